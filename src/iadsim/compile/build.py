@@ -1,0 +1,295 @@
+"""Scenario → CompiledScenario: routes, launch times, targets and all windows, computed once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from iadsim.compile.compiled import HARDNESS, CompiledScenario
+from iadsim.draws import Purpose, uniform
+from iadsim.errors import ScenarioError
+from iadsim.scenario.models import launch_window
+from iadsim.geometry import geodetic_to_enu, radar_horizon, route_windows
+
+__all__ = ["compile_scenario", "content_hash"]
+
+_UNLIMITED = 1 << 30
+
+
+def content_hash(scenario: Any) -> str:
+    """SHA-256 of a validated scenario's canonical JSON form."""
+    text = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _lookup(table: dict[str, Any], class_name: str, kind: str, default: Any) -> Any:
+    """A per-threat setting keyed by class name first, then by kind."""
+    if class_name in table:
+        return table[class_name]
+    return table.get(kind, default)
+
+
+def _share_out(weights: Sequence[float], count: int) -> list[int]:
+    """Targets for ``count`` threats by smooth weighted round robin: exact shares, interleaved."""
+    total = float(sum(weights))
+    current = [0.0] * len(weights)
+    order = []
+    for _ in range(count):
+        for j, w in enumerate(weights):
+            current[j] += w
+        best = max(range(len(weights)), key=lambda j: (current[j], -j))
+        current[best] -= total
+        order.append(best)
+    return order
+
+
+def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> CompiledScenario:
+    """Compile a validated :class:`~iadsim.scenario.Scenario` into arrays.
+
+    Pure and deterministic: route jitter and random launch spacing come from
+    the raids' own ``route.seed``, never from the replication seed.
+
+    Raises:
+        ScenarioError: if a threat would arrive after the scenario's end.
+    """
+    origin = scenario.origin
+
+    def xy(position: Any) -> tuple[float, float]:
+        if isinstance(position, tuple):
+            return position
+        return geodetic_to_enu(position.lat, position.lon, origin.lat, origin.lon)
+
+    class_names = tuple(scenario.threat_classes)
+    classes = [scenario.threat_classes[c] for c in class_names]
+    class_index = {name: i for i, name in enumerate(class_names)}
+    asset_index = {a.id: i for i, a in enumerate(scenario.assets)}
+    asset_xy = [xy(a.position) for a in scenario.assets]
+    asset_hardness = np.array([HARDNESS.index(a.hardness) for a in scenario.assets])
+    asset_value = np.array([a.value for a in scenario.assets], dtype=float)
+    doctrine = scenario.doctrine
+
+    # --- threats: launch times, targets, jittered routes
+    t_class, t_raid, t_target, t_launch, t_impact = [], [], [], [], []
+    r_x: list[float] = []
+    r_y: list[float] = []
+    r_t: list[float] = []
+    r_off = [0]
+    for raid_no, raid in enumerate(scenario.raids):
+        cls = scenario.threat_classes[raid.threat]
+        first, last = launch_window(scenario, raid)
+        n = raid.count
+        if raid.launch.spacing == "uniform":
+            times = [first + (last - first) * k / (n - 1) if n > 1 else first for k in range(n)]
+        else:
+            times = sorted(
+                first + (last - first) * uniform(raid.route.seed, 0, Purpose.LAUNCH_TIME, raid_no, k)
+                for k in range(n)
+            )
+        targets = list(raid.targets)
+        share = _share_out([raid.targets[a] for a in targets], n)
+        sites = [xy(p) for p in raid.launch.sites]
+        waypoints = [xy(p) for p in raid.route.waypoints]
+        jitter = raid.route.jitter
+        for k in range(n):
+            target = asset_index[targets[share[k]]]
+            points = [sites[k % len(sites)]]
+            for w, (wx, wy) in enumerate(waypoints):
+                if jitter > 0.0:
+                    ux = uniform(raid.route.seed, 0, Purpose.ROUTE_JITTER, raid_no, k * 64 + 2 * w)
+                    uy = uniform(raid.route.seed, 0, Purpose.ROUTE_JITTER, raid_no, k * 64 + 2 * w + 1)
+                    wx, wy = wx + (2.0 * ux - 1.0) * jitter, wy + (2.0 * uy - 1.0) * jitter
+                points.append((wx, wy))
+            points.append(asset_xy[target])
+            t = times[k]
+            r_x.append(points[0][0])
+            r_y.append(points[0][1])
+            r_t.append(t)
+            for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+                t += math.hypot(x1 - x0, y1 - y0) / cls.speed
+                r_x.append(x1)
+                r_y.append(y1)
+                r_t.append(t)
+            r_off.append(len(r_x))
+            if t > scenario.duration:
+                raise ScenarioError(
+                    source,
+                    [
+                        (
+                            f"raids.{raid_no}",
+                            f"threat {k} of raid {raid.id!r} reaches its target {t / 3600:.2f} h "
+                            f"after the start, after the scenario's duration of "
+                            f"{scenario.duration / 3600:.2f} h; lengthen `duration`",
+                        )
+                    ],
+                )
+            t_class.append(class_index[raid.threat])
+            t_raid.append(raid_no)
+            t_target.append(target)
+            t_launch.append(times[k])
+            t_impact.append(t)
+
+    route_x, route_y, route_t = np.array(r_x), np.array(r_y), np.array(r_t)
+    route_offset = np.array(r_off, dtype=np.int64)
+    threat_class = np.array(t_class, dtype=np.int64)
+    n_threats = threat_class.shape[0]
+    altitude = np.array([classes[c].altitude for c in t_class], dtype=float)
+
+    def route_of(i: int) -> tuple[list[float], list[float], list[float]]:
+        lo, hi = r_off[i], r_off[i + 1]
+        return r_x[lo:hi], r_y[lo:hi], r_t[lo:hi]
+
+    # --- sensors: detection windows
+    det: list[list[tuple[float, float, int]]] = [[] for _ in range(n_threats)]
+    for s, sensor in enumerate(scenario.sensors):
+        sx, sy = xy(sensor.position)
+        for c, cls in enumerate(classes):
+            reach = sensor.range
+            if sensor.kind == "radar":
+                reach *= (cls.rcs / sensor.reference_rcs) ** 0.25
+            if sensor.kind in ("radar", "optical"):
+                ground = radar_horizon(sensor.height, cls.altitude)
+                reach = min(reach, math.hypot(ground, cls.altitude - sensor.height))
+            for i in np.flatnonzero(threat_class == c):
+                xs, ys, ts = route_of(int(i))
+                for w0, w1 in route_windows(xs, ys, ts, cls.altitude, sx, sy, sensor.height, 0.0, reach):
+                    det[i].append((w0, w1, s))
+
+    # --- fire units: engagement and EW windows
+    units = scenario.fire_units
+    n_units = len(units)
+    pk = np.zeros((n_units, len(classes)))
+    pk_perceived = np.zeros((n_units, len(classes)))
+    may_engage = np.zeros((n_units, len(classes)), dtype=bool)
+    for u, unit in enumerate(units):
+        allowed = doctrine.authority.get(unit.unit_class, doctrine.authority.get(unit.kind))
+        for c, cls in enumerate(classes):
+            pk[u, c] = _lookup(unit.pk, class_names[c], cls.kind, 0.0)
+            seen = cls.perceived_kind
+            pk_perceived[u, c] = unit.pk.get(seen, 0.0) if cls.mimics else pk[u, c]
+            if allowed is None:
+                may_engage[u, c] = True
+            else:
+                may_engage[u, c] = seen in allowed or (not cls.mimics and class_names[c] in allowed)
+    eng: list[list[tuple[float, float, float, int]]] = [[] for _ in range(n_threats)]
+    ew: list[list[tuple[float, int]]] = [[] for _ in range(n_threats)]
+    for u, unit in enumerate(units):
+        ux, uy = xy(unit.position)
+        for c, cls in enumerate(classes):
+            if not (unit.min_altitude <= cls.altitude <= unit.max_altitude):
+                continue
+            if unit.is_ew:
+                if pk[u, c] <= 0.0 or cls.ew_susceptibility <= 0.0:
+                    continue
+            elif pk_perceived[u, c] <= 0.0 or not may_engage[u, c]:
+                continue
+            for i in np.flatnonzero(threat_class == c):
+                xs, ys, ts = route_of(int(i))
+                windows = route_windows(
+                    xs, ys, ts, cls.altitude, ux, uy, 0.0, unit.min_range, unit.max_range
+                )
+                for w0, w1 in windows:
+                    if unit.is_ew:
+                        ew[i].append((w0, u))
+                        continue
+                    # an intercept at w0 needs a shot fired at most max_range / speed earlier
+                    fire_start = max(ts[0], w0 - unit.max_range / unit.interceptor_speed)
+                    eng[i].append((fire_start, w0, w1, u))
+
+    def flat(rows: list[list[Any]], width: int) -> tuple[np.ndarray, list[np.ndarray]]:
+        offset = np.zeros(n_threats + 1, dtype=np.int64)
+        cols: list[list[Any]] = [[] for _ in range(width)]
+        for i, row in enumerate(rows):
+            for item in sorted(row):
+                for j in range(width):
+                    cols[j].append(item[j])
+            offset[i + 1] = offset[i] + len(row)
+        return offset, [np.array(col) for col in cols]
+
+    det_offset, (det_start, det_end, det_sensor) = flat(det, 3)
+    eng_offset, (eng_fire_start, eng_start, eng_end, eng_unit) = flat(eng, 4)
+    ew_offset, (ew_start, ew_unit) = flat(ew, 2)
+
+    salvo = np.array(
+        [
+            _lookup(doctrine.salvo, class_names[c], classes[c].perceived_kind, doctrine.salvo["default"])
+            if not classes[c].mimics
+            else doctrine.salvo.get(classes[c].perceived_kind, doctrine.salvo["default"])
+            for c in t_class
+        ],
+        dtype=np.int64,
+    )
+    hardness = asset_hardness[np.array(t_target, dtype=np.int64)] if n_threats else asset_hardness[:0]
+    damage_prob = np.array(
+        [classes[c].lethality[HARDNESS[h]] for c, h in zip(t_class, hardness, strict=True)],
+        dtype=float,
+    )
+    def unit_array(name: str, dtype: Any, ew_value: Any) -> np.ndarray:
+        return np.array(
+            [ew_value if u.is_ew else getattr(u, name) for u in units], dtype=dtype
+        ).reshape(len(units))
+
+    return CompiledScenario(
+        name=scenario.name,
+        content_hash=content_hash(scenario),
+        duration=scenario.duration,
+        decision_cycle=doctrine.decision_cycle,
+        reaction_time=doctrine.reaction_time,
+        max_inflight=1 if doctrine.mode == "shoot-look-shoot" else 2,
+        max_engagements=doctrine.max_engagements or _UNLIMITED,
+        class_names=class_names,
+        class_kind=tuple(c.kind for c in classes),
+        class_cost=np.array([c.cost for c in classes], dtype=float),
+        class_ew_susceptibility=np.array([c.ew_susceptibility for c in classes], dtype=float),
+        class_is_decoy=np.array([c.kind == "decoy" for c in classes], dtype=bool),
+        threat_class=threat_class,
+        threat_raid=np.array(t_raid, dtype=np.int64),
+        threat_target=np.array(t_target, dtype=np.int64),
+        launch_time=np.array(t_launch, dtype=float),
+        impact_time=np.array(t_impact, dtype=float),
+        altitude=altitude,
+        damage_prob=damage_prob,
+        value=asset_value[np.array(t_target, dtype=np.int64)] if n_threats else asset_value[:0],
+        salvo=salvo,
+        route_offset=route_offset,
+        route_x=route_x,
+        route_y=route_y,
+        route_t=route_t,
+        sensor_ids=tuple(s.id for s in scenario.sensors),
+        sensor_pd=np.array([s.pd for s in scenario.sensors], dtype=float),
+        sensor_scan=np.array([s.scan_period for s in scenario.sensors], dtype=float),
+        det_offset=det_offset,
+        det_sensor=det_sensor.astype(np.int64),
+        det_start=det_start.astype(float),
+        det_end=det_end.astype(float),
+        unit_ids=tuple(u.id for u in units),
+        unit_class=tuple(u.unit_class for u in units),
+        unit_layer=tuple(u.layer for u in units),
+        unit_is_ew=np.array([u.is_ew for u in units], dtype=bool),
+        unit_x=np.array([xy(u.position)[0] for u in units], dtype=float),
+        unit_y=np.array([xy(u.position)[1] for u in units], dtype=float),
+        unit_channels=unit_array("channels", np.int64, 0),
+        unit_rounds=unit_array("rounds", np.int64, 0),
+        unit_reserve=unit_array("reserve", np.int64, 0),
+        unit_reload=unit_array("reload_time", float, 0.0),
+        unit_speed=unit_array("interceptor_speed", float, 0.0),
+        unit_cost=unit_array("cost_per_shot", float, 0.0),
+        pk=pk,
+        pk_perceived=pk_perceived,
+        eng_offset=eng_offset,
+        eng_unit=eng_unit.astype(np.int64),
+        eng_start=eng_start.astype(float),
+        eng_end=eng_end.astype(float),
+        eng_fire_start=eng_fire_start.astype(float),
+        ew_offset=ew_offset,
+        ew_unit=ew_unit.astype(np.int64),
+        ew_start=ew_start.astype(float),
+        asset_ids=tuple(a.id for a in scenario.assets),
+        asset_value=asset_value,
+        asset_hardness=asset_hardness.astype(np.int64),
+    )

@@ -1,0 +1,137 @@
+"""CompiledScenario: a scenario as frozen NumPy arrays, with every window precomputed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = ["HARDNESS", "CompiledScenario"]
+
+HARDNESS = ("soft", "medium", "hard")
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+B = NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class CompiledScenario:
+    """Everything an engine needs, in SI units, as read-only arrays.
+
+    Threats are numbered in raid order. Windows are flat tables sorted by
+    threat, with ``*_offset[i]:*_offset[i + 1]`` the rows of threat ``i``.
+    Compiling is pure: the same scenario gives equal arrays and the same
+    :attr:`content_hash`.
+    """
+
+    name: str
+    content_hash: str
+    """SHA-256 of the validated scenario, canonical JSON."""
+    duration: float
+    """Seconds simulated."""
+    decision_cycle: float
+    reaction_time: float
+    max_inflight: int
+    """Engagements that may be in flight against one threat (1 shoot-look-shoot, 2 shoot-shoot-look)."""
+    max_engagements: int
+    """Engagements per threat at most (a large number when unlimited)."""
+
+    # --- threat classes (C) and kinds
+    class_names: tuple[str, ...]
+    class_kind: tuple[str, ...]
+    class_cost: F64
+    class_ew_susceptibility: F64
+    class_is_decoy: B
+
+    # --- threats (T)
+    threat_class: I64
+    threat_raid: I64
+    threat_target: I64
+    launch_time: F64
+    impact_time: F64
+    altitude: F64
+    damage_prob: F64
+    """Chance that this threat, if it leaks, destroys its target (lethality x hardness)."""
+    value: F64
+    """Value of the asset the threat is aimed at, as command sees it."""
+    salvo: I64
+    """Rounds per engagement for this threat, from the doctrine (by what command takes it for)."""
+    route_offset: I64
+    route_x: F64
+    route_y: F64
+    route_t: F64
+
+    # --- sensors (S) and detection windows (W)
+    sensor_ids: tuple[str, ...]
+    sensor_pd: F64
+    sensor_scan: F64
+    det_offset: I64
+    det_sensor: I64
+    det_start: F64
+    det_end: F64
+
+    # --- fire units (F)
+    unit_ids: tuple[str, ...]
+    unit_class: tuple[str, ...]
+    unit_layer: tuple[str, ...]
+    unit_is_ew: B
+    unit_x: F64
+    unit_y: F64
+    unit_channels: I64
+    unit_rounds: I64
+    unit_reserve: I64
+    unit_reload: F64
+    unit_speed: F64
+    unit_cost: F64
+    pk: F64
+    """Kill chance of one round, [unit, class] (EW: chance of defeating a susceptible threat)."""
+    pk_perceived: F64
+    """The kill chance command believes, [unit, class]: decoys are taken for what they mimic."""
+
+    # --- kinetic engagement windows (E), sorted by threat then fire_start
+    eng_offset: I64
+    eng_unit: I64
+    eng_start: F64
+    """First time an intercept may happen inside the envelope."""
+    eng_end: F64
+    """Last time an intercept may happen inside the envelope."""
+    eng_fire_start: F64
+    """Earliest firing time that could meet the threat inside this window."""
+
+    # --- EW windows (V): when a threat enters an EW site's area
+    ew_offset: I64
+    ew_unit: I64
+    ew_start: F64
+
+    # --- assets (A)
+    asset_ids: tuple[str, ...]
+    asset_value: F64
+    asset_hardness: I64
+
+    @property
+    def n_threats(self) -> int:
+        """Number of threats launched."""
+        return int(self.threat_class.shape[0])
+
+    @property
+    def n_units(self) -> int:
+        """Number of fire units, EW sites included."""
+        return len(self.unit_ids)
+
+    @property
+    def n_assets(self) -> int:
+        """Number of defended assets."""
+        return len(self.asset_ids)
+
+    def route(self, threat: int) -> tuple[F64, F64, F64]:
+        """The route of one threat: x (m), y (m) and time (s) of each point."""
+        lo, hi = self.route_offset[threat], self.route_offset[threat + 1]
+        return self.route_x[lo:hi], self.route_y[lo:hi], self.route_t[lo:hi]
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, np.ndarray):
+                value.setflags(write=False)

@@ -1,0 +1,60 @@
+"""Counter-based random draws (DESIGN.md invariant 1).
+
+Every draw is a pure function of ``(seed, replication, purpose, entity, index)``:
+a SplitMix64 hash of the five words. No generator state is carried, so a
+replicate gives the same result whichever process runs it, in whatever order,
+and two engines can be checked draw for draw.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+__all__ = ["Purpose", "bits", "uniform"]
+
+MASK = 0xFFFFFFFFFFFFFFFF
+GOLDEN = 0x9E3779B97F4A7C15
+_M1 = 0xBF58476D1CE4E5B9
+_M2 = 0x94D049BB133111EB
+_TO_UNIT = 2.0**-53
+
+
+class Purpose(IntEnum):
+    """What a draw is for; part of its key, so draws for different uses never collide."""
+
+    DETECT_PHASE = 1
+    """Phase of the first look of a sensor at a threat (entity: detection window)."""
+    DETECT = 2
+    """One look of a sensor (entity: detection window, index: look number)."""
+    KILL = 3
+    """One round of an engagement (entity: threat, index: engagement * 8 + round)."""
+    EW_SUSCEPTIBLE = 4
+    """Whether a threat's navigation can be jammed at all (entity: threat)."""
+    EW_EFFECT = 5
+    """Whether one EW site defeats a susceptible threat (entity: threat, index: EW window)."""
+    DAMAGE = 6
+    """Whether a leaker destroys its asset (entity: threat)."""
+    ROUTE_JITTER = 7
+    """Waypoint jitter at compile time (entity: raid, index: threat * 64 + coordinate)."""
+    LAUNCH_TIME = 8
+    """Random launch spacing at compile time (entity: raid, index: threat)."""
+
+
+def _mix(z: int) -> int:
+    z = ((z ^ (z >> 30)) * _M1) & MASK
+    z = ((z ^ (z >> 27)) * _M2) & MASK
+    return z ^ (z >> 31)
+
+
+def bits(seed: int, replication: int, purpose: int, entity: int, index: int) -> int:
+    """64 random bits for one draw: SplitMix64 over the five words of its key."""
+    h = _mix((seed + GOLDEN) & MASK)
+    h = _mix(((h ^ replication) + GOLDEN) & MASK)
+    h = _mix(((h ^ purpose) + GOLDEN) & MASK)
+    h = _mix(((h ^ entity) + GOLDEN) & MASK)
+    return _mix(((h ^ index) + GOLDEN) & MASK)
+
+
+def uniform(seed: int, replication: int, purpose: int, entity: int, index: int) -> float:
+    """A uniform draw in [0, 1) with 53 random bits, keyed like :func:`bits`."""
+    return (bits(seed, replication, purpose, entity, index) >> 11) * _TO_UNIT

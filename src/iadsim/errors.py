@@ -1,0 +1,61 @@
+"""The errors iadsim raises for bad input: each names the file, field path and what was expected."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["FieldError", "IadsimError", "ScenarioError"]
+
+
+class IadsimError(Exception):
+    """Base of the errors that the ``iadsim`` command reports without a traceback."""
+
+
+class FieldError(ValueError):
+    """A problem with one field, found inside a validator that sits above it.
+
+    Raised from a model validator so that the reported path can still point at
+    the field (``threat_classes.owa_drone.preset``) and not only at the model.
+    """
+
+    def __init__(self, path: Sequence[str | int], message: str) -> None:
+        super().__init__(message)
+        self.path = tuple(path)
+        self.message = message
+
+
+class ScenarioError(IadsimError):
+    """A scenario file (or override) that cannot be read or is not valid.
+
+    Attributes:
+        source: the file, or ``"<scenario>"`` for one built in Python.
+        problems: pairs of (field path such as ``"raids.0.count"``, message).
+    """
+
+    def __init__(
+        self,
+        source: str | Path,
+        problems: Sequence[tuple[str, str]],
+        *,
+        lines: dict[str, int] | None = None,
+    ) -> None:
+        self.source = str(source)
+        self.problems = list(problems)
+        self.lines = lines or {}
+        super().__init__(self.paragraph())
+
+    def paragraph(self) -> str:
+        """One paragraph: the file, then each field path and what was expected."""
+        parts = []
+        for path, message in self.problems:
+            where = f"field `{path}`" if path else "the file"
+            line = self.lines.get(path)
+            if line is not None:
+                where += f" (line {line})"
+            parts.append(f"{where}: {message}")
+        count = len(self.problems)
+        head = f"{self.source}: invalid scenario"
+        if count > 1:
+            head += f" ({count} problems)"
+        return head + ": " + "; ".join(parts) + "."

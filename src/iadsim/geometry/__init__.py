@@ -1,0 +1,17 @@
+"""Geometry: the local frame, exact range windows, radar horizon and intercept times."""
+
+from iadsim.geometry.frame import geodetic_to_enu
+from iadsim.geometry.windows import (
+    intercept_time,
+    radar_horizon,
+    route_windows,
+    slant_range_at,
+)
+
+__all__ = [
+    "geodetic_to_enu",
+    "intercept_time",
+    "radar_horizon",
+    "route_windows",
+    "slant_range_at",
+]

@@ -1,0 +1,193 @@
+"""Exact windows of time when a threat on a piecewise-linear route is within range.
+
+A route is a list of points ``(x[k], y[k])`` reached at times ``t[k]``, flown at a
+constant altitude. A window is an interval of time when the slant range from a
+centre lies in ``[r_min, r_max]``; it comes from exact segment-circle
+intersection (a quadratic per leg), not from sampling.
+
+The kernels are written in plain scalar arithmetic so that the compiled engine
+can run the very same functions and get bit-identical floats.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+__all__ = [
+    "EARTH_RADIUS",
+    "REFRACTION_K",
+    "intercept_time",
+    "radar_horizon",
+    "route_windows",
+    "slant_range_at",
+]
+
+EARTH_RADIUS = 6371000.0
+"""Mean Earth radius, metres."""
+REFRACTION_K = 4.0 / 3.0
+"""Effective Earth-radius factor for standard atmospheric refraction."""
+
+
+def radar_horizon(sensor_height: float, target_height: float) -> float:
+    """Ground distance (m) beyond which a target at ``target_height`` is below the horizon.
+
+    The 4/3-Earth model: ``sqrt(2 k R h_s) + sqrt(2 k R h_t)``.
+    """
+    kr2 = 2.0 * REFRACTION_K * EARTH_RADIUS
+    return math.sqrt(kr2 * max(sensor_height, 0.0)) + math.sqrt(kr2 * max(target_height, 0.0))
+
+
+def _inside(a: float, b: float, c: float) -> tuple[float, float]:
+    """Parameter interval where ``a s^2 + b s + c <= 0`` for s in [0, 1]; empty if lo > hi."""
+    if a <= 0.0:  # a stationary leg: the whole leg or nothing
+        return (0.0, 1.0) if c <= 0.0 else (1.0, 0.0)
+    disc = b * b - 4.0 * a * c
+    if disc < 0.0:
+        return 1.0, 0.0
+    root = math.sqrt(disc)
+    return max((-b - root) / (2.0 * a), 0.0), min((-b + root) / (2.0 * a), 1.0)
+
+
+def route_windows(
+    xs: Sequence[float],
+    ys: Sequence[float],
+    ts: Sequence[float],
+    altitude: float,
+    cx: float,
+    cy: float,
+    cz: float,
+    r_min: float,
+    r_max: float,
+) -> list[tuple[float, float]]:
+    """Intervals of time when the slant range from ``(cx, cy, cz)`` is within ``[r_min, r_max]``.
+
+    Args:
+        xs, ys, ts: the route's points (m) and the times (s) they are reached.
+        altitude: the route's constant altitude (m).
+        cx, cy, cz: the centre (m); ``cz`` is its height.
+        r_min, r_max: slant-range bounds (m).
+
+    Returns:
+        Disjoint, sorted ``(start, end)`` intervals; touching ones are merged.
+    """
+    dz2 = (altitude - cz) * (altitude - cz)
+    out_r2 = r_max * r_max - dz2
+    in_r2 = r_min * r_min - dz2
+    windows: list[tuple[float, float]] = []
+    if out_r2 < 0.0:
+        return windows
+    for k in range(len(xs) - 1):
+        dx, dy = xs[k] - cx, ys[k] - cy
+        ex, ey = xs[k + 1] - xs[k], ys[k + 1] - ys[k]
+        a = ex * ex + ey * ey
+        b = 2.0 * (dx * ex + dy * ey)
+        c0 = dx * dx + dy * dy
+        lo, hi = _inside(a, b, c0 - out_r2)
+        if lo > hi:
+            continue
+        pieces = [(lo, hi)]
+        if in_r2 > 0.0:
+            h_lo, h_hi = _inside(a, b, c0 - in_r2)
+            if h_lo < h_hi:
+                pieces = [(lo, min(hi, h_lo)), (max(lo, h_hi), hi)]
+        span = ts[k + 1] - ts[k]
+        for s0, s1 in pieces:
+            if s0 > s1 or (s0 == s1 and in_r2 > 0.0 and len(pieces) > 1):
+                continue
+            t0, t1 = ts[k] + s0 * span, ts[k] + s1 * span
+            if windows and t0 <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], max(windows[-1][1], t1))
+            else:
+                windows.append((t0, t1))
+    return windows
+
+
+def _leg(ts: Sequence[float], t: float) -> int:
+    """Index k of the leg with ts[k] <= t < ts[k + 1] (the last leg for t at the end)."""
+    k = 0
+    last = len(ts) - 2
+    while k < last and ts[k + 1] <= t:
+        k += 1
+    return k
+
+
+def slant_range_at(
+    xs: Sequence[float],
+    ys: Sequence[float],
+    ts: Sequence[float],
+    altitude: float,
+    cx: float,
+    cy: float,
+    cz: float,
+    t: float,
+) -> float:
+    """Slant range (m) from ``(cx, cy, cz)`` to the threat at time ``t``."""
+    k = _leg(ts, t)
+    span = ts[k + 1] - ts[k]
+    s = (t - ts[k]) / span if span > 0.0 else 0.0
+    x = xs[k] + s * (xs[k + 1] - xs[k])
+    y = ys[k] + s * (ys[k + 1] - ys[k])
+    dz = altitude - cz
+    return math.sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy) + dz * dz)
+
+
+def intercept_time(
+    xs: Sequence[float],
+    ys: Sequence[float],
+    ts: Sequence[float],
+    altitude: float,
+    cx: float,
+    cy: float,
+    speed: float,
+    t_fire: float,
+) -> float:
+    """Earliest time an interceptor fired from ground point ``(cx, cy)`` at ``t_fire`` meets the threat.
+
+    The interceptor flies straight at constant ``speed`` (m/s); the meeting time
+    is the first ``t >= t_fire`` with ``slant_range(t) <= speed * (t - t_fire)``,
+    solved exactly leg by leg. Returns ``inf`` if the threat's route ends first.
+    """
+    n = len(ts)
+    if t_fire >= ts[n - 1]:
+        return math.inf
+    v2 = speed * speed
+    dz2 = altitude * altitude
+    k = _leg(ts, t_fire)
+    while k < n - 1:
+        span = ts[k + 1] - ts[k]
+        if span <= 0.0:
+            k += 1
+            continue
+        vx = (xs[k + 1] - xs[k]) / span
+        vy = (ys[k + 1] - ys[k]) / span
+        # threat position relative to the launcher, at the moment of firing, on this leg's line
+        qx = xs[k] + vx * (t_fire - ts[k]) - cx
+        qy = ys[k] + vy * (t_fire - ts[k]) - cy
+        a = vx * vx + vy * vy - v2
+        b = 2.0 * (qx * vx + qy * vy)
+        c = qx * qx + qy * qy + dz2
+        lo = max(ts[k] - t_fire, 0.0)
+        hi = ts[k + 1] - t_fire
+        g_lo = (a * lo + b) * lo + c
+        if g_lo <= 0.0:
+            return t_fire + lo
+        u = math.inf
+        if a == 0.0:
+            if b < 0.0:
+                u = -c / b
+        else:
+            disc = b * b - 4.0 * a * c
+            if disc >= 0.0:
+                root = math.sqrt(disc)
+                if a < 0.0:
+                    u = (-b - root) / (2.0 * a)  # the positive root of a downward parabola
+                else:
+                    # g > 0 at lo, so lo lies before the first root or after the second
+                    u1 = (-b - root) / (2.0 * a)
+                    if u1 >= lo:
+                        u = u1
+        if lo <= u <= hi:
+            return t_fire + u
+        k += 1
+    return math.inf

@@ -1,0 +1,505 @@
+"""The scenario file format: pydantic models, one per section of the file.
+
+The file is the exchange format; the engine never sees it. ``compile`` turns a
+validated :class:`Scenario` into arrays. Every quantity is stored here in SI
+units (see :mod:`iadsim.scenario.units`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from iadsim.errors import FieldError
+from iadsim.scenario import presets
+from iadsim.scenario.units import (
+    LENGTH,
+    Area,
+    ClockTime,
+    Duration,
+    Length,
+    Money,
+    Speed,
+    TimePoint,
+    TimePointField,
+    parse_quantity,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "THREAT_KINDS",
+    "Asset",
+    "Doctrine",
+    "FireUnit",
+    "LatLon",
+    "Launch",
+    "Origin",
+    "Raid",
+    "Route",
+    "Scenario",
+    "Sensor",
+    "ThreatClass",
+]
+
+SCHEMA_VERSION = 1
+"""The version of the file format this release writes and reads natively."""
+
+ThreatKind = Literal["owa_drone", "decoy", "cruise_missile", "ballistic_missile", "hypersonic"]
+THREAT_KINDS: tuple[str, ...] = ThreatKind.__args__  # type: ignore[attr-defined]
+FireUnitKind = Literal["sam", "gun", "manpads", "interceptor_drone", "ew"]
+Hardness = Literal["soft", "medium", "hard"]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Identifier = Annotated[
+    str,
+    Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
+]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, validate_default=True
+    )
+
+
+class LatLon(_Model):
+    """A geographic position in degrees (WGS84); needs the scenario's ``origin``."""
+
+    lat: float = Field(ge=-90.0, le=90.0, description="latitude, degrees north")
+    lon: float = Field(ge=-180.0, le=180.0, description="longitude, degrees east")
+
+
+Origin = LatLon
+
+
+def _parse_position(value: Any) -> Any:
+    if isinstance(value, dict | LatLon):
+        return value if isinstance(value, LatLon) else LatLon.model_validate(value)
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise ValueError(
+                f"expected a position [east, north] such as [3 km, -2 km], got {len(value)} "
+                "values"
+            )
+        return (parse_quantity(value[0], LENGTH), parse_quantity(value[1], LENGTH))
+    raise ValueError(
+        "expected a position [east, north] such as [3 km, -2 km] or {lat: 50.4, lon: 30.5}, "
+        f"got {value!r}"
+    )
+
+
+def _format_position(value: Any) -> Any:
+    if isinstance(value, LatLon):
+        return value.model_dump()
+    return [f"{value[0]!r} m", f"{value[1]!r} m"]
+
+
+Position = Annotated[
+    tuple[float, float] | LatLon,
+    BeforeValidator(_parse_position),
+    PlainSerializer(_format_position),
+    WithJsonSchema(
+        {
+            "description": "[east, north] from the origin, e.g. [3 km, -2 km], or "
+            "{lat, lon} in degrees",
+            "anyOf": [
+                {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+                {
+                    "type": "object",
+                    "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
+                    "required": ["lat", "lon"],
+                    "additionalProperties": False,
+                },
+            ],
+        }
+    ),
+]
+
+
+def _with_preset(
+    data: Any, table: Any, what: str, *, base: dict[str, Any] | None = None
+) -> Any:
+    """Merge the named preset under the fields the file gives (the file wins)."""
+    if not isinstance(data, dict) or "preset" not in data:
+        return data if base is None or not isinstance(data, dict) else {**base, **data}
+    name = data["preset"]
+    if not isinstance(name, str) or name not in table:
+        known = ", ".join(sorted(table))
+        raise FieldError(("preset",), f"unknown {what} preset {name!r}; known: {known}")
+    merged = {**(base or {}), **table[name], **data}
+    return merged
+
+
+class ThreatClass(_Model):
+    """A class of threat: one kind of drone, decoy or missile."""
+
+    preset: str | None = Field(None, description="preset whose fields fill those not given")
+    kind: ThreatKind = Field(description="what the threat is")
+    description: str = Field("", description="free text")
+    speed: Speed = Field(description="ground speed along the route")
+    altitude: Length = Field(description="flight (or engagement) altitude above ground")
+    rcs: Area = Field(description="radar cross-section, e.g. '0.1 m^2'")
+    ew_susceptibility: Probability = Field(
+        description="chance that one threat's navigation can be defeated by electronic warfare"
+    )
+    lethality: dict[Hardness, Probability] = Field(
+        description="chance that one leaker destroys the asset it reaches, by asset hardness"
+    )
+    cost: Money = Field(description="attacker's cost of one threat")
+    mimics: ThreatKind | None = Field(
+        None, description="for decoys: the kind command takes them for"
+    )
+    source: str = Field("", description="public source of the figures")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        return _with_preset(data, presets.THREAT_PRESETS, "threat")
+
+    @model_validator(mode="after")
+    def _complete(self) -> ThreatClass:
+        missing = [h for h in ("soft", "medium", "hard") if h not in self.lethality]
+        if missing:
+            raise FieldError(("lethality",), f"missing hardness {', '.join(missing)}")
+        if self.speed <= 0:
+            raise FieldError(("speed",), "must be positive")
+        if self.altitude < 0:
+            raise FieldError(("altitude",), "must not be negative")
+        if self.rcs <= 0:
+            raise FieldError(("rcs",), "must be positive")
+        if self.cost < 0:
+            raise FieldError(("cost",), "must not be negative")
+        return self
+
+    @property
+    def perceived_kind(self) -> str:
+        """The kind that command sees: a decoy looks like what it mimics."""
+        return self.mimics or self.kind
+
+
+class Asset(_Model):
+    """A defended point."""
+
+    id: Identifier
+    position: Position
+    value: float = Field(ge=0.0, description="relative value, same scale for every asset")
+    hardness: Hardness = Field(description="how well it withstands a hit")
+
+
+class Sensor(_Model):
+    """A radar, optical or acoustic sensor feeding the common air picture."""
+
+    id: Identifier
+    preset: str | None = None
+    kind: Literal["radar", "optical", "acoustic"] = Field(
+        description="radar: range scales with RCS^(1/4) and the radar horizon applies; "
+        "optical: horizon applies; acoustic: neither"
+    )
+    position: Position
+    range: Length = Field(description="detection range against the reference RCS")
+    reference_rcs: Area = Field("1 m^2", description="RCS at which `range` holds")
+    height: Length = Field(description="antenna height above ground (radar horizon)")
+    scan_period: Duration = Field(description="time between looks")
+    pd: Probability = Field(description="chance of detection on one look inside range")
+    source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        return _with_preset(data, presets.SENSOR_PRESETS, "sensor")
+
+    @model_validator(mode="after")
+    def _positive(self) -> Sensor:
+        for name in ("range", "reference_rcs", "scan_period"):
+            if getattr(self, name) <= 0:
+                raise FieldError((name,), "must be positive")
+        if self.height < 0:
+            raise FieldError(("height",), "must not be negative")
+        return self
+
+
+_KINETIC_FIELDS = ("channels", "rounds", "reload_time", "interceptor_speed", "cost_per_shot")
+
+
+class FireUnit(_Model):
+    """A SAM battery, gun, mobile fire team, interceptor-drone crew or EW site."""
+
+    id: Identifier
+    preset: str | None = None
+    kind: FireUnitKind = Field(description="sam, gun, manpads, interceptor_drone or ew (soft kill)")
+    unit_class: str = Field(
+        alias="class", description="class name for authority and reports; default: preset or kind"
+    )
+    layer: str = Field(description="layer for attribution, e.g. long_range, gun, ew")
+    position: Position
+    min_range: Length = Field(description="inner edge of the engagement envelope (slant range)")
+    max_range: Length = Field(description="outer edge of the envelope; for EW, its radius")
+    min_altitude: Length
+    max_altitude: Length
+    channels: int | None = Field(None, ge=1, description="simultaneous engagements")
+    rounds: int | None = Field(None, ge=0, description="ready rounds (bursts for guns)")
+    reserve: int | None = Field(None, ge=0, description="rounds in reserve for reloads")
+    reload_time: Duration | None = Field(None, description="time to reload an empty launcher")
+    interceptor_speed: Speed | None = Field(None, description="mean interceptor speed")
+    pk: dict[str, Probability] = Field(
+        description="kill chance of one round by threat class or kind (EW: chance of "
+        "defeating a susceptible threat); absent = does not engage"
+    )
+    cost_per_shot: Money | None = Field(None, description="cost of one round")
+    source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        merged = _with_preset(data, presets.FIRE_UNIT_PRESETS, "fire unit")
+        kind = merged.get("kind")
+        if isinstance(kind, str) and kind in presets.KIND_DEFAULTS:
+            merged = {**presets.KIND_DEFAULTS[kind], **merged}
+        if "class" not in merged and "unit_class" not in merged:
+            merged["class"] = merged.get("preset") or kind
+        return merged
+
+    @model_validator(mode="after")
+    def _envelope(self) -> FireUnit:
+        if self.max_range <= self.min_range:
+            raise FieldError(("max_range",), "must be greater than min_range")
+        if self.min_range < 0:
+            raise FieldError(("min_range",), "must not be negative")
+        if self.max_altitude <= self.min_altitude:
+            raise FieldError(("max_altitude",), "must be greater than min_altitude")
+        if self.kind == "ew":
+            for name in (*_KINETIC_FIELDS, "reserve"):
+                if getattr(self, name) is not None:
+                    raise FieldError((name,), "an EW site has no magazine or interceptors")
+            return self
+        for name in _KINETIC_FIELDS:
+            if getattr(self, name) is None:
+                raise FieldError((name,), f"required for a fire unit of kind {self.kind}")
+        assert self.interceptor_speed is not None and self.cost_per_shot is not None
+        if self.interceptor_speed <= 0:
+            raise FieldError(("interceptor_speed",), "must be positive")
+        if self.cost_per_shot < 0:
+            raise FieldError(("cost_per_shot",), "must not be negative")
+        if self.reload_time is not None and self.reload_time < 0:
+            raise FieldError(("reload_time",), "must not be negative")
+        return self
+
+    @property
+    def is_ew(self) -> bool:
+        """True for a soft-kill EW site."""
+        return self.kind == "ew"
+
+
+class Launch(_Model):
+    """When and where a wave is launched."""
+
+    sites: list[Position] = Field(min_length=1, description="launch points, used in turn")
+    start: TimePointField = Field(description="first launch")
+    end: TimePointField | None = Field(None, description="last launch (default: start)")
+    spacing: Literal["uniform", "random"] = Field(
+        "uniform", description="uniform: evenly spaced; random: seeded uniform draws"
+    )
+
+
+class Route(_Model):
+    """The path from launch site to target: waypoints, with seeded jitter."""
+
+    waypoints: list[Position] = Field(default_factory=list)
+    jitter: Length = Field("0 m", description="each waypoint moved by up to this, per threat")
+    seed: int = Field(0, ge=0, description="seed of the jitter and random launch times")
+
+
+class Raid(_Model):
+    """One wave: a number of threats of one class."""
+
+    id: Identifier
+    threat: str = Field(description="a key of threat_classes")
+    count: int = Field(ge=1, description="number of threats launched")
+    launch: Launch
+    route: Route = Field(default_factory=Route)  # type: ignore[arg-type]
+    targets: dict[str, Annotated[float, Field(gt=0.0)]] = Field(
+        min_length=1, description="asset id -> weight; threats are shared out in proportion"
+    )
+
+
+class Doctrine(_Model):
+    """How command and control fights."""
+
+    policy: Literal["greedy"] = Field(
+        "greedy", description="weapon assignment policy at each decision cycle"
+    )
+    decision_cycle: Duration = Field("2 s", description="time between assignment decisions")
+    reaction_time: Duration = Field("10 s", description="from first detection to first shot")
+    mode: Literal["shoot-look-shoot", "shoot-shoot-look"] = Field(
+        "shoot-look-shoot",
+        description="shoot-look-shoot: one engagement at a time per threat, look, re-engage; "
+        "shoot-shoot-look: up to two engagements in flight before looking",
+    )
+    salvo: dict[str, Annotated[int, Field(ge=1, le=8)]] = Field(
+        default_factory=lambda: {"default": 1},
+        description="rounds per engagement by threat class or kind; 'default' for the rest",
+    )
+    authority: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="fire unit class or kind -> threat classes or kinds it may engage; "
+        "units not listed engage every threat they have a pk for",
+    )
+    max_engagements: int | None = Field(
+        None, ge=1, description="engagements per threat at most (default: no limit)"
+    )
+
+    @field_validator("policy", mode="before")
+    @classmethod
+    def _policy(cls, value: Any) -> Any:
+        if value in ("cost_aware", "exact"):
+            raise ValueError(f"policy {value!r} is not available yet; this version has: greedy")
+        return value
+
+    @model_validator(mode="after")
+    def _cycle(self) -> Doctrine:
+        if self.decision_cycle <= 0:
+            raise FieldError(("decision_cycle",), "must be positive")
+        if self.reaction_time < 0:
+            raise FieldError(("reaction_time",), "must not be negative")
+        if "default" not in self.salvo:
+            raise FieldError(("salvo",), "needs a 'default' entry for threats not listed")
+        return self
+
+
+class Scenario(_Model):
+    """A whole scenario: threats, raids, the defence, and its doctrine."""
+
+    schema_version: Literal[1] = Field(description="version of this file format")
+    name: str = Field(min_length=1)
+    description: str = ""
+    origin: Origin | None = Field(None, description="lat/lon of the local frame's origin")
+    start: ClockTime | None = Field(
+        None, description="clock time at t = 0 (default: the earliest clock-time launch)"
+    )
+    duration: Duration = Field(description="time simulated from the start")
+    threat_classes: dict[str, ThreatClass] = Field(min_length=1)
+    assets: list[Asset] = Field(min_length=1)
+    sensors: list[Sensor] = Field(min_length=1)
+    fire_units: list[FireUnit] = Field(default_factory=list)
+    raids: list[Raid] = Field(min_length=1)
+    doctrine: Doctrine = Field(default_factory=Doctrine)  # type: ignore[arg-type]
+
+    @property
+    def start_clock(self) -> float:
+        """Clock time of t = 0 in seconds after midnight of day 0."""
+        if self.start is not None:
+            return self.start
+        clocks = [
+            raid.launch.start.seconds for raid in self.raids if not raid.launch.start.is_offset
+        ]
+        return min(clocks, default=0.0)
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        _check_references(self)
+        return self
+
+
+def _unique(items: list[Any], section: str) -> None:
+    seen: dict[str, int] = {}
+    for index, item in enumerate(items):
+        if item.id in seen:
+            raise FieldError(
+                (section, index, "id"), f"duplicate id {item.id!r} (also {section}.{seen[item.id]})"
+            )
+        seen[item.id] = index
+
+
+def _threat_key_ok(scenario: Scenario, key: str) -> bool:
+    return key in scenario.threat_classes or key in THREAT_KINDS
+
+
+def _check_references(scenario: Scenario) -> None:
+    """Cross-references between sections; raises FieldError with the full path."""
+    _unique(scenario.assets, "assets")
+    _unique(scenario.sensors, "sensors")
+    _unique(scenario.fire_units, "fire_units")
+    _unique(scenario.raids, "raids")
+    if scenario.duration <= 0:
+        raise FieldError(("duration",), "must be positive")
+    classes = ", ".join(sorted(scenario.threat_classes))
+    threat_keys = f"a threat class ({classes}) or kind ({', '.join(THREAT_KINDS)})"
+    assets = {a.id for a in scenario.assets}
+    needs_origin: list[tuple[str | int, ...]] = []
+    for section in ("assets", "sensors", "fire_units"):
+        for index, item in enumerate(getattr(scenario, section)):
+            if isinstance(item.position, LatLon):
+                needs_origin.append((section, index, "position"))
+    for index, raid in enumerate(scenario.raids):
+        if raid.threat not in scenario.threat_classes:
+            raise FieldError(
+                ("raids", index, "threat"),
+                f"unknown threat class {raid.threat!r}; defined: {classes}",
+            )
+        for asset in raid.targets:
+            if asset not in assets:
+                raise FieldError(
+                    ("raids", index, "targets", asset),
+                    f"unknown asset id {asset!r}; defined: {', '.join(sorted(assets))}",
+                )
+        points = [*raid.launch.sites, *raid.route.waypoints]
+        if any(isinstance(p, LatLon) for p in points):
+            needs_origin.append(("raids", index))
+        if raid.route.jitter < 0:
+            raise FieldError(("raids", index, "route", "jitter"), "must not be negative")
+        first, last = launch_window(scenario, raid)
+        if first < 0:
+            raise FieldError(
+                ("raids", index, "launch", "start"), "is before the scenario's `start`"
+            )
+        if last < first:
+            raise FieldError(("raids", index, "launch", "end"), "is before the launch start")
+        if last > scenario.duration:
+            raise FieldError(
+                ("raids", index, "launch", "end"), "is after the end of the scenario's `duration`"
+            )
+    if needs_origin and scenario.origin is None:
+        raise FieldError(needs_origin[0], "a {lat, lon} position needs the scenario's `origin`")
+    for index, unit in enumerate(scenario.fire_units):
+        for key in unit.pk:
+            if not _threat_key_ok(scenario, key):
+                raise FieldError(
+                    ("fire_units", index, "pk", key), f"unknown key {key!r}; expected {threat_keys}"
+                )
+    doctrine = scenario.doctrine
+    for key in doctrine.salvo:
+        if key != "default" and not _threat_key_ok(scenario, key):
+            raise FieldError(
+                ("doctrine", "salvo", key), f"unknown key {key!r}; expected 'default' or {threat_keys}"
+            )
+    unit_names = {u.unit_class for u in scenario.fire_units} | {u.kind for u in scenario.fire_units}
+    for key, allowed in doctrine.authority.items():
+        if key not in unit_names:
+            raise FieldError(
+                ("doctrine", "authority", key),
+                f"no fire unit has class or kind {key!r}; present: {', '.join(sorted(unit_names))}",
+            )
+        for position, threat in enumerate(allowed):
+            if not _threat_key_ok(scenario, threat):
+                raise FieldError(
+                    ("doctrine", "authority", key, position),
+                    f"unknown threat {threat!r}; expected {threat_keys}",
+                )
+
+
+def launch_window(scenario: Scenario, raid: Raid) -> tuple[float, float]:
+    """First and last launch of a raid in seconds after the scenario start."""
+    start = raid.launch.start.after_start(scenario.start_clock)
+    end_point: TimePoint = raid.launch.end or raid.launch.start
+    return start, end_point.after_start(scenario.start_clock)

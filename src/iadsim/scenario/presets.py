@@ -1,0 +1,330 @@
+"""Approximate public class-level figures for threats, fire units and sensors.
+
+Every preset names its public source and says it is approximate. Figures come
+from ``shared/PRESETS.md``. No per-shot kill probability of any real system is
+public: each preset's ``pk`` is an *assumption* of this project, labelled so,
+for the calibration against reported raids to tune.
+
+A preset is written exactly as a scenario file would write the fields, so a
+scenario can override any of them: ``{preset: patriot-class, rounds: 8}``.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["FIRE_UNIT_PRESETS", "KIND_DEFAULTS", "SENSOR_PRESETS", "THREAT_PRESETS"]
+
+_APPROX = "Approximate public figure. "
+_PK = "Kill probabilities are an assumption of this project, not a published figure."
+
+THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
+    {
+        "shahed-136-class": {
+            "kind": "owa_drone",
+            "description": "Shahed-136 / Geran-2 class one-way-attack drone",
+            "speed": "185 km/h",
+            "altitude": "500 m",
+            "rcs": "0.1 m^2",
+            "ew_susceptibility": 0.4,
+            "lethality": {"soft": 0.6, "medium": 0.3, "hard": 0.05},
+            "cost": "50000 USD",
+            "source": _APPROX
+            + "150-185 km/h, warhead 40-50 kg, cost $20k-$70k: Janes via sabado.pt "
+            "'Como sao os drones iranianos Shahed-136'; CSIS and Ukrainian intelligence "
+            "estimates relayed by DefenseExpress and CNN. Altitude, RCS, EW "
+            "susceptibility and lethality are assumptions.",
+        },
+        "gerbera-class": {
+            "kind": "decoy",
+            "mimics": "owa_drone",
+            "description": "Gerbera class decoy drone (no warhead)",
+            "speed": "160 km/h",
+            "altitude": "500 m",
+            "rcs": "0.1 m^2",
+            "ew_susceptibility": 0.5,
+            "lethality": {"soft": 0.0, "medium": 0.0, "hard": 0.0},
+            "cost": "10000 USD",
+            "source": _APPROX
+            + "~160 km/h, ~600 km, ~$10k: Reuters relaying Ukrainian data (dcnews.ro "
+            "'Ce sunt dronele Gerbera'); Daily Mail. Altitude, RCS and EW susceptibility "
+            "are assumptions.",
+        },
+        "kh-101-class": {
+            "kind": "cruise_missile",
+            "description": "Kh-101 class air-launched cruise missile",
+            "speed": "900 km/h",
+            "altitude": "60 m",
+            "rcs": "0.05 m^2",
+            "ew_susceptibility": 0.0,
+            "lethality": {"soft": 0.95, "medium": 0.8, "hard": 0.5},
+            "cost": "13000000 USD",
+            "source": _APPROX
+            + "~900 km/h near the ground, 400 kg warhead, ~$13M: exxpress.at; "
+            "ukrinform; Forbes Ukraine via ibtimes. Altitude, RCS and lethality are "
+            "assumptions.",
+        },
+        "iskander-m-class": {
+            "kind": "ballistic_missile",
+            "description": "Iskander-M / KN-23 class short-range ballistic missile",
+            "speed": "2000 m/s",
+            "altitude": "15 km",
+            "rcs": "0.5 m^2",
+            "ew_susceptibility": 0.0,
+            "lethality": {"soft": 0.95, "medium": 0.85, "hard": 0.6},
+            "cost": "3000000 USD",
+            "source": _APPROX
+            + "~500 km range, warhead 480-700 kg, ~$3M: CSIS Missile Threat; "
+            "missiledefenseadvocacy.org; Forbes Ukraine. Terminal speed and engagement "
+            "altitude are assumptions.",
+        },
+        "kinzhal-class": {
+            "kind": "hypersonic",
+            "description": "Kinzhal class air-launched ballistic missile",
+            "speed": "3000 m/s",
+            "altitude": "20 km",
+            "rcs": "0.5 m^2",
+            "ew_susceptibility": 0.0,
+            "lethality": {"soft": 0.95, "medium": 0.9, "hard": 0.7},
+            "cost": "10000000 USD",
+            "source": _APPROX
+            + "up to Mach 10, 1,500-2,000 km: Reuters via dunyanews. Speed, engagement "
+            "altitude and cost are assumptions.",
+        },
+    }
+)
+
+KIND_DEFAULTS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
+    {
+        "sam": {
+            "layer": "medium_range",
+            "min_range": "1 km",
+            "min_altitude": "0 m",
+            "max_altitude": "20 km",
+            "channels": 2,
+            "reserve": 0,
+            "reload_time": "30 min",
+            "interceptor_speed": "1000 m/s",
+        },
+        "gun": {
+            "layer": "gun",
+            "min_range": "0 m",
+            "min_altitude": "0 m",
+            "max_altitude": "2500 m",
+            "channels": 1,
+            "reserve": 0,
+            "reload_time": "10 min",
+            "interceptor_speed": "1100 m/s",
+        },
+        "manpads": {
+            "layer": "mobile_team",
+            "min_range": "200 m",
+            "min_altitude": "0 m",
+            "max_altitude": "3800 m",
+            "channels": 1,
+            "reserve": 0,
+            "reload_time": "1 min",
+            "interceptor_speed": "700 m/s",
+        },
+        "interceptor_drone": {
+            "layer": "interceptor_drone",
+            "min_range": "0 m",
+            "min_altitude": "0 m",
+            "max_altitude": "3000 m",
+            "channels": 1,
+            "reserve": 0,
+            "reload_time": "5 min",
+            "interceptor_speed": "300 km/h",
+        },
+        "ew": {
+            "layer": "ew",
+            "min_range": "0 m",
+            "min_altitude": "0 m",
+            "max_altitude": "5 km",
+        },
+    }
+)
+"""Generic fields for a fire unit given only its ``kind``; a preset or the file overrides them."""
+
+FIRE_UNIT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
+    {
+        "patriot-class": {
+            "kind": "sam",
+            "layer": "long_range",
+            "min_range": "3 km",
+            "max_range": "65 km",
+            "max_altitude": "24 km",
+            "channels": 3,
+            "rounds": 16,
+            "reserve": 16,
+            "reload_time": "60 min",
+            "interceptor_speed": "1400 m/s",
+            "pk": {
+                "ballistic_missile": 0.5,
+                "hypersonic": 0.35,
+                "cruise_missile": 0.8,
+                "owa_drone": 0.9,
+                "decoy": 0.9,
+            },
+            "cost_per_shot": "4000000 USD",
+            "source": _APPROX
+            + "interceptor range ~65 km (less against ballistic missiles), ~$4M per "
+            "interceptor: nolabels.org 'What are Patriot missiles'; CSIS via Reuters. "
+            "Launcher count, channels and speeds are assumptions. " + _PK,
+        },
+        "nasams-class": {
+            "kind": "sam",
+            "layer": "medium_range",
+            "min_range": "1 km",
+            "max_range": "28 km",
+            "max_altitude": "15 km",
+            "channels": 3,
+            "rounds": 12,
+            "reserve": 12,
+            "reload_time": "45 min",
+            "interceptor_speed": "1200 m/s",
+            "pk": {"cruise_missile": 0.8, "owa_drone": 0.9, "decoy": 0.9},
+            "cost_per_shot": "1000000 USD",
+            "source": _APPROX
+            + "AIM-120 AMRAAM range ~25-30 km: vtcnews. Round count, cost per "
+            "AMRAAM-class missile and speeds are assumptions. " + _PK,
+        },
+        "iris-t-slm-class": {
+            "kind": "sam",
+            "layer": "medium_range",
+            "min_range": "1 km",
+            "max_range": "40 km",
+            "max_altitude": "20 km",
+            "channels": 4,
+            "rounds": 24,
+            "reserve": 8,
+            "reload_time": "45 min",
+            "interceptor_speed": "1000 m/s",
+            "pk": {"cruise_missile": 0.85, "owa_drone": 0.9, "decoy": 0.9},
+            "cost_per_shot": "450000 USD",
+            "source": _APPROX
+            + "40 km range, 20 km altitude, 8 missiles per launcher, 3 launchers per "
+            "unit, 250 km radar, ~EUR 140M per system: berlin247; n-tv. Cost per "
+            "missile and speed are assumptions. " + _PK,
+        },
+        "gepard-class": {
+            "kind": "gun",
+            "layer": "gun",
+            "min_range": "0 m",
+            "max_range": "5.5 km",
+            "max_altitude": "2500 m",
+            "channels": 1,
+            "rounds": 40,
+            "reserve": 0,
+            "reload_time": "10 min",
+            "interceptor_speed": "1100 m/s",
+            "pk": {"owa_drone": 0.5, "decoy": 0.5, "cruise_missile": 0.25},
+            "cost_per_shot": "8000 USD",
+            "source": _APPROX
+            + "engages to ~5-6 km below ~2,500 m, radar 15 km: fliegerrevue; "
+            "derstandard. A 'round' here is one burst; burst count and cost are "
+            "assumptions. " + _PK,
+        },
+        "stinger-class": {
+            "kind": "manpads",
+            "layer": "mobile_team",
+            "min_range": "200 m",
+            "max_range": "6 km",
+            "max_altitude": "3800 m",
+            "channels": 1,
+            "rounds": 4,
+            "reserve": 0,
+            "reload_time": "1 min",
+            "interceptor_speed": "700 m/s",
+            "pk": {"owa_drone": 0.6, "decoy": 0.6, "cruise_missile": 0.4},
+            "cost_per_shot": "120000 USD",
+            "source": _APPROX
+            + "~5-8 km, ~$120k-$400k per missile depending on lot: thedefensepost; CNN; "
+            "thedefencespace. Rounds per team are an assumption. " + _PK,
+        },
+        "mobile-fire-team": {
+            "kind": "gun",
+            "layer": "mobile_team",
+            "min_range": "0 m",
+            "max_range": "2 km",
+            "max_altitude": "1500 m",
+            "channels": 1,
+            "rounds": 30,
+            "reserve": 0,
+            "reload_time": "5 min",
+            "interceptor_speed": "900 m/s",
+            "pk": {"owa_drone": 0.35, "decoy": 0.35},
+            "cost_per_shot": "500 USD",
+            "source": _APPROX
+            + "mobile fire groups with heavy machine guns and searchlights downed about "
+            "40% of Shaheds on one night (Nov 2023, officials): PRESETS.md. Range, "
+            "burst count and cost per burst are assumptions. " + _PK,
+        },
+        "interceptor-drone-class": {
+            "kind": "interceptor_drone",
+            "layer": "interceptor_drone",
+            "min_range": "0 m",
+            "max_range": "15 km",
+            "max_altitude": "3000 m",
+            "channels": 2,
+            "rounds": 12,
+            "reserve": 0,
+            "reload_time": "5 min",
+            "interceptor_speed": "300 km/h",
+            "pk": {"owa_drone": 0.68, "decoy": 0.68},
+            "cost_per_shot": "5000 USD",
+            "source": _APPROX
+            + "up to ~300 km/h, $2.5k-$5k each, officials claim ~68% success: t-online; "
+            "Reuters via rbc.ua. Range, crews (channels) and drones per crew are "
+            "assumptions; the pk is the officials' claimed success rate.",
+        },
+        "ew-site": {
+            "kind": "ew",
+            "layer": "ew",
+            "max_range": "20 km",
+            "max_altitude": "5 km",
+            "pk": {"owa_drone": 1.0, "decoy": 1.0, "cruise_missile": 1.0},
+            "source": "Assumption: no public class-level figure exists for electronic warfare "
+            "sites. 'pk' is the chance of defeating a threat whose navigation is "
+            "susceptible (the threat class's ew_susceptibility) inside the radius.",
+        },
+    }
+)
+
+SENSOR_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
+    {
+        "surveillance-radar": {
+            "kind": "radar",
+            "range": "250 km",
+            "reference_rcs": "1 m^2",
+            "height": "20 m",
+            "scan_period": "10 s",
+            "pd": 0.9,
+            "source": _APPROX
+            + "250 km radar of an IRIS-T SLM-class unit: berlin247; n-tv. Height, scan "
+            "period and per-scan detection probability are assumptions.",
+        },
+        "gepard-radar": {
+            "kind": "radar",
+            "range": "15 km",
+            "reference_rcs": "1 m^2",
+            "height": "4 m",
+            "scan_period": "1 s",
+            "pd": 0.8,
+            "source": _APPROX
+            + "radar 15 km: fliegerrevue; derstandard. Reference RCS, scan period and pd "
+            "are assumptions.",
+        },
+        "acoustic-post": {
+            "kind": "acoustic",
+            "range": "5 km",
+            "reference_rcs": "1 m^2",
+            "height": "5 m",
+            "scan_period": "5 s",
+            "pd": 0.7,
+            "source": "Assumption: acoustic sensor networks against drones are publicly "
+            "reported but no class-level range is; these figures are illustrative.",
+        },
+    }
+)
