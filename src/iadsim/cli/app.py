@@ -1,0 +1,167 @@
+"""The ``iadsim`` command: thin over the public API. Heavy imports happen inside commands."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from iadsim.errors import IadsimError
+
+app = typer.Typer(
+    name="iadsim",
+    help="Simulate and plan layered air and missile defence against massed raids "
+    "(simulation and analysis only: never connects to real sensors or weapons).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+__all__ = ["app", "main"]
+
+
+class OutputFormat(str, Enum):
+    """How ``iadsim run`` prints its summary."""
+
+    table = "table"
+    json = "json"
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Turn iadsim's input errors into one paragraph on stderr and exit code 2."""
+    try:
+        yield
+    except IadsimError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+ScenarioFile = Annotated[
+    Path, typer.Argument(help="scenario file (YAML or JSON)", show_default=False)
+]
+
+
+@app.command()
+def run(
+    file: ScenarioFile,
+    replications: Annotated[
+        int, typer.Option("--replications", "-n", min=1, help="Monte Carlo replications")
+    ] = 1000,
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="random seed")] = 0,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="override a field by dotted path, e.g. raids.0.count=1000"),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table or one JSON document")
+    ] = OutputFormat.table,
+    replicate_index: Annotated[
+        int | None,
+        typer.Option("--replicate-index", help="run only this replication (reproduces it)"),
+    ] = None,
+) -> None:
+    """Run the Monte Carlo simulation of a scenario and print what got through and why."""
+    from iadsim.api import run_file
+
+    with _reported():
+        if replicate_index is not None and not 0 <= replicate_index < replications:
+            raise typer.BadParameter(
+                f"must be in 0..{replications - 1}", param_hint="--replicate-index"
+            )
+        if output is OutputFormat.json:
+            summary = run_file(
+                file, replications=replications, seed=seed, overrides=overrides or (),
+                replicate_index=replicate_index,
+            )
+            typer.echo(json.dumps(summary.to_dict(), indent=2, allow_nan=False))
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        from iadsim.cli.tables import print_summary
+
+        columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(),
+                   TimeRemainingColumn())
+        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+            total = 1 if replicate_index is not None else replications
+            task = bar.add_task("replications", total=total)
+            summary = run_file(
+                file, replications=replications, seed=seed, overrides=overrides or (),
+                replicate_index=replicate_index, progress=lambda n: bar.advance(task, n),
+            )
+        print_summary(summary)
+
+
+@app.command()
+def validate(
+    file: ScenarioFile,
+    overrides: Annotated[
+        list[str] | None, typer.Option("--set", help="override a field by dotted path")
+    ] = None,
+) -> None:
+    """Check a scenario file, compile it, and say what it holds."""
+    from iadsim.compile import compile_scenario
+    from iadsim.scenario import load_scenario
+
+    with _reported():
+        scenario = load_scenario(file, overrides=overrides or ())
+        compiled = compile_scenario(scenario, source=file)
+    typer.echo(
+        f"{file}: valid scenario {scenario.name!r}: {compiled.n_threats} threats in "
+        f"{len(scenario.raids)} raids, {len(scenario.sensors)} sensors, "
+        f"{compiled.n_units} fire units, {compiled.n_assets} assets; "
+        f"{int(compiled.eng_offset[-1])} engagement windows."
+    )
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of scenario files (for editor autocompletion)."""
+    from iadsim.scenario import Scenario
+
+    document = Scenario.model_json_schema(by_alias=True)
+    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    typer.echo(json.dumps(document, indent=2))
+
+
+@app.command()
+def presets(
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table or JSON")
+    ] = OutputFormat.table,
+) -> None:
+    """List the presets: approximate public class-level figures, each with its source."""
+    from iadsim.scenario import FIRE_UNIT_PRESETS, SENSOR_PRESETS, THREAT_PRESETS
+
+    groups = {"threat": THREAT_PRESETS, "fire unit": FIRE_UNIT_PRESETS, "sensor": SENSOR_PRESETS}
+    if output is OutputFormat.json:
+        typer.echo(json.dumps({k: dict(v) for k, v in groups.items()}, indent=2))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Presets (approximate public figures; pk values are assumptions)",
+                  show_lines=True)
+    for col in ("preset", "for", "figures", "source"):
+        table.add_column(col, overflow="fold")
+    for what, group in groups.items():
+        for name, fields in group.items():
+            figures = ", ".join(f"{k}={v}" for k, v in fields.items() if k != "source")
+            table.add_row(name, what, figures, fields["source"])
+    Console().print(table)
+
+
+def main() -> None:
+    """Entry point of the ``iadsim`` command."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
