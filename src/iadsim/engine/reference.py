@@ -25,13 +25,14 @@ from __future__ import annotations
 
 import heapq
 import math
+from typing import Any
 from iadsim.c2 import Option, greedy_assign, salvo_kill, threat_priority
 from iadsim.compile import CompiledScenario
 from iadsim.draws import Purpose, uniform
 from iadsim.engine.outcomes import Fate, Outcomes
 from iadsim.geometry import intercept_time
 
-__all__ = ["EventKind", "detection_time", "grid_tick", "run_replication"]
+__all__ = ["EventKind", "Tables", "detection_time", "grid_tick", "run_replication"]
 
 MAX_SALVO = 8
 
@@ -85,8 +86,11 @@ def detection_time(cs: CompiledScenario, seed: int, rep: int, threat: int) -> fl
 class _Replication:
     """State of one replication while it runs."""
 
-    def __init__(self, cs: CompiledScenario, seed: int, rep: int, out: Outcomes, row: int) -> None:
+    def __init__(
+        self, cs: CompiledScenario, tables: Tables, seed: int, rep: int, out: Outcomes, row: int
+    ) -> None:
         self.cs, self.seed, self.rep, self.row = cs, seed, rep, row
+        self.tab = tables
         self.out = out
         self.heap: list[tuple[float, int, int, int, int]] = []
         self.sequence = 0
@@ -200,36 +204,41 @@ class _Replication:
             self.decide_soon(t)
 
     def on_decide(self, t: float, tick: int, _: int = 0) -> None:
-        cs = self.cs
+        cs, tab = self.cs, self.tab
         self.tracked = [i for i in self.tracked if self.alive[i]]
         options: list[Option] = []
         blocked = False  # a unit could fire but the intercept falls outside its envelope
         for i in self.tracked:
             if self.inflight[i] >= cs.max_inflight or self.engaged[i] >= cs.max_engagements:
                 continue
-            xs, ys, ts = cs.route(i)
-            impact = float(cs.impact_time[i])
-            c = int(cs.threat_class[i])
-            priority = threat_priority(float(cs.value[i]), impact - t, cs.decision_cycle)
-            for e in range(int(cs.eng_offset[i]), int(cs.eng_offset[i + 1])):
-                if cs.eng_fire_start[e] > t:
+            priority = -1.0
+            for e in range(tab.eng_offset[i], tab.eng_offset[i + 1]):
+                if tab.eng_fire_start[e] > t:
                     break
-                if t > cs.eng_end[e]:
+                if t > tab.eng_end[e]:
                     continue
-                u = int(cs.eng_unit[e])
-                if self.ready[u] <= 0 or self.busy[u] >= cs.unit_channels[u]:
+                u = tab.eng_unit[e]
+                if self.ready[u] <= 0 or self.busy[u] >= tab.unit_channels[u]:
                     continue
+                lo, hi = tab.route_offset[i], tab.route_offset[i + 1]
                 meet = intercept_time(
-                    xs, ys, ts, float(cs.altitude[i]), float(cs.unit_x[u]), float(cs.unit_y[u]),
-                    float(cs.unit_speed[u]), t,
+                    tab.route_x[lo:hi], tab.route_y[lo:hi], tab.route_t[lo:hi], tab.altitude[i],
+                    tab.unit_x[u], tab.unit_y[u], tab.unit_speed[u], t,
                 )
-                if not (cs.eng_start[e] <= meet <= cs.eng_end[e]) or meet >= impact:
+                impact = tab.impact_time[i]
+                if not (tab.eng_start[e] <= meet <= tab.eng_end[e]) or meet >= impact:
                     blocked = True
                     continue
-                rounds = min(int(cs.salvo[i]), self.ready[u])
-                score = priority * salvo_kill(float(cs.pk_perceived[u, c]), rounds)
+                if priority < 0.0:
+                    priority = threat_priority(tab.value[i], impact - t, cs.decision_cycle)
+                rounds = min(tab.salvo[i], self.ready[u])
+                score = priority * salvo_kill(tab.pk_perceived[u][tab.threat_class[i]], rounds)
                 options.append(Option(score, meet, i, u, e, rounds))
-        free = [int(cs.unit_channels[u]) - self.busy[u] for u in range(cs.n_units)]
+        if not options:
+            if blocked:
+                self.decide_at(tick + 1)
+            return
+        free = [tab.unit_channels[u] - self.busy[u] for u in range(cs.n_units)]
         chosen = greedy_assign(options, free, list(self.ready))
         for option in chosen:
             self.fire(t, option)
@@ -251,6 +260,27 @@ class _Replication:
             self.push(t + float(self.cs.unit_reload[u]), EventKind.RELOAD, u)
 
 
-def run_replication(cs: CompiledScenario, seed: int, rep: int, out: Outcomes, row: int) -> None:
-    """Run replication ``rep`` and write its outcome into row ``row`` of ``out``."""
-    _Replication(cs, seed, rep, out, row).run()
+class Tables:
+    """The compiled arrays the decision loop reads, as Python lists (fast scalar access)."""
+
+    def __init__(self, cs: CompiledScenario) -> None:
+        for name in (
+            "eng_offset", "eng_fire_start", "eng_start", "eng_end", "eng_unit", "unit_channels",
+            "route_offset", "route_x", "route_y", "route_t", "altitude", "unit_x", "unit_y",
+            "unit_speed", "impact_time", "value", "salvo", "pk_perceived", "threat_class",
+        ):
+            setattr(self, name, getattr(cs, name).tolist())
+
+    def __getattr__(self, name: str) -> Any:  # for type checkers: attributes set above
+        raise AttributeError(name)
+
+
+def run_replication(
+    cs: CompiledScenario, seed: int, rep: int, out: Outcomes, row: int,
+    tables: Tables | None = None,
+) -> None:
+    """Run replication ``rep`` and write its outcome into row ``row`` of ``out``.
+
+    ``tables`` (from :class:`Tables`) may be shared by all replications of a run.
+    """
+    _Replication(cs, tables or Tables(cs), seed, rep, out, row).run()

@@ -8,7 +8,7 @@ import numpy as np
 
 from iadsim.compile import CompiledScenario
 from iadsim.engine.outcomes import Outcomes
-from iadsim.engine.reference import run_replication
+from iadsim.engine.reference import Tables, run_replication
 
 __all__ = ["ENGINES", "simulate"]
 
@@ -65,8 +65,9 @@ def simulate(
     else:
         reps = np.arange(replications, dtype=np.int64)
     out = Outcomes.empty(seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets)
+    tables = Tables(compiled)
     for row, rep in enumerate(reps):
-        run_replication(compiled, seed, int(rep), out, row)
+        run_replication(compiled, seed, int(rep), out, row, tables)
         if progress is not None:
             progress(1)
     return out

@@ -161,8 +161,8 @@ FIRE_UNIT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "reload_time": "60 min",
             "interceptor_speed": "1400 m/s",
             "pk": {
-                "ballistic_missile": 0.5,
-                "hypersonic": 0.35,
+                "ballistic_missile": 0.2,
+                "hypersonic": 0.1,
                 "cruise_missile": 0.8,
                 "owa_drone": 0.9,
                 "decoy": 0.9,
@@ -219,7 +219,7 @@ FIRE_UNIT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "reserve": 0,
             "reload_time": "10 min",
             "interceptor_speed": "1100 m/s",
-            "pk": {"owa_drone": 0.5, "decoy": 0.5, "cruise_missile": 0.25},
+            "pk": {"owa_drone": 0.4, "decoy": 0.4, "cruise_missile": 0.2},
             "cost_per_shot": "8000 USD",
             "source": _APPROX
             + "engages to ~5-6 km below ~2,500 m, radar 15 km: fliegerrevue; "
@@ -254,7 +254,7 @@ FIRE_UNIT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "reserve": 0,
             "reload_time": "5 min",
             "interceptor_speed": "900 m/s",
-            "pk": {"owa_drone": 0.35, "decoy": 0.35},
+            "pk": {"owa_drone": 0.25, "decoy": 0.25},
             "cost_per_shot": "500 USD",
             "source": _APPROX
             + "mobile fire groups with heavy machine guns and searchlights downed about "
