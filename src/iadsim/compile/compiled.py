@@ -36,7 +36,7 @@ class CompiledScenario:
     max_inflight: int
     """Engagements that may be in flight against one threat (1 shoot-look-shoot, 2 shoot-shoot-look)."""
     max_engagements: int
-    """Engagements per threat at most (a large number when unlimited)."""
+    """Engagements of one threat by one fire unit at most (a large number when unlimited)."""
 
     # --- threat classes (C) and kinds
     class_names: tuple[str, ...]

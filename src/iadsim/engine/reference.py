@@ -98,7 +98,8 @@ class _Replication:
         self.alive = [True] * cs.n_threats
         self.tracked: list[int] = []  # tracked threats, in the order they became eligible
         self.inflight = [0] * cs.n_threats
-        self.engaged = [0] * cs.n_threats
+        self.engaged = [0] * cs.n_threats  # engagements of each threat so far, all units
+        self.engaged_by: dict[tuple[int, int], int] = {}  # ... by (threat, unit)
         self.ready = [int(r) for r in cs.unit_rounds]
         self.reserve = [int(r) for r in cs.unit_reserve]
         self.busy = [0] * cs.n_units
@@ -209,7 +210,7 @@ class _Replication:
         options: list[Option] = []
         blocked = False  # a unit could fire but the intercept falls outside its envelope
         for i in self.tracked:
-            if self.inflight[i] >= cs.max_inflight or self.engaged[i] >= cs.max_engagements:
+            if self.inflight[i] >= cs.max_inflight:
                 continue
             priority = -1.0
             for e in range(tab.eng_offset[i], tab.eng_offset[i + 1]):
@@ -219,6 +220,8 @@ class _Replication:
                     continue
                 u = tab.eng_unit[e]
                 if self.ready[u] <= 0 or self.busy[u] >= tab.unit_channels[u]:
+                    continue
+                if self.engaged_by.get((i, u), 0) >= cs.max_engagements:
                     continue
                 lo, hi = tab.route_offset[i], tab.route_offset[i + 1]
                 meet = intercept_time(
@@ -255,6 +258,7 @@ class _Replication:
         shot = self.sequence
         self.shots[shot] = (i, u, option.rounds, self.engaged[i])
         self.engaged[i] += 1
+        self.engaged_by[i, u] = self.engaged_by.get((i, u), 0) + 1
         self.push(option.intercept, EventKind.RESOLVE, shot)
         if self.ready[u] == 0 and self.reserve[u] > 0:
             self.push(t + float(self.cs.unit_reload[u]), EventKind.RELOAD, u)

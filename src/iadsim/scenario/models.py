@@ -58,7 +58,9 @@ ThreatKind = Literal["owa_drone", "decoy", "cruise_missile", "ballistic_missile"
 THREAT_KINDS: tuple[str, ...] = ThreatKind.__args__  # type: ignore[attr-defined]
 FireUnitKind = Literal["sam", "gun", "manpads", "interceptor_drone", "ew"]
 Hardness = Literal["soft", "medium", "hard"]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+# strict: a YAML `true` or a quoted "10" is a mistake, not a number (ints still pass as floats)
+Probability = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
+Count = Annotated[int, Field(strict=True)]
 Identifier = Annotated[
     str,
     Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"),
@@ -74,8 +76,8 @@ class _Model(BaseModel):
 class LatLon(_Model):
     """A geographic position in degrees (WGS84); needs the scenario's ``origin``."""
 
-    lat: float = Field(ge=-90.0, le=90.0, description="latitude, degrees north")
-    lon: float = Field(ge=-180.0, le=180.0, description="longitude, degrees east")
+    lat: float = Field(ge=-90.0, le=90.0, strict=True, description="latitude, degrees north")
+    lon: float = Field(ge=-180.0, le=180.0, strict=True, description="longitude, degrees east")
 
 
 Origin = LatLon
@@ -191,7 +193,12 @@ class Asset(_Model):
 
     id: Identifier
     position: Position
-    value: float = Field(ge=0.0, description="relative value, same scale for every asset")
+    value: float = Field(
+        ge=0.0,
+        strict=True,
+        allow_inf_nan=False,
+        description="relative value, same scale for every asset",
+    )
     hardness: Hardness = Field(description="how well it withstands a hit")
 
 
@@ -245,9 +252,9 @@ class FireUnit(_Model):
     max_range: Length = Field(description="outer edge of the envelope; for EW, its radius")
     min_altitude: Length
     max_altitude: Length
-    channels: int | None = Field(None, ge=1, description="simultaneous engagements")
-    rounds: int | None = Field(None, ge=0, description="ready rounds (bursts for guns)")
-    reserve: int | None = Field(None, ge=0, description="rounds in reserve for reloads")
+    channels: Count | None = Field(None, ge=1, description="simultaneous engagements")
+    rounds: Count | None = Field(None, ge=0, description="ready rounds (bursts for guns)")
+    reserve: Count | None = Field(None, ge=0, description="rounds in reserve for reloads")
     reload_time: Duration | None = Field(None, description="time to reload an empty launcher")
     interceptor_speed: Speed | None = Field(None, description="mean interceptor speed")
     pk: dict[str, Probability] = Field(
@@ -317,7 +324,7 @@ class Route(_Model):
 
     waypoints: list[Position] = Field(default_factory=list)
     jitter: Length = Field("0 m", description="each waypoint moved by up to this, per threat")
-    seed: int = Field(0, ge=0, description="seed of the jitter and random launch times")
+    seed: Count = Field(0, ge=0, description="seed of the jitter and random launch times")
 
 
 class Raid(_Model):
@@ -325,10 +332,10 @@ class Raid(_Model):
 
     id: Identifier
     threat: str = Field(description="a key of threat_classes")
-    count: int = Field(ge=1, description="number of threats launched")
+    count: Count = Field(ge=1, description="number of threats launched")
     launch: Launch
     route: Route = Field(default_factory=Route)  # type: ignore[arg-type]
-    targets: dict[str, Annotated[float, Field(gt=0.0)]] = Field(
+    targets: dict[str, Annotated[float, Field(gt=0.0, strict=True, allow_inf_nan=False)]] = Field(
         min_length=1, description="asset id -> weight; threats are shared out in proportion"
     )
 
@@ -346,7 +353,7 @@ class Doctrine(_Model):
         description="shoot-look-shoot: one engagement at a time per threat, look, re-engage; "
         "shoot-shoot-look: up to two engagements in flight before looking",
     )
-    salvo: dict[str, Annotated[int, Field(ge=1, le=8)]] = Field(
+    salvo: dict[str, Annotated[Count, Field(ge=1, le=8)]] = Field(
         default_factory=lambda: {"default": 1},
         description="rounds per engagement by threat class or kind; 'default' for the rest",
     )
@@ -355,8 +362,10 @@ class Doctrine(_Model):
         description="fire unit class or kind -> threat classes or kinds it may engage; "
         "units not listed engage every threat they have a pk for",
     )
-    max_engagements: int | None = Field(
-        None, ge=1, description="engagements per threat at most (default: no limit)"
+    max_engagements: Count | None = Field(
+        None,
+        ge=1,
+        description="engagements of one threat by one fire unit at most (default: no limit)",
     )
 
     @field_validator("policy", mode="before")
