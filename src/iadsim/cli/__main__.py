@@ -1,0 +1,5 @@
+"""``python -m iadsim.cli``."""
+
+from iadsim.cli.app import main
+
+main()

@@ -1,0 +1,66 @@
+"""Every example runs and its JSON summary matches the stored expected output (fixed seed).
+
+To accept a deliberate change of results: ``IADSIM_REGENERATE=1 pytest tests/test_examples.py``
+and review the diff of ``examples/*.expected.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+CASES = {"single_battery": 50, "capital_night_raid": 8}
+SEED = 2025
+
+
+def _run(name: str, replications: int) -> dict[str, Any]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "iadsim.cli", "run", str(EXAMPLES / f"{name}.yaml"),
+         "-n", str(replications), "--seed", str(SEED), "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    data.pop("provenance")  # library versions differ between machines
+    return data
+
+
+def _close(a: Any, b: Any, path: str = "") -> None:
+    if isinstance(a, dict):
+        assert isinstance(b, dict) and a.keys() == b.keys(), path
+        for key in a:
+            _close(a[key], b[key], f"{path}.{key}")
+    elif isinstance(a, float) or isinstance(b, float):
+        assert a is not None and b is not None, path
+        assert math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9), (path, a, b)
+    else:
+        assert a == b, (path, a, b)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_example_matches_expected_output(name: str) -> None:
+    got = _run(name, CASES[name])
+    expected_file = EXAMPLES / f"{name}.expected.json"
+    if os.environ.get("IADSIM_REGENERATE"):
+        expected_file.write_text(json.dumps(got, indent=2) + "\n")
+    expected = json.loads(expected_file.read_text())
+    _close(got, expected)
+
+
+def test_single_battery_matches_the_hand_calculation() -> None:
+    got = _run("single_battery", 50)
+    drone = got["by_kind"]["owa_drone"]
+    assert drone["launched"]["mean"] == 10
+    assert got["shots"]["sam"] == {"mean": 20.0, "lo": 20.0, "hi": 20.0}
+    assert got["cost"]["defender"]["mean"] == 2_000_000
+    assert drone["leaked"]["lo"] <= 0.9 <= drone["leaked"]["hi"]
+    depot = got["assets"]["destroyed"]["depot"]
+    assert depot["lo"] <= 1 - (1 - 0.09 * 0.6) ** 10 <= depot["hi"]
