@@ -41,7 +41,9 @@ def render_summary(summary: Summary) -> Group:
     )
     threats = Table(title=title, title_justify="left")
     for col in ("threat kind", "launched", "destroyed", "lost to EW", "leaked"):
-        threats.add_column(col, justify="left" if col == "threat kind" else "right")
+        threats.add_column(
+            col, justify="left" if col == "threat kind" else "right", no_wrap=col == "threat kind"
+        )
     for kind, row in summary.by_kind.items():
         threats.add_row(
             kind, _num(row["launched"].mean), _est(row["destroyed"]), _est(row["lost_to_ew"]),
