@@ -31,14 +31,21 @@ def base(**doctrine: Any) -> dict[str, Any]:
         "assets": [{"id": "depot", "position": ["0 km", "0 km"], "value": 10, "hardness": "soft"}],
         "sensors": [
             {
-                "id": "radar", "kind": "acoustic", "position": ["-50 km", "0 km"],
-                "range": "200 km", "height": "10 m", "scan_period": "1 s", "pd": 1.0,
+                "id": "radar",
+                "kind": "acoustic",
+                "position": ["-50 km", "0 km"],
+                "range": "200 km",
+                "height": "10 m",
+                "scan_period": "1 s",
+                "pd": 1.0,
             }
         ],
         "fire_units": [],
         "raids": [
             {
-                "id": "drones", "threat": "drone", "count": 40,
+                "id": "drones",
+                "threat": "drone",
+                "count": 40,
                 "launch": {"sites": [["-100 km", "0 km"]], "start": "00:00", "end": "00:39"},
                 "targets": {"depot": 1},
             }
@@ -50,10 +57,18 @@ def base(**doctrine: Any) -> dict[str, Any]:
 def unit(uid: str, x_km: float, *, pk: float, **fields: Any) -> dict[str, Any]:
     """A SAM at (x_km, 0) with a 10 km envelope, plenty of rounds and channels."""
     spec: dict[str, Any] = {
-        "id": uid, "kind": "sam", "position": [f"{x_km} km", "0 km"],
-        "min_range": "0 m", "max_range": "10 km", "channels": 4, "rounds": 1000,
-        "reserve": 0, "reload_time": "1 min", "interceptor_speed": "1000 m/s",
-        "pk": {"drone": pk}, "cost_per_shot": "1000 USD",
+        "id": uid,
+        "kind": "sam",
+        "position": [f"{x_km} km", "0 km"],
+        "min_range": "0 m",
+        "max_range": "10 km",
+        "channels": 4,
+        "rounds": 1000,
+        "reserve": 0,
+        "reload_time": "1 min",
+        "interceptor_speed": "1000 m/s",
+        "pk": {"drone": pk},
+        "cost_per_shot": "1000 USD",
     }
     spec.update(fields)
     return spec

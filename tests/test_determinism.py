@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from scenarios import base, build, unit
 
 from iadsim.compile import compile_scenario
 from iadsim.engine import simulate
 from iadsim.scenario import load_scenario
+from scenarios import base, build, unit
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -21,8 +21,13 @@ def compiled():
     raw["fire_units"] = [
         unit("outer", -60, pk=0.5, channels=1, rounds=15),
         unit("inner", -20, pk=0.4, channels=1),
-        {"id": "ew", "kind": "ew", "position": ["-40 km", "0 km"], "max_range": "8 km",
-         "pk": {"drone": 0.7}},
+        {
+            "id": "ew",
+            "kind": "ew",
+            "position": ["-40 km", "0 km"],
+            "max_range": "8 km",
+            "pk": {"drone": 0.7},
+        },
     ]
     return build(raw)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scenarios import base, build, unit
 
 from iadsim.draws import Purpose, uniform
 from iadsim.engine import Fate, simulate
 from iadsim.metrics import mean_interval
+from scenarios import base, build, unit
 
 REPS = 150
 
@@ -42,7 +42,7 @@ def test_unlimited_reengagement_leaks_less_than_one_engagement() -> None:
 def test_two_independent_layers_multiply() -> None:
     raw = base(salvo={"default": 1}, max_engagements=1)
     raw["fire_units"] = [unit("outer", -60, pk=0.5), unit("inner", -20, pk=0.4)]
-    est, out, cs = leak_fraction(raw)
+    est, out, _cs = leak_fraction(raw)
     assert est.contains(0.5 * 0.6), est
     # the outer layer engages everything; the inner one only what the outer missed
     kills_outer = ((out.fate == Fate.DESTROYED) & (out.cause == 0)).sum(axis=1)
@@ -90,11 +90,16 @@ def test_ew_only_defence_removes_exactly_the_susceptible_fraction() -> None:
     raw["raids"][0]["count"] = 200
     raw["raids"][0]["launch"]["end"] = "01:00"
     raw["fire_units"] = [
-        {"id": "ew", "kind": "ew", "position": ["-40 km", "0 km"], "max_range": "20 km",
-         "pk": {"drone": 1.0}}
+        {
+            "id": "ew",
+            "kind": "ew",
+            "position": ["-40 km", "0 km"],
+            "max_range": "20 km",
+            "pk": {"drone": 1.0},
+        }
     ]
     seed = 5
-    est, out, cs = leak_fraction(raw, reps=50, seed=seed)
+    _est, out, cs = leak_fraction(raw, reps=50, seed=seed)
     lost = out.fate == Fate.LOST_TO_EW
     for row, rep in enumerate(out.replications):
         susceptible = np.array(
@@ -102,7 +107,7 @@ def test_ew_only_defence_removes_exactly_the_susceptible_fraction() -> None:
         )
         assert np.array_equal(lost[row], susceptible)
     assert mean_interval(lost.mean(axis=1), 0.99).contains(0.3)
-    assert (out.time[lost] == pytest.approx(cs.ew_start[cs.ew_offset[:-1]][np.nonzero(lost)[1]]))
+    assert out.time[lost] == pytest.approx(cs.ew_start[cs.ew_offset[:-1]][np.nonzero(lost)[1]])
 
 
 def test_decoys_draw_fire_and_do_no_damage() -> None:

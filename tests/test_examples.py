@@ -23,9 +23,22 @@ SEED = 2025
 
 def _run(name: str, replications: int) -> dict[str, Any]:
     proc = subprocess.run(
-        [sys.executable, "-m", "iadsim.cli", "run", str(EXAMPLES / f"{name}.yaml"),
-         "-n", str(replications), "--seed", str(SEED), "--format", "json"],
-        capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "iadsim.cli",
+            "run",
+            str(EXAMPLES / f"{name}.yaml"),
+            "-n",
+            str(replications),
+            "--seed",
+            str(SEED),
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

@@ -46,14 +46,21 @@ def run_file(
     scenario = load_scenario(path, overrides=overrides)
     compiled = compile_scenario(scenario, source=path)
     outcomes = simulate(
-        compiled, replications=replications, seed=seed, replicate_index=replicate_index,
-        policy=policy, engine=engine, progress=progress,
+        compiled,
+        replications=replications,
+        seed=seed,
+        replicate_index=replicate_index,
+        policy=policy,
+        engine=engine,
+        progress=progress,
     )
     return summarize(
         compiled,
         outcomes,
         provenance=provenance(
-            scenario_hash=compiled.content_hash, engine=engine, policy=policy,
+            scenario_hash=compiled.content_hash,
+            engine=engine,
+            policy=policy,
             schema_version=scenario.schema_version,
         ),
     )

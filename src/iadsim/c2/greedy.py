@@ -50,7 +50,9 @@ def greedy_assign(
     """
     chosen: list[Option] = []
     taken: set[int] = set()
-    for option in sorted(options, key=lambda o: (-o.score, o.intercept, o.threat, o.unit, o.window)):
+    for option in sorted(
+        options, key=lambda o: (-o.score, o.intercept, o.threat, o.unit, o.window)
+    ):
         if option.threat in taken:
             continue
         if free_channels[option.unit] <= 0 or ready_rounds[option.unit] < option.rounds:

@@ -6,7 +6,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -26,7 +26,7 @@ app = typer.Typer(
 __all__ = ["app", "main"]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How ``iadsim run`` prints its summary."""
 
     table = "table"
@@ -77,24 +77,34 @@ def run(
             )
         if output is OutputFormat.json:
             summary = run_file(
-                file, replications=replications, seed=seed, overrides=overrides or (),
+                file,
+                replications=replications,
+                seed=seed,
+                overrides=overrides or (),
                 replicate_index=replicate_index,
             )
             typer.echo(json.dumps(summary.to_dict(), indent=2, allow_nan=False))
             return
         from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+        from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
 
         from iadsim.cli.tables import print_summary
 
-        columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(),
-                   TimeRemainingColumn())
+        columns = (
+            *Progress.get_default_columns()[:-1],
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
         with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
             total = 1 if replicate_index is not None else replications
             task = bar.add_task("replications", total=total)
             summary = run_file(
-                file, replications=replications, seed=seed, overrides=overrides or (),
-                replicate_index=replicate_index, progress=lambda n: bar.advance(task, n),
+                file,
+                replications=replications,
+                seed=seed,
+                overrides=overrides or (),
+                replicate_index=replicate_index,
+                progress=lambda n: bar.advance(task, n),
             )
         print_summary(summary)
 
@@ -147,8 +157,9 @@ def presets(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Presets (approximate public figures; pk values are assumptions)",
-                  show_lines=True)
+    table = Table(
+        title="Presets (approximate public figures; pk values are assumptions)", show_lines=True
+    )
     for col in ("preset", "for", "figures", "source"):
         table.add_column(col, overflow="fold")
     for what, group in groups.items():

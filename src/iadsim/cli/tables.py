@@ -46,7 +46,10 @@ def render_summary(summary: Summary) -> Group:
         )
     for kind, row in summary.by_kind.items():
         threats.add_row(
-            kind, _num(row["launched"].mean), _est(row["destroyed"]), _est(row["lost_to_ew"]),
+            kind,
+            _num(row["launched"].mean),
+            _est(row["destroyed"]),
+            _est(row["lost_to_ew"]),
             _est(row["leaked"]),
         )
 

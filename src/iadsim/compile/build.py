@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -14,8 +15,8 @@ import numpy as np
 from iadsim.compile.compiled import HARDNESS, CompiledScenario
 from iadsim.draws import Purpose, uniform
 from iadsim.errors import ScenarioError
-from iadsim.scenario.models import launch_window
 from iadsim.geometry import geodetic_to_enu, radar_horizon, route_windows
+from iadsim.scenario.models import launch_window
 
 __all__ = ["compile_scenario", "content_hash"]
 
@@ -88,7 +89,8 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             times = [first + (last - first) * k / (n - 1) if n > 1 else first for k in range(n)]
         else:
             times = sorted(
-                first + (last - first) * uniform(raid.route.seed, 0, Purpose.LAUNCH_TIME, raid_no, k)
+                first
+                + (last - first) * uniform(raid.route.seed, 0, Purpose.LAUNCH_TIME, raid_no, k)
                 for k in range(n)
             )
         targets = list(raid.targets)
@@ -102,7 +104,9 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             for w, (wx, wy) in enumerate(waypoints):
                 if jitter > 0.0:
                     ux = uniform(raid.route.seed, 0, Purpose.ROUTE_JITTER, raid_no, k * 64 + 2 * w)
-                    uy = uniform(raid.route.seed, 0, Purpose.ROUTE_JITTER, raid_no, k * 64 + 2 * w + 1)
+                    uy = uniform(
+                        raid.route.seed, 0, Purpose.ROUTE_JITTER, raid_no, k * 64 + 2 * w + 1
+                    )
                     wx, wy = wx + (2.0 * ux - 1.0) * jitter, wy + (2.0 * uy - 1.0) * jitter
                 points.append((wx, wy))
             points.append(asset_xy[target])
@@ -110,7 +114,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             r_x.append(points[0][0])
             r_y.append(points[0][1])
             r_t.append(t)
-            for (x0, y0), (x1, y1) in zip(points, points[1:], strict=False):
+            for (x0, y0), (x1, y1) in itertools.pairwise(points):
                 t += math.hypot(x1 - x0, y1 - y0) / cls.speed
                 r_x.append(x1)
                 r_y.append(y1)
@@ -157,7 +161,9 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                 reach = min(reach, math.hypot(ground, cls.altitude - sensor.height))
             for i in np.flatnonzero(threat_class == c):
                 xs, ys, ts = route_of(int(i))
-                for w0, w1 in route_windows(xs, ys, ts, cls.altitude, sx, sy, sensor.height, 0.0, reach):
+                for w0, w1 in route_windows(
+                    xs, ys, ts, cls.altitude, sx, sy, sensor.height, 0.0, reach
+                ):
                     det[i].append((w0, w1, s))
 
     # --- fire units: engagement and EW windows
@@ -217,18 +223,23 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
 
     salvo = np.array(
         [
-            _lookup(doctrine.salvo, class_names[c], classes[c].perceived_kind, doctrine.salvo["default"])
+            _lookup(
+                doctrine.salvo, class_names[c], classes[c].perceived_kind, doctrine.salvo["default"]
+            )
             if not classes[c].mimics
             else doctrine.salvo.get(classes[c].perceived_kind, doctrine.salvo["default"])
             for c in t_class
         ],
         dtype=np.int64,
     )
-    hardness = asset_hardness[np.array(t_target, dtype=np.int64)] if n_threats else asset_hardness[:0]
+    hardness = (
+        asset_hardness[np.array(t_target, dtype=np.int64)] if n_threats else asset_hardness[:0]
+    )
     damage_prob = np.array(
         [classes[c].lethality[HARDNESS[h]] for c, h in zip(t_class, hardness, strict=True)],
         dtype=float,
     )
+
     def unit_array(name: str, dtype: Any, ew_value: Any) -> np.ndarray:
         return np.array(
             [ew_value if u.is_ew else getattr(u, name) for u in units], dtype=dtype

@@ -34,7 +34,10 @@ class CompiledScenario:
     decision_cycle: float
     reaction_time: float
     max_inflight: int
-    """Engagements that may be in flight against one threat (1 shoot-look-shoot, 2 shoot-shoot-look)."""
+    """Engagements in flight against one threat at most.
+
+    1 for shoot-look-shoot, 2 for shoot-shoot-look.
+    """
     max_engagements: int
     """Engagements of one threat by one fire unit at most (a large number when unlimited)."""
 

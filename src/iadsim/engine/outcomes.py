@@ -50,8 +50,9 @@ class Outcomes:
     """[R, A] whether each asset was destroyed."""
 
     @classmethod
-    def empty(cls, seed: int, replications: NDArray[np.int64], n_threats: int, n_units: int,
-              n_assets: int) -> Outcomes:
+    def empty(
+        cls, seed: int, replications: NDArray[np.int64], n_threats: int, n_units: int, n_assets: int
+    ) -> Outcomes:
         """Arrays for ``len(replications)`` replications, all threats airborne."""
         r = len(replications)
         return cls(
@@ -71,8 +72,16 @@ class Outcomes:
 
     def equals(self, other: Outcomes) -> bool:
         """True if every array is identical (bit for bit) to ``other``'s."""
-        names = ("replications", "fate", "time", "cause", "hit", "shots", "engagements",
-                 "asset_destroyed")
+        names = (
+            "replications",
+            "fate",
+            "time",
+            "cause",
+            "hit",
+            "shots",
+            "engagements",
+            "asset_destroyed",
+        )
         return self.seed == other.seed and all(
             np.array_equal(getattr(self, n), getattr(other, n)) for n in names
         )

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Callable
 from typing import Any
+
 from iadsim.c2 import Option, greedy_assign, salvo_kill, threat_priority
 from iadsim.compile import CompiledScenario
 from iadsim.draws import Purpose, uniform
@@ -137,7 +139,7 @@ class _Replication:
             for v in range(int(cs.ew_offset[i]), int(cs.ew_offset[i + 1])):
                 self.push(float(cs.ew_start[v]), EventKind.EW, v, i)
             self.push(impact, EventKind.IMPACT, i)
-        handlers = {
+        handlers: dict[int, Callable[[float, int, int], None]] = {
             EventKind.RELOAD: self.on_reload,
             EventKind.RESOLVE: self.on_resolve,
             EventKind.EW: self.on_ew,
@@ -225,8 +227,14 @@ class _Replication:
                     continue
                 lo, hi = tab.route_offset[i], tab.route_offset[i + 1]
                 meet = intercept_time(
-                    tab.route_x[lo:hi], tab.route_y[lo:hi], tab.route_t[lo:hi], tab.altitude[i],
-                    tab.unit_x[u], tab.unit_y[u], tab.unit_speed[u], t,
+                    tab.route_x[lo:hi],
+                    tab.route_y[lo:hi],
+                    tab.route_t[lo:hi],
+                    tab.altitude[i],
+                    tab.unit_x[u],
+                    tab.unit_y[u],
+                    tab.unit_speed[u],
+                    t,
                 )
                 impact = tab.impact_time[i]
                 if not (tab.eng_start[e] <= meet <= tab.eng_end[e]) or meet >= impact:
@@ -269,9 +277,25 @@ class Tables:
 
     def __init__(self, cs: CompiledScenario) -> None:
         for name in (
-            "eng_offset", "eng_fire_start", "eng_start", "eng_end", "eng_unit", "unit_channels",
-            "route_offset", "route_x", "route_y", "route_t", "altitude", "unit_x", "unit_y",
-            "unit_speed", "impact_time", "value", "salvo", "pk_perceived", "threat_class",
+            "eng_offset",
+            "eng_fire_start",
+            "eng_start",
+            "eng_end",
+            "eng_unit",
+            "unit_channels",
+            "route_offset",
+            "route_x",
+            "route_y",
+            "route_t",
+            "altitude",
+            "unit_x",
+            "unit_y",
+            "unit_speed",
+            "impact_time",
+            "value",
+            "salvo",
+            "pk_perceived",
+            "threat_class",
         ):
             setattr(self, name, getattr(cs, name).tolist())
 
@@ -280,7 +304,11 @@ class Tables:
 
 
 def run_replication(
-    cs: CompiledScenario, seed: int, rep: int, out: Outcomes, row: int,
+    cs: CompiledScenario,
+    seed: int,
+    rep: int,
+    out: Outcomes,
+    row: int,
     tables: Tables | None = None,
 ) -> None:
     """Run replication ``rep`` and write its outcome into row ``row`` of ``out``.

@@ -58,9 +58,7 @@ def simulate(
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
     if replicate_index is not None:
         if not 0 <= replicate_index < replications:
-            raise ValueError(
-                f"replicate_index {replicate_index} is outside 0..{replications - 1}"
-            )
+            raise ValueError(f"replicate_index {replicate_index} is outside 0..{replications - 1}")
         reps = np.array([replicate_index], dtype=np.int64)
     else:
         reps = np.arange(replications, dtype=np.int64)

@@ -25,8 +25,10 @@ class Estimate:
 
     def to_dict(self) -> dict[str, Any]:
         """``{mean, lo, hi}``, with ``None`` for an undefined bound (JSON null)."""
-        return {k: (None if math.isnan(v) else v) for k, v in
-                (("mean", self.mean), ("lo", self.lo), ("hi", self.hi))}
+        return {
+            k: (None if math.isnan(v) else v)
+            for k, v in (("mean", self.mean), ("lo", self.lo), ("hi", self.hi))
+        }
 
     def contains(self, value: float) -> bool:
         """True if ``value`` lies inside the interval."""

@@ -90,7 +90,9 @@ def summarize(
     """Summarise a run's outcomes with confidence intervals at level ``confidence``."""
     cs = compiled
     kinds = np.array([cs.class_kind[c] for c in cs.threat_class])
-    launched = dict.fromkeys(kinds.tolist())  # kinds in raid order; classes never launched are left out
+    launched = dict.fromkeys(
+        kinds.tolist()
+    )  # kinds in raid order; classes never launched are left out
     by_kind = {k: _fate_counts(outcomes, kinds == k, confidence) for k in launched}
     by_class = {
         name: _fate_counts(outcomes, cs.threat_class == c, confidence)
