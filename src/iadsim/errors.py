@@ -30,7 +30,8 @@ class ScenarioError(IadsimError):
 
     Attributes:
         source: the file, or ``"<scenario>"`` for one built in Python.
-        problems: pairs of (field path such as ``"raids.0.count"``, message).
+        problems: pairs of (field path such as ``"raids.0.count"``, message); the
+            path is ``""`` for a problem with the file as a whole.
     """
 
     def __init__(
@@ -49,11 +50,15 @@ class ScenarioError(IadsimError):
         """One paragraph: the file, then each field path and what was expected."""
         parts = []
         for path, message in self.problems:
-            where = f"field `{path}`" if path else "the file"
+            text = " ".join(str(message).split())  # one paragraph, whatever the message holds
+            if not path:  # about the file as a whole: the message says it all
+                parts.append(text)
+                continue
+            where = f"field `{path}`"
             line = self.lines.get(path)
             if line is not None:
                 where += f" (line {line})"
-            parts.append(f"{where}: {message}")
+            parts.append(f"{where}: {text}")
         count = len(self.problems)
         head = f"{self.source}: invalid scenario"
         if count > 1:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import io
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -31,20 +33,16 @@ def _plain(node: Any, path: tuple[Any, ...], lines: dict[str, int]) -> Any:
         out = {}
         for key, value in node.items():
             here = (*path, key)
-            try:
+            with contextlib.suppress(AttributeError, KeyError, TypeError):
                 lines[_dotted(here)] = node.lc.key(key)[0] + 1  # type: ignore[attr-defined]
-            except (AttributeError, KeyError, TypeError):
-                pass
             out[str(key) if not isinstance(key, str | int) else key] = _plain(value, here, lines)
         return out
     if isinstance(node, list):
         out_list = []
         for index, value in enumerate(node):
             here = (*path, index)
-            try:
+            with contextlib.suppress(AttributeError, KeyError, TypeError, IndexError):
                 lines[_dotted(here)] = node.lc.item(index)[0] + 1  # type: ignore[attr-defined]
-            except (AttributeError, KeyError, TypeError, IndexError):
-                pass
             out_list.append(_plain(value, here, lines))
         return out_list
     if hasattr(node, "__float__") and type(node).__name__ == "ScalarFloat":
@@ -74,14 +72,15 @@ def read_raw(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
     except FileNotFoundError:
         raise ScenarioError(path, [("", "no such file")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, [("", f"cannot be read ({exc})")]) from None
+        raise ScenarioError(path, [("", f"the file cannot be read ({exc})")]) from None
     lines: dict[str, int] = {}
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ScenarioError(
-                path, [("", f"is not valid JSON: {exc.msg} at line {exc.lineno}")]
+                path,
+                [("", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
             ) from None
     else:
         try:
@@ -90,13 +89,32 @@ def read_raw(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
             mark = getattr(exc, "problem_mark", None)
             where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
             problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ScenarioError(path, [("", f"is not valid YAML{where}: {problem}")]) from None
+            raise ScenarioError(path, [("", f"not valid YAML{where}: {problem}")]) from None
+    if data is None:
+        raise ScenarioError(path, [("", "the file is empty; expected scenario fields")])
     if not isinstance(data, dict):
         raise ScenarioError(
             path,
-            [("", f"expected a mapping of scenario fields at the top, got {type(data).__name__}")],
+            [
+                (
+                    "",
+                    "expected a mapping of scenario fields (schema_version: 1, name: ..., "
+                    f"raids: ...) at the top level, got {_kind_of(data)}",
+                )
+            ],
         )
     return data, lines
+
+
+def _kind_of(value: Any) -> str:
+    """Name the type of a value read from a file, in the words of the file."""
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return f"{value!r}"
 
 
 def apply_overrides(
@@ -110,7 +128,7 @@ def apply_overrides(
     Raises:
         ScenarioError: naming the override that does not fit the file.
     """
-    data = json.loads(json.dumps(raw))  # deep copy of plain data
+    data = copy.deepcopy(raw)
     for item in overrides:
         if "=" not in item:
             raise ScenarioError(
@@ -130,17 +148,27 @@ def apply_overrides(
             here = ".".join(parts[: depth + 1])
             if isinstance(node, list):
                 if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+                    parent = ".".join(parts[:depth]) or "the file"
+                    expected = (
+                        f"an index from 0 to {len(node) - 1}" if node else "no index (it is empty)"
+                    )
                     raise ScenarioError(
                         source,
-                        [(here, f"override {item!r}: expected a list index below {len(node)}")],
+                        [
+                            (
+                                here,
+                                f"override {item!r}: {parent} is a list of {len(node)}, "
+                                f"so {part!r} is not an index; expected {expected}",
+                            )
+                        ],
                     )
                 key: Any = int(part)
             elif isinstance(node, dict):
                 key = part
             else:
-                raise ScenarioError(
-                    source, [(here, f"override {item!r}: {here!r} is inside a plain value")]
-                )
+                parent = ".".join(parts[:depth])
+                problem = f"override {item!r}: {parent} is a plain value, not a mapping or list"
+                raise ScenarioError(source, [(here, problem)])
             if last:
                 node[key] = value
             else:
@@ -192,17 +220,33 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
         # pydantic names the union member it tried (e.g. "tuple[float, float]"); drop it
         loc = [part for part in loc if not (isinstance(part, str) and "[" in part)]
         given = error.get("input")
-        if error["type"] == "extra_forbidden":
+        kind = error["type"]
+        ctx = error.get("ctx") or {}
+        if message.startswith("Input should be "):
+            message = "should be " + message[len("Input should be ") :]
+        if kind == "extra_forbidden":
             message = "unknown field (not part of the scenario format)"
-        elif error["type"] == "missing":
+        elif kind == "missing":
             message = "required field is missing"
-        elif error["type"] in ("literal_error", "enum") and not isinstance(given, dict | list):
-            message = f"{message}, got {given!r}"
-        elif error["type"].endswith("_type") or error["type"].startswith(
-            ("int_", "float_", "greater", "less", "too_")
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            message = f"expected a mapping of fields, got {_kind_of(given)}"
+        elif kind == "list_type":
+            message = f"expected a list, got {_kind_of(given)}"
+        elif kind == "string_pattern_mismatch":
+            message = (
+                "expected an id of letters, digits, '.', '_' and '-' that starts with a letter "
+                f"or digit, got {_kind_of(given)}"
+            )
+        elif kind == "too_short" and ctx.get("min_length") == 1:
+            message = "must not be empty; at least one entry is needed"
+        elif kind in ("too_short", "too_long"):
+            bound = "at least" if kind == "too_short" else "at most"
+            limit = ctx.get("min_length" if kind == "too_short" else "max_length")
+            message = f"should have {bound} {limit} entries, got {ctx.get('actual_length')}"
+        elif kind in ("literal_error", "enum") or kind.endswith("_type") or kind.startswith(
+            ("int_", "float_", "greater", "less", "string_")
         ):
-            if not isinstance(given, dict | list):
-                message = f"{message}, got {given!r}"
+            message = f"{message}, got {_kind_of(given)}"
         problems.append((_dotted(loc), message))
     # the same path twice (one per union member) says nothing new
     unique = list(dict.fromkeys(problems))
@@ -234,4 +278,11 @@ def load_scenario(path: str | Path, *, overrides: Iterable[str] = ()) -> Scenari
     overrides = list(overrides)
     if overrides:
         raw = apply_overrides(raw, overrides, source=path)
+        # a field set on the command line is no longer the one on its line in the file
+        changed = [item.split("=", 1)[0].strip() for item in overrides]
+        lines = {
+            key: line
+            for key, line in lines.items()
+            if not any(key == c or key.startswith(c + ".") for c in changed)
+        }
     return parse_scenario(raw, source=path, lines=lines)

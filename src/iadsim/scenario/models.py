@@ -490,7 +490,8 @@ def _check_references(scenario: Scenario) -> None:
     for key in doctrine.salvo:
         if key != "default" and not _threat_key_ok(scenario, key):
             raise FieldError(
-                ("doctrine", "salvo", key), f"unknown key {key!r}; expected 'default' or {threat_keys}"
+                ("doctrine", "salvo", key),
+                f"unknown key {key!r}; expected 'default' or {threat_keys}",
             )
     unit_names = {u.unit_class for u in scenario.fire_units} | {u.kind for u in scenario.fire_units}
     for key, allowed in doctrine.authority.items():

@@ -64,7 +64,11 @@ def parse_quantity(value: Any, dim: _Dimension) -> float:
         ValueError: for a bare number, an unreadable string, a wrong
             dimension or a value that is not finite.
     """
-    if isinstance(value, bool) or isinstance(value, int | float):
+    if isinstance(value, bool) or value is None:
+        raise ValueError(
+            f"expected a {dim.name} with its unit, such as '{dim.example}', got {value!r}"
+        )
+    if isinstance(value, int | float):
         raise ValueError(
             f"expected a {dim.name} with its unit, such as '{dim.example}'; "
             f"the bare number {value!r} is ambiguous"
