@@ -131,7 +131,7 @@ def _with_preset(
     data: Any, table: Any, what: str, *, base: dict[str, Any] | None = None
 ) -> Any:
     """Merge the named preset under the fields the file gives (the file wins)."""
-    if not isinstance(data, dict) or "preset" not in data:
+    if not isinstance(data, dict) or data.get("preset") is None:  # `preset: null` = none
         return data if base is None or not isinstance(data, dict) else {**base, **data}
     name = data["preset"]
     if not isinstance(name, str) or name not in table:
