@@ -223,7 +223,6 @@ def test_bad_scenario_gives_one_paragraph_and_exit_2(tmp_path: Path, cli: Any, c
         ["run", path, "-n", "2", *case.args],
     )
     check_error(validate, path, case)
-    # `run` in table format may print a blank line first: see the xfail test below
     check_error(run, path, case)
     assert validate.stderr.strip() == run.stderr.strip()
 
@@ -236,11 +235,6 @@ def test_run_json_format_gives_the_same_error(tmp_path: Path, cli: Any, case: Ca
     assert result.stderr.startswith("error:")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/app.py loads the scenario inside the rich progress bar, whose exit prints a "
-    "blank line on stderr before the error; load before starting the bar to fix",
-)
 def test_run_table_format_error_starts_stderr(tmp_path: Path, cli: Any) -> None:
     case = CASES[0]
     path = case.write(tmp_path)

@@ -7,12 +7,12 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from iadsim.compile import compile_scenario
+from iadsim.compile import CompiledScenario, compile_scenario
 from iadsim.engine import simulate
 from iadsim.metrics import Summary, summarize
-from iadsim.scenario import load_scenario
+from iadsim.scenario import Scenario, load_scenario
 
-__all__ = ["provenance", "run_file"]
+__all__ = ["prepare", "provenance", "run_compiled", "run_file"]
 
 
 def provenance(**extra: Any) -> dict[str, Any]:
@@ -27,24 +27,30 @@ def provenance(**extra: Any) -> dict[str, Any]:
     return info
 
 
-def run_file(
-    path: str | Path,
-    *,
-    replications: int,
-    seed: int,
-    overrides: Iterable[str] = (),
-    replicate_index: int | None = None,
-    policy: str = "greedy",
-    engine: str = "reference",
-    progress: Callable[[int], None] | None = None,
-) -> Summary:
-    """Load, compile and simulate a scenario file, and summarise the outcomes.
+def prepare(
+    path: str | Path, *, overrides: Iterable[str] = ()
+) -> tuple[Scenario, CompiledScenario]:
+    """Load, validate and compile a scenario file.
 
     Raises:
         ScenarioError: if the file or an override is not a valid scenario.
     """
     scenario = load_scenario(path, overrides=overrides)
-    compiled = compile_scenario(scenario, source=path)
+    return scenario, compile_scenario(scenario, source=path)
+
+
+def run_compiled(
+    scenario: Scenario,
+    compiled: CompiledScenario,
+    *,
+    replications: int,
+    seed: int,
+    replicate_index: int | None = None,
+    policy: str = "greedy",
+    engine: str = "reference",
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Simulate a compiled scenario and summarise the outcomes, with provenance."""
     outcomes = simulate(
         compiled,
         replications=replications,
@@ -63,4 +69,33 @@ def run_file(
             policy=policy,
             schema_version=scenario.schema_version,
         ),
+    )
+
+
+def run_file(
+    path: str | Path,
+    *,
+    replications: int,
+    seed: int,
+    overrides: Iterable[str] = (),
+    replicate_index: int | None = None,
+    policy: str = "greedy",
+    engine: str = "reference",
+    progress: Callable[[int], None] | None = None,
+) -> Summary:
+    """Load, compile and simulate a scenario file, and summarise the outcomes.
+
+    Raises:
+        ScenarioError: if the file or an override is not a valid scenario.
+    """
+    scenario, compiled = prepare(path, overrides=overrides)
+    return run_compiled(
+        scenario,
+        compiled,
+        replications=replications,
+        seed=seed,
+        replicate_index=replicate_index,
+        policy=policy,
+        engine=engine,
+        progress=progress,
     )

@@ -68,45 +68,46 @@ def run(
     ] = None,
 ) -> None:
     """Run the Monte Carlo simulation of a scenario and print what got through and why."""
-    from iadsim.api import run_file
+    from iadsim.api import prepare, run_compiled
 
     with _reported():
         if replicate_index is not None and not 0 <= replicate_index < replications:
             raise typer.BadParameter(
                 f"must be in 0..{replications - 1}", param_hint="--replicate-index"
             )
-        if output is OutputFormat.json:
-            summary = run_file(
-                file,
-                replications=replications,
-                seed=seed,
-                overrides=overrides or (),
-                replicate_index=replicate_index,
-            )
-            typer.echo(json.dumps(summary.to_dict(), indent=2, allow_nan=False))
-            return
-        from rich.console import Console
-        from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        from iadsim.cli.tables import print_summary
-
-        columns = (
-            *Progress.get_default_columns()[:-1],
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
+        scenario, compiled = prepare(file, overrides=overrides or ())
+    if output is OutputFormat.json:
+        summary = run_compiled(
+            scenario,
+            compiled,
+            replications=replications,
+            seed=seed,
+            replicate_index=replicate_index,
         )
-        with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-            total = 1 if replicate_index is not None else replications
-            task = bar.add_task("replications", total=total)
-            summary = run_file(
-                file,
-                replications=replications,
-                seed=seed,
-                overrides=overrides or (),
-                replicate_index=replicate_index,
-                progress=lambda n: bar.advance(task, n),
-            )
-        print_summary(summary)
+        typer.echo(json.dumps(summary.to_dict(), indent=2, allow_nan=False))
+        return
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from iadsim.cli.tables import print_summary
+
+    columns = (
+        *Progress.get_default_columns()[:-1],
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        total = 1 if replicate_index is not None else replications
+        task = bar.add_task("replications", total=total)
+        summary = run_compiled(
+            scenario,
+            compiled,
+            replications=replications,
+            seed=seed,
+            replicate_index=replicate_index,
+            progress=lambda n: bar.advance(task, n),
+        )
+    print_summary(summary)
 
 
 @app.command()

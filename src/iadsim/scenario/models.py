@@ -334,7 +334,7 @@ class Raid(_Model):
     threat: str = Field(description="a key of threat_classes")
     count: Count = Field(ge=1, description="number of threats launched")
     launch: Launch
-    route: Route = Field(default_factory=Route)  # type: ignore[arg-type]
+    route: Route = Field(default_factory=Route)
     targets: dict[str, Annotated[float, Field(gt=0.0, strict=True, allow_inf_nan=False)]] = Field(
         min_length=1, description="asset id -> weight; threats are shared out in proportion"
     )
@@ -402,7 +402,7 @@ class Scenario(_Model):
     sensors: list[Sensor] = Field(min_length=1)
     fire_units: list[FireUnit] = Field(default_factory=list)
     raids: list[Raid] = Field(min_length=1)
-    doctrine: Doctrine = Field(default_factory=Doctrine)  # type: ignore[arg-type]
+    doctrine: Doctrine = Field(default_factory=Doctrine)
 
     @property
     def start_clock(self) -> float:
