@@ -1,0 +1,154 @@
+"""Hypothesis strategies shared by the test suite (STYLE.md item 13).
+
+Geometry strategies draw piecewise-linear routes in the local frame (metres,
+seconds) and centres placed near them, so that random cases actually cross the
+circles they are tested against instead of missing them by 100 km.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+__all__ = [
+    "Annulus",
+    "Route",
+    "annuli",
+    "centres_near",
+    "draw_keys",
+    "interceptor_speeds",
+    "routes",
+]
+
+SPAN = 60_000.0
+"""Half-width (m) of the square that route points are drawn from."""
+
+
+def _floats(lo: float, hi: float) -> st.SearchStrategy[float]:
+    return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
+
+
+@dataclass(frozen=True)
+class Route:
+    """A threat's route: points (m) reached at strictly increasing times (s), one altitude (m)."""
+
+    xs: list[float]
+    ys: list[float]
+    ts: list[float]
+    altitude: float
+
+    def at(self, t: float) -> tuple[float, float]:
+        """Ground position at time ``t`` (clamped to the route's span), computed independently."""
+        ts = self.ts
+        if t <= ts[0]:
+            return self.xs[0], self.ys[0]
+        for k in range(len(ts) - 1):
+            if t <= ts[k + 1]:
+                s = (t - ts[k]) / (ts[k + 1] - ts[k])
+                return (
+                    self.xs[k] + s * (self.xs[k + 1] - self.xs[k]),
+                    self.ys[k] + s * (self.ys[k + 1] - self.ys[k]),
+                )
+        return self.xs[-1], self.ys[-1]
+
+    def slant(self, t: float, cx: float, cy: float, cz: float) -> float:
+        """Slant range (m) from ``(cx, cy, cz)`` at time ``t``."""
+        x, y = self.at(t)
+        return math.sqrt((x - cx) ** 2 + (y - cy) ** 2 + (self.altitude - cz) ** 2)
+
+    def leg_speeds(self) -> list[float]:
+        """Ground speed (m/s) on each leg."""
+        return [
+            math.hypot(self.xs[k + 1] - self.xs[k], self.ys[k + 1] - self.ys[k])
+            / (self.ts[k + 1] - self.ts[k])
+            for k in range(len(self.ts) - 1)
+        ]
+
+
+@dataclass(frozen=True)
+class Annulus:
+    """A centre (m) and slant-range bounds ``r_min <= r_max`` (m)."""
+
+    cx: float
+    cy: float
+    cz: float
+    r_min: float
+    r_max: float
+
+
+@st.composite
+def routes(draw: st.DrawFn, min_points: int = 2, max_points: int = 6) -> Route:
+    """Random piecewise-linear routes with strictly increasing times.
+
+    Points lie in a 120 km square at millimetre resolution; legs last 1 s to 30 min;
+    altitude is 0 to 15 km.
+    Repeated points (a threat loitering) are allowed and do occur.
+    """
+    n = draw(st.integers(min_points, max_points))
+    # millimetre resolution: no legs of 1e-161 m whose squared length underflows
+    coord = _floats(-SPAN, SPAN).map(lambda v: round(v, 3))
+    xs = draw(st.lists(coord, min_size=n, max_size=n))
+    ys = draw(st.lists(coord, min_size=n, max_size=n))
+    t = draw(_floats(-10_000.0, 10_000.0))
+    ts = [t]
+    for _ in range(n - 1):
+        t = t + draw(_floats(1.0, 1800.0))
+        ts.append(t)
+    altitude = draw(st.one_of(st.just(0.0), _floats(0.0, 15_000.0)))
+    return Route(xs, ys, ts, altitude)
+
+
+@st.composite
+def centres_near(
+    draw: st.DrawFn, route: Route, max_offset: float = 30_000.0
+) -> tuple[float, float]:
+    """A ground point within ``max_offset`` (m, each axis) of a random point on ``route``."""
+    k = draw(st.integers(0, len(route.xs) - 2))
+    s = draw(_floats(0.0, 1.0))
+    px = route.xs[k] + s * (route.xs[k + 1] - route.xs[k])
+    py = route.ys[k] + s * (route.ys[k + 1] - route.ys[k])
+    # near misses at every scale: right on the route, metres off, kilometres off
+    scale = draw(st.sampled_from([0.0, 100.0, 3000.0, max_offset]))
+    off = _floats(-scale, scale)
+    return px + draw(off), py + draw(off)
+
+
+@st.composite
+def annuli(draw: st.DrawFn, route: Route) -> Annulus:
+    """A centre near ``route`` at 0 to 500 m height and slant-range bounds.
+
+    ``r_max`` is drawn from the slant distance that matters (the altitude
+    difference plus a horizontal radius) so the circle is seldom empty; ``r_min``
+    is zero half the time and otherwise a fraction of ``r_max``.
+
+    Ranges are at least 50 m (``r_max``) and 1 m (a non-zero ``r_min``): a crossing
+    is found from squared distances, so its absolute error is about
+    ``eps * D**2 / r`` for points ``D`` away; 3 cm circles 60 km from a leg's end
+    are outside what a relative tolerance of 1e-6 can promise.
+    """
+    cx, cy = draw(centres_near(route))
+    cz = draw(st.one_of(st.just(0.0), _floats(0.0, 500.0)))
+    dz = abs(route.altitude - cz)
+    rho = draw(_floats(50.0, 50_000.0))
+    r_max = draw(st.one_of(st.just(math.hypot(dz, rho)), _floats(50.0, 80_000.0)))
+    r_min = draw(st.one_of(st.just(0.0), _floats(1.0 / r_max, 0.99).map(lambda f: f * r_max)))
+    return Annulus(cx, cy, cz, r_min, r_max)
+
+
+@st.composite
+def interceptor_speeds(draw: st.DrawFn, route: Route) -> float:
+    """Interceptor speeds (m/s): free, or exactly a leg's speed (the degenerate quadratic)."""
+    free = _floats(20.0, 3000.0)
+    leg = st.sampled_from([v for v in route.leg_speeds() if v > 1.0] or [300.0])
+    return draw(st.one_of(free, leg))
+
+
+U64 = st.integers(0, 2**64 - 1)
+"""Any 64-bit unsigned word."""
+
+
+def draw_keys() -> st.SearchStrategy[tuple[int, int, int, int, int]]:
+    """Keys ``(seed, replication, purpose, entity, index)`` of counter-based draws."""
+    return st.tuples(U64, U64, U64, U64, U64)
