@@ -63,10 +63,15 @@ def route_windows(
     """Intervals of time when the slant range from ``(cx, cy, cz)`` is within ``[r_min, r_max]``.
 
     Args:
-        xs, ys, ts: the route's points (m) and the times (s) they are reached.
+        xs: the route's points, east (m).
+        ys: the route's points, north (m).
+        ts: the times (s) the points are reached, non-decreasing.
         altitude: the route's constant altitude (m).
-        cx, cy, cz: the centre (m); ``cz`` is its height.
-        r_min, r_max: slant-range bounds (m).
+        cx: the centre, east (m).
+        cy: the centre, north (m).
+        cz: the centre's height (m).
+        r_min: least slant range (m); 0 for none.
+        r_max: greatest slant range (m).
 
     Returns:
         Disjoint, sorted ``(start, end)`` intervals; touching ones are merged.
@@ -142,7 +147,7 @@ def intercept_time(
     speed: float,
     t_fire: float,
 ) -> float:
-    """Earliest time an interceptor fired from ground point ``(cx, cy)`` at ``t_fire`` meets the threat.
+    """Earliest time (s) an interceptor fired from ``(cx, cy)`` at ``t_fire`` meets the threat.
 
     The interceptor flies straight at constant ``speed`` (m/s); the meeting time
     is the first ``t >= t_fire`` with ``slant_range(t) <= speed * (t - t_fire)``,
@@ -179,15 +184,21 @@ def intercept_time(
         else:
             disc = b * b - 4.0 * a * c
             if disc >= 0.0:
-                root = math.sqrt(disc)
+                # the roots without cancellation: q / a and c / q (Numerical Recipes 5.6);
+                # (-b -+ sqrt(disc)) / 2a loses every digit when the interceptor's speed
+                # is close to the threat's and a is tiny
+                q = -0.5 * (b + math.copysign(math.sqrt(disc), b))
+                r1 = q / a
+                r2 = c / q if q != 0.0 else 0.0
                 if a < 0.0:
-                    u = (-b - root) / (2.0 * a)  # the positive root of a downward parabola
-                else:
-                    # g > 0 at lo, so lo lies before the first root or after the second
-                    u1 = (-b - root) / (2.0 * a)
-                    if u1 >= lo:
-                        u = u1
-        if lo <= u <= hi:
+                    # a downward parabola with g > 0 at lo: lo lies between the roots
+                    u = max(r1, r2)
+                elif 2.0 * a * lo + b < 0.0:
+                    # an upward parabola falling at lo, where g > 0: lo is before both roots
+                    u = min(r1, r2)
+        # g > 0 at lo, so the crossing is after lo; only rounding could say otherwise
+        u = max(u, lo)
+        if u <= hi:
             return t_fire + u
         k += 1
     return math.inf
