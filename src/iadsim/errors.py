@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["FieldError", "IadsimError", "ScenarioError"]
+__all__ = ["FieldError", "IadsimError", "ScenarioError", "StoreError", "SweepError"]
 
 
 class IadsimError(Exception):
@@ -34,6 +34,9 @@ class ScenarioError(IadsimError):
             path is ``""`` for a problem with the file as a whole.
     """
 
+    what = "scenario"
+    """What the file is, in the message's head ("invalid scenario")."""
+
     def __init__(
         self,
         source: str | Path,
@@ -60,7 +63,17 @@ class ScenarioError(IadsimError):
                 where += f" (line {line})"
             parts.append(f"{where}: {text}")
         count = len(self.problems)
-        head = f"{self.source}: invalid scenario"
+        head = f"{self.source}: invalid {self.what}"
         if count > 1:
             head += f" ({count} problems)"
         return head + ": " + "; ".join(parts) + "."
+
+
+class SweepError(ScenarioError):
+    """A sweep file, or a ``--grid``/``--random`` option, that is not a valid sweep."""
+
+    what = "sweep"
+
+
+class StoreError(IadsimError):
+    """A results store that cannot be used: missing, damaged, in use, or of another version."""
