@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from iadsim.cli.results import results_app
+from iadsim.cli.sweep import sweep as sweep_command
 from iadsim.errors import IadsimError
 
 app = typer.Typer(
@@ -168,6 +170,10 @@ def presets(
             figures = ", ".join(f"{k}={v}" for k, v in fields.items() if k != "source")
             table.add_row(name, what, figures, fields["source"])
     Console().print(table)
+
+
+app.command("sweep")(sweep_command)
+app.add_typer(results_app, name="results")
 
 
 def main() -> None:
