@@ -29,7 +29,7 @@ from typing import Any
 
 from iadsim.engine import Outcomes
 from iadsim.errors import StoreError
-from iadsim.store.files import TMP_SUFFIX, atomic_write, read_verified
+from iadsim.store.files import TMP_SUFFIX, atomic_write, read_verified, sha256_of
 
 __all__ = ["CATALOGUE", "MARKER", "STORE_FORMAT", "Store"]
 
@@ -342,7 +342,46 @@ class Store:
                     full.replace(full.with_name(full.name + ".damaged"))
                 con.execute("delete from files where path = ?", [path])
                 con.execute("update runs set status = 'running' where run_id = ?", [run_id])
+            known = {row[0] for row in self._files(con, run_id)}
+            for full in sorted((self.path / "runs" / run_id).glob("outcomes-*.parquet")):
+                rel = f"runs/{run_id}/{full.name}"
+                if rel in known:
+                    continue
+                batch = self._adopt(con, run_id, full, rel)
+                if batch is None:
+                    damaged += 1
+                    full.replace(full.with_name(full.name + ".damaged"))
+                else:
+                    good.add(batch)
         return good, summary_ok, damaged
+
+    def _adopt(self, con: Any, run_id: str, full: Path, rel: str) -> tuple[int, int] | None:
+        """Record a batch file that was renamed into place but not yet catalogued.
+
+        A writer stopped between the rename and the catalogue's commit leaves
+        such a file. The rename came after the data was flushed, so the file is
+        whole; it is adopted only if it reads as the batch its name says.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            _, first_text, stop_text = full.stem.split("-")
+            first, stop = int(first_text), int(stop_text)
+            data = full.read_bytes()
+            table = pq.read_table(pa.BufferReader(data))
+            reps = table.column("replication").to_numpy()
+            owners = set(table.column("run_id").to_pylist())
+        except (OSError, ValueError, KeyError, pa.ArrowException):
+            return None
+        if owners != {run_id} or not np.array_equal(reps, np.arange(first, stop)):
+            return None
+        con.execute(
+            "insert or replace into files values (?, ?, 'outcomes', ?, ?, ?, ?, ?, ?)",
+            [rel, run_id, first, stop, table.num_rows, len(data), sha256_of(data), _now()],
+        )
+        return first, stop
 
     def _write_file(
         self, con: Any, run_id: str, kind: str, name: str, table: Any, first: int, stop: int
