@@ -14,6 +14,7 @@ import typer
 
 from iadsim.cli.results import results_app
 from iadsim.cli.sweep import sweep as sweep_command
+from iadsim.cli.wta import wta_app
 from iadsim.errors import IadsimError
 
 app = typer.Typer(
@@ -174,6 +175,7 @@ def presets(
 
 app.command("sweep")(sweep_command)
 app.add_typer(results_app, name="results")
+app.add_typer(wta_app, name="wta")
 
 
 def main() -> None:
