@@ -12,7 +12,7 @@ from iadsim.engine.reference import Tables, run_replication
 
 __all__ = ["ENGINES", "simulate"]
 
-ENGINES = ("reference",)
+ENGINES = ("fast", "reference")
 """Engines by name; each must give identical Outcomes for the same seed."""
 
 POLICIES = ("greedy",)
@@ -26,7 +26,7 @@ def simulate(
     seed: int,
     replicate_index: int | None = None,
     policy: str = "greedy",
-    engine: str = "reference",
+    engine: str = "fast",
     progress: Callable[[int], None] | None = None,
 ) -> Outcomes:
     """Run Monte Carlo replications of ``compiled``.
@@ -38,7 +38,8 @@ def simulate(
         replicate_index: run only this one replication (it reproduces row
             ``replicate_index`` of the full run exactly).
         policy: the weapon-assignment policy (``"greedy"``).
-        engine: ``"reference"``.
+        engine: ``"fast"`` (compiled, parallel over replications) or ``"reference"``
+            (plain Python, the specification); both give identical Outcomes.
         progress: called with the number of replications just finished.
 
     Returns:
@@ -63,6 +64,26 @@ def simulate(
     else:
         reps = np.arange(replications, dtype=np.int64)
     out = Outcomes.empty(seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets)
+    if engine == "fast":
+        from iadsim.engine.fast import run_batch, scenario_args
+
+        args = scenario_args(compiled)
+        step = 256
+        for lo in range(0, len(reps), step):
+            part = Outcomes.empty(
+                seed, reps[lo : lo + step], compiled.n_threats, compiled.n_units, compiled.n_assets
+            )
+            run_batch(compiled, seed, part.replications, part, args)
+            out.fate[lo : lo + step] = part.fate
+            out.time[lo : lo + step] = part.time
+            out.cause[lo : lo + step] = part.cause
+            out.hit[lo : lo + step] = part.hit
+            out.shots[lo : lo + step] = part.shots
+            out.engagements[lo : lo + step] = part.engagements
+            out.asset_destroyed[lo : lo + step] = part.asset_destroyed
+            if progress is not None:
+                progress(len(part))
+        return out
     tables = Tables(compiled)
     for row, rep in enumerate(reps):
         run_replication(compiled, seed, int(rep), out, row, tables)
