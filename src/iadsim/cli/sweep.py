@@ -36,17 +36,35 @@ class SweepFormat(StrEnum):
 
 
 class _Bar:
-    """A rich progress bar on stderr, counting replications."""
+    """A rich progress bar on stderr, counting replications; opened once the sweep starts.
 
-    def __init__(self, bar: Any) -> None:
-        self.bar = bar
+    Opening it only then keeps an input error the first line on stderr.
+    """
+
+    def __init__(self) -> None:
+        self.bar: Any = None
         self.task: Any = None
 
     def start(self, total: int, done: int) -> None:
+        from rich.console import Console
+        from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        columns = (
+            *Progress.get_default_columns()[:-1],
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+        )
+        self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
+        self.bar.start()
         self.task = self.bar.add_task("replications", total=total, completed=done)
 
     def advance(self, replications: int) -> None:
         self.bar.advance(self.task, replications)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def _figures(store: Any, run_id: str) -> dict[str, Any]:
@@ -213,15 +231,11 @@ def sweep(
 def _run_one(
     sweep: Any, db: Any, backend: str, workers: int | None, address: str | None, resume: bool
 ) -> Any:
-    from rich.console import Console
-    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
-
     from iadsim.runner import run_sweep
 
-    columns = (*Progress.get_default_columns()[:-1], MofNCompleteColumn(), TimeRemainingColumn())
-    console = Console(stderr=True)
+    bar = _Bar()
     try:
-        with Progress(*columns, console=console, transient=True) as bar:
+        try:
             return run_sweep(
                 sweep,
                 db,
@@ -229,8 +243,10 @@ def _run_one(
                 workers=workers,
                 address=address,
                 resume=resume,
-                progress=_Bar(bar),
+                progress=bar,
             )
+        finally:
+            bar.close()
     except KeyboardInterrupt:
         typer.echo(
             f"interrupted; finished batches are stored. Continue with: iadsim sweep --resume "
