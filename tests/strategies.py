@@ -152,3 +152,106 @@ U64 = st.integers(0, 2**64 - 1)
 def draw_keys() -> st.SearchStrategy[tuple[int, int, int, int, int]]:
     """Keys ``(seed, replication, purpose, entity, index)`` of counter-based draws."""
     return st.tuples(U64, U64, U64, U64, U64)
+
+
+# --- whole scenarios, small enough for the reference engine -----------------------------
+
+_UNIT_KINDS = ["sam", "gun", "manpads", "interceptor_drone", "ew"]
+
+
+@st.composite
+def small_scenarios(draw: st.DrawFn) -> dict:
+    """Raw scenario data: up to 5 fire units (EW included), drones and decoys, two raids.
+
+    Every doctrine option varies: mode, salvo, decision cycle, reaction time,
+    engagement limit and authority; magazines are small so reloads happen.
+    """
+    units = []
+    for u in range(draw(st.integers(0, 5))):
+        kind = draw(st.sampled_from(_UNIT_KINDS))
+        x, y = draw(st.integers(-60, 0)), draw(st.integers(-15, 15))
+        spec: dict = {
+            "id": f"u{u}",
+            "kind": kind,
+            "position": [f"{x} km", f"{y} km"],
+            "max_range": f"{draw(st.integers(2, 30))} km",
+            "pk": {
+                "owa_drone": draw(st.floats(0, 1)),
+                "decoy": draw(st.floats(0, 1)),
+            },
+        }
+        if kind != "ew":
+            spec.update(
+                rounds=draw(st.integers(0, 12)),
+                reserve=draw(st.integers(0, 6)),
+                channels=draw(st.integers(1, 3)),
+                reload_time=f"{draw(st.integers(0, 300))} s",
+                cost_per_shot=f"{draw(st.integers(0, 10**6))} USD",
+                interceptor_speed=f"{draw(st.integers(60, 1500))} m/s",
+            )
+        units.append(spec)
+    doctrine: dict = {
+        "decision_cycle": f"{draw(st.integers(1, 5))} s",
+        "reaction_time": f"{draw(st.integers(0, 30))} s",
+        "mode": draw(st.sampled_from(["shoot-look-shoot", "shoot-shoot-look"])),
+        "salvo": {"default": draw(st.integers(1, 3)), "decoy": draw(st.integers(1, 2))},
+    }
+    if draw(st.booleans()):
+        doctrine["max_engagements"] = draw(st.integers(1, 3))
+    if units and draw(st.booleans()):
+        doctrine["authority"] = {"sam": ["decoy"], "gun": ["owa_drone", "decoy"]}
+        doctrine["authority"] = {
+            k: v for k, v in doctrine["authority"].items() if any(u["kind"] == k for u in units)
+        }
+    raids = [
+        {
+            "id": f"r{n}",
+            "threat": threat,
+            "count": draw(st.integers(1, 15)),
+            "launch": {
+                "sites": [["-90 km", "10 km"], ["-80 km", "-20 km"]],
+                "start": "00:00",
+                "end": f"00:{draw(st.integers(0, 40)):02d}",
+                "spacing": draw(st.sampled_from(["uniform", "random"])),
+            },
+            "route": {
+                "waypoints": [["-30 km", f"{draw(st.integers(-5, 5))} km"]],
+                "jitter": f"{draw(st.integers(0, 8))} km",
+                "seed": draw(st.integers(0, 100)),
+            },
+            "targets": {"a": 1, "b": draw(st.integers(1, 3))},
+        }
+        for n, threat in enumerate(["d", "fake"])
+    ]
+    return {
+        "schema_version": 1,
+        "name": "random",
+        "start": "00:00",
+        "duration": "4 h",
+        "threat_classes": {
+            "d": {
+                "preset": "shahed-136-class",
+                "ew_susceptibility": draw(st.floats(0, 1)),
+                "speed": f"{draw(st.integers(30, 300))} m/s",
+            },
+            "fake": {"preset": "gerbera-class", "ew_susceptibility": draw(st.floats(0, 1))},
+        },
+        "assets": [
+            {"id": "a", "position": ["0 km", "0 km"], "value": 5, "hardness": "soft"},
+            {"id": "b", "position": ["3 km", "-4 km"], "value": 9, "hardness": "hard"},
+        ],
+        "sensors": [
+            {
+                "id": "s",
+                "kind": "radar",
+                "position": ["-20 km", "0 km"],
+                "range": "150 km",
+                "height": "15 m",
+                "scan_period": "5 s",
+                "pd": draw(st.floats(0.05, 1)),
+            }
+        ],
+        "fire_units": units,
+        "raids": raids,
+        "doctrine": doctrine,
+    }
