@@ -122,6 +122,7 @@ class PoolBackend:
     def run(self, tasks: Iterable[BatchTask]) -> Iterator[BatchResult]:
         """Keep two batches per worker in flight; yield results as they finish."""
         from concurrent.futures import FIRST_COMPLETED, wait
+        from concurrent.futures.process import BrokenProcessPool
 
         if self._executor is None:
             raise RuntimeError("use the backend as a context manager")
@@ -139,7 +140,14 @@ class PoolBackend:
                 return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                yield future.result()
+                try:
+                    result = future.result()
+                except BrokenProcessPool as exc:
+                    raise IadsimError(
+                        f"a pool worker process died ({exc}); the batches finished before it "
+                        "are stored, and --resume continues from them"
+                    ) from None
+                yield result
 
 
 def _run_shipped(compiled: Any, task: BatchTask) -> BatchResult:
