@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from iadsim.compile import CompiledScenario, compile_scenario
-from iadsim.engine import simulate
-from iadsim.metrics import Summary, summarize
+from iadsim.engine import simulate, simulate_batches
+from iadsim.metrics import Accumulator, Summary, summarize
 from iadsim.scenario import Scenario, load_scenario
 
 __all__ = ["prepare", "provenance", "run_compiled", "run_file"]
@@ -47,29 +47,42 @@ def run_compiled(
     seed: int,
     replicate_index: int | None = None,
     policy: str = "greedy",
-    engine: str = "reference",
+    engine: str = "fast",
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
-    """Simulate a compiled scenario and summarise the outcomes, with provenance."""
-    outcomes = simulate(
+    """Simulate a compiled scenario and summarise the outcomes, with provenance.
+
+    Replications run in batches folded into the summary as they finish, so
+    memory does not grow with their number.
+    """
+    info = provenance(
+        scenario_hash=compiled.content_hash,
+        engine=engine,
+        policy=policy,
+        schema_version=scenario.schema_version,
+    )
+    if replicate_index is not None:
+        outcomes = simulate(
+            compiled,
+            replications=replications,
+            seed=seed,
+            replicate_index=replicate_index,
+            policy=policy,
+            engine=engine,
+            progress=progress,
+        )
+        return summarize(compiled, outcomes, provenance=info)
+    accumulator = Accumulator(compiled)
+    for batch in simulate_batches(
         compiled,
         replications=replications,
         seed=seed,
-        replicate_index=replicate_index,
         policy=policy,
         engine=engine,
         progress=progress,
-    )
-    return summarize(
-        compiled,
-        outcomes,
-        provenance=provenance(
-            scenario_hash=compiled.content_hash,
-            engine=engine,
-            policy=policy,
-            schema_version=scenario.schema_version,
-        ),
-    )
+    ):
+        accumulator.add(batch)
+    return accumulator.summary(provenance=info)
 
 
 def run_file(
@@ -80,7 +93,7 @@ def run_file(
     overrides: Iterable[str] = (),
     replicate_index: int | None = None,
     policy: str = "greedy",
-    engine: str = "reference",
+    engine: str = "fast",
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
     """Load, compile and simulate a scenario file, and summarise the outcomes.

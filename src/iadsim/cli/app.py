@@ -29,6 +29,13 @@ app = typer.Typer(
 __all__ = ["app", "main"]
 
 
+class Engine(StrEnum):
+    """Which engine runs the replications; both give identical outcomes."""
+
+    fast = "fast"
+    reference = "reference"
+
+
 class OutputFormat(StrEnum):
     """How ``iadsim run`` prints its summary."""
 
@@ -69,6 +76,12 @@ def run(
         int | None,
         typer.Option("--replicate-index", help="run only this replication (reproduces it)"),
     ] = None,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine", "-e", help="fast (compiled, all cores) or reference (plain Python)"
+        ),
+    ] = Engine.fast,
 ) -> None:
     """Run the Monte Carlo simulation of a scenario and print what got through and why."""
     from iadsim.api import prepare, run_compiled
@@ -86,6 +99,7 @@ def run(
             replications=replications,
             seed=seed,
             replicate_index=replicate_index,
+            engine=engine.value,
         )
         typer.echo(json.dumps(summary.to_dict(), indent=2, allow_nan=False))
         return
@@ -108,6 +122,7 @@ def run(
             replications=replications,
             seed=seed,
             replicate_index=replicate_index,
+            engine=engine.value,
             progress=lambda n: bar.advance(task, n),
         )
     print_summary(summary)

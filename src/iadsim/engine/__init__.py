@@ -1,6 +1,22 @@
 """The engagement simulation: Monte Carlo replications of a compiled scenario."""
 
 from iadsim.engine.outcomes import Fate, Outcomes
-from iadsim.engine.simulate import ENGINES, POLICIES, simulate
+from iadsim.engine.simulate import (
+    BATCH_SIZE,
+    ENGINES,
+    POLICIES,
+    run_replications,
+    simulate,
+    simulate_batches,
+)
 
-__all__ = ["ENGINES", "POLICIES", "Fate", "Outcomes", "simulate"]
+__all__ = [
+    "BATCH_SIZE",
+    "ENGINES",
+    "POLICIES",
+    "Fate",
+    "Outcomes",
+    "run_replications",
+    "simulate",
+    "simulate_batches",
+]

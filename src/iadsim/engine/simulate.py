@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -10,13 +10,96 @@ from iadsim.compile import CompiledScenario
 from iadsim.engine.outcomes import Outcomes
 from iadsim.engine.reference import Tables, run_replication
 
-__all__ = ["ENGINES", "simulate"]
+__all__ = [
+    "BATCH_SIZE",
+    "ENGINES",
+    "POLICIES",
+    "run_replications",
+    "simulate",
+    "simulate_batches",
+]
 
 ENGINES = ("fast", "reference")
 """Engines by name; each must give identical Outcomes for the same seed."""
 
 POLICIES = ("greedy",)
 """Assignment policies the engines implement."""
+
+BATCH_SIZE = 1024
+"""Replications per batch: memory is bounded by one batch's Outcomes."""
+
+_FIELDS = ("fate", "time", "cause", "hit", "shots", "engagements", "asset_destroyed")
+
+
+def _check(replications: int, seed: int, policy: str, engine: str) -> None:
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    if not 0 <= seed < 2**64:
+        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
+
+
+def run_replications(
+    compiled: CompiledScenario, reps: np.ndarray, *, seed: int, engine: str = "fast"
+) -> Outcomes:
+    """Run the given replication indices (any subset, in any order) as one batch.
+
+    Row ``k`` of the result is replication ``reps[k]``, identical to its row in
+    any other run with the same seed.
+    """
+    reps = np.asarray(reps, dtype=np.int64)
+    out = Outcomes.empty(seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets)
+    if engine == "fast":
+        from iadsim.engine.fast import run_batch
+
+        run_batch(compiled, seed, out.replications, out)
+    elif engine == "reference":
+        tables = Tables(compiled)
+        for row, rep in enumerate(out.replications):
+            run_replication(compiled, seed, int(rep), out, row, tables)
+    else:
+        raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    return out
+
+
+def simulate_batches(
+    compiled: CompiledScenario,
+    *,
+    replications: int,
+    seed: int,
+    policy: str = "greedy",
+    engine: str = "fast",
+    batch_size: int = BATCH_SIZE,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Outcomes]:
+    """Run replications ``0 .. replications - 1`` in consecutive batches, yielding each.
+
+    Memory stays at one batch whatever the count; the rows are those of
+    :func:`simulate`, batch after batch.
+    """
+    _check(replications, seed, policy, engine)
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+    args = None
+    if engine == "fast":
+        from iadsim.engine.fast import run_batch, scenario_args
+
+        args = scenario_args(compiled)  # converted once for every batch
+    for lo in range(0, replications, batch_size):
+        reps = np.arange(lo, min(lo + batch_size, replications), dtype=np.int64)
+        if args is None:
+            part = run_replications(compiled, reps, seed=seed, engine=engine)
+        else:
+            part = Outcomes.empty(
+                seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets
+            )
+            run_batch(compiled, seed, reps, part, args)
+        if progress is not None:
+            progress(len(part))
+        yield part
 
 
 def simulate(
@@ -43,50 +126,34 @@ def simulate(
         progress: called with the number of replications just finished.
 
     Returns:
-        :class:`Outcomes` with one row per replication run.
+        :class:`Outcomes` with one row per replication run. For very many
+        replications use :func:`simulate_batches`, which bounds memory.
 
     Raises:
         ValueError: for a negative count or seed, an index outside the run, or
             an unknown engine or policy.
     """
-    if replications < 1:
-        raise ValueError(f"replications must be at least 1, got {replications}")
-    if not 0 <= seed < 2**64:
-        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
-    if engine not in ENGINES:
-        raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
-    if policy not in POLICIES:
-        raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
+    _check(replications, seed, policy, engine)
     if replicate_index is not None:
         if not 0 <= replicate_index < replications:
             raise ValueError(f"replicate_index {replicate_index} is outside 0..{replications - 1}")
-        reps = np.array([replicate_index], dtype=np.int64)
-    else:
-        reps = np.arange(replications, dtype=np.int64)
-    out = Outcomes.empty(seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets)
-    if engine == "fast":
-        from iadsim.engine.fast import run_batch, scenario_args
-
-        args = scenario_args(compiled)
-        step = 256
-        for lo in range(0, len(reps), step):
-            part = Outcomes.empty(
-                seed, reps[lo : lo + step], compiled.n_threats, compiled.n_units, compiled.n_assets
-            )
-            run_batch(compiled, seed, part.replications, part, args)
-            out.fate[lo : lo + step] = part.fate
-            out.time[lo : lo + step] = part.time
-            out.cause[lo : lo + step] = part.cause
-            out.hit[lo : lo + step] = part.hit
-            out.shots[lo : lo + step] = part.shots
-            out.engagements[lo : lo + step] = part.engagements
-            out.asset_destroyed[lo : lo + step] = part.asset_destroyed
-            if progress is not None:
-                progress(len(part))
-        return out
-    tables = Tables(compiled)
-    for row, rep in enumerate(reps):
-        run_replication(compiled, seed, int(rep), out, row, tables)
+        out = run_replications(compiled, np.array([replicate_index]), seed=seed, engine=engine)
         if progress is not None:
             progress(1)
+        return out
+    reps = np.arange(replications, dtype=np.int64)
+    out = Outcomes.empty(seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets)
+    lo = 0
+    for part in simulate_batches(
+        compiled,
+        replications=replications,
+        seed=seed,
+        policy=policy,
+        engine=engine,
+        progress=progress,
+    ):
+        hi = lo + len(part)
+        for name in _FIELDS:
+            getattr(out, name)[lo:hi] = getattr(part, name)
+        lo = hi
     return out

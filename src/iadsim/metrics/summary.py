@@ -9,9 +9,9 @@ import numpy as np
 
 from iadsim.compile import CompiledScenario
 from iadsim.engine import Fate, Outcomes
-from iadsim.metrics.estimates import Estimate, mean_interval, proportion_interval
+from iadsim.metrics.estimates import Estimate, mean_estimate, proportion_estimate
 
-__all__ = ["Summary", "summarize"]
+__all__ = ["Accumulator", "Summary", "per_replication", "summarize"]
 
 _FATES = {"destroyed": Fate.DESTROYED, "lost_to_ew": Fate.LOST_TO_EW, "leaked": Fate.LEAKED}
 
@@ -66,18 +66,152 @@ class Summary:
         }
 
 
-def _fate_counts(outcomes: Outcomes, mask: np.ndarray, confidence: float) -> dict[str, Estimate]:
-    rows = {"launched": mean_interval(np.full(len(outcomes), mask.sum()), confidence)}
-    for name, fate in _FATES.items():
-        rows[name] = mean_interval((outcomes.fate[:, mask] == fate).sum(axis=1), confidence)
-    return rows
-
-
 def _group(labels: tuple[str, ...]) -> dict[str, np.ndarray]:
     groups: dict[str, np.ndarray] = {}
     for label in dict.fromkeys(labels):
         groups[label] = np.array([x == label for x in labels], dtype=bool)
     return groups
+
+
+Key = tuple[str, ...]
+
+
+def per_replication(compiled: CompiledScenario, outcomes: Outcomes) -> dict[Key, np.ndarray]:
+    """Every summary figure for each replication: the columns the Summary averages."""
+    cs = compiled
+    rows: dict[Key, np.ndarray] = {}
+    n = len(outcomes)
+    kinds = np.array([cs.class_kind[c] for c in cs.threat_class])
+
+    def fates(prefix: Key, mask: np.ndarray) -> None:
+        rows[(*prefix, "launched")] = np.full(n, float(mask.sum()))
+        for name, fate in _FATES.items():
+            rows[(*prefix, name)] = (outcomes.fate[:, mask] == fate).sum(axis=1).astype(float)
+
+    for kind in dict.fromkeys(kinds.tolist()):  # kinds in raid order; unlaunched left out
+        fates(("by_kind", kind), kinds == kind)
+    for c, name in enumerate(cs.class_names):
+        if (cs.threat_class == c).any():
+            fates(("by_class", name), cs.threat_class == c)
+
+    spend = outcomes.shots * cs.unit_cost[None, :]
+    ended = (outcomes.fate == Fate.DESTROYED) | (outcomes.fate == Fate.LOST_TO_EW)
+    kills = np.zeros((n, cs.n_units))
+    for u in range(cs.n_units):
+        kills[:, u] = ((outcomes.cause == u) & ended).sum(axis=1)
+    for name, mask in _group(cs.unit_class).items():
+        rows[("shots", name)] = outcomes.shots[:, mask].sum(axis=1).astype(float)
+    groups = [("by_layer", _group(cs.unit_layer))]
+    groups.append(
+        ("by_unit", {uid: np.arange(cs.n_units) == u for u, uid in enumerate(cs.unit_ids)})
+    )
+    for table, members in groups:
+        for name, mask in members.items():
+            rows[(table, name, "kills")] = kills[:, mask].sum(axis=1)
+            rows[(table, name, "shots")] = outcomes.shots[:, mask].sum(axis=1).astype(float)
+            rows[(table, name, "cost")] = spend[:, mask].sum(axis=1)
+
+    defender = spend.sum(axis=1)
+    attacker = float(cs.class_cost[cs.threat_class].sum())
+    rows[("cost", "defender")] = defender
+    rows[("cost", "attacker")] = np.full(n, attacker)
+    rows[("cost", "exchange_ratio")] = defender / attacker if attacker > 0 else np.full(n, np.nan)
+    rows[("assets", "value_lost")] = (outcomes.asset_destroyed * cs.asset_value[None, :]).sum(
+        axis=1
+    )
+    for a, aid in enumerate(cs.asset_ids):
+        rows[("assets", "destroyed", aid)] = outcomes.asset_destroyed[:, a].astype(float)
+        aimed = (cs.threat_target == a)[None, :]
+        rows[("assets", "hits", aid)] = (outcomes.hit & aimed).sum(axis=1).astype(float)
+    return rows
+
+
+class Accumulator:
+    """Streams batches of Outcomes into a Summary, holding only running moments.
+
+    Each figure keeps (count, mean, sum of squared deviations), combined batch
+    by batch with Chan et al.'s pairwise update, so a million replications need
+    no more memory than one batch. Batches are combined in the order added.
+    """
+
+    def __init__(self, compiled: CompiledScenario, *, confidence: float = 0.95) -> None:
+        self.compiled = compiled
+        self.confidence = confidence
+        self.count = 0
+        self.seed: int | None = None
+        self.moments: dict[Key, tuple[float, float]] = {}
+
+    def add(self, outcomes: Outcomes) -> Accumulator:
+        """Fold one batch of replications in."""
+        if self.seed is None:
+            self.seed = outcomes.seed
+        elif outcomes.seed != self.seed:
+            raise ValueError(f"batch seed {outcomes.seed} differs from the run's {self.seed}")
+        m = len(outcomes)
+        if m == 0:
+            return self
+        n = self.count
+        for key, values in per_replication(self.compiled, outcomes).items():
+            b_mean = float(values.mean())
+            b_m2 = float(((values - b_mean) ** 2).sum())
+            if n == 0:
+                self.moments[key] = (b_mean, b_m2)
+                continue
+            a_mean, a_m2 = self.moments[key]
+            delta = b_mean - a_mean
+            total = n + m
+            self.moments[key] = (
+                a_mean + delta * m / total,
+                a_m2 + b_m2 + delta * delta * n * m / total,
+            )
+        self.count = n + m
+        return self
+
+    def estimate(self, key: Key, *, proportion: bool = False) -> Estimate:
+        """The mean of one figure with its confidence interval."""
+        mean, m2 = self.moments[key]
+        if proportion:
+            return proportion_estimate(mean, self.count, self.confidence)
+        return mean_estimate(mean, m2, self.count, self.confidence)
+
+    def summary(self, *, provenance: dict[str, Any] | None = None) -> Summary:
+        """The Summary of everything added so far."""
+        if self.count == 0:
+            raise ValueError("no replications added")
+        keys = list(self.moments)
+
+        def table(name: str) -> dict[str, dict[str, Estimate]]:
+            out: dict[str, dict[str, Estimate]] = {}
+            for key in keys:
+                if key[0] == name:
+                    out.setdefault(key[1], {})[key[2]] = self.estimate(key)
+            return out
+
+        def column(name: str, *, proportion: bool = False) -> dict[str, Estimate]:
+            return {
+                key[-1]: self.estimate(key, proportion=proportion)
+                for key in keys
+                if key[:-1] == tuple(name.split("."))
+            }
+
+        return Summary(
+            name=self.compiled.name,
+            replications=self.count,
+            seed=int(self.seed or 0),
+            confidence=self.confidence,
+            by_kind=table("by_kind"),
+            by_class=table("by_class"),
+            shots=column("shots"),
+            by_layer=table("by_layer"),
+            by_unit=table("by_unit"),
+            cost=column("cost"),
+            assets={
+                "value_lost": self.estimate(("assets", "value_lost")),
+                "destroyed": column("assets.destroyed", proportion=True),
+                "hits": column("assets.hits"),
+            },
+            provenance=dict(provenance or {}),
+        )
 
 
 def summarize(
@@ -88,72 +222,4 @@ def summarize(
     provenance: dict[str, Any] | None = None,
 ) -> Summary:
     """Summarise a run's outcomes with confidence intervals at level ``confidence``."""
-    cs = compiled
-    kinds = np.array([cs.class_kind[c] for c in cs.threat_class])
-    launched = dict.fromkeys(
-        kinds.tolist()
-    )  # kinds in raid order; classes never launched are left out
-    by_kind = {k: _fate_counts(outcomes, kinds == k, confidence) for k in launched}
-    by_class = {
-        name: _fate_counts(outcomes, cs.threat_class == c, confidence)
-        for c, name in enumerate(cs.class_names)
-        if (cs.threat_class == c).any()
-    }
-
-    spend = outcomes.shots * cs.unit_cost[None, :]
-    kills = np.zeros((len(outcomes), cs.n_units))
-    for u in range(cs.n_units):
-        kills[:, u] = (
-            (outcomes.cause == u)
-            & ((outcomes.fate == Fate.DESTROYED) | (outcomes.fate == Fate.LOST_TO_EW))
-        ).sum(axis=1)
-
-    def per_group(mask: np.ndarray) -> dict[str, Estimate]:
-        return {
-            "kills": mean_interval(kills[:, mask].sum(axis=1), confidence),
-            "shots": mean_interval(outcomes.shots[:, mask].sum(axis=1), confidence),
-            "cost": mean_interval(spend[:, mask].sum(axis=1), confidence),
-        }
-
-    shots = {
-        name: mean_interval(outcomes.shots[:, mask].sum(axis=1), confidence)
-        for name, mask in _group(cs.unit_class).items()
-    }
-    by_layer = {name: per_group(mask) for name, mask in _group(cs.unit_layer).items()}
-    by_unit = {uid: per_group(np.arange(cs.n_units) == u) for u, uid in enumerate(cs.unit_ids)}
-
-    defender = spend.sum(axis=1)
-    attacker = float(cs.class_cost[cs.threat_class].sum())
-    ratio = defender / attacker if attacker > 0 else np.full(len(outcomes), np.nan)
-    cost = {
-        "defender": mean_interval(defender, confidence),
-        "attacker": mean_interval(np.full(len(outcomes), attacker), confidence),
-        "exchange_ratio": mean_interval(ratio, confidence),
-    }
-
-    value_lost = (outcomes.asset_destroyed * cs.asset_value[None, :]).sum(axis=1)
-    hits = np.zeros((len(outcomes), cs.n_assets))
-    for a in range(cs.n_assets):
-        hits[:, a] = (outcomes.hit & (cs.threat_target == a)[None, :]).sum(axis=1)
-    assets = {
-        "value_lost": mean_interval(value_lost, confidence),
-        "destroyed": {
-            aid: proportion_interval(outcomes.asset_destroyed[:, a], confidence)
-            for a, aid in enumerate(cs.asset_ids)
-        },
-        "hits": {aid: mean_interval(hits[:, a], confidence) for a, aid in enumerate(cs.asset_ids)},
-    }
-    return Summary(
-        name=cs.name,
-        replications=len(outcomes),
-        seed=outcomes.seed,
-        confidence=confidence,
-        by_kind=by_kind,
-        by_class=by_class,
-        shots=shots,
-        by_layer=by_layer,
-        by_unit=by_unit,
-        cost=cost,
-        assets=assets,
-        provenance=dict(provenance or {}),
-    )
+    return Accumulator(compiled, confidence=confidence).add(outcomes).summary(provenance=provenance)
