@@ -109,6 +109,15 @@ class _Model:
         self.h.setOptionValue("random_seed", seed)
         self.h.passModel(lp)
         self.n_cuts = 0
+        self.deadline = math.inf
+        # HiGHS checks its own time limit too rarely inside an LP solve; stop it ourselves
+        for event in (self.h.cbSimplexInterrupt, self.h.cbIpmInterrupt, self.h.cbMipInterrupt):
+            event.subscribe(self._interrupt)
+        self.h.enableCallbacks()
+
+    def _interrupt(self, event: Any) -> None:
+        if time.perf_counter() >= self.deadline:
+            event.interrupt()
 
     def z_of(self, x: NDArray[np.int64]) -> NDArray[np.float64]:
         """z_j of shots x, with the same floored logs as the model."""
@@ -232,12 +241,17 @@ class _Model:
     def run(self, time_limit: float, gap: float) -> tuple[float, NDArray[np.int64] | None, bool]:
         """Solve the MIP: (dual bound, solution or None, whether it stopped on time)."""
         self.h.setOptionValue("time_limit", max(time_limit, 0.01))
+        self.deadline = time.perf_counter() + time_limit
         self.h.setOptionValue("mip_rel_gap", gap)
         self.h.run()
         status = self.h.getModelStatus()
         info = self.h.getInfo()
         bound = float(info.mip_dual_bound)
-        timed_out = status == self.highspy.HighsModelStatus.kTimeLimit
+        stopped = (
+            self.highspy.HighsModelStatus.kTimeLimit,
+            self.highspy.HighsModelStatus.kInterrupt,
+        )
+        timed_out = status in stopped
         x = None
         if info.primal_solution_status == 2:  # feasible
             col = np.asarray(self.h.getSolution().col_value)
@@ -311,13 +325,23 @@ class _OuterApproximation:
         if self.warm_start:
             from iadsim.wta.heuristics import LocalSearchSolver
 
-            heuristic = LocalSearchSolver(iterations=50, seed=self.seed).solve(
+            heuristic = LocalSearchSolver(seed=self.seed).solve(
                 problem, time_limit=0.2 * limit if math.isfinite(limit) else None
             )
             if heuristic.objective < best:
                 best_x, best = heuristic.x, heuristic.objective
         model = _Model(problem, threads=self.threads, seed=self.seed)
         n = problem.n_targets
+        if model.n_x == 0:  # no round can change anything: firing nothing is optimal
+            return Solution(
+                x=best_x,
+                objective=best,
+                bound=best,
+                seconds=time.perf_counter() - start,
+                solver=self.name,
+                status="optimal",
+                info=info,
+            )
         model.add_cuts(np.arange(n), np.zeros(n))
         if self.secant:
             model.add_secant_cuts(np.zeros(problem.pk.shape, dtype=np.int64))
