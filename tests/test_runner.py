@@ -39,7 +39,7 @@ def test_plan_covers_every_replication_once() -> None:
 
 @pytest.mark.parametrize("size", [1, 3, 7, 20])
 def test_batches_in_any_order_assemble_to_the_full_run(compiled, size: int) -> None:
-    full = simulate(compiled, replications=20, seed=11)
+    full = simulate(compiled, replications=20, seed=11, engine="reference")
     batches = plan_batches(20, size)
     random.Random(size).shuffle(batches)
     parts = [
@@ -50,8 +50,8 @@ def test_batches_in_any_order_assemble_to_the_full_run(compiled, size: int) -> N
 
 
 def test_assemble_rejects_overlap_and_mixed_seeds(compiled) -> None:
-    a = simulate(compiled, replications=4, seed=1, replicate_index=2)
-    b = simulate(compiled, replications=4, seed=2, replicate_index=3)
+    a = simulate(compiled, replications=4, seed=1, replicate_index=2, engine="reference")
+    b = simulate(compiled, replications=4, seed=2, replicate_index=3, engine="reference")
     with pytest.raises(ValueError, match="twice"):
         assemble([a, a])
     with pytest.raises(ValueError, match="seeds"):
@@ -65,6 +65,7 @@ def _sweep(batch_size: int):
         replications=13,
         seed=5,
         batch_size=batch_size,
+        engine="reference",  # the runner never looks inside the engine; no JIT wait in workers
     )
 
 
@@ -92,7 +93,7 @@ def test_in_process_matches_simulate(reference_results, compiled) -> None:
     sweep = _sweep(13)
     for point, (outcomes, _) in zip(sweep.points(), results, strict=True):
         _, c = prepare(EXAMPLE, overrides=point.overrides())
-        assert outcomes.equals(simulate(c, replications=13, seed=5))
+        assert outcomes.equals(simulate(c, replications=13, seed=5, engine="reference"))
 
 
 def test_pool_matches_in_process(reference_results, tmp_path: Path) -> None:
@@ -134,5 +135,5 @@ def test_pool_outcomes_equal_direct_simulation(compiled) -> None:
     with make_backend("pool", workers=2) as pool:
         parts = [r.outcomes for r in pool.run(tasks)]
     full = assemble(parts)
-    assert full.equals(simulate(compiled, replications=9, seed=3))
+    assert full.equals(simulate(compiled, replications=9, seed=3, engine="reference"))
     assert np.array_equal(full.replications, np.arange(9))

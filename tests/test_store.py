@@ -15,7 +15,14 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "single_battery.yaml"
 
 
 def _sweep():
-    return build_sweep(EXAMPLE, grid=["raids.0.count=4,8"], replications=10, seed=2, batch_size=3)
+    return build_sweep(
+        EXAMPLE,
+        grid=["raids.0.count=4,8"],
+        replications=10,
+        seed=2,
+        batch_size=3,
+        engine="reference",
+    )
 
 
 @pytest.fixture

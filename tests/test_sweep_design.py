@@ -11,7 +11,7 @@ from iadsim.errors import ScenarioError, SweepError
 from iadsim.runner import Sweep, build_sweep, parse_grid_option, parse_random_option, run_sweep
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "single_battery.yaml"
-JSON = ["--format", "json"]
+JSON = ["--format", "json", "--engine", "reference"]
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -147,6 +147,13 @@ def test_sweep_command_errors_are_one_paragraph(tmp_path: Path, cli) -> None:
     assert "sweep point 1" in results[3].stderr
     assert "--resume" in results[4].stderr
     assert "--address is for the ray backend" in results[5].stderr
+
+
+def test_unknown_engine_or_policy_is_named(tmp_path: Path) -> None:
+    with pytest.raises(SweepError, match="`engine`: expected one of"):
+        build_sweep(EXAMPLE, engine="quantum")
+    with pytest.raises(SweepError, match="`policy`: expected one of"):
+        build_sweep(EXAMPLE, policy="random")
 
 
 def test_sweep_command_runs_and_prints(tmp_path: Path, cli) -> None:

@@ -146,6 +146,10 @@ def sweep(
     batch_size: Annotated[
         int | None, typer.Option("--batch-size", min=1, help="replications per stored batch")
     ] = None,
+    engine: Annotated[
+        str | None,
+        typer.Option("--engine", help="fast or reference (identical results) [default: fast]"),
+    ] = None,
     store: StoreOption = DEFAULT_STORE,
     resume: Annotated[
         bool, typer.Option("--resume", help="continue an interrupted sweep; keep what is done")
@@ -191,6 +195,7 @@ def sweep(
                     seed=seed,
                     overrides=overrides or (),
                     batch_size=batch_size,
+                    engine=engine,
                 )
             ]
             db = Store.create(store)

@@ -72,8 +72,14 @@ class InProcessBackend:
 
 
 def _quiet_worker() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops them (set in the worker only)."""
+    """Set up a pool worker (in the worker process only, never in the caller).
+
+    Ctrl-C is left to the parent, which stops the workers. The pool already
+    runs one batch per core, so a compiled engine in a worker is kept to one
+    thread (unless the user chose otherwise) instead of oversubscribing cores.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
 
 
 class PoolBackend:

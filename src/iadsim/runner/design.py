@@ -150,7 +150,8 @@ class Sweep:
     seed: int
     seeds: str = "common"
     policy: str = "greedy"
-    engine: str = "reference"
+    engine: str | None = None
+    """The engine by name; ``None``: the default of :func:`iadsim.engine.simulate`."""
     batch_size: int | None = None
     fixed: dict[str, Any] = field(default_factory=dict)
     grid: dict[str, list[Any]] = field(default_factory=dict)
@@ -541,6 +542,18 @@ def build_sweep(
             source,
             [("random.points", "--points needs fields to vary (--random path=uniform(lo, hi))")],
         )
+    from iadsim.engine import ENGINES, POLICIES
+
+    chosen_policy = policy or settings.get("policy", "greedy")
+    if chosen_policy not in POLICIES:
+        raise SweepError(
+            source, [("policy", f"expected one of {', '.join(POLICIES)}, got {chosen_policy!r}")]
+        )
+    chosen_engine = engine or settings.get("engine")
+    if chosen_engine is not None and chosen_engine not in ENGINES:
+        raise SweepError(
+            source, [("engine", f"expected one of {', '.join(ENGINES)}, got {chosen_engine!r}")]
+        )
     clash = sorted(set(grid_axes) & set(vary))
     if clash:
         raise SweepError(
@@ -555,8 +568,8 @@ def build_sweep(
         replications=reps or DEFAULT_REPLICATIONS,
         seed=base_seed,
         seeds=seeds,
-        policy=policy or settings.get("policy", "greedy"),
-        engine=engine or settings.get("engine", "reference"),
+        policy=chosen_policy,
+        engine=chosen_engine,
         batch_size=batch,
         fixed=fixed,
         grid=grid_axes,
