@@ -325,7 +325,7 @@ class _OuterApproximation:
         if self.warm_start:
             from iadsim.wta.heuristics import LocalSearchSolver
 
-            heuristic = LocalSearchSolver(seed=self.seed).solve(
+            heuristic = LocalSearchSolver(iterations=100, seed=self.seed).solve(
                 problem, time_limit=0.2 * limit if math.isfinite(limit) else None
             )
             if heuristic.objective < best:

@@ -76,22 +76,25 @@ class GreedySolver:
 
 @register("local")
 class LocalSearchSolver:
-    """Greedy start, then local search over moves and swaps, with ruin-and-recreate restarts.
+    """Greedy start, assignment exchanges and local search, then ruin-and-recreate restarts.
 
-    The local search moves single rounds to other targets (or holds them back
-    when costs make a round not worth firing) and swaps the targets of two
-    rounds of different types, best move per round, until no move gains. Then,
-    for ``iterations`` rounds, it frees every round on a few random targets
-    plus a few random rounds, refills them greedily, searches locally again and
-    keeps the result if it is no worse than the best (a simple iterated local
+    The descent alternates two neighbourhoods until neither improves: the
+    assignment exchange of :mod:`iadsim.wta.exchange` (one round off every
+    target, all put back at once by a linear assignment: every cyclic
+    exchange among them) and single-round moves to another target (or held
+    back, when costs make a round not worth firing) plus swaps of the targets
+    of two rounds of different types. Then, for ``iterations`` rounds, it
+    frees every round on a few random targets plus a few random rounds,
+    refills them greedily, runs the move/swap search, and if that beats the
+    best so far finishes with the full descent and keeps it (iterated local
     search; the random choices come from ``seed``, so runs repeat exactly).
 
     Options:
-        iterations: ruin-and-recreate rounds after the first local optimum (default 10).
+        iterations: ruin-and-recreate rounds after the first descent (default 200).
         ruin: targets cleared per round; 0 picks max(2, n // 25) (default 0).
         seed: seed of the ruin choices (default 0).
 
-    On a time limit it stops after the current round and returns the best
+    On a time limit it stops after the current step and returns the best
     assignment found so far (the answer may then differ from run to run).
     Proves no bound.
     """
@@ -99,7 +102,7 @@ class LocalSearchSolver:
     name = "local"
     exact = False
 
-    def __init__(self, *, iterations: int = 10, ruin: int = 0, seed: int = 0) -> None:
+    def __init__(self, *, iterations: int = 200, ruin: int = 0, seed: int = 0) -> None:
         if iterations < 0 or ruin < 0 or seed < 0:
             raise ValueError("iterations, ruin and seed must be non-negative")
         self.iterations = iterations
@@ -137,8 +140,13 @@ class LocalSearchSolver:
             kernels.ruin_recreate(
                 a.values, a.logq, a.pen, a.limits, a.unit_type, current, ruin, rng
             )
-            moves += _descend(a, current, tol, deadline)
+            moves += kernels.local_search(
+                a.values, a.logq, a.pen, a.limits, a.unit_type, current, tol
+            )
             obj = kernels.objective_units(a.values, a.logq, a.pen, a.unit_type, current)
+            if obj < best_obj - tol:  # promising: finish with the assignment exchanges too
+                moves += _descend(a, current, tol, deadline)
+                obj = kernels.objective_units(a.values, a.logq, a.pen, a.unit_type, current)
             done += 1
             if obj <= best_obj - tol:
                 accepted += 1
