@@ -233,6 +233,8 @@ def _replication(
     eng_end: Any,
     eng_fire_start: Any,
     eng_first: Any,
+    eng_threat: Any,
+    unit_off: Any,
     ew_offset: Any,
     ew_unit: Any,
     ew_start: Any,
@@ -243,6 +245,7 @@ def _replication(
     st_a: Any,
     st_b: Any,
     stride: int,
+    wk_win: Any,
     # outcomes
     o_fate: Any,
     o_time: Any,
@@ -262,13 +265,16 @@ def _replication(
     most_pushes = max(most_wakes, 2 * np.sum(unit_channels)) + 2
 
     alive = np.ones(n_threats, dtype=np.bool_)
-    tracked = np.empty(n_threats, dtype=np.int64)
-    n_tracked = 0
+    # Open windows by fire unit: unit u's windows whose firing gate has opened for a tracked
+    # threat are ulist[unit_off[u] : unit_off[u] + n_open[u]]. A decision visits only the
+    # windows of units that can fire: the same candidates as the reference's scan over
+    # tracked threats, which skips every other window one by one.
+    ulist = np.empty(max(n_windows, 1), dtype=np.int64)
+    n_open = np.zeros(n_units, dtype=np.int64)
+    opened = np.zeros(max(n_windows, 1), dtype=np.bool_)
     inflight = np.zeros(n_threats, dtype=np.int64)
     engaged = np.zeros(n_threats, dtype=np.int64)
     engaged_by = np.zeros(max(n_windows, 1), dtype=np.int64)
-    live = eng_offset[:n_threats].copy()  # first window of each threat not yet past
-    in_play = np.zeros(n_threats, dtype=np.bool_)  # in `tracked`, the decision list
     ready = unit_rounds.copy()
     reserve = unit_reserve.copy()
     busy = np.zeros(n_units, dtype=np.int64)
@@ -321,6 +327,9 @@ def _replication(
     by_time = np.argsort(track_time[:n_track], kind="mergesort")  # stable: ties by threat
     k_track = 0
     k_static = 0
+    k_wake = 0
+    n_wake = wk_win.shape[0]
+    tracked_at = np.full(n_threats, math.inf)
     n_static = st_time.shape[0]
 
     while True:
@@ -335,6 +344,11 @@ def _replication(
             kt = (TRACK << _SHIFT) | (track_who[by_time[k_track]] * stride)
             if src < 0 or _before(tt, kt, t, key):
                 src, t, key = 1, tt, kt
+        if k_wake < n_wake:
+            tw = eng_fire_start[wk_win[k_wake]]
+            kw = WAKE << _SHIFT  # WAKEs commute with one another: any order among them
+            if src < 0 or _before(tw, kw, t, key):
+                src, t, key = 3, tw, kw
         if n_heap > 0 and (src < 0 or _before(ht[0], hk[0], t, key)):
             src = 2
         if src < 0:
@@ -345,6 +359,14 @@ def _replication(
         elif src == 1:
             kind, a, b = TRACK, track_who[by_time[k_track]], 0
             k_track += 1
+        elif src == 3:
+            b = wk_win[k_wake]
+            kind, a = WAKE, eng_threat[b]
+            k_wake += 1
+            # Every TRACK before this moment has been handled: the reference scheduled this
+            # WAKE only if its threat was tracked (alive) before the window's gate opened.
+            if not tracked_at[a] < t:
+                continue
         else:
             t, kind, a, b = ht[0], hk[0] >> _SHIFT, ha[0], hb[0]
             _pop(ht, hk, ha, hb, n_heap)
@@ -412,66 +434,41 @@ def _replication(
         elif kind == TRACK:
             i = a
             if alive[i]:
-                if eng_offset[i] < eng_offset[i + 1] and eng_fire_start[eng_offset[i]] <= t:
-                    tracked[n_tracked] = i
-                    n_tracked += 1
-                    in_play[i] = True
+                tracked_at[i] = t
+                # windows already open join their units' lists now; the reference pushes a
+                # WAKE for each later one, which here comes from the sorted `wake` stream
                 for e in range(eng_offset[i], eng_offset[i + 1]):
-                    if eng_fire_start[e] > t:
-                        _push(
-                            ht,
-                            hk,
-                            ha,
-                            hb,
-                            n_heap,
-                            eng_fire_start[e],
-                            (WAKE << _SHIFT) | sequence,
-                            i,
-                            0,
-                        )
-                        n_heap += 1
-                        sequence += 1
+                    if eng_fire_start[e] <= t and t <= eng_end[e] and not opened[e]:
+                        u = eng_unit[e]
+                        ulist[unit_off[u] + n_open[u]] = e
+                        n_open[u] += 1
+                        opened[e] = True
                 decide_tick = _grid_tick(t, cycle)
         elif kind == WAKE:
             if alive[a]:
-                if not in_play[a]:
-                    tracked[n_tracked] = a
-                    n_tracked += 1
-                    in_play[a] = True
+                if not opened[b]:
+                    u = eng_unit[b]
+                    ulist[unit_off[u] + n_open[u]] = b
+                    n_open[u] += 1
+                    opened[b] = True
                 decide_tick = _grid_tick(t, cycle)
         else:  # DECIDE
             tick = a
-            # The reference looks at every tracked threat; only those with a window whose
-            # firing gate is open can give an option. Keep just those: windows that ended
-            # never open again, and a window whose gate opens later has a WAKE that puts
-            # its threat back before the decision at that time.
-            kept = 0
-            for k in range(n_tracked):
-                i = tracked[k]
-                e0 = live[i]
-                while e0 < eng_offset[i + 1] and t > eng_end[e0]:
-                    e0 += 1
-                live[i] = e0
-                if alive[i] and e0 < eng_offset[i + 1] and eng_fire_start[e0] <= t:
-                    tracked[kept] = i
-                    kept += 1
-                else:
-                    in_play[i] = False
-            n_tracked = kept
             n_opt = 0
             blocked = False
-            for k in range(n_tracked):
-                i = tracked[k]
-                if inflight[i] >= max_inflight:
+            for u in range(n_units):
+                if ready[u] <= 0 or busy[u] >= unit_channels[u]:
                     continue
-                priority = -1.0
-                for e in range(live[i], eng_offset[i + 1]):
-                    if eng_fire_start[e] > t:
-                        break
-                    if t > eng_end[e]:
-                        continue
-                    u = eng_unit[e]
-                    if ready[u] <= 0 or busy[u] >= unit_channels[u]:
+                first = unit_off[u]
+                kept = first
+                for p in range(first, first + n_open[u]):
+                    e = ulist[p]
+                    i = eng_threat[e]
+                    if not alive[i] or t > eng_end[e]:
+                        continue  # never a candidate again: drop it
+                    ulist[kept] = e
+                    kept += 1
+                    if inflight[i] >= max_inflight:
                         continue
                     if engaged_by[eng_first[e]] >= max_engagements:
                         continue
@@ -490,13 +487,12 @@ def _replication(
                     if not (eng_start[e] <= meet <= eng_end[e]) or meet >= impact:
                         blocked = True
                         continue
-                    if priority < 0.0:
-                        priority = value[i] / max(impact - t, cycle)
+                    priority = value[i] / max(impact - t, cycle)
                     rounds = min(salvo[i], ready[u])
                     miss = 1.0
-                    p = pk_perceived[u, threat_class[i]]
+                    pk_seen = pk_perceived[u, threat_class[i]]
                     for _ in range(rounds):
-                        miss *= 1.0 - p
+                        miss *= 1.0 - pk_seen
                     if n_opt == cap_opt:
                         cap_opt *= 2
                         op_score = _grown_f(op_score, cap_opt)
@@ -514,6 +510,7 @@ def _replication(
                     op_rounds[n_opt] = rounds
                     order[n_opt] = n_opt
                     n_opt += 1
+                n_open[u] = kept - first
             if n_opt == 0:
                 if blocked:
                     decide_tick = tick + 1
@@ -664,6 +661,12 @@ def _static_events(cs: CompiledScenario) -> tuple[Any, ...]:
     return times[order], kinds[order], vseq[order], a[order], b[order], stride
 
 
+def _unit_offsets(cs: CompiledScenario) -> np.ndarray:
+    """Start of each fire unit's share of the open-window list (its window count, summed)."""
+    counts = np.bincount(cs.eng_unit, minlength=cs.n_units)
+    return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+
+
 def scenario_args(cs: CompiledScenario) -> tuple[Any, ...]:
     """The compiled arrays in the order the kernel takes them."""
     i64 = np.int64
@@ -709,11 +712,14 @@ def scenario_args(cs: CompiledScenario) -> tuple[Any, ...]:
         cs.eng_end,
         cs.eng_fire_start,
         _first_same_unit(cs),
+        np.repeat(np.arange(cs.n_threats, dtype=i64), np.diff(cs.eng_offset)),
+        _unit_offsets(cs),
         ints(cs.ew_offset),
         ints(cs.ew_unit),
         cs.ew_start,
         cs.class_ew_susceptibility,
         *_static_events(cs),
+        np.lexsort((np.arange(len(cs.eng_fire_start)), cs.eng_fire_start)).astype(i64),
     )
 
 
@@ -728,5 +734,3 @@ def run_batch(
         args if args is not None else scenario_args(cs),
         outs,
     )
-
-
