@@ -8,6 +8,7 @@ batches finish in, or the process that ran each.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from iadsim.compile import CompiledScenario
-from iadsim.engine import Outcomes, simulate
+from iadsim.engine import POLICIES, Outcomes, run_replications
 
 __all__ = [
     "BatchResult",
@@ -86,27 +87,39 @@ def simulate_range(
 ) -> Outcomes:
     """Outcomes of replications ``start .. stop - 1`` of a run of ``replications``.
 
-    The one place the runner calls the engine: each replication is run by
-    index (``replicate_index``), which reproduces its row of the full run.
+    The one place the runner calls the engine (:func:`iadsim.engine.run_replications`),
+    whose rows are those of the full run, whatever subset is asked for.
+
+    Raises:
+        ValueError: for a range outside the run, or an unknown policy or engine.
     """
-    parts = [
-        simulate(
-            compiled,
-            replications=replications,
-            seed=seed,
-            replicate_index=rep,
-            policy=policy,
-            engine=engine,
-        )
-        for rep in range(start, stop)
-    ]
-    return assemble(parts)
+    if not 0 <= start < stop <= replications:
+        raise ValueError(f"batch {start}..{stop - 1} is outside 0..{replications - 1}")
+    if policy not in POLICIES:
+        raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
+    reps = np.arange(start, stop, dtype=np.int64)
+    return run_replications(compiled, reps, seed=seed, engine=engine)
+
+
+def _read_only(compiled: CompiledScenario) -> CompiledScenario:
+    """Make the scenario's arrays read-only again, as compiling made them.
+
+    Pickling (to another process) drops the flag; restoring it keeps the
+    arrays exactly as the engine is used to seeing them (a compiled engine
+    would otherwise build a second version of itself for writable arrays).
+    """
+    for f in dataclasses.fields(compiled):
+        value = getattr(compiled, f.name)
+        if isinstance(value, np.ndarray) and value.flags.writeable:
+            value.flags.writeable = False
+    return compiled
 
 
 def run_batch(task: BatchTask) -> BatchResult:
     """Run one batch (in whichever process holds it)."""
     if task.compiled is None:
         raise ValueError("the batch has no compiled scenario")
+    _read_only(task.compiled)
     outcomes = simulate_range(
         task.compiled,
         replications=task.replications,
