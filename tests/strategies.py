@@ -198,6 +198,8 @@ def small_scenarios(draw: st.DrawFn) -> dict:
     }
     if draw(st.booleans()):
         doctrine["max_engagements"] = draw(st.integers(1, 3))
+    doctrine["policy"] = draw(st.sampled_from(["greedy", "cost_aware", "exact"]))
+    doctrine["value_unit"] = f"{draw(st.sampled_from([1, 30, 300, 3000]))} kUSD"
     if units and draw(st.booleans()):
         doctrine["authority"] = {"sam": ["decoy"], "gun": ["owa_drone", "decoy"]}
         doctrine["authority"] = {

@@ -26,9 +26,13 @@ def assert_identical(compiled, replications: int, seed: int) -> None:
         assert a.dtype == b.dtype and (a == b).all(), name
 
 
+@pytest.mark.parametrize("policy", ["greedy", "cost_aware", "exact"])
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
-def test_examples_agree(path: Path) -> None:
-    assert_identical(compile_scenario(load_scenario(path)), replications=12, seed=20251122)
+def test_examples_agree(path: Path, policy: str) -> None:
+    scenario = load_scenario(
+        path, overrides=[f"doctrine.policy={policy}", "doctrine.value_unit=1 MUSD"]
+    )
+    assert_identical(compile_scenario(scenario), replications=8, seed=20251122)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -46,7 +46,7 @@ def run_compiled(
     replications: int,
     seed: int,
     replicate_index: int | None = None,
-    policy: str = "greedy",
+    policy: str | None = None,
     engine: str = "fast",
     progress: Callable[[int], None] | None = None,
 ) -> Summary:
@@ -58,7 +58,7 @@ def run_compiled(
     info = provenance(
         scenario_hash=compiled.content_hash,
         engine=engine,
-        policy=policy,
+        policy=policy or compiled.policy,
         schema_version=scenario.schema_version,
     )
     if replicate_index is not None:
@@ -92,7 +92,7 @@ def run_file(
     seed: int,
     overrides: Iterable[str] = (),
     replicate_index: int | None = None,
-    policy: str = "greedy",
+    policy: str | None = None,
     engine: str = "fast",
     progress: Callable[[int], None] | None = None,
 ) -> Summary:

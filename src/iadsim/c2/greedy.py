@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["Option", "greedy_assign", "salvo_kill", "threat_priority"]
+__all__ = ["Option", "greedy_assign", "greedy_order", "salvo_kill", "threat_priority"]
 
 
 class Option(NamedTuple):
@@ -38,6 +38,11 @@ def salvo_kill(pk: float, rounds: int) -> float:
     return 1.0 - miss
 
 
+def greedy_order(options: list[Option]) -> list[Option]:
+    """Best score first; ties: earlier intercept, then lower threat, unit and window index."""
+    return sorted(options, key=lambda o: (-o.score, o.intercept, o.threat, o.unit, o.window))
+
+
 def greedy_assign(
     options: list[Option], free_channels: list[int], ready_rounds: list[int]
 ) -> list[Option]:
@@ -50,9 +55,7 @@ def greedy_assign(
     """
     chosen: list[Option] = []
     taken: set[int] = set()
-    for option in sorted(
-        options, key=lambda o: (-o.score, o.intercept, o.threat, o.unit, o.window)
-    ):
+    for option in greedy_order(options):
         if option.threat in taken:
             continue
         if free_channels[option.unit] <= 0 or ready_rounds[option.unit] < option.rounds:

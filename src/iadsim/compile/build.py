@@ -245,6 +245,20 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             [ew_value if u.is_ew else getattr(u, name) for u in units], dtype=dtype
         ).reshape(len(units))
 
+    # the lethality command believes: a decoy is taken for the kind it mimics, whose
+    # lethality is the mean over this scenario's real classes of that kind (1 if none)
+    believed = np.array(damage_prob, dtype=float)
+    for row, (c, h) in enumerate(zip(t_class, hardness, strict=True)):
+        if classes[c].mimics:
+            alike = [
+                k.lethality[HARDNESS[h]]
+                for k in classes
+                if k.kind == classes[c].mimics and not k.mimics
+            ]
+            believed[row] = sum(alike) / len(alike) if alike else 1.0
+    target_value = asset_value[np.array(t_target, dtype=np.int64)] if n_threats else asset_value[:0]
+    # without a value_unit there is no dollar worth: NaN, which cost_aware refuses
+    worth = target_value * (doctrine.value_unit or np.nan) * believed
     return CompiledScenario(
         name=scenario.name,
         content_hash=content_hash(scenario),
@@ -252,6 +266,8 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         decision_cycle=doctrine.decision_cycle,
         reaction_time=doctrine.reaction_time,
         max_inflight=1 if doctrine.mode == "shoot-look-shoot" else 2,
+        policy=doctrine.policy,
+        exact_node_limit=doctrine.exact_node_limit,
         max_engagements=doctrine.max_engagements or _UNLIMITED,
         class_names=class_names,
         class_kind=tuple(c.kind for c in classes),
@@ -265,7 +281,8 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         impact_time=np.array(t_impact, dtype=float),
         altitude=altitude,
         damage_prob=damage_prob,
-        value=asset_value[np.array(t_target, dtype=np.int64)] if n_threats else asset_value[:0],
+        value=target_value,
+        worth=worth,
         salvo=salvo,
         route_offset=route_offset,
         route_x=route_x,

@@ -38,6 +38,10 @@ class CompiledScenario:
 
     1 for shoot-look-shoot, 2 for shoot-shoot-look.
     """
+    policy: str
+    """The doctrine's assignment policy: greedy, cost_aware or exact."""
+    exact_node_limit: int
+    """Search nodes per decision cycle for the exact policy."""
     max_engagements: int
     """Engagements of one threat by one fire unit at most (a large number when unlimited)."""
 
@@ -59,6 +63,10 @@ class CompiledScenario:
     """Chance that this threat, if it leaks, destroys its target (lethality x hardness)."""
     value: F64
     """Value of the asset the threat is aimed at, as command sees it."""
+    worth: F64
+    """US dollars command expects to save by killing this threat: asset value x value_unit x
+    the lethality command believes (for a decoy, that of what it mimics); NaN without a
+    value_unit."""
     salvo: I64
     """Rounds per engagement for this threat, from the doctrine (by what command takes it for)."""
     route_offset: I64

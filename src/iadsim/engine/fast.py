@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
+from iadsim.c2 import POLICY_CODES
 from iadsim.compile import CompiledScenario
 from iadsim.draws import GOLDEN, Purpose
 from iadsim.engine.outcomes import Fate
@@ -38,6 +39,11 @@ RELOAD, RESOLVE, EW, IMPACT = EventKind.RELOAD, EventKind.RESOLVE, EventKind.EW,
 TRACK, WAKE, DECIDE = EventKind.TRACK, EventKind.WAKE, EventKind.DECIDE
 P_PHASE, P_DETECT, P_KILL = int(Purpose.DETECT_PHASE), int(Purpose.DETECT), int(Purpose.KILL)
 P_SUSCEPT, P_EW, P_DAMAGE = int(Purpose.EW_SUSCEPTIBLE), int(Purpose.EW_EFFECT), int(Purpose.DAMAGE)
+GREEDY, COST_AWARE, EXACT = (
+    POLICY_CODES["greedy"],
+    POLICY_CODES["cost_aware"],
+    POLICY_CODES["exact"],
+)
 DESTROYED, LOST_TO_EW, LEAKED = int(Fate.DESTROYED), int(Fate.LOST_TO_EW), int(Fate.LEAKED)
 
 
@@ -246,6 +252,10 @@ def _replication(
     st_b: Any,
     stride: int,
     wk_win: Any,
+    policy: int,
+    worth: Any,
+    unit_cost: Any,
+    node_limit: int,
     # outcomes
     o_fate: Any,
     o_time: Any,
@@ -487,12 +497,19 @@ def _replication(
                     if not (eng_start[e] <= meet <= eng_end[e]) or meet >= impact:
                         blocked = True
                         continue
-                    priority = value[i] / max(impact - t, cycle)
                     rounds = min(salvo[i], ready[u])
                     miss = 1.0
                     pk_seen = pk_perceived[u, threat_class[i]]
                     for _ in range(rounds):
                         miss *= 1.0 - pk_seen
+                    kill = 1.0 - miss
+                    if policy == COST_AWARE:
+                        net = kill * worth[i] - rounds * unit_cost[u]
+                        if net <= 0.0:
+                            continue  # not worth its rounds
+                        score = net / max(impact - t, cycle)
+                    else:
+                        score = value[i] / max(impact - t, cycle) * kill
                     if n_opt == cap_opt:
                         cap_opt *= 2
                         op_score = _grown_f(op_score, cap_opt)
@@ -502,7 +519,7 @@ def _replication(
                         op_win = _grown_i(op_win, cap_opt)
                         op_rounds = _grown_i(op_rounds, cap_opt)
                         order = _grown_i(order, cap_opt)
-                    op_score[n_opt] = priority * (1.0 - miss)
+                    op_score[n_opt] = score
                     op_meet[n_opt] = meet
                     op_thr[n_opt] = i
                     op_unit[n_opt] = u
@@ -519,19 +536,35 @@ def _replication(
                 for u in range(n_units):
                     free[u] = unit_channels[u] - busy[u]
                     spare[u] = ready[u]
-                n_chosen = 0
-                for k in range(n_opt):
-                    o = order[k]
-                    i, u, rounds = op_thr[o], op_unit[o], op_rounds[o]
-                    if taken[i]:
-                        continue
-                    if free[u] <= 0 or spare[u] < rounds:
-                        continue
-                    free[u] -= 1
-                    spare[u] -= rounds
-                    taken[i] = True
-                    order[n_chosen] = o  # chosen options, in order, at the front
-                    n_chosen += 1
+                if policy == EXACT:
+                    n_chosen = _exact_choose(
+                        order,
+                        n_opt,
+                        op_score,
+                        op_thr,
+                        op_unit,
+                        op_rounds,
+                        free,
+                        spare,
+                        taken,
+                        node_limit,
+                    )
+                    for k in range(n_chosen):
+                        taken[op_thr[order[k]]] = True  # cleared below as they fire
+                else:
+                    n_chosen = 0
+                    for k in range(n_opt):
+                        o = order[k]
+                        i, u, rounds = op_thr[o], op_unit[o], op_rounds[o]
+                        if taken[i]:
+                            continue
+                        if free[u] <= 0 or spare[u] < rounds:
+                            continue
+                        free[u] -= 1
+                        spare[u] -= rounds
+                        taken[i] = True
+                        order[n_chosen] = o  # chosen options, in order, at the front
+                        n_chosen += 1
                 for k in range(n_chosen):
                     o = order[k]
                     i, u, rounds = op_thr[o], op_unit[o], op_rounds[o]
@@ -602,6 +635,85 @@ def _replication(
 
 
 @njit(cache=True)
+def _exact_choose(
+    order: Any,
+    n: int,
+    score: Any,
+    thr: Any,
+    unit: Any,
+    rounds: Any,
+    free: Any,
+    spare: Any,
+    used: Any,
+    node_limit: int,
+) -> int:
+    """:func:`iadsim.c2.exact_assign`, step for step.
+
+    The chosen options go to the front of ``order`` (in greedy order) and their
+    number is returned; ``used`` is left clear.
+    """
+    suffix = np.zeros(n + 1)
+    for j in range(n - 1, -1, -1):
+        suffix[j] = suffix[j + 1] + max(score[order[j]], 0.0)
+    taken = np.zeros(n, dtype=np.bool_)
+    best_set = np.zeros(n, dtype=np.bool_)
+    state = np.zeros(n + 1, dtype=np.int64)
+    saved = np.zeros(n + 1)
+    best = 0.0
+    total = 0.0
+    j = 0
+    nodes = 0
+    while j >= 0:
+        if j == n:
+            if total > best:
+                best = total
+                best_set[:] = taken
+            j -= 1
+            continue
+        if state[j] == 0:
+            state[j] = 1
+            nodes += 1
+            if nodes > node_limit or total + suffix[j] <= best:
+                state[j] = 2
+                continue
+            o = order[j]
+            if (
+                score[o] > 0.0
+                and not used[thr[o]]
+                and free[unit[o]] > 0
+                and spare[unit[o]] >= rounds[o]
+            ):
+                taken[j] = True
+                used[thr[o]] = True
+                free[unit[o]] -= 1
+                spare[unit[o]] -= rounds[o]
+                saved[j] = total
+                total = total + score[o]
+                state[j + 1] = 0
+                j += 1
+            continue
+        if state[j] == 1:
+            state[j] = 2
+            if taken[j]:
+                o = order[j]
+                taken[j] = False
+                used[thr[o]] = False
+                free[unit[o]] += 1
+                spare[unit[o]] += rounds[o]
+                total = saved[j]
+            state[j + 1] = 0
+            j += 1
+            continue
+        j -= 1
+    n_chosen = 0
+    for j in range(n):
+        if best_set[j]:
+            order[n_chosen] = order[j]
+            n_chosen += 1
+    return n_chosen
+
+
+@njit(cache=True)
 def _grid_tick(t: float, cycle: float) -> int:
     k = math.ceil(t / cycle)
     if k * cycle < t:
@@ -667,7 +779,7 @@ def _unit_offsets(cs: CompiledScenario) -> np.ndarray:
     return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
 
 
-def scenario_args(cs: CompiledScenario) -> tuple[Any, ...]:
+def scenario_args(cs: CompiledScenario, policy: str | None = None) -> tuple[Any, ...]:
     """The compiled arrays in the order the kernel takes them."""
     i64 = np.int64
 
@@ -720,17 +832,31 @@ def scenario_args(cs: CompiledScenario) -> tuple[Any, ...]:
         cs.class_ew_susceptibility,
         *_static_events(cs),
         np.lexsort((np.arange(len(cs.eng_fire_start)), cs.eng_fire_start)).astype(i64),
+        POLICY_CODES[policy or cs.policy],
+        cs.worth,
+        cs.unit_cost,
+        int(cs.exact_node_limit),
     )
 
 
 def run_batch(
-    cs: CompiledScenario, seed: int, reps: np.ndarray, out: Any, args: Any = None
+    cs: CompiledScenario,
+    seed: int,
+    reps: np.ndarray,
+    out: Any,
+    args: Any = None,
+    *,
+    policy: str | None = None,
 ) -> None:
-    """Run replications ``reps`` in parallel, writing row ``k`` of ``out`` for ``reps[k]``."""
+    """Run replications ``reps`` in parallel, writing row ``k`` of ``out`` for ``reps[k]``.
+
+    ``args`` (from :func:`scenario_args`, which fixes the policy) may be shared by
+    batches; without it, ``policy`` (default: the doctrine's) is used.
+    """
     outs = (out.fate, out.time, out.cause, out.hit, out.shots, out.engagements, out.asset_destroyed)
     _run_batch(
         np.uint64(seed),
         np.ascontiguousarray(reps, dtype=np.int64),
-        args if args is not None else scenario_args(cs),
+        args if args is not None else scenario_args(cs, policy),
         outs,
     )

@@ -28,7 +28,14 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from iadsim.c2 import Option, greedy_assign, salvo_kill, threat_priority
+from iadsim.c2 import (
+    Option,
+    exact_assign,
+    greedy_assign,
+    greedy_order,
+    salvo_kill,
+    threat_priority,
+)
 from iadsim.compile import CompiledScenario
 from iadsim.draws import Purpose, uniform
 from iadsim.engine.outcomes import Fate, Outcomes
@@ -89,10 +96,18 @@ class _Replication:
     """State of one replication while it runs."""
 
     def __init__(
-        self, cs: CompiledScenario, tables: Tables, seed: int, rep: int, out: Outcomes, row: int
+        self,
+        cs: CompiledScenario,
+        tables: Tables,
+        seed: int,
+        rep: int,
+        out: Outcomes,
+        row: int,
+        policy: str | None = None,
     ) -> None:
         self.cs, self.seed, self.rep, self.row = cs, seed, rep, row
         self.tab = tables
+        self.policy = policy or cs.policy
         self.out = out
         self.heap: list[tuple[float, int, int, int, int]] = []
         self.sequence = 0
@@ -240,17 +255,29 @@ class _Replication:
                 if not (tab.eng_start[e] <= meet <= tab.eng_end[e]) or meet >= impact:
                     blocked = True
                     continue
-                if priority < 0.0:
-                    priority = threat_priority(tab.value[i], impact - t, cs.decision_cycle)
                 rounds = min(tab.salvo[i], self.ready[u])
-                score = priority * salvo_kill(tab.pk_perceived[u][tab.threat_class[i]], rounds)
+                kill = salvo_kill(tab.pk_perceived[u][tab.threat_class[i]], rounds)
+                if self.policy == "cost_aware":
+                    net = kill * tab.worth[i] - rounds * tab.unit_cost[u]
+                    if net <= 0.0:
+                        continue  # not worth its rounds
+                    score = net / max(impact - t, cs.decision_cycle)
+                else:
+                    if priority < 0.0:
+                        priority = threat_priority(tab.value[i], impact - t, cs.decision_cycle)
+                    score = priority * kill
                 options.append(Option(score, meet, i, u, e, rounds))
         if not options:
             if blocked:
                 self.decide_at(tick + 1)
             return
         free = [tab.unit_channels[u] - self.busy[u] for u in range(cs.n_units)]
-        chosen = greedy_assign(options, free, list(self.ready))
+        if self.policy == "exact":
+            chosen = exact_assign(
+                greedy_order(options), free, list(self.ready), node_limit=cs.exact_node_limit
+            )
+        else:
+            chosen = greedy_assign(options, free, list(self.ready))
         for option in chosen:
             self.fire(t, option)
         if chosen or blocked:
@@ -296,6 +323,8 @@ class Tables:
             "salvo",
             "pk_perceived",
             "threat_class",
+            "worth",
+            "unit_cost",
         ):
             setattr(self, name, getattr(cs, name).tolist())
 
@@ -310,9 +339,11 @@ def run_replication(
     out: Outcomes,
     row: int,
     tables: Tables | None = None,
+    policy: str | None = None,
 ) -> None:
     """Run replication ``rep`` and write its outcome into row ``row`` of ``out``.
 
-    ``tables`` (from :class:`Tables`) may be shared by all replications of a run.
+    ``tables`` (from :class:`Tables`) may be shared by all replications of a run;
+    ``policy`` overrides the doctrine's assignment policy.
     """
-    _Replication(cs, tables or Tables(cs), seed, rep, out, row).run()
+    _Replication(cs, tables or Tables(cs), seed, rep, out, row, policy).run()

@@ -22,8 +22,8 @@ __all__ = [
 ENGINES = ("fast", "reference")
 """Engines by name; each must give identical Outcomes for the same seed."""
 
-POLICIES = ("greedy",)
-"""Assignment policies the engines implement."""
+POLICIES = ("greedy", "cost_aware", "exact")
+"""Assignment policies the engines implement (see :mod:`iadsim.c2`)."""
 
 BATCH_SIZE = 1024
 """Replications per batch: memory is bounded by one batch's Outcomes."""
@@ -31,19 +31,28 @@ BATCH_SIZE = 1024
 _FIELDS = ("fate", "time", "cause", "hit", "shots", "engagements", "asset_destroyed")
 
 
-def _check(replications: int, seed: int, policy: str, engine: str) -> None:
+def _check(
+    replications: int, seed: int, policy: str | None, engine: str, compiled: CompiledScenario
+) -> None:
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     if not 0 <= seed < 2**64:
         raise ValueError(f"seed must be in [0, 2**64), got {seed}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
-    if policy not in POLICIES:
+    if policy is not None and policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
+    if (policy or compiled.policy) == "cost_aware" and np.isnan(compiled.worth).any():
+        raise ValueError("policy cost_aware needs the doctrine's value_unit (e.g. '1 MUSD')")
 
 
 def run_replications(
-    compiled: CompiledScenario, reps: np.ndarray, *, seed: int, engine: str = "fast"
+    compiled: CompiledScenario,
+    reps: np.ndarray,
+    *,
+    seed: int,
+    engine: str = "fast",
+    policy: str | None = None,
 ) -> Outcomes:
     """Run the given replication indices (any subset, in any order) as one batch.
 
@@ -55,11 +64,11 @@ def run_replications(
     if engine == "fast":
         from iadsim.engine.fast import run_batch
 
-        run_batch(compiled, seed, out.replications, out)
+        run_batch(compiled, seed, out.replications, out, policy=policy)
     elif engine == "reference":
         tables = Tables(compiled)
         for row, rep in enumerate(out.replications):
-            run_replication(compiled, seed, int(rep), out, row, tables)
+            run_replication(compiled, seed, int(rep), out, row, tables, policy)
     else:
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     return out
@@ -70,7 +79,7 @@ def simulate_batches(
     *,
     replications: int,
     seed: int,
-    policy: str = "greedy",
+    policy: str | None = None,
     engine: str = "fast",
     batch_size: int = BATCH_SIZE,
     progress: Callable[[int], None] | None = None,
@@ -80,18 +89,18 @@ def simulate_batches(
     Memory stays at one batch whatever the count; the rows are those of
     :func:`simulate`, batch after batch.
     """
-    _check(replications, seed, policy, engine)
+    _check(replications, seed, policy, engine, compiled)
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
     args = None
     if engine == "fast":
         from iadsim.engine.fast import run_batch, scenario_args
 
-        args = scenario_args(compiled)  # converted once for every batch
+        args = scenario_args(compiled, policy)  # converted once for every batch
     for lo in range(0, replications, batch_size):
         reps = np.arange(lo, min(lo + batch_size, replications), dtype=np.int64)
         if args is None:
-            part = run_replications(compiled, reps, seed=seed, engine=engine)
+            part = run_replications(compiled, reps, seed=seed, engine=engine, policy=policy)
         else:
             part = Outcomes.empty(
                 seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets
@@ -108,7 +117,7 @@ def simulate(
     replications: int,
     seed: int,
     replicate_index: int | None = None,
-    policy: str = "greedy",
+    policy: str | None = None,
     engine: str = "fast",
     progress: Callable[[int], None] | None = None,
 ) -> Outcomes:
@@ -120,7 +129,8 @@ def simulate(
         seed: the seed; with it, any replication's outcome is fixed.
         replicate_index: run only this one replication (it reproduces row
             ``replicate_index`` of the full run exactly).
-        policy: the weapon-assignment policy (``"greedy"``).
+        policy: the weapon-assignment policy, ``"greedy"``, ``"cost_aware"`` or
+            ``"exact"``; ``None`` for the scenario doctrine's.
         engine: ``"fast"`` (compiled, parallel over replications) or ``"reference"``
             (plain Python, the specification); both give identical Outcomes.
         progress: called with the number of replications just finished.
@@ -133,11 +143,13 @@ def simulate(
         ValueError: for a negative count or seed, an index outside the run, or
             an unknown engine or policy.
     """
-    _check(replications, seed, policy, engine)
+    _check(replications, seed, policy, engine, compiled)
     if replicate_index is not None:
         if not 0 <= replicate_index < replications:
             raise ValueError(f"replicate_index {replicate_index} is outside 0..{replications - 1}")
-        out = run_replications(compiled, np.array([replicate_index]), seed=seed, engine=engine)
+        out = run_replications(
+            compiled, np.array([replicate_index]), seed=seed, engine=engine, policy=policy
+        )
         if progress is not None:
             progress(1)
         return out

@@ -131,9 +131,7 @@ def apply_overrides(
     data = copy.deepcopy(raw)
     for item in overrides:
         if "=" not in item:
-            raise ScenarioError(
-                source, [("", f"override {item!r} is not of the form path=value")]
-            )
+            raise ScenarioError(source, [("", f"override {item!r} is not of the form path=value")])
         dotted, text = item.split("=", 1)
         parts = [p for p in dotted.strip().split(".")]
         if not all(parts):
@@ -243,8 +241,10 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
             bound = "at least" if kind == "too_short" else "at most"
             limit = ctx.get("min_length" if kind == "too_short" else "max_length")
             message = f"should have {bound} {limit} entries, got {ctx.get('actual_length')}"
-        elif kind in ("literal_error", "enum") or kind.endswith("_type") or kind.startswith(
-            ("int_", "float_", "greater", "less", "string_")
+        elif (
+            kind in ("literal_error", "enum")
+            or kind.endswith("_type")
+            or kind.startswith(("int_", "float_", "greater", "less", "string_"))
         ):
             message = f"{message}, got {_kind_of(given)}"
         problems.append((_dotted(loc), message))

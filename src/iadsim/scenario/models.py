@@ -16,7 +16,6 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
-    field_validator,
     model_validator,
 )
 
@@ -89,8 +88,7 @@ def _parse_position(value: Any) -> Any:
     if isinstance(value, list | tuple):
         if len(value) != 2:
             raise ValueError(
-                f"expected a position [east, north] such as [3 km, -2 km], got {len(value)} "
-                "values"
+                f"expected a position [east, north] such as [3 km, -2 km], got {len(value)} values"
             )
         return (parse_quantity(value[0], LENGTH), parse_quantity(value[1], LENGTH))
     raise ValueError(
@@ -127,9 +125,7 @@ Position = Annotated[
 ]
 
 
-def _with_preset(
-    data: Any, table: Any, what: str, *, base: dict[str, Any] | None = None
-) -> Any:
+def _with_preset(data: Any, table: Any, what: str, *, base: dict[str, Any] | None = None) -> Any:
     """Merge the named preset under the fields the file gives (the file wins)."""
     if not isinstance(data, dict) or data.get("preset") is None:  # `preset: null` = none
         return data if base is None or not isinstance(data, dict) else {**base, **data}
@@ -343,8 +339,19 @@ class Raid(_Model):
 class Doctrine(_Model):
     """How command and control fights."""
 
-    policy: Literal["greedy"] = Field(
-        "greedy", description="weapon assignment policy at each decision cycle"
+    policy: Literal["greedy", "cost_aware", "exact"] = Field(
+        "greedy",
+        description="assignment at each decision cycle: greedy (maximum marginal return), "
+        "cost_aware (only engagements whose expected value saved exceeds their cost, best net "
+        "value first; needs value_unit) or exact (the best assignment, by branch and bound)",
+    )
+    value_unit: Money | None = Field(
+        None,
+        description="what one point of asset value is worth, e.g. '1 MUSD'; cost_aware "
+        "weighs it against the cost of the rounds",
+    )
+    exact_node_limit: Count = Field(
+        100_000, ge=1, description="exact: search nodes per cycle before taking the best found"
     )
     decision_cycle: Duration = Field("2 s", description="time between assignment decisions")
     reaction_time: Duration = Field("10 s", description="from first detection to first shot")
@@ -368,13 +375,6 @@ class Doctrine(_Model):
         description="engagements of one threat by one fire unit at most (default: no limit)",
     )
 
-    @field_validator("policy", mode="before")
-    @classmethod
-    def _policy(cls, value: Any) -> Any:
-        if value in ("cost_aware", "exact"):
-            raise ValueError(f"policy {value!r} is not available yet; this version has: greedy")
-        return value
-
     @model_validator(mode="after")
     def _cycle(self) -> Doctrine:
         if self.decision_cycle <= 0:
@@ -383,6 +383,13 @@ class Doctrine(_Model):
             raise FieldError(("reaction_time",), "must not be negative")
         if "default" not in self.salvo:
             raise FieldError(("salvo",), "needs a 'default' entry for threats not listed")
+        if self.policy == "cost_aware" and self.value_unit is None:
+            raise FieldError(
+                ("value_unit",),
+                "policy cost_aware needs what one point of asset value is worth, e.g. '1 MUSD'",
+            )
+        if self.value_unit is not None and self.value_unit <= 0:
+            raise FieldError(("value_unit",), "must be positive")
         return self
 
 

@@ -60,8 +60,7 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "ew_susceptibility": 0.0,
             "lethality": {"soft": 0.95, "medium": 0.8, "hard": 0.5},
             "cost": "13000000 USD",
-            "source": _APPROX
-            + "~900 km/h near the ground, 400 kg warhead, ~$13M: exxpress.at; "
+            "source": _APPROX + "~900 km/h near the ground, 400 kg warhead, ~$13M: exxpress.at; "
             "ukrinform; Forbes Ukraine via ibtimes. Altitude, RCS and lethality are "
             "assumptions.",
         },
@@ -74,8 +73,7 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "ew_susceptibility": 0.0,
             "lethality": {"soft": 0.95, "medium": 0.85, "hard": 0.6},
             "cost": "3000000 USD",
-            "source": _APPROX
-            + "~500 km range, warhead 480-700 kg, ~$3M: CSIS Missile Threat; "
+            "source": _APPROX + "~500 km range, warhead 480-700 kg, ~$3M: CSIS Missile Threat; "
             "missiledefenseadvocacy.org; Forbes Ukraine. Terminal speed and engagement "
             "altitude are assumptions.",
         },
@@ -186,8 +184,7 @@ FIRE_UNIT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "interceptor_speed": "1200 m/s",
             "pk": {"cruise_missile": 0.8, "owa_drone": 0.9, "decoy": 0.9},
             "cost_per_shot": "1000000 USD",
-            "source": _APPROX
-            + "AIM-120 AMRAAM range ~25-30 km: vtcnews. Round count, cost per "
+            "source": _APPROX + "AIM-120 AMRAAM range ~25-30 km: vtcnews. Round count, cost per "
             "AMRAAM-class missile and speeds are assumptions. " + _PK,
         },
         "iris-t-slm-class": {
@@ -221,8 +218,7 @@ FIRE_UNIT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "interceptor_speed": "1100 m/s",
             "pk": {"owa_drone": 0.4, "decoy": 0.4, "cruise_missile": 0.2},
             "cost_per_shot": "8000 USD",
-            "source": _APPROX
-            + "engages to ~5-6 km below ~2,500 m, radar 15 km: fliegerrevue; "
+            "source": _APPROX + "engages to ~5-6 km below ~2,500 m, radar 15 km: fliegerrevue; "
             "derstandard. A 'round' here is one burst; burst count and cost are "
             "assumptions. " + _PK,
         },

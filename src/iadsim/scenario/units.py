@@ -92,8 +92,7 @@ def parse_quantity(value: Any, dim: _Dimension) -> float:
         )
     if quantity.dimensionless:
         raise ValueError(
-            f"expected a {dim.name} with its unit, such as '{dim.example}'; "
-            f"{value!r} has no unit"
+            f"expected a {dim.name} with its unit, such as '{dim.example}'; {value!r} has no unit"
         )
     if not quantity.check(dim.pint_dimension):
         raise ValueError(
