@@ -137,3 +137,12 @@ def test_pool_outcomes_equal_direct_simulation(compiled) -> None:
     full = assemble(parts)
     assert full.equals(simulate(compiled, replications=9, seed=3, engine="reference"))
     assert np.array_equal(full.replications, np.arange(9))
+
+
+def test_a_pickled_scenario_is_read_only_again_in_the_worker(compiled) -> None:
+    import pickle
+
+    task = pickle.loads(pickle.dumps(BatchTask("k", compiled, 1, 2, 0, 2, "greedy", "reference")))
+    assert task.compiled.launch_time.flags.writeable  # pickling drops the flag ...
+    run_batch(task)
+    assert not task.compiled.launch_time.flags.writeable  # ... and the worker restores it
