@@ -69,24 +69,44 @@ def child(spec: dict) -> None:
     t1 = time.perf_counter()
     acc = Accumulator(cs)
     for batch in simulate_batches(
-        cs, replications=spec["replications"], seed=1, engine=spec["engine"]
+        cs,
+        replications=spec["replications"],
+        seed=1,
+        engine=spec["engine"],
+        policy=spec.get("policy"),
     ):
         acc.add(batch)
     t2 = time.perf_counter()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # MiB on Linux
-    print(json.dumps({"setup": t1 - t0, "run": t2 - t1, "peak_mib": peak,
-                      "threats": cs.n_threats, "units": cs.n_units}))
+    print(
+        json.dumps(
+            {
+                "setup": t1 - t0,
+                "run": t2 - t1,
+                "peak_mib": peak,
+                "threats": cs.n_threats,
+                "units": cs.n_units,
+            }
+        )
+    )
 
 
-def measure(engine: str, scale: int, replications: int, cache: str | None = None) -> dict:
+def measure(
+    engine: str, scale: int, replications: int, cache: str | None = None, policy: str | None = None
+) -> dict:
     env = dict(os.environ)
     if cache is not None:
         env["NUMBA_CACHE_DIR"] = cache
-    spec = json.dumps({"engine": engine, "scale": scale, "replications": replications})
+    spec = json.dumps(
+        {"engine": engine, "scale": scale, "replications": replications, "policy": policy}
+    )
     start = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", spec], capture_output=True, text=True,
-        env=env, check=True,
+        [sys.executable, __file__, "--child", spec],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     result["process"] = time.perf_counter() - start
@@ -104,39 +124,66 @@ def main() -> None:
     import numba
 
     quick = args.quick
-    print(f"iadsim engine benchmark: {os.cpu_count()} cores, Numba threads "
-          f"{numba.config.NUMBA_NUM_THREADS}")
+    print(
+        f"iadsim engine benchmark: {os.cpu_count()} cores, Numba threads "
+        f"{numba.config.NUMBA_NUM_THREADS}"
+    )
     with tempfile.TemporaryDirectory() as cache:
         cold = measure("fast", 1, 1000, cache)
         warm = measure("fast", 1, 1000, cache)
-        print(f"first run, empty cache, new process, 1,000 reps: {cold['process']:.1f} s "
-              f"(compiling and running)")
-        print(f"second run, warm cache, new process, 1,000 reps: {warm['process']:.1f} s "
-              f"(target < 5 s)")
+        print(
+            f"first run, empty cache, new process, 1,000 reps: {cold['process']:.1f} s "
+            f"(compiling and running)"
+        )
+        print(
+            f"second run, warm cache, new process, 1,000 reps: {warm['process']:.1f} s "
+            f"(target < 5 s)"
+        )
         rows = []
-        plan = [(1, 10 if quick else 30, 2000 if quick else 10000),
-                (10, 1 if quick else 3, 200 if quick else 1000)]
+        plan = [
+            (1, 10 if quick else 30, 2000 if quick else 10000),
+            (10, 1 if quick else 3, 200 if quick else 1000),
+        ]
         for scale, ref_reps, fast_reps in plan:
             ref = measure("reference", scale, ref_reps, cache)
             fast = measure("fast", scale, fast_reps, cache)
             rows.append((scale, ref, fast, ref_reps, fast_reps))
         print()
-        print(f"{'raid':>6} {'threats':>8} {'units':>6} {'ref reps/s':>11} {'fast reps/s':>12} "
-              f"{'ratio':>7} {'fast reps':>10} {'fast time':>10} {'peak MiB':>9}")
+        print(
+            f"{'raid':>6} {'threats':>8} {'units':>6} {'ref reps/s':>11} {'fast reps/s':>12} "
+            f"{'ratio':>7} {'fast reps':>10} {'fast time':>10} {'peak MiB':>9}"
+        )
         per_rep = {}
         for scale, ref, fast, ref_reps, fast_reps in rows:
             ref_rate = ref_reps / ref["run"]
             fast_rate = fast_reps / fast["run"]
             per_rep[scale] = fast["run"] / fast_reps
-            print(f"{'x' + str(scale):>6} {fast['threats']:>8} {fast['units']:>6} "
-                  f"{ref_rate:>11.2f} {fast_rate:>12.1f} {fast_rate / ref_rate:>6.0f}x "
-                  f"{fast_reps:>10,} {fast['run']:>9.1f}s {fast['peak_mib']:>9.0f}")
-        print(f"\ncost per replication, x10 raid / base raid: {per_rep[10] / per_rep[1]:.1f}x "
-              f"(target about 12x or less)")
+            print(
+                f"{'x' + str(scale):>6} {fast['threats']:>8} {fast['units']:>6} "
+                f"{ref_rate:>11.2f} {fast_rate:>12.1f} {fast_rate / ref_rate:>6.0f}x "
+                f"{fast_reps:>10,} {fast['run']:>9.1f}s {fast['peak_mib']:>9.0f}"
+            )
+        print(
+            f"\ncost per replication, x10 raid / base raid: {per_rep[10] / per_rep[1]:.1f}x "
+            f"(target about 12x or less)"
+        )
+        reps = 2000 if quick else 10000
+        times = {
+            p: measure("fast", 1, reps, cache, p)["run"] for p in ("greedy", "cost_aware", "exact")
+        }
+        print(
+            f"\nfast engine, base raid, {reps:,} reps, by assignment policy: "
+            + ", ".join(
+                f"{p} {t / reps * 1e3:.2f} ms/rep ({t / times['greedy']:.2f}x greedy)"
+                for p, t in times.items()
+            )
+        )
         big = measure("fast", 1, 20000 if quick else 100000, cache)
-        print(f"peak memory streaming {20000 if quick else 100000:,} replications of the base "
-              f"raid: {big['peak_mib']:.0f} MiB (memory is one batch of 1,024 replications, "
-              f"so a million need the same)")
+        print(
+            f"peak memory streaming {20000 if quick else 100000:,} replications of the base "
+            f"raid: {big['peak_mib']:.0f} MiB (memory is one batch of 1,024 replications, "
+            f"so a million need the same)"
+        )
 
 
 if __name__ == "__main__":
