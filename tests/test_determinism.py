@@ -77,3 +77,22 @@ def test_bad_arguments_are_clear_errors(compiled) -> None:
         simulate(compiled, replications=3, seed=1, replicate_index=3)
     with pytest.raises(ValueError, match="engine"):
         simulate(compiled, replications=3, seed=1, engine="warp")
+
+
+def test_trace_replays_a_replicate_of_either_engine(compiled) -> None:
+    from collections import Counter
+
+    from iadsim.engine import Fate, trace_replication
+
+    fast = simulate(compiled, replications=6, seed=42, engine="fast")
+    events, out = trace_replication(compiled, seed=42, replicate_index=4)
+    assert (out.fate[0] == fast.fate[4]).all() and (out.time[0] == fast.time[4]).all()
+    assert [e.time for e in events] == sorted(e.time for e in events)
+    what = Counter(e.what for e in events)
+    assert what["fire"] == fast.engagements[4].sum()
+    assert what["kill"] == (fast.fate[4] == Fate.DESTROYED).sum()
+    assert what["jammed"] == (fast.fate[4] == Fate.LOST_TO_EW).sum()
+    assert what["leak"] + what["impact"] == (fast.fate[4] == Fate.LEAKED).sum()
+    assert what["impact"] == fast.hit[4].sum()
+    fires = [e for e in events if e.what == "fire"]
+    assert all(e.until > e.time and e.unit >= 0 and e.threat >= 0 for e in fires)

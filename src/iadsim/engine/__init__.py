@@ -1,6 +1,7 @@
 """The engagement simulation: Monte Carlo replications of a compiled scenario."""
 
 from iadsim.engine.outcomes import Fate, Outcomes
+from iadsim.engine.reference import TraceEvent, trace_replication
 from iadsim.engine.simulate import (
     BATCH_SIZE,
     ENGINES,
@@ -16,7 +17,9 @@ __all__ = [
     "POLICIES",
     "Fate",
     "Outcomes",
+    "TraceEvent",
     "run_replications",
     "simulate",
     "simulate_batches",
+    "trace_replication",
 ]

@@ -26,7 +26,9 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
+
+import numpy as np
 
 from iadsim.c2 import (
     Option,
@@ -41,7 +43,15 @@ from iadsim.draws import Purpose, uniform
 from iadsim.engine.outcomes import Fate, Outcomes
 from iadsim.geometry import intercept_time
 
-__all__ = ["EventKind", "Tables", "detection_time", "grid_tick", "run_replication"]
+__all__ = [
+    "EventKind",
+    "Tables",
+    "TraceEvent",
+    "detection_time",
+    "grid_tick",
+    "run_replication",
+    "trace_replication",
+]
 
 MAX_SALVO = 8
 
@@ -108,6 +118,7 @@ class _Replication:
         self.cs, self.seed, self.rep, self.row = cs, seed, rep, row
         self.tab = tables
         self.policy = policy or cs.policy
+        self.trace: list[TraceEvent] | None = None  # set to a list to record events
         self.out = out
         self.heap: list[tuple[float, int, int, int, int]] = []
         self.sequence = 0
@@ -167,10 +178,16 @@ class _Replication:
             t, kind, _, a, b = heapq.heappop(self.heap)
             handlers[kind](t, a, b)
 
+    def note(self, t: float, what: str, threat: int = -1, unit: int = -1, **extra: float) -> None:
+        """Record an event when tracing (for replays); no effect on the simulation."""
+        if self.trace is not None:
+            self.trace.append(TraceEvent(t, what, threat, unit, extra.get("until", math.nan)))
+
     def on_reload(self, t: float, unit: int, _: int = 0) -> None:
         refill = min(int(self.cs.unit_rounds[unit]), self.reserve[unit])
         self.ready[unit] += refill
         self.reserve[unit] -= refill
+        self.note(t, "reload", unit=unit)
         self.decide_soon(t)
 
     def on_resolve(self, t: float, shot: int, _: int = 0) -> None:
@@ -185,6 +202,9 @@ class _Replication:
                     killed = True
             if killed:
                 self.end(threat, Fate.DESTROYED, t, unit)
+            self.note(t, "kill" if killed else "miss", threat, unit)
+        else:
+            self.note(t, "wasted", threat, unit)
         self.decide_soon(t)
 
     def on_ew(self, t: float, window: int, threat: int) -> None:
@@ -198,19 +218,23 @@ class _Replication:
             return
         if uniform(self.seed, self.rep, Purpose.EW_EFFECT, threat, window) < cs.pk[unit, c]:
             self.end(threat, Fate.LOST_TO_EW, t, unit)
+            self.note(t, "jammed", threat, unit)
 
     def on_impact(self, t: float, threat: int, _: int = 0) -> None:
         if not self.alive[threat]:
             return
         self.end(threat, Fate.LEAKED, t, -1)
-        if uniform(self.seed, self.rep, Purpose.DAMAGE, threat, 0) < self.cs.damage_prob[threat]:
+        hit = uniform(self.seed, self.rep, Purpose.DAMAGE, threat, 0) < self.cs.damage_prob[threat]
+        if hit:
             self.out.hit[self.row, threat] = True
             self.out.asset_destroyed[self.row, self.cs.threat_target[threat]] = True
+        self.note(t, "impact" if hit else "leak", threat)
 
     def on_track(self, t: float, threat: int, _: int = 0) -> None:
         if not self.alive[threat]:
             return
         self.tracked.append(threat)
+        self.note(t, "track", threat)
         cs = self.cs
         for e in range(int(cs.eng_offset[threat]), int(cs.eng_offset[threat + 1])):
             if cs.eng_fire_start[e] > t:
@@ -295,8 +319,40 @@ class _Replication:
         self.engaged[i] += 1
         self.engaged_by[i, u] = self.engaged_by.get((i, u), 0) + 1
         self.push(option.intercept, EventKind.RESOLVE, shot)
+        self.note(t, "fire", i, u, until=option.intercept)
         if self.ready[u] == 0 and self.reserve[u] > 0:
             self.push(t + float(self.cs.unit_reload[u]), EventKind.RELOAD, u)
+
+
+class TraceEvent(NamedTuple):
+    """One thing that happened in a traced replication, for replays and reports."""
+
+    time: float
+    """Seconds after the start."""
+    what: str
+    """track, fire, kill, miss, wasted (the threat was already gone), jammed, leak (no
+    damage), impact (destroyed its asset) or reload."""
+    threat: int
+    """The threat, or -1."""
+    unit: int
+    """The fire unit or EW site, or -1."""
+    until: float
+    """For ``fire``: when the salvo meets the threat; NaN otherwise."""
+
+
+def trace_replication(
+    cs: CompiledScenario, *, seed: int, replicate_index: int, policy: str | None = None
+) -> tuple[list[TraceEvent], Outcomes]:
+    """Re-run one replication with the reference engine and record what happened, in order.
+
+    Counter-based draws make the re-run identical to that replication in any
+    run with the same seed (either engine): the returned Outcomes row says so.
+    """
+    out = Outcomes.empty(seed, np.array([replicate_index]), cs.n_threats, cs.n_units, cs.n_assets)
+    replication = _Replication(cs, Tables(cs), seed, replicate_index, out, 0, policy)
+    replication.trace = []
+    replication.run()
+    return replication.trace, out
 
 
 class Tables:
