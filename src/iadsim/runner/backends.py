@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
@@ -71,15 +73,29 @@ class InProcessBackend:
             yield run_batch(task)
 
 
-def _quiet_worker() -> None:
+def _watch_parent(parent: int) -> None:
+    """Exit this worker once the process that owns the pool is gone (killed with -9)."""
+    while True:
+        time.sleep(1.0)
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            os._exit(1)
+        except PermissionError:  # alive, owned by someone else: cannot happen, keep going
+            pass
+
+
+def _init_worker(parent: int) -> None:
     """Set up a pool worker (in the worker process only, never in the caller).
 
-    Ctrl-C is left to the parent, which stops the workers. The pool already
-    runs one batch per core, so a compiled engine in a worker is kept to one
-    thread (unless the user chose otherwise) instead of oversubscribing cores.
+    Ctrl-C is left to the parent, which stops the workers; if the parent is
+    killed outright, a watchdog thread ends the worker instead of leaving an
+    orphan. The pool already runs one batch per core, so a compiled engine in
+    a worker is kept to one thread (unless the user chose otherwise).
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
 
 
 class PoolBackend:
@@ -105,7 +121,8 @@ class PoolBackend:
         self._executor = ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=multiprocessing.get_context(method),
-            initializer=_quiet_worker,
+            initializer=_init_worker,
+            initargs=(os.getpid(),),
         )
         return self
 
