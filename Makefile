@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/iadsim run examples/capital_night_raid.yaml --replications 200 --seed 1
+	$(BIN)/iadsim run examples/capital_night_raid.yaml --replications 2000 --seed 1
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

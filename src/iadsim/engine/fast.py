@@ -22,7 +22,7 @@ from numba import njit, prange
 from iadsim.c2 import POLICY_CODES
 from iadsim.compile import CompiledScenario
 from iadsim.draws import GOLDEN, Purpose
-from iadsim.engine.outcomes import Fate
+from iadsim.engine.outcomes import ARRAYS, Fate
 from iadsim.engine.reference import MAX_SALVO, EventKind
 from iadsim.geometry import windows as _windows
 
@@ -853,7 +853,7 @@ def run_batch(
     ``args`` (from :func:`scenario_args`, which fixes the policy) may be shared by
     batches; without it, ``policy`` (default: the doctrine's) is used.
     """
-    outs = (out.fate, out.time, out.cause, out.hit, out.shots, out.engagements, out.asset_destroyed)
+    outs = tuple(getattr(out, name) for name in ARRAYS)  # the kernel's order
     _run_batch(
         np.uint64(seed),
         np.ascontiguousarray(reps, dtype=np.int64),

@@ -8,7 +8,7 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Fate", "Outcomes"]
+__all__ = ["ARRAYS", "Fate", "Outcomes"]
 
 
 class Fate(IntEnum):
@@ -22,6 +22,10 @@ class Fate(IntEnum):
     """Defeated by electronic warfare (``cause`` is the EW site)."""
     LEAKED = 3
     """Reached its aim point (``cause`` is -1; ``hit`` says whether it destroyed the asset)."""
+
+
+ARRAYS = ("fate", "time", "cause", "hit", "shots", "engagements", "asset_destroyed")
+"""The per-replication arrays of :class:`Outcomes`, in a fixed order."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -72,16 +76,6 @@ class Outcomes:
 
     def equals(self, other: Outcomes) -> bool:
         """True if every array is identical (bit for bit) to ``other``'s."""
-        names = (
-            "replications",
-            "fate",
-            "time",
-            "cause",
-            "hit",
-            "shots",
-            "engagements",
-            "asset_destroyed",
-        )
         return self.seed == other.seed and all(
-            np.array_equal(getattr(self, n), getattr(other, n)) for n in names
+            np.array_equal(getattr(self, n), getattr(other, n)) for n in ("replications", *ARRAYS)
         )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from iadsim.compile import CompiledScenario
-from iadsim.engine.outcomes import Outcomes
+from iadsim.engine.outcomes import ARRAYS, Outcomes
 from iadsim.engine.reference import Tables, run_replication
 
 __all__ = [
@@ -27,8 +27,6 @@ POLICIES = ("greedy", "cost_aware", "exact")
 
 BATCH_SIZE = 1024
 """Replications per batch: memory is bounded by one batch's Outcomes."""
-
-_FIELDS = ("fate", "time", "cause", "hit", "shots", "engagements", "asset_destroyed")
 
 
 def _check(
@@ -165,7 +163,7 @@ def simulate(
         progress=progress,
     ):
         hi = lo + len(part)
-        for name in _FIELDS:
+        for name in ARRAYS:
             getattr(out, name)[lo:hi] = getattr(part, name)
         lo = hi
     return out
