@@ -198,8 +198,11 @@ def run_sweep(
             runs = _open_runs(sweep, store, prepared, runner.workers, engine, report)
             try:
                 _execute(sweep, store, runs, runner, engine, progress, report)
-            except BaseException:
+            except (KeyboardInterrupt, SystemExit):
                 store.end_sweep(sweep.sweep_id, "interrupted")
+                raise
+            except BaseException:
+                store.end_sweep(sweep.sweep_id, "failed")
                 raise
         store.end_sweep(sweep.sweep_id, "complete")
     report.seconds = time.monotonic() - started
