@@ -8,7 +8,7 @@ import pytest
 from iadsim.wta import Problem, ahuja_instance, available_solvers, check_solver, get_solver, solve
 from iadsim.wta.check import brute_force, small_problems
 
-SOLVERS = ["exact", "greedy", "local", "oa"]
+SOLVERS = ["descent", "exact", "greedy", "local", "oa"]
 
 
 def random_problem(rng: np.random.Generator, variant: int) -> Problem:
@@ -28,7 +28,7 @@ def random_problem(rng: np.random.Generator, variant: int) -> Problem:
 
 def test_registry_lists_the_builtin_solvers() -> None:
     assert available_solvers() == SOLVERS
-    with pytest.raises(KeyError, match="available: exact, greedy"):
+    with pytest.raises(KeyError, match="available: descent, exact, greedy"):
         get_solver("simplex")
 
 

@@ -41,7 +41,9 @@ def solve(
             show_default=False,
         ),
     ],
-    solver: Annotated[str, typer.Option("--solver", help="greedy, local, exact or oa")] = "local",
+    solver: Annotated[
+        str, typer.Option("--solver", help="greedy, descent, local, exact or oa")
+    ] = "local",
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", min=0.0, help="seconds (default: none)")
     ] = None,
