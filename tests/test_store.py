@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -12,6 +13,24 @@ from iadsim.runner import build_sweep, run_sweep
 from iadsim.store import STORE_FORMAT, Store, compare_runs
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "single_battery.yaml"
+
+
+def invoke(*commands):
+    """Run ``iadsim`` commands in this process (typer's runner): fast, same exit codes."""
+    from typer.testing import CliRunner
+
+    from iadsim.cli.app import app
+
+    runner = CliRunner()
+    results = []
+    for args in commands:
+        r = runner.invoke(app, [str(a) for a in args])
+        if r.exception is not None and not isinstance(r.exception, SystemExit):
+            raise r.exception
+        results.append(
+            SimpleNamespace(args=args, returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
+        )
+    return results
 
 
 def _sweep():
@@ -93,11 +112,11 @@ def test_store_of_another_format_is_refused(tmp_path: Path, cli) -> None:
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
-def test_not_a_store_and_no_store_are_clear_errors(tmp_path: Path, cli) -> None:
+def test_not_a_store_and_no_store_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("mine")
     with pytest.raises(StoreError, match="not an iadsim results store"):
         Store.open(tmp_path, create=True)
-    missing, full = cli(
+    missing, full = invoke(
         ["results", "list", "--store", tmp_path / "nowhere"],
         ["sweep", EXAMPLE, "--store", tmp_path, "-n", "2"],
     )
@@ -132,9 +151,9 @@ def test_python_api_returns_dataframes(store) -> None:
         db.run("zzzz")
 
 
-def test_results_commands(store, cli) -> None:
+def test_results_commands(store) -> None:
     db, (a, b) = store
-    listing, show, compare, sql, bad_sql, show_json = cli(
+    listing, show, compare, sql, bad_sql, show_json = invoke(
         ["results", "list", "--store", db.path, "--format", "csv"],
         ["results", "show", a[:8], "--store", db.path],
         ["results", "compare", a, b, "--store", db.path, "--format", "json"],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -11,6 +12,26 @@ from iadsim.errors import ScenarioError, SweepError
 from iadsim.runner import Sweep, build_sweep, parse_grid_option, parse_random_option, run_sweep
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "single_battery.yaml"
+
+
+def invoke(*commands):
+    """Run ``iadsim`` commands in this process (typer's runner): fast, same exit codes."""
+    from typer.testing import CliRunner
+
+    from iadsim.cli.app import app
+
+    runner = CliRunner()
+    results = []
+    for args in commands:
+        r = runner.invoke(app, [str(a) for a in args])
+        if r.exception is not None and not isinstance(r.exception, SystemExit):
+            raise r.exception
+        results.append(
+            SimpleNamespace(args=args, returncode=r.exit_code, stdout=r.stdout, stderr=r.stderr)
+        )
+    return results
+
+
 JSON = ["--format", "json", "--engine", "reference"]
 
 
@@ -126,9 +147,9 @@ def test_a_bad_point_is_reported_before_anything_runs(tmp_path: Path) -> None:
     assert not (tmp_path / "store" / "runs").exists()
 
 
-def test_sweep_command_errors_are_one_paragraph(tmp_path: Path, cli) -> None:
+def test_sweep_command_errors_are_one_paragraph(tmp_path: Path) -> None:
     bad_file = _write(tmp_path, "scenario: [1, 2]\n")
-    results = cli(
+    results = invoke(
         ["sweep", bad_file, "--store", tmp_path / "s1"],
         ["sweep", EXAMPLE, "--grid", "raids.0.count", "--store", tmp_path / "s2"],
         ["sweep", EXAMPLE, "--random", "raids.0.count=gauss(1, 2)", "--store", tmp_path / "s3"],
@@ -156,8 +177,8 @@ def test_unknown_engine_or_policy_is_named(tmp_path: Path) -> None:
         build_sweep(EXAMPLE, policy="random")
 
 
-def test_sweep_command_runs_and_prints(tmp_path: Path, cli) -> None:
-    (result,) = cli(
+def test_sweep_command_runs_and_prints(tmp_path: Path) -> None:
+    (result,) = invoke(
         [
             "sweep",
             EXAMPLE,
