@@ -1,6 +1,6 @@
 """Geometry: the local frame, exact range windows, radar horizon and intercept times."""
 
-from iadsim.geometry.frame import geodetic_to_enu
+from iadsim.geometry.frame import enu_to_geodetic, geodetic_to_enu
 from iadsim.geometry.windows import (
     intercept_time,
     radar_horizon,
@@ -9,6 +9,7 @@ from iadsim.geometry.windows import (
 )
 
 __all__ = [
+    "enu_to_geodetic",
     "geodetic_to_enu",
     "intercept_time",
     "radar_horizon",

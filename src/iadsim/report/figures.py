@@ -1,0 +1,379 @@
+"""The report's interactive charts as plotly figures (plotly is imported here only).
+
+Every user string that reaches a figure goes through :func:`~iadsim.report.style.esc`:
+plotly reads labels as a small subset of HTML, and escaped text shows as typed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from iadsim.metrics import Estimate
+from iadsim.report.data import ReportData
+from iadsim.report.style import (
+    FATE_COLOURS,
+    FATE_LABELS,
+    colour_of,
+    esc,
+    estimate_text,
+    kind_colour,
+    money,
+)
+
+__all__ = ["charts", "map_figure"]
+
+FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
+
+
+def _errors(estimates: list[Estimate], scale: float = 1.0) -> dict[str, Any]:
+    """Plotly asymmetric error bars from confidence intervals (none where undefined)."""
+    plus = [0.0 if math.isnan(e.hi) else (e.hi - e.mean) * scale for e in estimates]
+    minus = [0.0 if math.isnan(e.lo) else (e.mean - e.lo) * scale for e in estimates]
+    return {"type": "data", "array": plus, "arrayminus": minus, "visible": True, "thickness": 1.2}
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    layout = {
+        "title": {"text": title, "x": 0.01, "xanchor": "left"},
+        "font": FONT,
+        "margin": {"l": 60, "r": 20, "t": 50, "b": 60},
+        "plot_bgcolor": "white",
+        "paper_bgcolor": "white",
+        "legend": {"orientation": "h", "y": -0.2},
+    }
+    layout.update(extra)
+    return layout
+
+
+def _grid(**axis: Any) -> dict[str, Any]:
+    return {"gridcolor": "#e5e5e5", "zerolinecolor": "#bdbdbd", **axis}
+
+
+def map_figure(data: ReportData) -> Any:
+    """The laydown with empty replay layers; the page's script fills those as time moves.
+
+    Replay traces carry ``meta`` = ``replay:airborne:<kind index>``, ``replay:shots``,
+    ``replay:destroyed``, ``replay:lost_to_ew``, ``replay:leaked`` or ``replay:impact``.
+    """
+    import plotly.graph_objects as go
+
+    lay, replay = data.laydown, data.replay
+    fig = go.Figure()
+    first = True
+    for raid, (xs, ys) in lay.routes.items():
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line={"color": kind_colour(lay.raid_kind.get(raid, "")), "width": 0.6},
+            opacity=0.25,
+            name="routes",
+            legendgroup="routes",
+            showlegend=first,
+            hoverinfo="skip",
+        )
+        first = False
+    fig.add_scatter(
+        x=[s.x for s in lay.launch_sites],
+        y=[s.y for s in lay.launch_sites],
+        mode="markers",
+        marker={"symbol": "triangle-up", "size": 11, "color": "#636363"},
+        name="launch sites",
+        text=[esc(s.detail) for s in lay.launch_sites],
+        hovertemplate="%{text}<extra></extra>",
+    )
+    ring_x: list[float | None] = []
+    ring_y: list[float | None] = []
+    for s in lay.sensors:
+        if s.ring:
+            ring_x += [*s.ring[0], None]
+            ring_y += [*s.ring[1], None]
+    fig.add_scatter(
+        x=ring_x,
+        y=ring_y,
+        mode="lines",
+        line={"color": "#969696", "width": 0.8, "dash": "dot"},
+        name="sensor coverage",
+        legendgroup="sensors",
+        hoverinfo="skip",
+    )
+    fig.add_scatter(
+        x=[s.x for s in lay.sensors],
+        y=[s.y for s in lay.sensors],
+        mode="markers",
+        marker={"symbol": "circle-open", "size": 9, "color": "#525252", "line": {"width": 2}},
+        name="sensors",
+        legendgroup="sensors",
+        text=[f"{esc(s.id)}: {esc(s.detail)}" for s in lay.sensors],
+        hovertemplate="%{text}<extra></extra>",
+    )
+    layers = list(dict.fromkeys(u.group for u in lay.fire_units))
+    for k, layer in enumerate(layers):
+        units = [u for u in lay.fire_units if u.group == layer]
+        colour = colour_of(k)
+        rx: list[float | None] = []
+        ry: list[float | None] = []
+        for u in units:
+            if u.ring:
+                rx += [*u.ring[0], None]
+                ry += [*u.ring[1], None]
+        fig.add_scatter(
+            x=rx,
+            y=ry,
+            mode="lines",
+            line={"color": colour, "width": 1},
+            opacity=0.6,
+            legendgroup=f"layer{k}",
+            showlegend=False,
+            hoverinfo="skip",
+        )
+        fig.add_scatter(
+            x=[u.x for u in units],
+            y=[u.y for u in units],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 9, "color": colour},
+            name=esc(layer),
+            legendgroup=f"layer{k}",
+            text=[f"{esc(u.id)}: {esc(u.detail)}" for u in units],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    fig.add_scatter(
+        x=[a.x for a in lay.assets],
+        y=[a.y for a in lay.assets],
+        mode="markers",
+        marker={
+            "symbol": "square",
+            "size": [
+                8 + 8 * math.sqrt(a.value / max(x.value for x in lay.assets)) for a in lay.assets
+            ],
+            "color": "#fee391",
+            "line": {"color": "#993404", "width": 1.5},
+        },
+        name="defended assets",
+        text=[f"{esc(a.id)}: {esc(a.detail)}" for a in lay.assets],
+        hovertemplate="%{text}<extra></extra>",
+    )
+    # replay layers, filled by the page's script
+    fig.add_scatter(
+        x=[],
+        y=[],
+        mode="lines",
+        line={"color": "#08306b", "width": 1.2},
+        name="interceptors in flight",
+        meta="replay:shots",
+        hoverinfo="skip",
+    )
+    markers: dict[str, dict[str, Any]] = {
+        "destroyed": {"symbol": "x-thin", "size": 7, "line": {"width": 1.5}},
+        "lost_to_ew": {"symbol": "diamond-open", "size": 6},
+        "leaked": {"symbol": "circle-open", "size": 9, "line": {"width": 2}},
+        "impact": {"symbol": "star", "size": 12},
+    }
+    for fate, shape in markers.items():
+        marker = {**shape, "color": FATE_COLOURS[fate]}
+        if "line" in marker:
+            marker["line"] = {**shape["line"], "color": FATE_COLOURS[fate]}
+        fig.add_scatter(
+            x=[],
+            y=[],
+            mode="markers",
+            marker=marker,
+            name=FATE_LABELS[fate],
+            meta=f"replay:{fate}",
+            text=[],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    for k, kind in enumerate(replay.kinds):
+        fig.add_scatter(
+            x=[],
+            y=[],
+            mode="markers",
+            marker={
+                "size": 6,
+                "color": kind_colour(kind),
+                "line": {"color": "white", "width": 0.5},
+            },
+            name=f"{esc(kind)} in the air",
+            meta=f"replay:airborne:{k}",
+            text=[],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    frame = lay.frame
+    fig.update_layout(
+        _layout(
+            "Laydown and replay",
+            height=720,
+            xaxis=_grid(title={"text": frame.x_title}, constrain="domain"),
+            yaxis=_grid(title={"text": frame.y_title}, scaleanchor="x", scaleratio=frame.aspect),
+            legend={"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 11}},
+            margin={"l": 60, "r": 10, "t": 50, "b": 50},
+            hovermode="closest",
+            uirevision="map",
+        )
+    )
+    return fig
+
+
+def _bars(
+    names: list[str],
+    estimates: list[Estimate],
+    colour: str,
+    label: str,
+    scale: float = 1.0,
+    *,
+    horizontal: bool = False,
+) -> dict[str, Any]:
+    values = [e.mean * scale for e in estimates]
+    labels = [esc(n) for n in names]
+    trace: dict[str, Any] = {
+        "type": "bar",
+        "marker": {"color": colour},
+        "name": label,
+        "text": [
+            estimate_text(Estimate(e.mean * scale, e.lo * scale, e.hi * scale)) for e in estimates
+        ],
+        "textposition": "none",
+    }
+    if horizontal:
+        trace.update(orientation="h", x=values, y=labels, error_x=_errors(estimates, scale))
+        trace["hovertemplate"] = "%{y}: %{text}<extra>" + label + "</extra>"
+    else:
+        trace.update(x=labels, y=values, error_y=_errors(estimates, scale))
+        trace["hovertemplate"] = "%{x}: %{text}<extra>" + label + "</extra>"
+    return trace
+
+
+def charts(data: ReportData) -> list[tuple[str, str, Any]]:
+    """The summary charts as (element id, caption, figure) — plotly figures as plain dicts."""
+    s = data.summary
+    out: list[tuple[str, str, Any]] = []
+    if data.sweep is not None:
+        out.append(("chart-sweep", "", sweep_figure(data)))
+    kinds = list(s.by_kind)
+    fates = [("destroyed", "destroyed"), ("lost_to_ew", "lost to EW"), ("leaked", "leaked")]
+    traces = [
+        _bars(kinds, [s.by_kind[k][f] for k in kinds], FATE_COLOURS[f], label) for f, label in fates
+    ]
+    out.append(
+        (
+            "chart-kinds",
+            "Bars: mean per night; whiskers: 95% confidence interval over replications.",
+            {
+                "data": traces,
+                "layout": _layout(
+                    "What happened to each threat kind (per night)",
+                    barmode="group",
+                    yaxis=_grid(title={"text": "threats per night"}),
+                ),
+            },
+        )
+    )
+    layers = list(s.by_layer)
+    out.append(
+        (
+            "chart-layers",
+            "Kills by layer: fire units' kills and EW sites' soft kills, per night.",
+            {
+                "data": [
+                    _bars(
+                        layers,
+                        [s.by_layer[k]["kills"] for k in layers],
+                        "#2171b5",
+                        "kills",
+                        horizontal=True,
+                    )
+                ],
+                "layout": _layout(
+                    "Kills by layer (per night)",
+                    xaxis=_grid(title={"text": "threats per night"}),
+                    yaxis={"autorange": "reversed", "automargin": True},
+                ),
+            },
+        )
+    )
+    classes = [c for c in s.shots if s.shots[c].mean > 0 or data.spend_by_class[c].mean > 0]
+    rounds = _bars(classes, [s.shots[c] for c in classes], "#6baed6", "rounds", horizontal=True)
+    spend = _bars(
+        classes,
+        [data.spend_by_class[c] for c in classes],
+        "#fd8d3c",
+        "spend ($M)",
+        1e-6,
+        horizontal=True,
+    )
+    spend.update(xaxis="x2", yaxis="y2")
+    out.append(
+        (
+            "chart-classes",
+            "Rounds fired and money spent by fire-unit class (EW sites fire none).",
+            {
+                "data": [rounds, spend],
+                "layout": _layout(
+                    "Shots and spend by fire-unit class (per night)",
+                    xaxis=_grid(domain=[0, 0.47], title={"text": "rounds"}),
+                    xaxis2=_grid(domain=[0.53, 1], anchor="y2", title={"text": "US$ million"}),
+                    yaxis={"autorange": "reversed", "automargin": True},
+                    yaxis2={"autorange": "reversed", "anchor": "x2", "showticklabels": False},
+                    showlegend=False,
+                ),
+            },
+        )
+    )
+    defender, attacker = s.cost["defender"], s.cost["attacker"]
+    ratio = s.cost["exchange_ratio"]
+    out.append(
+        (
+            "chart-cost",
+            f"Cost-exchange ratio (defender's spend / attacker's): {estimate_text(ratio)}. "
+            f"Defender {money(defender.mean)}, attacker {money(attacker.mean)} per night.",
+            {
+                "data": [
+                    _bars(["defender", "attacker"], [defender, attacker], "#636363", "$M", 1e-6)
+                    | {"marker": {"color": ["#2171b5", "#cb181d"]}}
+                ],
+                "layout": _layout(
+                    f"Cost-exchange ratio {estimate_text(ratio, '{:.2f}')}",
+                    yaxis=_grid(title={"text": "US$ million per night"}),
+                    showlegend=False,
+                ),
+            },
+        )
+    )
+    return out
+
+
+def sweep_figure(data: ReportData) -> dict[str, Any]:
+    """Leakage against the swept field: the saturation curve, one line per other setting."""
+    curve = data.sweep
+    assert curve is not None
+    groups = list(dict.fromkeys(p.group for p in curve.points))
+    traces = []
+    for k, group in enumerate(groups):
+        pts = [p for p in curve.points if p.group == group]
+        if all(isinstance(p.x, float) for p in pts):
+            pts.sort(key=lambda p: float(p.x))
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": [p.x if isinstance(p.x, float) else esc(p.x) for p in pts],
+                "y": [p.leaked.mean for p in pts],
+                "error_y": _errors([p.leaked for p in pts]),
+                "name": esc(group) if group else "all kinds",
+                "line": {"color": colour_of(k)},
+                "customdata": [[p.run_id, f"{p.launched:g}"] for p in pts],
+                "hovertemplate": "%{x}: %{y:.3g} leaked of %{customdata[1]} launched"
+                "<br>run %{customdata[0]}<extra></extra>",
+            }
+        )
+    x_title = esc(curve.field) + (f" ({esc(curve.unit)})" if curve.unit else "")
+    missing = f" ({curve.missing} points not complete, left out)" if curve.missing else ""
+    return {
+        "data": traces,
+        "layout": _layout(
+            f"Saturation: leakers per night against {esc(curve.field)}{missing}",
+            xaxis=_grid(title={"text": x_title}),
+            yaxis=_grid(title={"text": "threats leaked per night (95% CI)"}, rangemode="tozero"),
+        ),
+    }

@@ -1,0 +1,131 @@
+"""The laydown on the map: assets, sensors and fire units with their rings, launch sites, routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from iadsim.compile import CompiledScenario
+from iadsim.report.frame import MapFrame
+
+__all__ = ["Laydown", "Site", "build_laydown"]
+
+
+@dataclass(frozen=True)
+class Site:
+    """One thing placed on the map. Strings are as the user wrote them (escaped on output)."""
+
+    id: str
+    group: str
+    """Asset hardness, sensor kind, fire unit layer, or the raid of a launch site."""
+    x: float
+    y: float
+    """Map coordinates (see :class:`MapFrame`)."""
+    detail: str
+    """One line of facts for the hover label."""
+    ring: tuple[list[float], list[float]] | None = None
+    """Coverage ring (sensor range, fire unit maximum range, EW radius), map coordinates."""
+    value: float = 0.0
+    """Asset value (sizes the marker)."""
+
+
+@dataclass(frozen=True)
+class Laydown:
+    """Everything static on the map, in map coordinates."""
+
+    frame: MapFrame
+    assets: list[Site]
+    sensors: list[Site]
+    fire_units: list[Site]
+    """Kinetic fire units and EW sites, in scenario order (the compiled unit order)."""
+    launch_sites: list[Site]
+    routes: dict[str, tuple[list[float | None], list[float | None]]] = field(default_factory=dict)
+    """Raid id → every threat's route, joined with ``None`` between threats."""
+    raid_kind: dict[str, str] = field(default_factory=dict)
+    """Raid id → threat kind."""
+
+    def defended_area(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Axis ranges (x, y) around the assets, sensors and fire units, padded by 8%."""
+        sites = self.assets + self.sensors + self.fire_units
+        xs = [s.x for s in sites]
+        ys = [s.y for s in sites]
+        pad_x = 0.08 * (max(xs) - min(xs) or 1.0)
+        pad_y = 0.08 * (max(ys) - min(ys) or 1.0)
+        return (min(xs) - pad_x, max(xs) + pad_x), (min(ys) - pad_y, max(ys) + pad_y)
+
+
+def _km(metres: float) -> str:
+    return f"{metres / 1000.0:g} km"
+
+
+def _position(position: Any, frame: MapFrame) -> tuple[float, float, float, float]:
+    """(east m, north m, map x, map y) of a scenario position (a tuple or a LatLon)."""
+    if isinstance(position, tuple):
+        east, north = position
+    else:
+        from iadsim.geometry import geodetic_to_enu
+
+        assert frame.origin is not None  # validation requires an origin for lat/lon
+        east, north = geodetic_to_enu(position.lat, position.lon, *frame.origin)
+    x, y = frame.xy(east, north)
+    return east, north, float(x), float(y)
+
+
+def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
+    """The laydown of a validated scenario and its compiled arrays, for the map."""
+    origin = scenario.origin
+    frame = MapFrame(None if origin is None else (origin.lat, origin.lon))
+
+    def ring(east: float, north: float, radius: float) -> tuple[list[float], list[float]]:
+        xs, ys = frame.ring(east, north, radius)
+        return xs.tolist(), ys.tolist()
+
+    assets = []
+    for a in scenario.assets:
+        _, _, x, y = _position(a.position, frame)
+        detail = f"asset, value {a.value:g}, {a.hardness}"
+        assets.append(Site(a.id, a.hardness, x, y, detail, value=float(a.value)))
+    sensors = []
+    for s in scenario.sensors:
+        e, n, x, y = _position(s.position, frame)
+        detail = f"{s.kind}, range {_km(s.range)}, pd {s.pd:g} per {s.scan_period:g} s look"
+        sensors.append(Site(s.id, s.kind, x, y, detail, ring(e, n, s.range)))
+    units = []
+    for k, u in enumerate(scenario.fire_units):
+        e, n, x, y = _position(u.position, frame)
+        if u.kind == "ew":
+            detail = f"EW site ({u.unit_class}), radius {_km(u.max_range)}"
+        else:
+            detail = (
+                f"{u.unit_class}, {_km(u.min_range)}–{_km(u.max_range)}, "
+                f"{int(compiled.unit_rounds[k])} ready + {int(compiled.unit_reserve[k])} "
+                f"reserve rounds at ${compiled.unit_cost[k]:,.0f}"
+            )
+        units.append(Site(u.id, u.layer, x, y, detail, ring(e, n, u.max_range)))
+    launch_sites = []
+    seen: set[tuple[float, float]] = set()
+    for raid in scenario.raids:
+        for p in raid.launch.sites:
+            _, _, x, y = _position(p, frame)
+            key = (round(x, 6), round(y, 6))
+            detail = f"launch site of raid {raid.id} ({raid.count} × {raid.threat})"
+            if key not in seen:
+                seen.add(key)
+                launch_sites.append(Site(raid.id, raid.id, x, y, detail))
+    routes: dict[str, tuple[list[float | None], list[float | None]]] = {}
+    raid_ids = [r.id for r in scenario.raids]
+    for i in range(compiled.n_threats):
+        rx, ry, _ = compiled.route(i)
+        mx, my = frame.xy(rx, ry)
+        xs, ys = routes.setdefault(raid_ids[int(compiled.threat_raid[i])], ([], []))
+        if xs:
+            xs.append(None)
+            ys.append(None)
+        xs.extend(np.round(mx, 5).tolist())
+        ys.extend(np.round(my, 5).tolist())
+    raid_kind = {
+        r.id: compiled.class_kind[compiled.class_names.index(r.threat)] for r in scenario.raids
+    }
+    return Laydown(frame, assets, sensors, units, launch_sites, routes, raid_kind)

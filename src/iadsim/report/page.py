@@ -1,0 +1,185 @@
+r"""The self-contained HTML report: one file, every script inline, nothing fetched.
+
+User text is escaped twice over: in the page with :func:`html.escape`, and in
+the embedded JSON by writing ``<``, ``>`` and ``&`` as ``\\u003c`` etc., so no
+string can close the ``<script>`` element that holds the data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from iadsim.report.data import ReportData
+from iadsim.report.figures import charts, map_figure
+from iadsim.report.style import esc, estimate_text, money
+
+__all__ = ["render_html", "safe_json", "write_html"]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready data: NumPy values to Python, NaN and infinities to null."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "tolist"):
+        return _plain(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def safe_json(value: Any) -> str:
+    """JSON that can sit inside a ``<script>`` element whatever strings it holds."""
+    text = json.dumps(_plain(value), separators=(",", ":"), allow_nan=False)
+    for char, code in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, code)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _views(data: ReportData) -> dict[str, Any]:
+    """Axis ranges of the map's "defended area" view."""
+    x, y = data.laydown.defended_area()
+    return {"defended": {"x": list(x), "y": list(y)}}
+
+
+def _cards(data: ReportData) -> str:
+    s = data.summary
+    leaked = sum(k["leaked"].mean for k in s.by_kind.values())
+    launched = sum(k["launched"].mean for k in s.by_kind.values())
+    destroyed = sum(k["destroyed"].mean for k in s.by_kind.values())
+    ew = sum(k["lost_to_ew"].mean for k in s.by_kind.values())
+    cards = [
+        ("launched", f"{launched:,.0f}", "threats per night"),
+        ("destroyed", f"{destroyed:,.1f}", "by fire units"),
+        ("lost to EW", f"{ew:,.1f}", "soft kills"),
+        ("leaked", f"{leaked:,.1f}", "reached their aim point"),
+        ("defender spend", money(s.cost["defender"].mean), "per night"),
+        ("attacker spend", money(s.cost["attacker"].mean), "per night"),
+        (
+            "cost-exchange ratio",
+            estimate_text(s.cost["exchange_ratio"], "{:.2f}"),
+            "defender / attacker",
+        ),
+        ("asset value lost", estimate_text(s.assets["value_lost"], "{:.1f}"), "per night"),
+    ]
+    return "\n".join(
+        f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>'
+        f'<div class="n">{esc(n)}</div></div>'
+        for k, v, n in cards
+    )
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1a1a1a;
+background:#f6f6f4}
+header,main,footer{max-width:1280px;margin:0 auto;padding:0 20px}
+header h1{font-size:1.6rem;margin:18px 0 4px}
+.sub{color:#555;margin:0 0 10px}
+dl.facts{display:flex;flex-wrap:wrap;gap:4px 18px;font-size:.85rem;color:#444;margin:0 0 12px}
+dl.facts div{display:flex;gap:4px} dl.facts dt{color:#777} dl.facts dd{margin:0}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;
+margin:10px 0 16px}
+.card{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 10px}
+.card .k{font-size:.78rem;color:#666;text-transform:uppercase;letter-spacing:.03em}
+.card .v{font-size:1.25rem;font-weight:600;margin:2px 0} .card .n{font-size:.78rem;color:#777}
+section{background:#fff;border:1px solid #ddd;border-radius:6px;margin:0 0 16px;padding:8px}
+.controls{display:flex;align-items:center;gap:10px;padding:4px 8px;flex-wrap:wrap}
+.controls input[type=range]{flex:1;min-width:240px}
+#replay-clock{font-variant-numeric:tabular-nums;font-weight:600;min-width:4.5em}
+#replay-status{font-size:.9rem;color:#333;margin:2px 8px 6px}
+button{font:inherit;padding:3px 12px;border:1px solid #aaa;border-radius:4px;background:#fafafa;
+cursor:pointer}
+.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:16px}
+.grid section{margin:0} .caption{font-size:.85rem;color:#555;margin:0 8px 6px}
+.note{font-size:.85rem;color:#555} footer{font-size:.8rem;color:#666;padding-bottom:30px}
+"""
+
+
+def render_html(data: ReportData) -> str:
+    """The report as one self-contained HTML document."""
+    import plotly.io as pio
+    from plotly.offline import get_plotlyjs
+
+    chart_list = charts(data)
+    document = {
+        "map": json.loads(pio.to_json(map_figure(data), validate=False)),
+        "charts": [
+            {"id": cid, "figure": json.loads(pio.to_json(fig, validate=False))}
+            for cid, _, fig in chart_list
+        ],
+        "replay": data.replay.to_json(),
+        "views": _views(data),
+    }
+    facts = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in data.facts)
+    sections = "\n".join(
+        f'<section><div id="{cid}" class="chart"></div>'
+        + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
+        + "</section>"
+        for cid, caption, _ in chart_list
+        if cid != "chart-sweep"
+    )
+    sweep = ""
+    if data.sweep is not None:
+        sweep = '<section><div id="chart-sweep" class="chart"></div></section>'
+    notes = "".join(f'<p class="note">{esc(n)}</p>' for n in data.notes)
+    r = data.replay
+    script = (files("iadsim.report") / "report.js").read_text(encoding="utf-8")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(data.title)} — iadsim report</title>
+<style>{_CSS}</style>
+<script>{get_plotlyjs()}</script>
+</head>
+<body>
+<header>
+<h1 id="title">{esc(data.title)}</h1>
+<p class="sub">{esc(data.source)}</p>
+<dl class="facts">{facts}</dl>
+</header>
+<main>
+<div class="cards">{_cards(data)}</div>
+{sweep}
+<section>
+<div class="controls">
+<button id="replay-play" type="button">Play</button>
+<input id="replay-time" type="range" min="0" max="{r.duration:g}" step="10" value="0"
+ aria-label="replay time">
+<span id="replay-clock">–</span>
+<button type="button" data-view="all">Whole raid</button>
+<button type="button" data-view="defended">Defended area</button>
+</div>
+<p id="replay-status">–</p>
+<div id="map"></div>
+<p class="caption">Replay of replication {r.replicate} (seed {r.seed}): one night out of
+{data.summary.replications:,}; the charts below average over all of them. Routes, rings and
+positions are from the scenario file; kill probabilities are assumptions.</p>
+{notes}
+</section>
+<div class="grid">
+{sections}
+</div>
+</main>
+<footer>Made by iadsim {esc(data.summary.provenance.get("iadsim", ""))}: simulation and
+analysis only; it never connects to real sensors or weapons. Presets are approximate public
+class-level figures.</footer>
+<script type="application/json" id="report-data">{safe_json(document)}</script>
+<script>{script}</script>
+</body>
+</html>
+"""
+
+
+def write_html(data: ReportData, path: str | Path) -> Path:
+    """Write the report to ``path`` (UTF-8); return the path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_html(data), encoding="utf-8")
+    return path

@@ -1,0 +1,176 @@
+"""One replicate, event by event, for the animated replay: threats, shots and how each ended."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from iadsim.compile import CompiledScenario
+from iadsim.engine import Fate, Outcomes
+from iadsim.report.frame import MapFrame
+from iadsim.report.style import esc
+
+__all__ = ["FATE_NAMES", "Replay", "build_replay"]
+
+FATE_NAMES = {
+    int(Fate.DESTROYED): "destroyed",
+    int(Fate.LOST_TO_EW): "lost_to_ew",
+    int(Fate.LEAKED): "leaked",
+    int(Fate.AIRBORNE): "airborne",
+}
+"""How a threat's flight ended, by :class:`~iadsim.engine.Fate`; ``impact`` is a leaker
+that destroyed its target."""
+
+
+@dataclass(frozen=True)
+class Replay:
+    """One traced replicate in map coordinates; times in seconds after the start."""
+
+    replicate: int
+    seed: int
+    duration: float
+    start_clock: float
+    """Clock time of t = 0, seconds after midnight."""
+    kinds: list[str]
+    """Threat kinds present, in raid order."""
+    threat_kind: list[int]
+    """Index into :attr:`kinds` of each threat."""
+    threat_label: list[str]
+    launch: list[float]
+    end: list[float]
+    """When each threat's flight ended (destroyed, lost to EW, or reached its aim point)."""
+    fate: list[str]
+    """destroyed, lost_to_ew, leaked or impact (leaked and destroyed its target)."""
+    end_x: list[float]
+    end_y: list[float]
+    route_x: list[list[float]]
+    route_y: list[list[float]]
+    route_t: list[list[float]]
+    unit_x: list[float]
+    unit_y: list[float]
+    shots: list[tuple[float, float, int, int, float, float]]
+    """Each salvo: (fired, meets, unit, threat, meeting point x, y)."""
+    peak_time: float
+    """A time with the most threats in the air (where the replay opens)."""
+
+    def airborne(self, t: float) -> int:
+        """Threats in the air at time ``t`` (launched and not yet ended)."""
+        return sum(1 for a, b in zip(self.launch, self.end, strict=True) if a <= t < b)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the page's script (compact: rounded coordinates and times)."""
+
+        def r(values: Any, digits: int = 5) -> Any:
+            return np.round(np.asarray(values, dtype=float), digits).tolist()
+
+        return {
+            "replicate": self.replicate,
+            "seed": self.seed,
+            "duration": self.duration,
+            "start_clock": self.start_clock,
+            "kinds": self.kinds,
+            "kind": self.threat_kind,
+            "label": [esc(text) for text in self.threat_label],  # plotly labels
+            "launch": r(self.launch, 1),
+            "end": r(self.end, 1),
+            "fate": self.fate,
+            "end_x": r(self.end_x),
+            "end_y": r(self.end_y),
+            "route_x": [r(x) for x in self.route_x],
+            "route_y": [r(y) for y in self.route_y],
+            "route_t": [r(t, 1) for t in self.route_t],
+            "unit_x": r(self.unit_x),
+            "unit_y": r(self.unit_y),
+            "shots": [
+                [round(a, 1), round(b, 1), u, i, round(x, 5), round(y, 5)]
+                for a, b, u, i, x, y in self.shots
+            ],
+            "peak_time": self.peak_time,
+        }
+
+
+def build_replay(
+    scenario: Any,
+    compiled: CompiledScenario,
+    frame: MapFrame,
+    events: list[Any],
+    outcomes: Outcomes,
+    *,
+    replicate: int,
+) -> Replay:
+    """The replay of one replicate from :func:`~iadsim.engine.reference.trace_replication`.
+
+    ``outcomes`` holds that replicate's row (row 0).
+    """
+    cs = compiled
+    kinds = list(dict.fromkeys(cs.class_kind[c] for c in cs.threat_class.tolist()))
+    raid_ids = [r.id for r in scenario.raids]
+    route_x, route_y, route_t = [], [], []
+    for i in range(cs.n_threats):
+        rx, ry, rt = cs.route(i)
+        mx, my = frame.xy(rx, ry)
+        route_x.append(mx)
+        route_y.append(my)
+        route_t.append(np.asarray(rt, dtype=float))
+
+    def at(i: int, t: float) -> tuple[float, float]:
+        return (
+            float(np.interp(t, route_t[i], route_x[i])),
+            float(np.interp(t, route_t[i], route_y[i])),
+        )
+
+    fate, end, end_x, end_y, labels = [], [], [], [], []
+    for i in range(cs.n_threats):
+        code = int(outcomes.fate[0, i])
+        name = FATE_NAMES[code]
+        if code == Fate.LEAKED and bool(outcomes.hit[0, i]):
+            name = "impact"
+        t_end = float(outcomes.time[0, i]) if code != Fate.AIRBORNE else float(cs.impact_time[i])
+        x, y = at(i, t_end)
+        fate.append(name)
+        end.append(t_end)
+        end_x.append(x)
+        end_y.append(y)
+        c = int(cs.threat_class[i])
+        labels.append(
+            f"{cs.class_names[c]} #{i} of raid {raid_ids[int(cs.threat_raid[i])]} "
+            f"→ {cs.asset_ids[int(cs.threat_target[i])]}"
+        )
+    shots = []
+    for e in events:
+        if e.what == "fire" and not math.isnan(e.until):
+            x, y = at(e.threat, e.until)
+            shots.append((float(e.time), float(e.until), int(e.unit), int(e.threat), x, y))
+    launch = cs.launch_time.astype(float).tolist()
+    # the busiest moment: the most threats in the air at once (at a launch time)
+    starts = np.sort(np.asarray(launch))
+    ends = np.sort(np.asarray(end))
+    counts = np.searchsorted(starts, starts, side="right") - np.searchsorted(
+        ends, starts, side="right"
+    )
+    peak = float(starts[int(np.argmax(counts))]) if len(starts) else 0.0
+    ux, uy = frame.xy(cs.unit_x, cs.unit_y)
+    return Replay(
+        replicate=replicate,
+        seed=outcomes.seed,
+        duration=float(cs.duration),
+        start_clock=float(scenario.start_clock),
+        kinds=kinds,
+        threat_kind=[kinds.index(cs.class_kind[c]) for c in cs.threat_class.tolist()],
+        threat_label=labels,
+        launch=launch,
+        end=end,
+        fate=fate,
+        end_x=end_x,
+        end_y=end_y,
+        route_x=[x.tolist() for x in route_x],
+        route_y=[y.tolist() for y in route_y],
+        route_t=[t.tolist() for t in route_t],
+        unit_x=ux.tolist(),
+        unit_y=uy.tolist(),
+        shots=shots,
+        peak_time=peak,
+    )

@@ -1,0 +1,311 @@
+"""Gathering a report's data: by running a scenario file, or by reading a results store.
+
+A stored run keeps every replicate's outcome but not its events; the replay
+re-runs the chosen replicate with the reference engine
+(:func:`~iadsim.engine.reference.trace_replication`). Counter-based randomness
+makes that re-run exact, and it is checked against the stored row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from iadsim.errors import StoreError
+from iadsim.metrics import Summary, mean_interval
+from iadsim.report.data import ReportData, SweepCurve, SweepResult, spend_by_class
+from iadsim.report.laydown import build_laydown
+from iadsim.report.replay import build_replay
+
+__all__ = ["report_from_scenario", "report_from_store"]
+
+
+def _facts(summary: Summary, replicate: int) -> list[tuple[str, str]]:
+    info = summary.provenance
+    facts = [
+        ("replications", f"{summary.replications:,}"),
+        ("seed", str(summary.seed)),
+        ("replay", f"replication {replicate}"),
+        ("engine", str(info.get("engine", "?"))),
+        ("policy", str(info.get("policy", "?"))),
+        ("scenario hash", str(info.get("scenario_hash", "?"))[:16]),
+        ("iadsim", str(info.get("iadsim", "?"))),
+    ]
+    if "run_id" in info:
+        facts.insert(0, ("run", str(info["run_id"])))
+    return facts
+
+
+def _assemble(
+    scenario: Any,
+    compiled: Any,
+    summary: Summary,
+    *,
+    seed: int,
+    replicate: int,
+    policy: str | None,
+    source: str,
+    stored_row: Any = None,
+) -> ReportData:
+    from iadsim.engine.reference import trace_replication
+
+    events, outcomes = trace_replication(
+        compiled, seed=seed, replicate_index=replicate, policy=policy
+    )
+    notes = []
+    if stored_row is not None:
+        if not stored_row.equals(outcomes):
+            raise StoreError(
+                f"{source}: re-running replication {replicate} for the replay gave a different "
+                "outcome from the stored one (the store was written by another version of "
+                "iadsim?); the replay would not show what the numbers describe"
+            )
+        notes.append(
+            f"The replay re-ran replication {replicate} with the reference engine; its outcome "
+            "is identical to the stored one."
+        )
+    laydown = build_laydown(scenario, compiled)
+    replay = build_replay(scenario, compiled, laydown.frame, events, outcomes, replicate=replicate)
+    return ReportData(
+        title=scenario.name,
+        source=source,
+        facts=_facts(summary, replicate),
+        summary=summary,
+        spend_by_class=spend_by_class(summary, compiled),
+        laydown=laydown,
+        replay=replay,
+        notes=notes,
+    )
+
+
+def report_from_scenario(
+    path: str | Path,
+    *,
+    replications: int = 200,
+    seed: int = 0,
+    replicate: int = 0,
+    overrides: Iterable[str] = (),
+    engine: str = "fast",
+    progress: Callable[[int], None] | None = None,
+) -> ReportData:
+    """Run a scenario file and gather its report; the replay is replication ``replicate``.
+
+    Raises:
+        ScenarioError: if the file or an override is not a valid scenario.
+        ValueError: if ``replicate`` is not one of the replications.
+    """
+    from iadsim.api import prepare, run_compiled
+
+    if not 0 <= replicate < replications:
+        raise ValueError(f"replicate must be in 0..{replications - 1}, got {replicate}")
+    scenario, compiled = prepare(path, overrides=overrides)
+    summary = run_compiled(
+        scenario,
+        compiled,
+        replications=replications,
+        seed=seed,
+        engine=engine,
+        progress=progress,
+    )
+    return _assemble(
+        scenario,
+        compiled,
+        summary,
+        seed=seed,
+        replicate=replicate,
+        policy=None,
+        source=str(path),
+    )
+
+
+# --- the results store --------------------------------------------------------------------
+
+
+def _sweep_definition(store: Any, sweep_id: str) -> dict[str, Any]:
+    if not re.fullmatch(r"[0-9a-f]+", sweep_id):
+        raise StoreError(f"{store.path}: bad sweep id {sweep_id!r} in the catalogue")
+    frame = store.sql(f"select definition from sweeps where sweep_id = '{sweep_id}'")
+    if not len(frame):
+        raise StoreError(f"{store.path}: sweep {sweep_id} is not in the catalogue")
+    definition = frame["definition"].iloc[0]
+    return dict(json.loads(definition) if isinstance(definition, str) else definition)
+
+
+def _scenario_of_run(store: Any, record: dict[str, Any]) -> tuple[Any, Any]:
+    """Rebuild a stored run's scenario from its sweep's stored definition and its point."""
+    from iadsim.compile import compile_scenario, content_hash
+    from iadsim.runner import Sweep, SweepPoint
+    from iadsim.scenario import apply_overrides, parse_scenario
+
+    definition = _sweep_definition(store, str(record["sweep_id"]))
+    sweep = Sweep.from_definition(definition, source=str(store.path))
+    point = SweepPoint(int(record["point_index"] or 0), dict(record["point"] or {}), 0)
+    where = f"{sweep.scenario_path} (run {record['run_id']}: {point.label()})"
+    raw = apply_overrides(sweep.scenario, point.overrides(), source=where)
+    scenario = parse_scenario(raw, source=where)
+    if content_hash(scenario) != record["scenario_hash"]:
+        raise StoreError(
+            f"{store.path}: the scenario rebuilt for run {record['run_id']} does not match its "
+            "stored hash (stored by another version of iadsim?); cannot draw its map or replay"
+        )
+    return scenario, compile_scenario(scenario, source=where)
+
+
+def _run_report(store: Any, run_id: str, replicate: int) -> tuple[ReportData, Any]:
+    record = store.run(run_id)
+    if record["status"] != "complete":
+        raise StoreError(
+            f"{store.path}: run {run_id} is not complete; `iadsim sweep --resume --store "
+            f"{store.path}` finishes it"
+        )
+    if not 0 <= replicate < int(record["replications"]):
+        raise StoreError(
+            f"{store.path}: run {run_id} has replications 0..{int(record['replications']) - 1}; "
+            f"there is no replication {replicate} to replay"
+        )
+    scenario, compiled = _scenario_of_run(store, record)
+    summary = store.summary(run_id)
+    outcomes = store.outcomes(run_id)
+    rows = np.flatnonzero(outcomes.replications == replicate)
+    stored_row = None
+    if len(rows):
+        from iadsim.engine import Outcomes
+
+        k = int(rows[0])
+        stored_row = Outcomes(
+            seed=outcomes.seed,
+            replications=outcomes.replications[k : k + 1],
+            fate=outcomes.fate[k : k + 1],
+            time=outcomes.time[k : k + 1],
+            cause=outcomes.cause[k : k + 1],
+            hit=outcomes.hit[k : k + 1],
+            shots=outcomes.shots[k : k + 1],
+            engagements=outcomes.engagements[k : k + 1],
+            asset_destroyed=outcomes.asset_destroyed[k : k + 1],
+        )
+    data = _assemble(
+        scenario,
+        compiled,
+        summary,
+        seed=int(record["seed"]),
+        replicate=replicate,
+        policy=str(record["policy"]),
+        source=f"run {run_id} in store {store.path}",
+        stored_row=stored_row,
+    )
+    return data, record
+
+
+def _number(value: Any) -> tuple[float | str, str]:
+    """A swept value as a number and its unit (``"10 km"`` → 10, ``km``), or as a label."""
+    if isinstance(value, bool):
+        return str(value), ""
+    if isinstance(value, int | float):
+        return float(value), ""
+    if isinstance(value, str):
+        head, _, unit = value.strip().partition(" ")
+        try:
+            return float(head), unit.strip()
+        except ValueError:
+            pass
+    return json.dumps(value) if not isinstance(value, str) else value, ""
+
+
+def _sweep_curve(store: Any, sweep_id: str, name: str) -> SweepCurve:
+    definition = _sweep_definition(store, sweep_id)
+    varied = list(definition.get("grid") or {})
+    varied += list(((definition.get("random") or {}).get("vary")) or {})
+    runs = store.runs(sweep_id).sort_values("point_index")
+    points: list[SweepResult] = []
+    missing = 0
+    unit = ""
+    # x: the first varied field with numeric values; the others name the series
+    x_field = varied[0] if varied else ""
+    for path in varied:
+        values = [json.loads(p or "{}").get(path) for p in runs["point"]]
+        if all(isinstance(_number(v)[0], float) for v in values):
+            x_field = path
+            break
+    for row in runs.itertuples(index=False):
+        values = json.loads(row.point or "{}")
+        if row.status != "complete":
+            missing += 1
+            continue
+        x, unit_here = _number(values.get(x_field, "")) if x_field else (float(row.point_index), "")
+        unit = unit or unit_here
+        group = " ".join(f"{p}={values[p]}" for p in varied if p != x_field and p in values)
+        summary = store.summary(row.run_id)
+        leaked = mean_interval(store.replicates(row.run_id)["leaked"].to_numpy(dtype=float))
+        by_kind = {k: m["leaked"] for k, m in summary.by_kind.items()}
+        launched = sum(m["launched"].mean for m in summary.by_kind.values())
+        points.append(SweepResult(x, group, leaked, launched, by_kind, str(row.run_id)))
+    return SweepCurve(sweep_id, name, x_field or "point", unit, points, missing)
+
+
+def _match(store: Any, ident: str) -> tuple[str, str]:
+    """("sweep" or "run", full id) for a run or sweep id or a unique prefix of one."""
+    sweeps = sorted({str(s) for s in store.sweeps()["sweep_id"] if str(s).startswith(ident)})
+    runs = sorted({str(r) for r in store.runs()["run_id"] if str(r).startswith(ident)})
+    found = [("sweep", s) for s in sweeps] + [("run", r) for r in runs]
+    if not found:
+        raise StoreError(
+            f"{store.path}: no run or sweep {ident!r} (see `iadsim results list --store "
+            f"{store.path}`, or give a scenario file)"
+        )
+    if len(found) > 1:
+        names = ", ".join(f"{k} {i}" for k, i in found[:5])
+        raise StoreError(f"{store.path}: {ident!r} is ambiguous; it could be {names}")
+    return found[0]
+
+
+def report_from_store(
+    store: Any, ident: str, *, replicate: int = 0, point: int | None = None
+) -> ReportData:
+    """Gather the report of a stored run, or of a sweep (its curve and one point's run).
+
+    ``ident`` is a run id, a sweep id, or a unique prefix of either. For a
+    sweep, the map, replay and charts show point ``point`` (default 0).
+
+    Raises:
+        StoreError: no such run or sweep, an incomplete run, or a damaged file.
+    """
+    from iadsim.store import Store
+
+    if not isinstance(store, Store):
+        store = Store.open(store)
+    kind, full = _match(store, ident)
+    if kind == "run":
+        if point is not None:
+            raise StoreError(f"{store.path}: --point applies to a sweep; {full} is one run")
+        return _run_report(store, full, replicate)[0]
+    sweeps = store.sweeps()
+    name = str(sweeps.loc[sweeps["sweep_id"] == full, "name"].iloc[0])
+    runs = store.runs(full).sort_values("point_index")
+    indices = [int(i) for i in runs["point_index"]]
+    chosen = 0 if point is None else point
+    if chosen not in indices:
+        raise StoreError(
+            f"{store.path}: sweep {full} has points {min(indices)}..{max(indices)}; "
+            f"there is no point {chosen}"
+        )
+    run_id = str(runs.loc[runs["point_index"] == chosen, "run_id"].iloc[0])
+    data, record = _run_report(store, run_id, replicate)
+    curve = _sweep_curve(store, full, name)
+    label = " ".join(f"{k}={v}" for k, v in (record["point"] or {}).items()) or "(base scenario)"
+    return ReportData(
+        title=data.title,
+        source=f"sweep {full} ({name}) in store {store.path}; map and charts: point {chosen}, "
+        f"{label}",
+        facts=[("sweep", full), ("points", str(len(indices))), *data.facts],
+        summary=data.summary,
+        spend_by_class=data.spend_by_class,
+        laydown=data.laydown,
+        replay=data.replay,
+        sweep=curve,
+        notes=data.notes,
+    )

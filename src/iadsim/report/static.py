@@ -1,0 +1,295 @@
+"""The report's charts as PNG files, drawn with matplotlib (no browser needed).
+
+Figures are made with ``matplotlib.figure.Figure`` and the Agg canvas directly,
+never through pyplot, so drawing changes no global matplotlib state.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from iadsim.metrics import Estimate
+from iadsim.report.data import ReportData
+from iadsim.report.style import (
+    FATE_COLOURS,
+    FATE_LABELS,
+    clock,
+    colour_of,
+    estimate_text,
+    kind_colour,
+)
+
+__all__ = ["PNG_DPI", "write_pngs"]
+
+PNG_DPI = 150
+"""Resolution of the PNG files, dots per inch."""
+
+
+def _figure(width: float, height: float) -> Any:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def _err(estimates: list[Estimate], scale: float = 1.0) -> np.ndarray:
+    lo = [0.0 if math.isnan(e.lo) else (e.mean - e.lo) * scale for e in estimates]
+    hi = [0.0 if math.isnan(e.hi) else (e.hi - e.mean) * scale for e in estimates]
+    return np.array([lo, hi])
+
+
+def _style(ax: Any) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="both", color="#e5e5e5", linewidth=0.8)
+    ax.set_axisbelow(True)
+
+
+def _draw_map(ax: Any, data: ReportData) -> None:
+    lay, r = data.laydown, data.replay
+    for raid, (xs, ys) in lay.routes.items():
+        x = np.array([np.nan if v is None else v for v in xs], dtype=float)
+        y = np.array([np.nan if v is None else v for v in ys], dtype=float)
+        ax.plot(x, y, color=kind_colour(lay.raid_kind.get(raid, "")), lw=0.4, alpha=0.25)
+    for s in lay.sensors:
+        if s.ring:
+            ax.plot(*s.ring, color="#969696", lw=0.6, ls=":")
+    layers = list(dict.fromkeys(u.group for u in lay.fire_units))
+    for k, layer in enumerate(layers):
+        units = [u for u in lay.fire_units if u.group == layer]
+        for u in units:
+            if u.ring:
+                ax.plot(*u.ring, color=colour_of(k), lw=0.7, alpha=0.6)
+        ax.scatter(
+            [u.x for u in units],
+            [u.y for u in units],
+            marker="D",
+            s=18,
+            color=colour_of(k),
+            label=layer,
+            zorder=3,
+        )
+    ax.scatter(
+        [s.x for s in lay.sensors],
+        [s.y for s in lay.sensors],
+        marker="o",
+        s=22,
+        facecolors="none",
+        edgecolors="#525252",
+        label="sensors",
+        zorder=3,
+    )
+    ax.scatter(
+        [s.x for s in lay.launch_sites],
+        [s.y for s in lay.launch_sites],
+        marker="^",
+        s=40,
+        color="#636363",
+        label="launch sites",
+        zorder=3,
+    )
+    top = max(a.value for a in lay.assets) or 1.0
+    ax.scatter(
+        [a.x for a in lay.assets],
+        [a.y for a in lay.assets],
+        marker="s",
+        s=[20 + 40 * a.value / top for a in lay.assets],
+        color="#fee391",
+        edgecolors="#993404",
+        label="defended assets",
+        zorder=4,
+    )
+    for fate, marker in (("destroyed", "x"), ("lost_to_ew", "d"), ("leaked", "o"), ("impact", "*")):
+        idx = [i for i, f in enumerate(r.fate) if f == fate]
+        if not idx:
+            continue
+        ax.scatter(
+            [r.end_x[i] for i in idx],
+            [r.end_y[i] for i in idx],
+            marker=marker,
+            s=40 if fate == "impact" else 14,
+            linewidths=0.8,
+            zorder=5,
+            color=FATE_COLOURS[fate],
+            label=f"{FATE_LABELS[fate]} ({len(idx)})",
+        )
+    ax.set_aspect(lay.frame.aspect)
+    ax.set_xlabel(lay.frame.x_title)
+    ax.set_ylabel(lay.frame.y_title)
+    _style(ax)
+
+
+def _map(data: ReportData) -> Any:
+    r = data.replay
+    fig = _figure(14, 8)
+    whole, near = fig.subplots(1, 2)
+    _draw_map(whole, data)
+    _draw_map(near, data)
+    whole.set_title("the whole raid", loc="left", fontsize=10)
+    (x0, x1), (y0, y1) = data.laydown.defended_area()
+    near.set_xlim(x0, x1)
+    near.set_ylim(y0, y1)
+    near.set_title("the defended area", loc="left", fontsize=10)
+    handles, labels = whole.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=5, fontsize=8)
+    fig.suptitle(
+        f"{data.title}: laydown, and where each threat of replication {r.replicate} ended "
+        f"({clock(0, r.start_clock)} – {clock(r.duration, r.start_clock)})",
+        x=0.01,
+        ha="left",
+        fontsize=11,
+    )
+    return fig
+
+
+def _hbars(
+    ax: Any, names: list[str], estimates: list[Estimate], colour: str, scale: float = 1.0
+) -> None:
+    y = np.arange(len(names))
+    ax.barh(
+        y,
+        [e.mean * scale for e in estimates],
+        xerr=_err(estimates, scale),
+        color=colour,
+        capsize=3,
+        error_kw={"elinewidth": 0.8},
+    )
+    ax.set_yticks(y, names)
+    ax.invert_yaxis()
+    _style(ax)
+
+
+def _kinds(data: ReportData) -> Any:
+    s = data.summary
+    kinds = list(s.by_kind)
+    fig = _figure(8, 4.5)
+    ax = fig.add_subplot()
+    width = 0.26
+    x = np.arange(len(kinds))
+    for k, (fate, label) in enumerate(
+        (("destroyed", "destroyed"), ("lost_to_ew", "lost to EW"), ("leaked", "leaked"))
+    ):
+        est = [s.by_kind[kind][fate] for kind in kinds]
+        ax.bar(
+            x + (k - 1) * width,
+            [e.mean for e in est],
+            width,
+            yerr=_err(est),
+            color=FATE_COLOURS[fate],
+            label=label,
+            capsize=3,
+            error_kw={"elinewidth": 0.8},
+        )
+    ax.set_xticks(x, kinds)
+    ax.set_ylabel("threats per night (mean, 95% CI)")
+    ax.set_title("What happened to each threat kind", loc="left")
+    ax.legend()
+    _style(ax)
+    return fig
+
+
+def _layers(data: ReportData) -> Any:
+    s = data.summary
+    layers = list(s.by_layer)
+    fig = _figure(8, 4.5)
+    ax = fig.add_subplot()
+    _hbars(ax, layers, [s.by_layer[k]["kills"] for k in layers], "#2171b5")
+    ax.set_xlabel("threats per night (mean, 95% CI)")
+    ax.set_title("Kills by layer", loc="left")
+    return fig
+
+
+def _classes(data: ReportData) -> Any:
+    s = data.summary
+    classes = [c for c in s.shots if s.shots[c].mean > 0 or data.spend_by_class[c].mean > 0]
+    fig = _figure(10, 4.5)
+    left, right = fig.subplots(1, 2, sharey=True)
+    _hbars(left, classes, [s.shots[c] for c in classes], "#6baed6")
+    left.set_xlabel("rounds per night")
+    _hbars(right, classes, [data.spend_by_class[c] for c in classes], "#fd8d3c", 1e-6)
+    right.set_xlabel("US$ million per night")
+    fig.suptitle("Shots and spend by fire-unit class (mean, 95% CI)", x=0.02, ha="left")
+    return fig
+
+
+def _cost(data: ReportData) -> Any:
+    s = data.summary
+    est = [s.cost["defender"], s.cost["attacker"]]
+    fig = _figure(6, 4.5)
+    ax = fig.add_subplot()
+    ax.bar(
+        [0, 1],
+        [e.mean / 1e6 for e in est],
+        yerr=_err(est, 1e-6),
+        color=["#2171b5", "#cb181d"],
+        capsize=4,
+    )
+    ax.set_xticks([0, 1], ["defender", "attacker"])
+    ax.set_ylabel("US$ million per night")
+    ax.set_title(
+        f"Cost-exchange ratio {estimate_text(s.cost['exchange_ratio'], '{:.2f}')}", loc="left"
+    )
+    _style(ax)
+    return fig
+
+
+def _sweep(data: ReportData) -> Any:
+    curve = data.sweep
+    assert curve is not None
+    fig = _figure(8, 4.5)
+    ax = fig.add_subplot()
+    groups = list(dict.fromkeys(p.group for p in curve.points))
+    for k, group in enumerate(groups):
+        pts = [p for p in curve.points if p.group == group]
+        if all(isinstance(p.x, float) for p in pts):
+            pts.sort(key=lambda p: float(p.x))
+        ax.errorbar(
+            [p.x if isinstance(p.x, float) else str(p.x) for p in pts],
+            [p.leaked.mean for p in pts],
+            yerr=_err([p.leaked for p in pts]),
+            marker="o",
+            capsize=3,
+            color=colour_of(k),
+            label=group or "all kinds",
+        )
+    ax.set_xlabel(curve.field + (f" ({curve.unit})" if curve.unit else ""))
+    ax.set_ylabel("threats leaked per night (95% CI)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"Saturation: leakers against {curve.field}", loc="left")
+    if len(groups) > 1:
+        ax.legend(fontsize=8)
+    _style(ax)
+    return fig
+
+
+def write_pngs(data: ReportData, folder: str | Path) -> list[Path]:
+    """Write the report's charts as PNG files into ``folder``; return their paths.
+
+    Files: ``map.png`` (laydown and where each threat of the replayed
+    replicate ended), ``threat_kinds.png``, ``kills_by_layer.png``,
+    ``shots_spend_by_class.png``, ``cost_exchange.png`` and, for a sweep,
+    ``saturation.png``.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    charts = [
+        ("map.png", _map),
+        ("threat_kinds.png", _kinds),
+        ("kills_by_layer.png", _layers),
+        ("shots_spend_by_class.png", _classes),
+        ("cost_exchange.png", _cost),
+    ]
+    if data.sweep is not None:
+        charts.insert(0, ("saturation.png", _sweep))
+    paths = []
+    for name, draw in charts:
+        fig = draw(data)
+        path = folder / name
+        fig.savefig(path, dpi=PNG_DPI)
+        paths.append(path)
+    return paths
