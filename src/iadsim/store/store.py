@@ -570,46 +570,32 @@ class Store:
     def sql(self, query: str) -> Any:
         """Run a DuckDB SQL query over the store; return a DataFrame.
 
-        Tables: ``runs``, ``sweeps``, ``sweep_points``, ``files`` (the
-        catalogue), ``outcomes`` (one row per replication of every run, with
-        the totals of :data:`~iadsim.store.tables.REPLICATE_COLUMNS` and the
-        full per-threat arrays as lists) and ``summaries`` (one row per run,
-        section, group and metric). Every file is checksum-verified first.
+        See :func:`iadsim.store.sql.query` for the tables it sees.
 
         Raises:
             StoreError: a damaged file, or a query DuckDB rejects.
         """
-        import duckdb
+        from iadsim.store.sql import query as run_query
 
+        return run_query(self, query)
+
+    def verified_files(self) -> tuple[dict[str, Any], dict[str, list[Path]]]:
+        """The catalogue's tables (as DataFrames) and every result file, checksum-verified.
+
+        Returns ``({table: frame}, {"outcomes": [paths], "summary": [paths]})``.
+
+        Raises:
+            StoreError: if any recorded file is damaged or missing.
+        """
         with self._reading() as con:
             catalogue = {
                 name: con.execute(f"select * from {name}").df()
                 for name in ("runs", "sweeps", "sweep_points", "files")
             }
             files = self._files(con)
-        paths: dict[str, list[str]] = {"outcomes": [], "summary": []}
+        paths: dict[str, list[Path]] = {"outcomes": [], "summary": []}
         for path, _, kind, _, _, size, sha in files:
             if read_verified(self.path / path, sha, size) is None:
                 self._read_table(path, size, sha)  # raises the damaged-file error
-            paths[kind].append(str(self.path / path))
-        mem = duckdb.connect(":memory:")
-        try:
-            for name, table in catalogue.items():
-                mem.register(f"_{name}", table)
-                mem.execute(f"create view {name} as select * from _{name}")
-            for view, kind in (("outcomes", "outcomes"), ("summaries", "summary")):
-                if paths[kind]:
-                    listing = ", ".join("'" + p.replace("'", "''") + "'" for p in paths[kind])
-                    mem.execute(
-                        f"create view {view} as select * from read_parquet([{listing}], "
-                        "union_by_name = true)"
-                    )
-                else:
-                    mem.execute(f"create table {view} (run_id varchar)")
-            try:
-                return mem.execute(query).df()
-            except duckdb.Error as exc:
-                message = " ".join(str(exc).split())
-                raise StoreError(f"SQL query failed: {message}") from None
-        finally:
-            mem.close()
+            paths[kind].append(self.path / path)
+        return catalogue, paths
