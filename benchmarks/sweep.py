@@ -17,6 +17,7 @@ Both results are checked to be identical before any time is printed.
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import tempfile
 import time
@@ -103,11 +104,13 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=available_cores())
     parser.add_argument("--points", type=int, default=20)
     args = parser.parse_args()
-    print(f"{available_cores()} cores available")
+    load = os.getloadavg()[0]
+    print(f"{available_cores()} cores available; load average {load:.1f} (others' work skews this)")
     try:
         for engine, replications in (("reference", args.replications), ("fast", args.fast)):
             pool_speedup(replications, args.workers, engine)
         store_overhead(args.points, 50)
+        print(f"load average at the end {os.getloadavg()[0]:.1f}")
     finally:
         for folder in FOLDERS:
             shutil.rmtree(folder, ignore_errors=True)
