@@ -144,7 +144,7 @@ def test_a_bad_point_is_reported_before_anything_runs(tmp_path: Path) -> None:
         run_sweep(sweep, tmp_path / "store", backend="in-process")
     message = str(info.value)
     assert "sweep point 1: raids.0.count=-2" in message and "`raids.0.count`" in message
-    assert not (tmp_path / "store" / "runs").exists()
+    assert not (tmp_path / "store").exists()
 
 
 def test_sweep_command_errors_are_one_paragraph(tmp_path: Path) -> None:

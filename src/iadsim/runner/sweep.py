@@ -158,10 +158,10 @@ def run_sweep(
             ``resume`` is false.
     """
     started = time.monotonic()
-    if not isinstance(store, Store):
-        store = Store.create(store)
     engine = sweep.engine or default_engine()
     prepared = _prepare_points(sweep)  # every point is validated before anything runs
+    if not isinstance(store, Store):
+        store = Store.create(store)
     runner = (
         make_backend(backend, workers=workers, address=address)
         if isinstance(backend, str)
