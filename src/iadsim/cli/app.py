@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from iadsim.cli.report import report as report_command
 from iadsim.cli.results import results_app
 from iadsim.cli.sweep import sweep as sweep_command
 from iadsim.cli.wta import wta_app
@@ -191,6 +192,7 @@ def presets(
 app.command("sweep")(sweep_command)
 app.add_typer(results_app, name="results")
 app.add_typer(wta_app, name="wta")
+app.command("report")(report_command)
 
 
 def main() -> None:

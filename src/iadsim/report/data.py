@@ -60,6 +60,8 @@ class ReportData:
     spend_by_class: dict[str, Estimate]
     laydown: Laydown
     replay: Replay
+    totals: dict[str, Estimate] = field(default_factory=dict)
+    """destroyed, lost_to_ew and leaked per night, all kinds together, with intervals."""
     sweep: SweepCurve | None = None
     notes: list[str] = field(default_factory=list)
     """Remarks worth showing, e.g. that the replay was re-run from a stored run."""

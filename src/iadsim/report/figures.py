@@ -204,7 +204,7 @@ def map_figure(data: ReportData) -> Any:
         _layout(
             "Laydown and replay",
             height=720,
-            xaxis=_grid(title={"text": frame.x_title}, constrain="domain"),
+            xaxis=_grid(title={"text": frame.x_title}),
             yaxis=_grid(title={"text": frame.y_title}, scaleanchor="x", scaleratio=frame.aspect),
             legend={"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 11}},
             margin={"l": 60, "r": 10, "t": 50, "b": 50},

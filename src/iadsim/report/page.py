@@ -15,6 +15,7 @@ from typing import Any
 
 from iadsim.report.data import ReportData
 from iadsim.report.figures import charts, map_figure
+from iadsim.report.replay import SLIDER_STEP
 from iadsim.report.style import esc, estimate_text, money
 
 __all__ = ["render_html", "safe_json", "write_html"]
@@ -49,15 +50,18 @@ def _views(data: ReportData) -> dict[str, Any]:
 
 def _cards(data: ReportData) -> str:
     s = data.summary
-    leaked = sum(k["leaked"].mean for k in s.by_kind.values())
     launched = sum(k["launched"].mean for k in s.by_kind.values())
-    destroyed = sum(k["destroyed"].mean for k in s.by_kind.values())
-    ew = sum(k["lost_to_ew"].mean for k in s.by_kind.values())
+
+    def total(name: str) -> str:
+        if name in data.totals:
+            return estimate_text(data.totals[name], "{:,.1f}")
+        return f"{sum(k[name].mean for k in s.by_kind.values()):,.1f}"
+
     cards = [
         ("launched", f"{launched:,.0f}", "threats per night"),
-        ("destroyed", f"{destroyed:,.1f}", "by fire units"),
-        ("lost to EW", f"{ew:,.1f}", "soft kills"),
-        ("leaked", f"{leaked:,.1f}", "reached their aim point"),
+        ("destroyed", total("destroyed"), "by fire units"),
+        ("lost to EW", total("lost_to_ew"), "soft kills"),
+        ("leaked", total("leaked"), "reached their aim point"),
         ("defender spend", money(s.cost["defender"].mean), "per night"),
         ("attacker spend", money(s.cost["attacker"].mean), "per night"),
         (
@@ -150,7 +154,7 @@ def render_html(data: ReportData) -> str:
 <section>
 <div class="controls">
 <button id="replay-play" type="button">Play</button>
-<input id="replay-time" type="range" min="0" max="{r.duration:g}" step="10" value="0"
+<input id="replay-time" type="range" min="0" max="{r.duration:g}" step="{SLIDER_STEP:g}" value="0"
  aria-label="replay time">
 <span id="replay-clock">–</span>
 <button type="button" data-view="all">Whole raid</button>

@@ -13,7 +13,10 @@ from iadsim.engine import Fate, Outcomes
 from iadsim.report.frame import MapFrame
 from iadsim.report.style import esc
 
-__all__ = ["FATE_NAMES", "Replay", "build_replay"]
+__all__ = ["FATE_NAMES", "SLIDER_STEP", "Replay", "build_replay"]
+
+SLIDER_STEP = 10.0
+"""Seconds per step of the replay's time slider."""
 
 FATE_NAMES = {
     int(Fate.DESTROYED): "destroyed",
@@ -74,8 +77,8 @@ class Replay:
             "kinds": self.kinds,
             "kind": self.threat_kind,
             "label": [esc(text) for text in self.threat_label],  # plotly labels
-            "launch": r(self.launch, 1),
-            "end": r(self.end, 1),
+            "launch": self.launch,  # exact: the page counts threats in the air as Python does
+            "end": self.end,
             "fate": self.fate,
             "end_x": r(self.end_x),
             "end_y": r(self.end_y),
@@ -152,6 +155,7 @@ def build_replay(
         ends, starts, side="right"
     )
     peak = float(starts[int(np.argmax(counts))]) if len(starts) else 0.0
+    peak = min(math.ceil(peak / SLIDER_STEP) * SLIDER_STEP, float(cs.duration))  # on the slider
     ux, uy = frame.xy(cs.unit_x, cs.unit_y)
     return Replay(
         replicate=replicate,

@@ -16,13 +16,17 @@ from typing import Any
 
 import numpy as np
 
+from iadsim.engine import Fate
 from iadsim.errors import StoreError
-from iadsim.metrics import Summary, mean_interval
+from iadsim.metrics import Estimate, Summary, mean_interval
 from iadsim.report.data import ReportData, SweepCurve, SweepResult, spend_by_class
 from iadsim.report.laydown import build_laydown
 from iadsim.report.replay import build_replay
 
 __all__ = ["report_from_scenario", "report_from_store"]
+
+_TOTALS = {"destroyed": Fate.DESTROYED, "lost_to_ew": Fate.LOST_TO_EW, "leaked": Fate.LEAKED}
+"""Totals over all threat kinds that the report shows with their intervals."""
 
 
 def _facts(summary: Summary, replicate: int) -> list[tuple[str, str]]:
@@ -50,6 +54,7 @@ def _assemble(
     replicate: int,
     policy: str | None,
     source: str,
+    totals: dict[str, Estimate],
     stored_row: Any = None,
 ) -> ReportData:
     from iadsim.engine.reference import trace_replication
@@ -79,6 +84,7 @@ def _assemble(
         spend_by_class=spend_by_class(summary, compiled),
         laydown=laydown,
         replay=replay,
+        totals=totals,
         notes=notes,
     )
 
@@ -99,19 +105,31 @@ def report_from_scenario(
         ScenarioError: if the file or an override is not a valid scenario.
         ValueError: if ``replicate`` is not one of the replications.
     """
-    from iadsim.api import prepare, run_compiled
+    from iadsim.api import prepare, provenance
+    from iadsim.engine import simulate_batches
+    from iadsim.metrics import Accumulator
 
     if not 0 <= replicate < replications:
         raise ValueError(f"replicate must be in 0..{replications - 1}, got {replicate}")
     scenario, compiled = prepare(path, overrides=overrides)
-    summary = run_compiled(
-        scenario,
-        compiled,
-        replications=replications,
-        seed=seed,
-        engine=engine,
-        progress=progress,
+    # as iadsim.api.run_compiled, keeping also each replication's totals over all kinds
+    accumulator = Accumulator(compiled)
+    columns: dict[str, list[Any]] = {name: [] for name in _TOTALS}
+    for batch in simulate_batches(
+        compiled, replications=replications, seed=seed, engine=engine, progress=progress
+    ):
+        accumulator.add(batch)
+        for name, fate in _TOTALS.items():
+            columns[name].append((batch.fate == fate).sum(axis=1))
+    summary = accumulator.summary(
+        provenance=provenance(
+            scenario_hash=compiled.content_hash,
+            engine=engine,
+            policy=compiled.policy,
+            schema_version=scenario.schema_version,
+        )
     )
+    totals = {name: mean_interval(np.concatenate(v)) for name, v in columns.items()}
     return _assemble(
         scenario,
         compiled,
@@ -120,6 +138,7 @@ def report_from_scenario(
         replicate=replicate,
         policy=None,
         source=str(path),
+        totals=totals,
     )
 
 
@@ -175,23 +194,21 @@ def _run_report(store: Any, run_id: str, replicate: int) -> tuple[ReportData, An
     stored_row = None
     if len(rows):
         from iadsim.engine import Outcomes
+        from iadsim.engine.outcomes import ARRAYS
 
         k = int(rows[0])
         stored_row = Outcomes(
             seed=outcomes.seed,
             replications=outcomes.replications[k : k + 1],
-            fate=outcomes.fate[k : k + 1],
-            time=outcomes.time[k : k + 1],
-            cause=outcomes.cause[k : k + 1],
-            hit=outcomes.hit[k : k + 1],
-            shots=outcomes.shots[k : k + 1],
-            engagements=outcomes.engagements[k : k + 1],
-            asset_destroyed=outcomes.asset_destroyed[k : k + 1],
+            **{name: getattr(outcomes, name)[k : k + 1] for name in ARRAYS},
         )
+    replicates = store.replicates(run_id)
+    totals = {name: mean_interval(replicates[name].to_numpy(dtype=float)) for name in _TOTALS}
     data = _assemble(
         scenario,
         compiled,
         summary,
+        totals=totals,
         seed=int(record["seed"]),
         replicate=replicate,
         policy=str(record["policy"]),
@@ -306,6 +323,7 @@ def report_from_store(
         spend_by_class=data.spend_by_class,
         laydown=data.laydown,
         replay=data.replay,
+        totals=data.totals,
         sweep=curve,
         notes=data.notes,
     )
