@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from iadsim.geometry import (
+    enu_to_geodetic,
     geodetic_to_enu,
     intercept_time,
     radar_horizon,
@@ -525,3 +526,16 @@ def test_enu_is_symmetric_and_about_right(
     approx_north = 111_200.0 * dlat
     assert abs(east - approx_east) <= 0.01 * size + 1.0
     assert abs(north - approx_north) <= 0.01 * size + 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lat0=st.floats(-80.0, 80.0),
+    lon0=st.floats(-180.0, 180.0),
+    east=st.floats(-800e3, 800e3),
+    north=st.floats(-800e3, 800e3),
+)
+def test_enu_to_geodetic_inverts_geodetic_to_enu(lat0, lon0, east, north):
+    lat, lon = enu_to_geodetic(east, north, lat0, lon0)
+    e, n = geodetic_to_enu(float(lat), float(lon), lat0, lon0)
+    assert e == pytest.approx(east, abs=1e-4) and n == pytest.approx(north, abs=1e-4)
