@@ -27,9 +27,12 @@ FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "siz
 
 
 def _errors(estimates: list[Estimate], scale: float = 1.0) -> dict[str, Any]:
-    """Plotly asymmetric error bars from confidence intervals (none where undefined)."""
+    """Plotly asymmetric error bars from confidence intervals (none where undefined).
+
+    Every charted figure is a count or an amount, so the lower whisker stops at zero.
+    """
     plus = [0.0 if math.isnan(e.hi) else (e.hi - e.mean) * scale for e in estimates]
-    minus = [0.0 if math.isnan(e.lo) else (e.mean - e.lo) * scale for e in estimates]
+    minus = [0.0 if math.isnan(e.lo) else (e.mean - max(e.lo, 0.0)) * scale for e in estimates]
     return {"type": "data", "array": plus, "arrayminus": minus, "visible": True, "thickness": 1.2}
 
 
@@ -325,7 +328,8 @@ def charts(data: ReportData) -> list[tuple[str, str, Any]]:
     out.append(
         (
             "chart-cost",
-            f"Cost-exchange ratio (defender's spend / attacker's): {estimate_text(ratio)}. "
+            f"Cost-exchange ratio (defender's spend / attacker's): "
+            f"{estimate_text(ratio, '{:.2f}')}. "
             f"Defender {money(defender.mean)}, attacker {money(attacker.mean)} per night.",
             {
                 "data": [

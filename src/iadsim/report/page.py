@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from iadsim.metrics import Estimate
 from iadsim.report.data import ReportData
 from iadsim.report.figures import charts, map_figure
 from iadsim.report.replay import SLIDER_STEP
-from iadsim.report.style import esc, estimate_text, money
+from iadsim.report.style import esc, money
 
 __all__ = ["render_html", "safe_json", "write_html"]
 
@@ -52,24 +54,36 @@ def _cards(data: ReportData) -> str:
     s = data.summary
     launched = sum(k["launched"].mean for k in s.by_kind.values())
 
-    def total(name: str) -> str:
+    def total(name: str) -> Estimate:
         if name in data.totals:
-            return estimate_text(data.totals[name], "{:,.1f}")
-        return f"{sum(k[name].mean for k in s.by_kind.values()):,.1f}"
+            return data.totals[name]
+        return Estimate(sum(k[name].mean for k in s.by_kind.values()), math.nan, math.nan)
 
+    def ci(e: Estimate, fmt: str | Callable[[float], str]) -> str:
+        if math.isnan(e.lo) or math.isnan(e.hi):
+            return ""
+        show = fmt if callable(fmt) else fmt.format
+        return f"95% CI {show(e.lo)}–{show(e.hi)}"
+
+    one = "{:,.1f}"
+    cost = s.cost
     cards = [
         ("launched", f"{launched:,.0f}", "threats per night"),
-        ("destroyed", total("destroyed"), "by fire units"),
-        ("lost to EW", total("lost_to_ew"), "soft kills"),
-        ("leaked", total("leaked"), "reached their aim point"),
-        ("defender spend", money(s.cost["defender"].mean), "per night"),
-        ("attacker spend", money(s.cost["attacker"].mean), "per night"),
+        ("destroyed", one.format(total("destroyed").mean), ci(total("destroyed"), one)),
+        ("lost to EW", one.format(total("lost_to_ew").mean), ci(total("lost_to_ew"), one)),
+        ("leaked", one.format(total("leaked").mean), ci(total("leaked"), one)),
+        ("defender spend", money(cost["defender"].mean), ci(cost["defender"], money)),
+        ("attacker spend", money(cost["attacker"].mean), "per night"),
         (
             "cost-exchange ratio",
-            estimate_text(s.cost["exchange_ratio"], "{:.2f}"),
-            "defender / attacker",
+            f"{cost['exchange_ratio'].mean:.2f}",
+            ci(cost["exchange_ratio"], "{:.2f}"),
         ),
-        ("asset value lost", estimate_text(s.assets["value_lost"], "{:.1f}"), "per night"),
+        (
+            "asset value lost",
+            one.format(s.assets["value_lost"].mean),
+            ci(s.assets["value_lost"], one),
+        ),
     ]
     return "\n".join(
         f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>'
@@ -100,7 +114,8 @@ button{font:inherit;padding:3px 12px;border:1px solid #aaa;border-radius:4px;bac
 cursor:pointer}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(560px,1fr));gap:16px}
 .grid section{margin:0} .caption{font-size:.85rem;color:#555;margin:0 8px 6px}
-.note{font-size:.85rem;color:#555} footer{font-size:.8rem;color:#666;padding-bottom:30px}
+.note{font-size:.85rem;color:#555;margin:4px 8px}
+footer{font-size:.8rem;color:#666;padding-bottom:30px}
 """
 
 
@@ -149,6 +164,8 @@ def render_html(data: ReportData) -> str:
 <dl class="facts">{facts}</dl>
 </header>
 <main>
+<p class="note">Means per night over {data.summary.replications:,} replications, with 95%
+confidence intervals.</p>
 <div class="cards">{_cards(data)}</div>
 {sweep}
 <section>

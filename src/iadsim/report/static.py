@@ -39,7 +39,7 @@ def _figure(width: float, height: float) -> Any:
 
 
 def _err(estimates: list[Estimate], scale: float = 1.0) -> np.ndarray:
-    lo = [0.0 if math.isnan(e.lo) else (e.mean - e.lo) * scale for e in estimates]
+    lo = [0.0 if math.isnan(e.lo) else (e.mean - max(e.lo, 0.0)) * scale for e in estimates]
     hi = [0.0 if math.isnan(e.hi) else (e.hi - e.mean) * scale for e in estimates]
     return np.array([lo, hi])
 
