@@ -12,6 +12,8 @@ from typing import Annotated
 
 import typer
 
+from iadsim.cli.history import calibrate as calibrate_command
+from iadsim.cli.history import history_app
 from iadsim.cli.report import report as report_command
 from iadsim.cli.results import results_app
 from iadsim.cli.sweep import sweep as sweep_command
@@ -192,6 +194,8 @@ def presets(
 app.command("sweep")(sweep_command)
 app.add_typer(results_app, name="results")
 app.add_typer(wta_app, name="wta")
+app.add_typer(history_app, name="history")
+app.command("calibrate")(calibrate_command)
 app.command("report")(report_command)
 
 

@@ -28,7 +28,15 @@ from numpy.typing import NDArray
 
 from iadsim.history.errors import HistoryError
 
-__all__ = ["NationalModel", "ResponseTable", "response_table", "size_ladder"]
+__all__ = [
+    "FATES",
+    "NationalModel",
+    "ResponseTable",
+    "interpolate",
+    "interpolation_weights",
+    "response_table",
+    "size_ladder",
+]
 
 FATES = ("destroyed", "lost_to_ew", "leaked")
 """The three shares of a table's last axis, in order."""
@@ -156,7 +164,7 @@ class ResponseTable:
         return (1 - w) * self.shares[:, :, lo, :] + w * self.shares[:, :, hi, :]
 
 
-def _weights(grid: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
+def interpolation_weights(grid: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.float64]:
     """[len(x), len(grid)] linear-interpolation weights of points x on a grid."""
     out = np.zeros((len(x), len(grid)))
     if len(grid) == 1:
@@ -184,8 +192,8 @@ def interpolate(
     Returns:
         ``[len(pk), len(ew), ...]``.
     """
-    wp = _weights(pk_grid, np.asarray(pk, dtype=float))
-    we = _weights(ew_grid, np.asarray(ew, dtype=float))
+    wp = interpolation_weights(pk_grid, np.asarray(pk, dtype=float))
+    we = interpolation_weights(ew_grid, np.asarray(ew, dtype=float))
     return np.einsum("ap,be,pe...->ab...", wp, we, shares)
 
 
@@ -209,7 +217,7 @@ def _cache_key(model: NationalModel, kind: str, **parts: Any) -> str:
 def response_table(
     model: NationalModel,
     kind: str,
-    sizes: Sequence[int],
+    sizes: Sequence[int] | NDArray[np.int64],
     *,
     pk_grid: Sequence[float],
     ew_grid: Sequence[float] | None = None,
