@@ -17,6 +17,7 @@ import numpy as np
 
 from iadsim.compile import CompiledScenario
 from iadsim.engine import POLICIES, Outcomes, run_replications
+from iadsim.engine.outcomes import ARRAYS
 
 __all__ = [
     "BatchResult",
@@ -132,9 +133,6 @@ def run_batch(task: BatchTask) -> BatchResult:
     return BatchResult(task.key, task.start, task.stop, outcomes)
 
 
-_FIELDS = ("fate", "time", "cause", "hit", "shots", "engagements", "asset_destroyed")
-
-
 def assemble(parts: Sequence[Outcomes]) -> Outcomes:
     """One :class:`Outcomes` from parts of the same run, rows sorted by replication index.
 
@@ -151,5 +149,5 @@ def assemble(parts: Sequence[Outcomes]) -> Outcomes:
     reps = reps[order]
     if len(reps) > 1 and (np.diff(reps) == 0).any():
         raise ValueError("a replication appears twice among the parts")
-    arrays = {name: np.concatenate([getattr(p, name) for p in parts])[order] for name in _FIELDS}
+    arrays = {name: np.concatenate([getattr(p, name) for p in parts])[order] for name in ARRAYS}
     return Outcomes(seed=parts[0].seed, replications=reps, **arrays)

@@ -14,6 +14,7 @@ import numpy as np
 
 from iadsim.compile import CompiledScenario
 from iadsim.engine import Fate, Outcomes
+from iadsim.engine.outcomes import ARRAYS
 from iadsim.metrics import Estimate, Summary
 
 __all__ = [
@@ -24,15 +25,9 @@ __all__ = [
     "summary_table",
 ]
 
-_ARRAYS = {
-    "fate": "int8",
-    "time": "float64",
-    "cause": "int32",
-    "hit": "bool",
-    "shots": "int32",
-    "engagements": "int32",
-    "asset_destroyed": "bool",
-}
+_EMPTY = Outcomes.empty(0, np.zeros(0, dtype=np.int64), 0, 0, 0)
+_ARRAYS = {name: getattr(_EMPTY, name).dtype for name in ARRAYS}
+"""Each per-replication array of :class:`Outcomes` and its dtype, as the engine makes them."""
 
 REPLICATE_COLUMNS = {
     "launched": "threats launched",
@@ -82,7 +77,7 @@ def outcomes_table(run_id: str, compiled: CompiledScenario, outcomes: Outcomes) 
         width = array.shape[1]
         widths[name] = width
         offsets = pa.array(np.arange(n + 1, dtype=np.int32) * width, pa.int32())
-        values = pa.array(array.reshape(-1), pa.from_numpy_dtype(np.dtype(dtype)))
+        values = pa.array(array.reshape(-1), pa.from_numpy_dtype(dtype))
         columns[name] = pa.ListArray.from_arrays(offsets, values)
     meta = {"iadsim.seed": str(outcomes.seed)}
     meta.update({f"iadsim.width.{k}": str(v) for k, v in widths.items()})
