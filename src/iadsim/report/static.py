@@ -208,11 +208,12 @@ def _classes(data: ReportData) -> Any:
     s = data.summary
     classes = [c for c in s.shots if s.shots[c].mean > 0 or data.spend_by_class[c].mean > 0]
     fig = _figure(10, 4.5)
-    left, right = fig.subplots(1, 2, sharey=True)
+    left, right = fig.subplots(1, 2)
     _hbars(left, classes, [s.shots[c] for c in classes], "#6baed6")
     left.set_xlabel("rounds per night")
     _hbars(right, classes, [data.spend_by_class[c] for c in classes], "#fd8d3c", 1e-6)
     right.set_xlabel("US$ million per night")
+    right.tick_params(labelleft=False)
     fig.suptitle("Shots and spend by fire-unit class (mean, 95% CI)", x=0.02, ha="left")
     return fig
 
