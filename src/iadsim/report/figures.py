@@ -141,15 +141,14 @@ def map_figure(data: ReportData) -> Any:
             text=[f"{esc(u.id)}: {esc(u.detail)}" for u in units],
             hovertemplate="%{text}<extra></extra>",
         )
+    top = max(a.value for a in lay.assets) or 1.0  # the most valuable asset's marker is largest
     fig.add_scatter(
         x=[a.x for a in lay.assets],
         y=[a.y for a in lay.assets],
         mode="markers",
         marker={
             "symbol": "square",
-            "size": [
-                8 + 8 * math.sqrt(a.value / max(x.value for x in lay.assets)) for a in lay.assets
-            ],
+            "size": [8 + 8 * math.sqrt(a.value / top) for a in lay.assets],
             "color": "#fee391",
             "line": {"color": "#993404", "width": 1.5},
         },
