@@ -109,19 +109,22 @@ def test_replay_matches_its_replicate(capital):
 
 
 def test_pngs_exist_have_their_size_and_are_not_blank(capital, tmp_path):
-    paths = write_pngs(capital, tmp_path / "png")
-    names = {p.name for p in paths}
-    assert names == {
-        "map.png",
-        "threat_kinds.png",
-        "kills_by_layer.png",
-        "shots_spend_by_class.png",
-        "cost_exchange.png",
+    inches = {
+        "map.png": (14, 8),
+        "threat_kinds.png": (8, 4.5),
+        "kills_by_layer.png": (8, 4.5),
+        "shots_spend_by_class.png": (10, 4.5),
+        "cost_exchange.png": (6, 4.5),
     }
+    paths = write_pngs(capital, tmp_path / "png")
+    assert {p.name for p in paths} == set(inches)
     for path in paths:
+        assert path.parent == tmp_path / "png" and path.stat().st_size > 10_000
         with Image.open(path) as image:
+            size = image.size
             pixels = np.asarray(image.convert("L"), dtype=float)
-        assert image.width >= 5 * PNG_DPI and image.height >= 4 * PNG_DPI
+        width, height = inches[path.name]
+        assert size == (round(width * PNG_DPI), round(height * PNG_DPI))
         assert (pixels < 200).mean() > 0.01, f"{path.name} looks blank"
         assert pixels.std() > 10
 
