@@ -48,3 +48,26 @@ def test_single_replicate_of_the_fast_engine_matches_its_row() -> None:
     full = simulate(cs, replications=300, seed=7, engine="fast")  # more than one batch
     one = simulate(cs, replications=300, seed=7, engine="fast", replicate_index=299)
     assert (one.fate[0] == full.fate[299]).all() and (one.time[0] == full.time[299]).all()
+
+
+def test_engines_agree_from_given_start_magazines() -> None:
+    import numpy as np
+
+    from iadsim.engine import run_replications
+
+    raw = base(salvo={"default": 2})
+    raw["fire_units"] = [
+        unit("a", -60, pk=0.5, channels=1, rounds=8, reserve=8, reload_time="2 min"),
+        unit("b", -20, pk=0.4, channels=2, rounds=6, reserve=0),
+    ]
+    cs = build(raw)
+    rng = np.random.default_rng(3)
+    ready = rng.integers(0, 9, size=(10, 2))
+    reserve = rng.integers(0, 9, size=(10, 2))
+    reps = np.arange(10)
+    fast = run_replications(cs, reps, seed=5, engine="fast", start=(ready, reserve))
+    ref = run_replications(cs, reps, seed=5, engine="reference", start=(ready, reserve))
+    assert fast.equals(ref)
+    assert (fast.shots <= ready + reserve).all()
+    empty = run_replications(cs, reps, seed=5, start=(0 * ready, 0 * reserve))
+    assert (empty.shots == 0).all()

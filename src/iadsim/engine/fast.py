@@ -24,6 +24,7 @@ from iadsim.compile import CompiledScenario
 from iadsim.draws import GOLDEN, Purpose
 from iadsim.engine.outcomes import ARRAYS, Fate
 from iadsim.engine.reference import MAX_SALVO, EventKind
+from iadsim.engine.simulate import start_magazines
 from iadsim.geometry import windows as _windows
 
 __all__ = ["run_batch"]
@@ -264,6 +265,8 @@ def _replication(
     o_shots: Any,
     o_eng: Any,
     o_asset: Any,
+    ready0: Any,
+    reserve0: Any,
 ) -> None:
     n_threats = threat_class.shape[0]
     n_units = unit_x.shape[0]
@@ -285,8 +288,8 @@ def _replication(
     inflight = np.zeros(n_threats, dtype=np.int64)
     engaged = np.zeros(n_threats, dtype=np.int64)
     engaged_by = np.zeros(max(n_windows, 1), dtype=np.int64)
-    ready = unit_rounds.copy()
-    reserve = unit_reserve.copy()
+    ready = ready0.copy()  # magazines at the start: the scenario's, or a campaign's
+    reserve = reserve0.copy()
     busy = np.zeros(n_units, dtype=np.int64)
     # engagements in flight, in slots: threat, unit, rounds, ordinal
     cap_shots = 16
@@ -736,9 +739,11 @@ def _grown_i(a: Any, n: int) -> Any:
 
 
 @njit(cache=True, parallel=True)
-def _run_batch(seed: Any, reps: Any, args: Any, outs: Any) -> None:
+def _run_batch(seed: Any, reps: Any, args: Any, outs: Any, ready0: Any, reserve0: Any) -> None:
     for row in prange(reps.shape[0]):
-        _replication(seed, reps[row], row, *args, *outs)
+        _replication(  # type: ignore[call-arg]  # a Numba dispatcher takes any arguments
+            seed, reps[row], row, *args, *outs, ready0[row], reserve0[row]
+        )
 
 
 def _first_same_unit(cs: CompiledScenario) -> np.ndarray:
@@ -847,16 +852,22 @@ def run_batch(
     args: Any = None,
     *,
     policy: str | None = None,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """Run replications ``reps`` in parallel, writing row ``k`` of ``out`` for ``reps[k]``.
 
     ``args`` (from :func:`scenario_args`, which fixes the policy) may be shared by
-    batches; without it, ``policy`` (default: the doctrine's) is used.
+    batches; without it, ``policy`` (default: the doctrine's) is used. ``start`` gives
+    each row's ready rounds and reserve at the start, ``[rows, units]`` each (default:
+    the scenario's).
     """
+    ready0, reserve0 = start_magazines(cs, len(reps), start)
     outs = tuple(getattr(out, name) for name in ARRAYS)  # the kernel's order
     _run_batch(
         np.uint64(seed),
         np.ascontiguousarray(reps, dtype=np.int64),
         args if args is not None else scenario_args(cs, policy),
         outs,
+        ready0,
+        reserve0,
     )

@@ -114,6 +114,7 @@ class _Replication:
         out: Outcomes,
         row: int,
         policy: str | None = None,
+        start: tuple[Any, Any] | None = None,
     ) -> None:
         self.cs, self.seed, self.rep, self.row = cs, seed, rep, row
         self.tab = tables
@@ -128,8 +129,8 @@ class _Replication:
         self.inflight = [0] * cs.n_threats
         self.engaged = [0] * cs.n_threats  # engagements of each threat so far, all units
         self.engaged_by: dict[tuple[int, int], int] = {}  # ... by (threat, unit)
-        self.ready = [int(r) for r in cs.unit_rounds]
-        self.reserve = [int(r) for r in cs.unit_reserve]
+        self.ready = [int(r) for r in (cs.unit_rounds if start is None else start[0])]
+        self.reserve = [int(r) for r in (cs.unit_reserve if start is None else start[1])]
         self.busy = [0] * cs.n_units
         # engagements in flight: id -> (threat, unit, rounds, ordinal)
         self.shots: dict[int, tuple[int, int, int, int]] = {}
@@ -396,10 +397,12 @@ def run_replication(
     row: int,
     tables: Tables | None = None,
     policy: str | None = None,
+    start: tuple[Any, Any] | None = None,
 ) -> None:
     """Run replication ``rep`` and write its outcome into row ``row`` of ``out``.
 
     ``tables`` (from :class:`Tables`) may be shared by all replications of a run;
-    ``policy`` overrides the doctrine's assignment policy.
+    ``policy`` overrides the doctrine's assignment policy; ``start`` gives each
+    unit's ready rounds and reserve at the start (default: the scenario's).
     """
-    _Replication(cs, tables or Tables(cs), seed, rep, out, row, policy).run()
+    _Replication(cs, tables or Tables(cs), seed, rep, out, row, policy, start).run()

@@ -17,6 +17,7 @@ __all__ = [
     "run_replications",
     "simulate",
     "simulate_batches",
+    "start_magazines",
 ]
 
 ENGINES = ("fast", "reference")
@@ -44,6 +45,24 @@ def _check(
         raise ValueError("policy cost_aware needs the doctrine's value_unit (e.g. '1 MUSD')")
 
 
+def start_magazines(
+    cs: CompiledScenario, rows: int, start: tuple[np.ndarray, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Ready rounds and reserve of every unit at the start, one row per replication."""
+    if start is None:
+        ready = np.tile(np.asarray(cs.unit_rounds, dtype=np.int64), (rows, 1))
+        reserve = np.tile(np.asarray(cs.unit_reserve, dtype=np.int64), (rows, 1))
+        return ready, reserve
+
+    ready = np.ascontiguousarray(start[0], dtype=np.int64)
+    reserve = np.ascontiguousarray(start[1], dtype=np.int64)
+    if ready.shape != (rows, cs.n_units) or reserve.shape != (rows, cs.n_units):
+        raise ValueError(f"start magazines must be [{rows}, {cs.n_units}] arrays")
+    if (ready < 0).any() or (reserve < 0).any():
+        raise ValueError("start magazines must not be negative")
+    return ready, reserve
+
+
 def run_replications(
     compiled: CompiledScenario,
     reps: np.ndarray,
@@ -51,22 +70,28 @@ def run_replications(
     seed: int,
     engine: str = "fast",
     policy: str | None = None,
+    start: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Outcomes:
     """Run the given replication indices (any subset, in any order) as one batch.
 
     Row ``k`` of the result is replication ``reps[k]``, identical to its row in
-    any other run with the same seed.
+    any other run with the same seed. ``start`` optionally gives each row's ready
+    rounds and reserve per unit at the start, ``[rows, units]`` each — how a
+    campaign carries the stockpile from one night to the next.
     """
     reps = np.asarray(reps, dtype=np.int64)
     out = Outcomes.empty(seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets)
     if engine == "fast":
         from iadsim.engine.fast import run_batch
 
-        run_batch(compiled, seed, out.replications, out, policy=policy)
+        run_batch(compiled, seed, out.replications, out, policy=policy, start=start)
     elif engine == "reference":
+        ready, reserve = start_magazines(compiled, len(reps), start)
         tables = Tables(compiled)
         for row, rep in enumerate(out.replications):
-            run_replication(compiled, seed, int(rep), out, row, tables, policy)
+            run_replication(
+                compiled, seed, int(rep), out, row, tables, policy, (ready[row], reserve[row])
+            )
     else:
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     return out
