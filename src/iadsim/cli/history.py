@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -139,8 +140,13 @@ def calibrate(
     seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="random seed")] = 0,
     cache: Annotated[
         Path | None,
-        typer.Option("--cache", help="folder caching simulated response tables"),
-    ] = Path(".iadsim-cache"),
+        typer.Option(
+            "--cache",
+            help="folder caching simulated response tables "
+            "(default: $XDG_CACHE_HOME/iadsim or ~/.cache/iadsim)",
+            show_default=False,
+        ),
+    ] = None,
     output: Annotated[Format, typer.Option("--format", "-f", help="table or JSON")] = Format.table,
 ) -> None:
     """Fit kill probabilities and EW effect by threat kind to reported raids; test out of sample.
@@ -174,6 +180,8 @@ def calibrate(
                 "expected nights between those dates",
             )  # fmt: skip
         model = NationalModel(scenario)
+        if cache is None:
+            cache = Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "iadsim"
         for kind in chosen:
             if not history.of_kind(kind).empty:
                 model.raid_of(kind)
