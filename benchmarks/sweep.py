@@ -73,28 +73,28 @@ def store_overhead(points: int, replications: int) -> None:
         engine="reference",
     )
     timed_sweep(sweep, "in-process", None)  # warm up imports and caches
+    cpu = time.process_time()
     with_store, store, ids = timed_sweep(sweep, "in-process", None)
+    cpu_with = time.process_time() - cpu
 
-    start = time.perf_counter()
-    for point, run_id in zip(sweep.points(), ids, strict=True):
+    start, cpu = time.perf_counter(), time.process_time()
+    for point in sweep.points():
         _, compiled = prepare(EXAMPLES / "single_battery.yaml", overrides=point.overrides())
         outcomes = simulate(compiled, replications=replications, seed=1, engine="reference")
         summarize(compiled, outcomes)
-        assert outcomes.equals(store.outcomes(run_id))
-    bare = time.perf_counter() - start - _reading_time(store, ids)
+    bare, cpu_bare = time.perf_counter() - start, time.process_time() - cpu
+    for point, run_id in zip(sweep.points(), ids, strict=True):
+        _, compiled = prepare(EXAMPLES / "single_battery.yaml", overrides=point.overrides())
+        same = simulate(compiled, replications=replications, seed=1, engine="reference")
+        assert same.equals(store.outcomes(run_id))
     per_run = (with_store - bare) / points
+    cpu_per_run = (cpu_with - cpu_bare) / points
     print(
         f"single_battery, {points} runs of {replications} replications: with store "
         f"{with_store:.2f} s, without {bare:.2f} s -> store overhead {per_run * 1000:.0f} ms "
-        f"per run ({per_run / (with_store / points):.0%} of a run this small)"
+        f"per run wall clock, {cpu_per_run * 1000:.0f} ms CPU "
+        f"({cpu_per_run / (cpu_with / points):.0%} of the CPU of a run this small)"
     )
-
-
-def _reading_time(store: Store, ids: list[str]) -> float:
-    start = time.perf_counter()
-    for run_id in ids:
-        store.outcomes(run_id)
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -103,12 +103,14 @@ def main() -> None:
     parser.add_argument("--fast", type=int, default=2000, help="replications, fast engine")
     parser.add_argument("--workers", type=int, default=available_cores())
     parser.add_argument("--points", type=int, default=20)
+    parser.add_argument("--engines", default="reference,fast", help="engines for the pool part")
     args = parser.parse_args()
     load = os.getloadavg()[0]
     print(f"{available_cores()} cores available; load average {load:.1f} (others' work skews this)")
     try:
-        for engine, replications in (("reference", args.replications), ("fast", args.fast)):
-            pool_speedup(replications, args.workers, engine)
+        counts = {"reference": args.replications, "fast": args.fast}
+        for engine in filter(None, args.engines.split(",")):
+            pool_speedup(counts[engine], args.workers, engine)
         store_overhead(args.points, 50)
         print(f"load average at the end {os.getloadavg()[0]:.1f}")
     finally:
