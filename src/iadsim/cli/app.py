@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from iadsim.cli.campaign import campaign as campaign_command
 from iadsim.cli.history import calibrate as calibrate_command
 from iadsim.cli.history import history_app
 from iadsim.cli.report import report as report_command
@@ -197,6 +198,7 @@ app.add_typer(wta_app, name="wta")
 app.add_typer(history_app, name="history")
 app.command("calibrate")(calibrate_command)
 app.command("report")(report_command)
+app.command("campaign")(campaign_command)
 
 
 def main() -> None:

@@ -1,0 +1,304 @@
+"""Campaigns: nights of raids against one defence, with the stockpile carried from night to night.
+
+Each night is the defence scenario with that night's raids, run through the
+engine; every replication starts the night with the interceptors its own
+earlier nights left. Stock of a fire-unit class is shared out across that
+class's units at dusk (each up to its launchers and reserve), and what they
+do not fire goes back to the stock. Deliveries and production arrive at the
+start of their day. Classes without a stockpile are refilled every night.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from iadsim.compile import CompiledScenario, compile_scenario
+from iadsim.draws import uniform
+from iadsim.engine import Fate, run_replications
+from iadsim.errors import ScenarioError
+from iadsim.metrics import Estimate, mean_estimate
+from iadsim.scenario import parse_scenario
+from iadsim.scenario.campaign import Campaign
+
+__all__ = ["CampaignResult", "night_sizes", "run_campaign"]
+
+_NIGHT = 91  # purpose number of the raid-model draws, apart from the engine's
+
+
+@dataclass(frozen=True, eq=False)
+class CampaignResult:
+    """Day-by-day outcomes of every replication of a campaign.
+
+    Arrays are ``[replication, day]`` (day 1 is column 0) unless said otherwise.
+    """
+
+    name: str
+    replications: int
+    seed: int
+    days: int
+    types: tuple[str, ...]
+    """Fire-unit classes with a stockpile."""
+    kinds: tuple[str, ...]
+    """Threat kinds launched in the defence file's raids."""
+    scale: np.ndarray
+    """[day] size of each night's raid as a multiple of the standard night (0: no raid)."""
+    launched: np.ndarray
+    """[day, kind] threats launched."""
+    stock: np.ndarray
+    """[replication, day, type] interceptors in stock after the night."""
+    fired: np.ndarray
+    """[replication, day, type] interceptors fired that night."""
+    leaked: np.ndarray
+    """[replication, day, kind] threats that reached their aim points."""
+    destroyed: np.ndarray
+    """[replication, day, kind] threats shot down."""
+    lost_to_ew: np.ndarray
+    """[replication, day, kind] threats defeated by EW."""
+    value_lost: np.ndarray
+    """[replication, day] asset value destroyed."""
+    spend: np.ndarray
+    """[replication, day] defender's spend in US dollars."""
+
+    def exhaustion_day(self) -> np.ndarray:
+        """[replication, type] first day the stock is empty after the night (0: never)."""
+        empty = self.stock <= 0
+        first = empty.argmax(axis=1) + 1
+        return np.where(empty.any(axis=1), first, 0)
+
+    def summary(self, confidence: float = 0.95) -> dict[str, Any]:
+        """Totals with intervals, exhaustion-day distribution, and daily stock bands."""
+        r = self.replications
+
+        def est(x: np.ndarray) -> dict[str, Any]:
+            x = np.asarray(x, dtype=float)
+            mean = float(x.mean())
+            m2 = float(((x - mean) ** 2).sum())
+            e: Estimate = mean_estimate(mean, m2, r, confidence)
+            return e.to_dict()
+
+        days = self.exhaustion_day()
+        exhaustion = {}
+        for k, name in enumerate(self.types):
+            ran_out = days[:, k] > 0
+            share = float(ran_out.mean())
+            entry: dict[str, Any] = {"share_exhausted": share}
+            if ran_out.any():
+                d = days[ran_out, k]
+                entry.update(
+                    median_day=float(np.median(d)),
+                    day_5=float(np.percentile(d, 5)),
+                    day_95=float(np.percentile(d, 95)),
+                )
+            exhaustion[name] = entry
+        stock = {
+            name: {
+                "mean": self.stock[:, :, k].mean(axis=0).tolist(),
+                "p5": np.percentile(self.stock[:, :, k], 5, axis=0).tolist(),
+                "p95": np.percentile(self.stock[:, :, k], 95, axis=0).tolist(),
+            }
+            for k, name in enumerate(self.types)
+        }
+        return {
+            "name": self.name,
+            "replications": r,
+            "seed": self.seed,
+            "days": self.days,
+            "raid_nights": int((self.scale > 0).sum()),
+            "launched": {k: int(self.launched[:, j].sum()) for j, k in enumerate(self.kinds)},
+            "totals": {
+                "leaked": {
+                    k: est(self.leaked[:, :, j].sum(axis=1)) for j, k in enumerate(self.kinds)
+                },
+                "destroyed": {
+                    k: est(self.destroyed[:, :, j].sum(axis=1)) for j, k in enumerate(self.kinds)
+                },
+                "lost_to_ew": {
+                    k: est(self.lost_to_ew[:, :, j].sum(axis=1)) for j, k in enumerate(self.kinds)
+                },
+                "value_lost": est(self.value_lost.sum(axis=1)),
+                "spend": est(self.spend.sum(axis=1)),
+                "fired": {
+                    t: est(self.fired[:, :, k].sum(axis=1)) for k, t in enumerate(self.types)
+                },
+            },
+            "exhaustion": exhaustion,
+            "stock_by_day": stock,
+        }
+
+
+def night_sizes(campaign: Campaign, standard: int) -> np.ndarray:
+    """Each night's raid as a multiple of the standard night (0 = no raid), day 1 first."""
+    scale = np.zeros(campaign.days)
+    if campaign.schedule is not None:
+        for night in campaign.schedule:
+            scale[night.day - 1] = night.scale
+        return scale
+    model = campaign.model
+    assert model is not None
+    from scipy.stats import nbinom
+
+    k = model.dispersion
+    p = k / (k + model.mean_threats)
+    for day in range(1, campaign.days + 1):
+        if uniform(model.seed, 0, _NIGHT, day, 0) >= model.raid_probability:
+            continue
+        size = int(nbinom.ppf(uniform(model.seed, 0, _NIGHT, day, 1), k, p))
+        if model.max_threats is not None:
+            size = min(size, model.max_threats)
+        scale[day - 1] = size / standard
+    return scale
+
+
+def _night(defence: dict[str, Any], scale: float) -> dict[str, Any] | None:
+    """The defence scenario with its raids scaled; None for a night with nothing launched."""
+    raw = copy.deepcopy(defence)
+    raids = []
+    for raid in raw["raids"]:
+        count = round(raid["count"] * scale)
+        if count > 0:
+            raids.append({**raid, "count": count})
+    if not raids:
+        return None
+    raw["raids"] = raids
+    return raw
+
+
+def _share_out(stock: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Split each row's stock across units (columns) up to their capacity, evenly, in order."""
+    rows, units = stock.shape[0], capacity.shape[0]
+    given = np.zeros((rows, units), dtype=np.int64)
+    left = stock.astype(np.int64).copy()
+    room = np.tile(capacity, (rows, 1))
+    while True:
+        active = (left > 0)[:, None] & (room > given)
+        if not active.any():
+            return given
+        n_active = active.sum(axis=1)
+        share = np.where(n_active > 0, np.maximum(left // np.maximum(n_active, 1), 1), 0)
+        add = np.minimum(np.where(active, share[:, None], 0), room - given)
+        # never hand out more than is left: trim from the last units of each row
+        excess = add.sum(axis=1) - left
+        for row in np.flatnonzero(excess > 0):
+            for u in range(units - 1, -1, -1):
+                cut = min(add[row, u], excess[row])
+                add[row, u] -= cut
+                excess[row] -= cut
+                if excess[row] == 0:
+                    break
+        given += add
+        left -= add.sum(axis=1)
+
+
+def run_campaign(
+    campaign: Campaign,
+    defence: dict[str, Any],
+    *,
+    replications: int,
+    seed: int,
+    engine: str = "fast",
+    source: str = "<campaign>",
+) -> CampaignResult:
+    """Run every night of a campaign, carrying each replication's stockpile forward.
+
+    Raises:
+        ScenarioError: if the defence is not a valid scenario or a stockpile names a
+            fire-unit class the defence does not have.
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be at least 1, got {replications}")
+    base = parse_scenario(copy.deepcopy(defence), source=source)
+    classes = [u.unit_class for u in base.fire_units]
+    for name in campaign.stockpiles:
+        if name not in classes:
+            raise ScenarioError(
+                source,
+                [
+                    (
+                        f"stockpiles.{name}",
+                        f"the defence has no fire unit of class {name!r}; "
+                        f"it has {', '.join(sorted(set(classes)))}",
+                    )
+                ],
+            )
+    standard = sum(r.count for r in base.raids)
+    kinds = tuple(dict.fromkeys(base.threat_classes[r.threat].kind for r in base.raids))
+    types = tuple(campaign.stockpiles)
+    scale = night_sizes(campaign, standard)
+    days, n_types, n_kinds = campaign.days, len(types), len(kinds)
+    arrivals = np.zeros((days, n_types), dtype=np.int64)
+    for delivery in campaign.deliveries:
+        if delivery.day <= days:
+            arrivals[delivery.day - 1, types.index(delivery.type)] += delivery.count
+    for flow in campaign.production:
+        for day, count in flow.arrivals(days).items():
+            arrivals[day - 1, types.index(flow.type)] += count
+
+    shape = (replications, days)
+    stock_now = np.tile(
+        np.array([campaign.stockpiles[t] for t in types], dtype=np.int64), (replications, 1)
+    )
+    stock = np.zeros((*shape, n_types), dtype=np.int64)
+    fired = np.zeros((*shape, n_types), dtype=np.int64)
+    leaked = np.zeros((*shape, n_kinds), dtype=np.int64)
+    destroyed = np.zeros((*shape, n_kinds), dtype=np.int64)
+    lost = np.zeros((*shape, n_kinds), dtype=np.int64)
+    launched = np.zeros((days, n_kinds), dtype=np.int64)
+    value_lost = np.zeros(shape)
+    spend = np.zeros(shape)
+    compiled_by_scale: dict[float, CompiledScenario] = {}
+    reps = np.arange(replications, dtype=np.int64)
+    for day in range(1, days + 1):
+        stock_now += arrivals[day - 1]
+        night = _night(defence, float(scale[day - 1])) if scale[day - 1] > 0 else None
+        if night is not None:
+            key = float(scale[day - 1])
+            if key not in compiled_by_scale:
+                compiled_by_scale[key] = compile_scenario(
+                    parse_scenario(night, source=source), source=source
+                )
+            cs = compiled_by_scale[key]
+            ready = np.tile(np.asarray(cs.unit_rounds, dtype=np.int64), (replications, 1))
+            reserve = np.tile(np.asarray(cs.unit_reserve, dtype=np.int64), (replications, 1))
+            for k, name in enumerate(types):
+                members = np.array([c == name for c in cs.unit_class])
+                capacity = (cs.unit_rounds + cs.unit_reserve)[members]
+                given = _share_out(stock_now[:, k], capacity)
+                ready[:, members] = np.minimum(given, cs.unit_rounds[members])
+                reserve[:, members] = given - ready[:, members]
+            night_seed = (seed * 1_000_003 + day) % 2**64
+            out = run_replications(cs, reps, seed=night_seed, engine=engine, start=(ready, reserve))
+            for k, name in enumerate(types):
+                members = np.array([c == name for c in cs.unit_class])
+                fired[:, day - 1, k] = out.shots[:, members].sum(axis=1)
+            stock_now -= fired[:, day - 1]
+            threat_kind = np.array([cs.class_kind[c] for c in cs.threat_class])
+            for j, kind in enumerate(kinds):
+                mask = threat_kind == kind
+                launched[day - 1, j] = mask.sum()
+                leaked[:, day - 1, j] = (out.fate[:, mask] == Fate.LEAKED).sum(axis=1)
+                destroyed[:, day - 1, j] = (out.fate[:, mask] == Fate.DESTROYED).sum(axis=1)
+                lost[:, day - 1, j] = (out.fate[:, mask] == Fate.LOST_TO_EW).sum(axis=1)
+            value_lost[:, day - 1] = (out.asset_destroyed * cs.asset_value).sum(axis=1)
+            spend[:, day - 1] = (out.shots * cs.unit_cost).sum(axis=1)
+        stock[:, day - 1] = stock_now
+    return CampaignResult(
+        name=campaign.name,
+        replications=replications,
+        seed=seed,
+        days=days,
+        types=types,
+        kinds=kinds,
+        scale=scale,
+        launched=launched,
+        stock=stock,
+        fired=fired,
+        leaked=leaked,
+        destroyed=destroyed,
+        lost_to_ew=lost,
+        value_lost=value_lost,
+        spend=spend,
+    )
