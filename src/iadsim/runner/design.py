@@ -384,7 +384,7 @@ def _int(
     return value
 
 
-def _read_mapping(path: Path, what: str) -> dict[str, Any]:
+def _read_mapping(path: Path) -> dict[str, Any]:
     from iadsim.scenario import read_raw
 
     try:
@@ -422,7 +422,7 @@ def build_sweep(
     """
     file = Path(file)
     source = str(file)
-    data = _read_mapping(file, "sweep")
+    data = _read_mapping(file)
     if "scenario" in data:
         unknown = [k for k in data if k not in _SWEEP_KEYS]
         if unknown:
