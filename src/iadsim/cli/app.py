@@ -15,6 +15,7 @@ import typer
 from iadsim.cli.campaign import campaign as campaign_command
 from iadsim.cli.history import calibrate as calibrate_command
 from iadsim.cli.history import history_app
+from iadsim.cli.optimize import optimize_app
 from iadsim.cli.report import report as report_command
 from iadsim.cli.results import results_app
 from iadsim.cli.sweep import sweep as sweep_command
@@ -199,6 +200,7 @@ app.add_typer(history_app, name="history")
 app.command("calibrate")(calibrate_command)
 app.command("report")(report_command)
 app.command("campaign")(campaign_command)
+app.add_typer(optimize_app, name="optimize")
 
 
 def main() -> None:
