@@ -11,6 +11,7 @@ start of their day. Classes without a stockpile are refilled every night.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,8 +202,14 @@ def run_campaign(
     seed: int,
     engine: str = "fast",
     source: str = "<campaign>",
+    deliveries: Sequence[tuple[str, int, int]] = (),
+    joining: Sequence[tuple[int, dict[str, Any]]] = (),
 ) -> CampaignResult:
     """Run every night of a campaign, carrying each replication's stockpile forward.
+
+    ``deliveries`` adds (type, day, count) arrivals to the campaign's own, and
+    ``joining`` fire units (day, fire-unit entry) that join the defence from that
+    night on — how a purchase plan is tried out.
 
     Raises:
         ScenarioError: if the defence is not a valid scenario or a stockpile names a
@@ -236,6 +243,11 @@ def run_campaign(
     for flow in campaign.production:
         for day, count in flow.arrivals(days).items():
             arrivals[day - 1, types.index(flow.type)] += count
+    for name, day, count in deliveries:
+        if name not in types:
+            raise ScenarioError(source, [(f"stockpiles.{name}", "delivered but not stocked")])
+        if 1 <= day <= days:
+            arrivals[day - 1, types.index(name)] += count
 
     shape = (replications, days)
     stock_now = np.tile(
@@ -249,18 +261,24 @@ def run_campaign(
     launched = np.zeros((days, n_kinds), dtype=np.int64)
     value_lost = np.zeros(shape)
     spend = np.zeros(shape)
-    compiled_by_scale: dict[float, CompiledScenario] = {}
+    compiled_by_night: dict[tuple[float, int], CompiledScenario] = {}
+    joined = sorted(joining, key=lambda item: item[0])
     reps = np.arange(replications, dtype=np.int64)
     for day in range(1, days + 1):
         stock_now += arrivals[day - 1]
-        night = _night(defence, float(scale[day - 1])) if scale[day - 1] > 0 else None
+        arrived = sum(1 for when, _ in joined if when <= day)
+        tonight = defence
+        if arrived:
+            tonight = copy.deepcopy(defence)
+            tonight["fire_units"] = [*tonight["fire_units"], *(u for _, u in joined[:arrived])]
+        night = _night(tonight, float(scale[day - 1])) if scale[day - 1] > 0 else None
         if night is not None:
-            key = float(scale[day - 1])
-            if key not in compiled_by_scale:
-                compiled_by_scale[key] = compile_scenario(
+            key = (float(scale[day - 1]), arrived)
+            if key not in compiled_by_night:
+                compiled_by_night[key] = compile_scenario(
                     parse_scenario(night, source=source), source=source
                 )
-            cs = compiled_by_scale[key]
+            cs = compiled_by_night[key]
             ready = np.tile(np.asarray(cs.unit_rounds, dtype=np.int64), (replications, 1))
             reserve = np.tile(np.asarray(cs.unit_reserve, dtype=np.int64), (replications, 1))
             for k, name in enumerate(types):
