@@ -145,6 +145,13 @@ def test_ew_is_separate_only_where_reported_and_before_the_merge(raids_csv: Path
     assert missile["ew_reporting"] == "combined"
 
 
+def test_a_window_starting_before_noon_belongs_to_the_night_before(raids_csv: Path) -> None:
+    history = load_raids(raids_csv)
+    assert _row(history, 6)["date"] == dt.date(2025, 1, 11)  # 2025-01-12 05:00
+    assert _row(history, 2)["date"] == dt.date(2025, 1, 10)  # 2025-01-10 19:00
+    assert _row(history, 8 + 2)["date"] == dt.date(2025, 9, 5)
+
+
 def test_the_merge_date_is_an_option(raids_csv: Path) -> None:
     history = load_raids(raids_csv, ew_merged_from=dt.date(2025, 1, 1))
     assert _row(history, 2)["ew_reporting"] == "combined"

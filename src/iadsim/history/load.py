@@ -20,6 +20,9 @@ explicit:
   ``"combined"``: their ``neutralised`` (destroyed + any not_reach_goal) is
   known, their split between shot down and EW is not (``destroyed`` and
   ``lost_to_ew`` are then NaN). Calibration uses only what each row reports.
+- **Nights.** A row's ``date`` is the night it belongs to: a window that
+  starts before noon (a missile strike at 02:00) belongs to the night that
+  began the evening before, so one raid's drones and missiles share a date.
 - **Still attacking.** Threats reported as still in the air have no known
   fate and are left out of ``launched``.
 """
@@ -70,11 +73,12 @@ class RaidHistory:
     source: str
     """The file read."""
     rows: pd.DataFrame
-    """One usable row per weapon model and night: ``row`` (line in the file), ``date`` (the
-    night's start), ``month`` ("YYYY-MM"), ``model``, ``kind``, ``launched`` (fate known),
-    ``destroyed``, ``lost_to_ew`` (NaN when not reported separately), ``neutralised``
-    (destroyed + lost to EW), ``leaked`` (launched - neutralised), ``ew_reporting``
-    ("separate" or "combined")."""
+    """One usable row per weapon model and night: ``row`` (line in the file), ``date``
+    (the night: windows starting before noon count to the evening before), ``month``
+    ("YYYY-MM"), ``model``, ``kind``, ``launched`` (fate known), ``destroyed``,
+    ``lost_to_ew`` (NaN when not reported separately), ``neutralised`` (destroyed +
+    lost to EW), ``leaked`` (launched - neutralised), ``ew_reporting`` ("separate" or
+    "combined")."""
     rejected: pd.DataFrame
     """Rows left out: ``row``, ``time_start``, ``model``, ``source``, ``reason``."""
     ew_merged_from: dt.date
@@ -155,6 +159,13 @@ def _number(text: str) -> float | None:
         return float("nan")
 
 
+def _night(start: str) -> dt.date:
+    """The night a report window belongs to: one starting before noon, to the evening before."""
+    if len(start) <= 10:  # a date without a time: that day
+        return dt.date.fromisoformat(start)
+    return (dt.datetime.fromisoformat(start) - dt.timedelta(hours=12)).date()
+
+
 def _row(record: dict[str, str], ew_merged_from: dt.date) -> tuple[dict[str, Any] | None, str]:
     source = record.get("source", "").strip()
     if not source.startswith(NATIONAL_SOURCE):
@@ -165,7 +176,7 @@ def _row(record: dict[str, str], ew_merged_from: dt.date) -> tuple[dict[str, Any
         )
     start = record.get("time_start", "").strip()
     try:
-        date = dt.date.fromisoformat(start[:10])
+        date = _night(start)
     except ValueError:
         return None, f"time_start is not a date, expected YYYY-MM-DD[ HH:MM] ({start!r})"
     kind, why = threat_kind(record.get("model", ""))

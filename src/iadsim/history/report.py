@@ -12,6 +12,8 @@ from iadsim.history.load import RaidHistory
 
 __all__ = ["calibration_text", "history_text", "markdown_table"]
 
+_LABELS = {"destroyed": "destroyed", "lost_to_ew": "lost to EW", "leaked": "leaked"}
+
 
 def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table, columns padded to line up."""
@@ -142,7 +144,7 @@ def calibration_text(cal: Calibration) -> str:
         ]
         cover = cal.coverage()
         shares = ", ".join(
-            f"{name.replace('_', ' ')} {i}/{n}" for name, (i, n) in cover.items() if name != "all"
+            f"{_LABELS[name]} {i}/{n}" for name, (i, n) in cover.items() if name != "all"
         )
         inside, total = cover["all"]
         share = f"{inside / total:.0%}" if total else "–"
