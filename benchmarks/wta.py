@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/wta.py              # full run, about 15 minutes
+    .venv/bin/python benchmarks/wta.py              # full run, about 11 minutes here
     .venv/bin/python benchmarks/wta.py --quick      # small sizes only, under a minute
 
 Prints, per Ahuja et al. (2007) size and per Andersen et al. (2022) instance,
