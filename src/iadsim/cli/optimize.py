@@ -82,3 +82,84 @@ def laydown(
     if geojson_path is not None:
         geojson_path.write_text(json.dumps(geojson(result.scenario), indent=2))
         typer.echo(f"wrote {geojson_path}")
+
+
+@optimize_app.command("procurement")
+def procurement(
+    file: Annotated[
+        Path, typer.Argument(help="procurement file (YAML or JSON)", show_default=False)
+    ],
+    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="random seed")] = 0,
+    output: Annotated[str, typer.Option("--format", "-f", help="table or json")] = "table",
+) -> None:
+    """Find the cheapest purchase plan that holds a bound over a campaign, and the trade-off."""
+    from iadsim.planning.procurement import pareto, search
+    from iadsim.scenario.campaign import load_campaign
+    from iadsim.scenario.procurement import load_procurement
+
+    if output not in ("table", "json"):
+        raise typer.BadParameter("expected table or json", param_hint="--format")
+    try:
+        plan, campaign_path = load_procurement(file)
+        campaign, defence, source = load_campaign(campaign_path)
+        result = search(plan, campaign, defence, seed=seed, source=str(source))
+    except IadsimError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
+    names = [item.id for item in plan.catalogue]
+    bound = plan.bound
+    what = bound.metric + (f" ({bound.kind})" if bound.kind else "")
+    curve = pareto(result.evaluated)
+    if output == "json":
+
+        def row(e: object) -> dict:
+            return {
+                "plan": dict(zip(names, e.counts, strict=True)),  # type: ignore[attr-defined]
+                "cost": e.cost,  # type: ignore[attr-defined]
+                "mean": e.mean,  # type: ignore[attr-defined]
+                "upper": e.upper,  # type: ignore[attr-defined]
+                "holds": e.holds,  # type: ignore[attr-defined]
+            }
+
+        typer.echo(
+            json.dumps(
+                {
+                    "bound": bound.model_dump(),
+                    "best": row(result.best) if result.best else None,
+                    "evaluated": [row(e) for e in result.evaluated],
+                    "tradeoff": [row(e) for e in curve],
+                    "stopped_at_max_evaluations": result.exhausted_budget,
+                },
+                indent=2,
+            )
+        )
+        return
+
+    def describe(counts: tuple[int, ...]) -> str:
+        bought = [f"{n} x {name}" for name, n in zip(names, counts, strict=True) if n]
+        return ", ".join(bought) or "nothing"
+
+    typer.echo(
+        f"{plan.name}: campaign total {what} <= {bound.max:g} with {bound.confidence:.0%} "
+        f"confidence, budget ${plan.budget / 1e6:,.1f}M; {len(result.evaluated)} plans simulated "
+        f"({plan.replications} replications each)"
+    )
+    if result.best is None:
+        reason = (
+            "the search reached max_evaluations"
+            if result.exhausted_budget
+            else ("no plan within the budget holds the bound")
+        )
+        typer.echo(f"no plan found: {reason}")
+    else:
+        b = result.best
+        typer.echo(
+            f"cheapest plan: {describe(b.counts)} for ${b.cost / 1e6:,.1f}M: {what} "
+            f"{b.mean:.1f} (upper {bound.confidence:.0%} limit {b.upper:.1f})"
+        )
+    typer.echo("trade-off (each plan beats every cheaper one):")
+    for e in curve:
+        typer.echo(
+            f"  ${e.cost / 1e6:>9,.1f}M  {what} {e.mean:8.1f} (upper {e.upper:8.1f})  "
+            f"{describe(e.counts)}"
+        )

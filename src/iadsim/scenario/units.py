@@ -51,6 +51,10 @@ AREA = _Dimension("area", "m**2", "[length] ** 2", "0.1 m^2")
 MONEY = _Dimension("amount of money", "USD", "[currency]", "120000 USD")
 
 
+def _a(noun: str) -> str:
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
 def parse_quantity(value: Any, dim: _Dimension) -> float:
     """Read ``value`` as a quantity of dimension ``dim`` and return it in SI units.
 
@@ -67,11 +71,11 @@ def parse_quantity(value: Any, dim: _Dimension) -> float:
     """
     if isinstance(value, bool) or value is None:
         raise ValueError(
-            f"expected a {dim.name} with its unit, such as '{dim.example}', got {value!r}"
+            f"expected {_a(dim.name)} with its unit, such as '{dim.example}', got {value!r}"
         )
     if isinstance(value, int | float):
         raise ValueError(
-            f"expected a {dim.name} with its unit, such as '{dim.example}'; "
+            f"expected {_a(dim.name)} with its unit, such as '{dim.example}'; "
             f"the bare number {value!r} is ambiguous"
         )
     ureg = _registry()
@@ -81,22 +85,22 @@ def parse_quantity(value: Any, dim: _Dimension) -> float:
             quantity = ureg.Quantity(text)
         except Exception as exc:  # pint raises several unrelated types
             raise ValueError(
-                f"could not read {value!r} as a {dim.name} such as '{dim.example}' ({exc})"
+                f"could not read {value!r} as {_a(dim.name)} such as '{dim.example}' ({exc})"
             ) from None
     elif isinstance(value, ureg.Quantity):
         quantity = value
     else:
         raise ValueError(
-            f"expected a {dim.name} with its unit, such as '{dim.example}', "
+            f"expected {_a(dim.name)} with its unit, such as '{dim.example}', "
             f"got {type(value).__name__}"
         )
     if quantity.dimensionless:
         raise ValueError(
-            f"expected a {dim.name} with its unit, such as '{dim.example}'; {value!r} has no unit"
+            f"expected {_a(dim.name)} with its unit, such as '{dim.example}'; {value!r} has no unit"
         )
     if not quantity.check(dim.pint_dimension):
         raise ValueError(
-            f"expected a {dim.name} such as '{dim.example}', got {value!r} "
+            f"expected {_a(dim.name)} such as '{dim.example}', got {value!r} "
             f"which is a {quantity.dimensionality}"
         )
     magnitude = float(quantity.to(dim.si_unit).magnitude)
@@ -113,7 +117,7 @@ def _quantity_type(dim: _Dimension, unit_label: str) -> Any:
         WithJsonSchema(
             {
                 "type": "string",
-                "description": f"a {dim.name} with its unit, e.g. '{dim.example}'",
+                "description": f"{_a(dim.name)} with its unit, e.g. '{dim.example}'",
                 "examples": [dim.example],
             }
         ),
