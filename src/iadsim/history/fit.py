@@ -138,9 +138,9 @@ def fit_kind(
     """
     if nights.empty:
         raise ValueError(f"no reported nights of {table.kind} to fit")
-    pk_fine = np.arange(table.pk[0], table.pk[-1] + resolution / 2, resolution)
+    pk_fine = np.round(np.arange(table.pk[0], table.pk[-1] + resolution / 2, resolution), 6)
     ew_fine = (
-        np.arange(table.ew[0], table.ew[-1] + resolution / 2, resolution)
+        np.round(np.arange(table.ew[0], table.ew[-1] + resolution / 2, resolution), 6)
         if table.has_ew
         else table.ew
     )
