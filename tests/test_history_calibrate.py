@@ -193,3 +193,16 @@ def test_cli_calibrate_errors_are_one_paragraph(world: tuple[Path, Path], cli) -
     assert "--kind 'zeppelin' is not a threat kind" in bad_kind.stderr
     assert "raids.csv" in bad_scenario.stderr
     assert "no usable national rows in the training period" in empty.stderr
+
+
+def test_the_shipped_national_scenario_has_a_raid_per_kind() -> None:
+    from iadsim.history import HISTORY_KINDS
+
+    model = NationalModel(Path(__file__).parent.parent / "examples" / "national_defence.yaml")
+    for kind in HISTORY_KINDS:
+        model.raid_of(kind)
+    assert [k for k in HISTORY_KINDS if model.has_ew(k)] == ["owa_drone"]
+    items = model.overrides("owa_drone", 120, 0.5, 0.2)
+    assert items[0] == "raids.0.count=120"
+    assert items[-1] == "threat_classes.drone.ew_susceptibility=0.2"
+    assert all("owa_drone: 0.5" in item for item in items[1:-1])
