@@ -13,6 +13,7 @@ from PIL import Image
 from iadsim.errors import StoreError
 from iadsim.report import (
     render_html,
+    report_from_campaign,
     report_from_scenario,
     report_from_store,
     write_html,
@@ -172,4 +173,34 @@ def test_cli(swept, tmp_path):
     nothing = invoke("report", BATTERY)
     assert nothing.exit_code == 2 and "--html" in nothing.output
     mixed = invoke("report", result.sweep_id, "--store", store, "--seed", "3", "--html", "x")
-    assert mixed.exit_code == 2 and "scenario file" in mixed.output
+    assert mixed.exit_code == 2 and "scenario or campaign file" in " ".join(mixed.output.split())
+
+
+CAMPAIGN = """
+schema_version: 1
+name: Six nights <i>of</i> drones
+defence: {defence}
+days: 6
+model: {{seed: 3, raid_probability: 0.9, mean_threats: 10, dispersion: 1.5, max_threats: 30}}
+stockpiles: {{sam: 30}}
+"""
+
+
+def test_campaign_report_has_stock_bands_and_exhaustion_days(tmp_path):
+    path = tmp_path / "campaign.yaml"
+    path.write_text(CAMPAIGN.format(defence=BATTERY.resolve()), encoding="utf-8")
+    data = report_from_campaign(path, replications=4, seed=1, engine="reference")
+    view = data.campaign
+    assert view is not None and view.types == ["sam"] and view.days == 6
+    assert len(view.stock_mean[0]) == 6 and len(view.exhaustion[0]) == 4
+    assert all(lo <= m <= hi for lo, m, hi in zip(*(v[0] for v in (view.stock_p5,
+               view.stock_mean, view.stock_p95)), strict=True))  # fmt: skip
+    assert data.title == "Six nights <i>of</i> drones"
+    page = render_html(data)
+    assert "<i>of</i>" not in page
+    ids = [c["id"] for c in _data_of(page)["charts"]]
+    assert ids[:2] == ["chart-stock", "chart-exhaustion"]
+    names = {p.name for p in write_pngs(data, tmp_path / "png")}
+    assert {"stock.png", "exhaustion_day.png", "map.png"} <= names
+    cli = invoke("report", path, "--html", tmp_path / "c.html", "-n", "2", "--engine", "reference")
+    assert cli.exit_code == 0, cli.output

@@ -20,7 +20,8 @@ def report(
     source: Annotated[
         str,
         typer.Argument(
-            help="a scenario file (it is run), or a run or sweep id in the store (it is read)",
+            help="a scenario or campaign file (it is run), or a run or sweep id in the store "
+            "(it is read)",
             metavar="RUN_OR_SCENARIO",
             show_default=False,
         ),
@@ -60,9 +61,10 @@ def report(
     """Write a report: laydown map, replay of one replication, charts with confidence intervals.
 
     A scenario file is run (fast engine by default) and replication --replicate
-    is re-run with the reference engine to record its events. A stored run or
-    sweep is read from --store; for a sweep the report adds leakage against the
-    swept field.
+    is re-run with the reference engine to record its events. A campaign file
+    adds its stockpiles over the days and the day each runs out to one standard
+    night of its defence. A stored run or sweep is read from --store; for a
+    sweep the report adds leakage against the swept field.
     """
     from iadsim.cli.app import _reported
 
@@ -91,7 +93,8 @@ def _gather(
     store: Path,
     point: int | None,
 ) -> ReportData:
-    from iadsim.report import report_from_scenario, report_from_store
+    from iadsim.report import report_from_campaign, report_from_scenario, report_from_store
+    from iadsim.scenario import read_raw
 
     path = Path(source)
     if path.is_file():
@@ -104,6 +107,15 @@ def _gather(
         n = 200 if replications is None else replications
         if replicate >= n:
             raise typer.BadParameter(f"must be in 0..{n - 1}", param_hint="--replicate")
+        if "defence" in read_raw(path)[0]:  # a campaign file names its defence scenario
+            if overrides:
+                raise typer.BadParameter(
+                    "applies to a scenario file, not a campaign", param_hint="--set"
+                )
+            return report_from_campaign(
+                path, replications=n, seed=0 if seed is None else seed, replicate=replicate,
+                engine=engine,
+            )  # fmt: skip
         return report_from_scenario(
             path,
             replications=n,
@@ -117,8 +129,8 @@ def _gather(
     given = [name for name, value in options.items() if value is not None]
     if given:
         raise typer.BadParameter(
-            f"{', '.join(given)} apply to a scenario file; {source!r} is not a file, so it is read "
-            f"as a run or sweep in {store}, which has its own"
+            f"{', '.join(given)}: only for a scenario or campaign file; {source!r} is not a "
+            f"file, so it is read as a run or sweep in {store}, which has its own"
         )
     return report_from_store(store, source, replicate=replicate, point=point)
 

@@ -9,6 +9,7 @@ import numpy as np
 
 from iadsim.compile import CompiledScenario
 from iadsim.metrics import Estimate, Summary
+from iadsim.report.campaign import CampaignView
 from iadsim.report.laydown import Laydown
 from iadsim.report.replay import Replay
 
@@ -63,6 +64,8 @@ class ReportData:
     totals: dict[str, Estimate] = field(default_factory=dict)
     """destroyed, lost_to_ew and leaked per night, all kinds together, with intervals."""
     sweep: SweepCurve | None = None
+    campaign: CampaignView | None = None
+    """For a campaign: its stockpiles over the days (the rest shows its standard night)."""
     notes: list[str] = field(default_factory=list)
     """Remarks worth showing, e.g. that the replay was re-run from a stored run."""
 

@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from iadsim.metrics import Estimate
+from iadsim.report.campaign import CampaignView
 from iadsim.report.data import ReportData
 from iadsim.report.style import (
     FATE_COLOURS,
@@ -21,7 +22,10 @@ from iadsim.report.style import (
     money,
 )
 
-__all__ = ["charts", "map_figure"]
+__all__ = ["WIDE", "campaign_figures", "charts", "map_figure", "sweep_figure"]
+
+WIDE = ("chart-stock", "chart-exhaustion", "chart-sweep")
+"""Charts drawn full width above the map (campaigns and sweeps)."""
 
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
@@ -250,6 +254,8 @@ def charts(data: ReportData) -> list[tuple[str, str, Any]]:
     """The summary charts as (element id, caption, figure) — plotly figures as plain dicts."""
     s = data.summary
     out: list[tuple[str, str, Any]] = []
+    if data.campaign is not None:
+        out.extend(campaign_figures(data.campaign))
     if data.sweep is not None:
         out.append(("chart-sweep", "", sweep_figure(data)))
     kinds = list(s.by_kind)
@@ -380,3 +386,106 @@ def sweep_figure(data: ReportData) -> dict[str, Any]:
             yaxis=_grid(title={"text": "threats leaked per night (95% CI)"}, rangemode="tozero"),
         ),
     }
+
+
+def campaign_figures(view: CampaignView) -> list[tuple[str, str, Any]]:
+    """Stock by interceptor type over the days (mean and 5–95% band), and the exhaustion day."""
+    days = list(range(1, view.days + 1))
+    stock = []
+    for k, name in enumerate(view.types):
+        colour = colour_of(k)
+        band_x = days + days[::-1]
+        band_y = view.stock_p95[k] + view.stock_p5[k][::-1]
+        stock.append(
+            {
+                "type": "scatter",
+                "x": band_x,
+                "y": band_y,
+                "fill": "toself",
+                "fillcolor": colour,
+                "opacity": 0.18,
+                "line": {"width": 0},
+                "hoverinfo": "skip",
+                "legendgroup": f"type{k}",
+                "showlegend": False,
+            }
+        )
+        stock.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": days,
+                "y": view.stock_mean[k],
+                "line": {"color": colour, "width": 2},
+                "name": esc(name),
+                "legendgroup": f"type{k}",
+                "hovertemplate": "day %{x}: %{y:.1f} in stock (mean)<extra>"
+                + esc(name)
+                + "</extra>",
+            }
+        )
+    stock.append(
+        {
+            "type": "bar",
+            "x": days,
+            "y": view.threats,
+            "yaxis": "y2",
+            "marker": {"color": "#bdbdbd"},
+            "opacity": 0.5,
+            "name": "threats launched that night",
+            "hovertemplate": "day %{x}: %{y:.0f} threats<extra></extra>",
+        }
+    )
+    exhaustion = []
+    for k, name in enumerate(view.types):
+        ran_out = [d for d in view.exhaustion[k] if d > 0]
+        exhaustion.append(
+            {
+                "type": "histogram",
+                "x": ran_out,
+                "xbins": {"start": 0.5, "end": view.days + 0.5, "size": 1},
+                "histnorm": "",
+                "marker": {"color": colour_of(k)},
+                "opacity": 0.75,
+                "name": f"{esc(name)} ({view.share_exhausted(k):.0%} run out)",
+            }
+        )
+    return [
+        (
+            "chart-stock",
+            f"Interceptors in stock after each night: mean over {view.replications:,} "
+            "replications, band from the 5th to the 95th percentile; grey bars: threats "
+            "launched each night.",
+            {
+                "data": stock,
+                "layout": _layout(
+                    f"Campaign {esc(view.name)}: stockpiles over {view.days} days",
+                    xaxis=_grid(title={"text": "day"}),
+                    yaxis=_grid(title={"text": "interceptors in stock"}, rangemode="tozero"),
+                    yaxis2={
+                        "overlaying": "y",
+                        "side": "right",
+                        "title": {"text": "threats launched"},
+                        "showgrid": False,
+                        "rangemode": "tozero",
+                        "automargin": True,
+                    },
+                    margin={"l": 60, "r": 70, "t": 50, "b": 60},
+                ),
+            },
+        ),
+        (
+            "chart-exhaustion",
+            "Replications by the day each stockpile ran out (replications where it never ran "
+            "out are not counted; the legend gives the share that did).",
+            {
+                "data": exhaustion,
+                "layout": _layout(
+                    "The day each stockpile runs out",
+                    barmode="overlay",
+                    xaxis=_grid(title={"text": "day"}, range=[0.5, view.days + 0.5]),
+                    yaxis=_grid(title={"text": "replications"}),
+                ),
+            },
+        ),
+    ]

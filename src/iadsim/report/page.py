@@ -16,7 +16,7 @@ from typing import Any
 
 from iadsim.metrics import Estimate
 from iadsim.report.data import ReportData
-from iadsim.report.figures import charts, map_figure
+from iadsim.report.figures import WIDE, charts, map_figure
 from iadsim.report.replay import SLIDER_STEP
 from iadsim.report.style import esc, money
 
@@ -140,11 +140,15 @@ def render_html(data: ReportData) -> str:
         + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
         + "</section>"
         for cid, caption, _ in chart_list
-        if cid != "chart-sweep"
+        if cid not in WIDE
     )
-    sweep = ""
-    if data.sweep is not None:
-        sweep = '<section><div id="chart-sweep" class="chart"></div></section>'
+    wide = "\n".join(
+        f'<section><div id="{cid}" class="chart"></div>'
+        + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
+        + "</section>"
+        for cid, caption, _ in chart_list
+        if cid in WIDE
+    )
     notes = "".join(f'<p class="note">{esc(n)}</p>' for n in data.notes)
     r = data.replay
     script = (files("iadsim.report") / "report.js").read_text(encoding="utf-8")
@@ -167,7 +171,7 @@ def render_html(data: ReportData) -> str:
 <p class="note">Means per night over {data.summary.replications:,} replications, with 95%
 confidence intervals.</p>
 <div class="cards">{_cards(data)}</div>
-{sweep}
+{wide}
 <section>
 <div class="controls">
 <button id="replay-play" type="button">Play</button>

@@ -23,7 +23,7 @@ from iadsim.report.data import ReportData, SweepCurve, SweepResult, spend_by_cla
 from iadsim.report.laydown import build_laydown
 from iadsim.report.replay import build_replay
 
-__all__ = ["report_from_scenario", "report_from_store"]
+__all__ = ["report_from_campaign", "report_from_scenario", "report_from_store"]
 
 _TOTALS = {"destroyed": Fate.DESTROYED, "lost_to_ew": Fate.LOST_TO_EW, "leaked": Fate.LEAKED}
 """Totals over all threat kinds that the report shows with their intervals."""
@@ -105,14 +105,29 @@ def report_from_scenario(
         ScenarioError: if the file or an override is not a valid scenario.
         ValueError: if ``replicate`` is not one of the replications.
     """
-    from iadsim.api import prepare, provenance
-    from iadsim.engine import simulate_batches
-    from iadsim.metrics import Accumulator
+    from iadsim.api import prepare
 
     if not 0 <= replicate < replications:
         raise ValueError(f"replicate must be in 0..{replications - 1}, got {replicate}")
     scenario, compiled = prepare(path, overrides=overrides)
-    # as iadsim.api.run_compiled, keeping also each replication's totals over all kinds
+    return _run(scenario, compiled, replications, seed, replicate, engine, progress, str(path))
+
+
+def _run(
+    scenario: Any,
+    compiled: Any,
+    replications: int,
+    seed: int,
+    replicate: int,
+    engine: str,
+    progress: Callable[[int], None] | None,
+    source: str,
+) -> ReportData:
+    """As :func:`iadsim.api.run_compiled`, keeping also each replication's totals."""
+    from iadsim.api import provenance
+    from iadsim.engine import simulate_batches
+    from iadsim.metrics import Accumulator
+
     accumulator = Accumulator(compiled)
     columns: dict[str, list[Any]] = {name: [] for name in _TOTALS}
     for batch in simulate_batches(
@@ -137,8 +152,53 @@ def report_from_scenario(
         seed=seed,
         replicate=replicate,
         policy=None,
-        source=str(path),
+        source=source,
         totals=totals,
+    )
+
+
+def report_from_campaign(
+    path: str | Path,
+    *,
+    replications: int = 200,
+    seed: int = 0,
+    replicate: int = 0,
+    engine: str = "fast",
+) -> ReportData:
+    """Run a campaign file and gather its report.
+
+    The campaign's stockpiles and exhaustion days come from
+    :func:`~iadsim.planning.campaign.run_campaign`; the map, replay and charts
+    show one standard night of its defence scenario (its raids as written),
+    run with the same replications and seed.
+
+    Raises:
+        ScenarioError: if the campaign or its defence scenario is not valid.
+        ValueError: if ``replicate`` is not one of the replications.
+    """
+    import dataclasses
+
+    from iadsim.compile import compile_scenario
+    from iadsim.planning.campaign import run_campaign
+    from iadsim.report.campaign import campaign_view
+    from iadsim.scenario import parse_scenario
+    from iadsim.scenario.campaign import load_campaign
+
+    if not 0 <= replicate < replications:
+        raise ValueError(f"replicate must be in 0..{replications - 1}, got {replicate}")
+    campaign, defence, defence_path = load_campaign(path)
+    result = run_campaign(
+        campaign, defence, replications=replications, seed=seed, engine=engine, source=str(path)
+    )
+    scenario = parse_scenario(defence, source=defence_path)
+    compiled = compile_scenario(scenario, source=defence_path)
+    night = _run(scenario, compiled, replications, seed, replicate, engine, None, str(path))
+    return dataclasses.replace(
+        night,
+        title=campaign.name,
+        source=f"campaign {path}: {campaign.days} days; the map, replay and charts below show "
+        f"one standard night of its defence scenario, {scenario.name}",
+        campaign=campaign_view(result),
     )
 
 

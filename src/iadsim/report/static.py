@@ -268,6 +268,51 @@ def _sweep(data: ReportData) -> Any:
     return fig
 
 
+def _stock(data: ReportData) -> Any:
+    view = data.campaign
+    assert view is not None
+    fig = _figure(10, 4.5)
+    ax = fig.add_subplot()
+    days = np.arange(1, view.days + 1)
+    raids = ax.twinx()
+    raids.bar(days, view.threats, color="#bdbdbd", alpha=0.5, width=0.8)
+    raids.set_ylabel("threats launched that night")
+    raids.spines[["top"]].set_visible(False)
+    ax.set_zorder(raids.get_zorder() + 1)
+    ax.patch.set_visible(False)
+    for k, name in enumerate(view.types):
+        ax.fill_between(days, view.stock_p5[k], view.stock_p95[k], color=colour_of(k), alpha=0.2)
+        share = view.share_exhausted(k)
+        ax.plot(days, view.stock_mean[k], color=colour_of(k), lw=2,
+                label=f"{name} (runs out in {share:.0%} of replications)")  # fmt: skip
+    ax.set_xlabel("day")
+    ax.set_ylabel("interceptors in stock (mean, 5–95%)")
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"{view.name}: stockpiles over {view.days} days", loc="left")
+    ax.legend(fontsize=8)
+    _style(ax)
+    return fig
+
+
+def _exhaustion(data: ReportData) -> Any:
+    view = data.campaign
+    assert view is not None
+    fig = _figure(8, 4.5)
+    ax = fig.add_subplot()
+    bins = np.arange(0.5, view.days + 1.5)
+    for k, name in enumerate(view.types):
+        ran_out = [d for d in view.exhaustion[k] if d > 0]
+        ax.hist(ran_out, bins=bins, color=colour_of(k), alpha=0.7,
+                label=f"{name} ({view.share_exhausted(k):.0%} run out)")  # fmt: skip
+    ax.set_xlim(0.5, view.days + 0.5)
+    ax.set_xlabel("day the stockpile runs out")
+    ax.set_ylabel("replications")
+    ax.set_title("The day each stockpile runs out", loc="left")
+    ax.legend(fontsize=8)
+    _style(ax)
+    return fig
+
+
 def write_pngs(data: ReportData, folder: str | Path) -> list[Path]:
     """Write the report's charts as PNG files into ``folder``; return their paths.
 
@@ -287,6 +332,8 @@ def write_pngs(data: ReportData, folder: str | Path) -> list[Path]:
     ]
     if data.sweep is not None:
         charts.insert(0, ("saturation.png", _sweep))
+    if data.campaign is not None:
+        charts[:0] = [("stock.png", _stock), ("exhaustion_day.png", _exhaustion)]
     paths = []
     for name, draw in charts:
         fig = draw(data)
