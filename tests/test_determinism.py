@@ -9,6 +9,7 @@ import pytest
 from iadsim.compile import compile_scenario
 from iadsim.engine import simulate
 from iadsim.scenario import load_scenario
+
 from scenarios import base, build, unit
 
 EXAMPLES = Path(__file__).parent.parent / "examples"

@@ -8,6 +8,7 @@ import pytest
 from iadsim.draws import Purpose, uniform
 from iadsim.engine import Fate, simulate
 from iadsim.metrics import mean_interval
+
 from scenarios import base, build, unit
 
 REPS = 150

@@ -146,3 +146,9 @@ class CompiledScenario:
             value = getattr(self, field.name)
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        # unpickled arrays come back writable; read-only again, or the fast engine
+        # (whose compiled code is specialised on read-only arrays) would recompile
+        self.__dict__.update(state)
+        self.__post_init__()

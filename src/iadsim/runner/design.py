@@ -149,7 +149,8 @@ class Sweep:
     replications: int
     seed: int
     seeds: str = "common"
-    policy: str = "greedy"
+    policy: str | None = None
+    """The assignment policy; ``None``: each point's scenario doctrine's."""
     engine: str | None = None
     """The engine by name; ``None``: the default of :func:`iadsim.engine.simulate`."""
     batch_size: int | None = None
@@ -544,8 +545,8 @@ def build_sweep(
         )
     from iadsim.engine import ENGINES, POLICIES
 
-    chosen_policy = policy or settings.get("policy", "greedy")
-    if chosen_policy not in POLICIES:
+    chosen_policy = policy or settings.get("policy")
+    if chosen_policy is not None and chosen_policy not in POLICIES:
         raise SweepError(
             source, [("policy", f"expected one of {', '.join(POLICIES)}, got {chosen_policy!r}")]
         )

@@ -114,6 +114,11 @@ class _Run:
     compiled: CompiledScenario | None = None
 
 
+def policy_of(sweep: Sweep, scenario: Any) -> str:
+    """The policy a point runs under: the sweep's if it names one, else the doctrine's."""
+    return sweep.policy or scenario.doctrine.policy
+
+
 def _prepare_points(sweep: Sweep) -> list[tuple[SweepPoint, Any, str]]:
     from iadsim.compile import content_hash
     from iadsim.scenario import apply_overrides, parse_scenario
@@ -123,7 +128,9 @@ def _prepare_points(sweep: Sweep) -> list[tuple[SweepPoint, Any, str]]:
         where = f"{sweep.scenario_path} (sweep point {point.index}: {point.label()})"
         raw = apply_overrides(sweep.scenario, point.overrides(), source=where)
         scenario = parse_scenario(raw, source=where)
-        run_id = run_id_of(content_hash(scenario), point.seed, sweep.replications, sweep.policy)
+        run_id = run_id_of(
+            content_hash(scenario), point.seed, sweep.replications, policy_of(sweep, scenario)
+        )
         out.append((point, scenario, run_id))
     return out
 
@@ -237,7 +244,7 @@ def _open_runs(
                 "point": point.values,
                 "seed": point.seed,
                 "replications": sweep.replications,
-                "policy": sweep.policy,
+                "policy": policy_of(sweep, scenario),
                 "engine": engine,
                 "batch_size": batch_size,
                 "versions": info,
@@ -295,7 +302,7 @@ def _execute(
                     run.replications,
                     start,
                     stop,
-                    sweep.policy,
+                    policy_of(sweep, run.scenario),
                     engine,
                 )
 
@@ -325,7 +332,7 @@ def _finish(sweep: Sweep, store: Store, run: _Run, engine: str) -> None:
         provenance=provenance(
             scenario_hash=compiled.content_hash,
             engine=engine,
-            policy=sweep.policy,
+            policy=policy_of(sweep, run.scenario),
             schema_version=run.scenario.schema_version,
             run_id=run.run_id,
         ),
