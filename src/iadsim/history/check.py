@@ -146,7 +146,8 @@ class Calibration:
     by_kind: pd.DataFrame
     """Test period, per kind over the whole period."""
     night: pd.DataFrame | None
-    """The chosen night, per kind; None if no night was asked for or it has no rows."""
+    """The chosen night, per kind (and all missile kinds together, kind ``"missiles"``);
+    None if no night was asked for or it has no rows."""
     night_date: dt.date | None
     level: float
 
@@ -267,6 +268,13 @@ def calibrate(
             for label, index in chosen.groupby(by, sort=True).indices.items():
                 group[(str(label), kind)] = (chosen.iloc[index], counts[:, index])
     has_ew = {k: t.has_ew for k, t in tables.items()}
+    missiles = [key for key in night_groups if key[1] != "owa_drone"]
+    if len(missiles) > 1:  # the night's missiles together, as the reports sum them
+        night_groups[("all", "missiles")] = (
+            pd.concat([night_groups[key][0] for key in missiles]),
+            np.concatenate([night_groups[key][1] for key in missiles], axis=1),
+        )
+        has_ew["missiles"] = False
     monthly = compare(dict(sorted(monthly_groups.items())), has_ew=has_ew, level=level)
     by_kind = compare(total_groups, has_ew=has_ew, level=level)
     night_table = compare(night_groups, has_ew=has_ew, level=level) if night_groups else None

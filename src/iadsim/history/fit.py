@@ -110,6 +110,12 @@ def _dispersion(shares: NDArray[np.float64], nights: pd.DataFrame) -> float:
     return float(np.exp(brentq(gap, -5.0, 15.0)))
 
 
+def _fine(grid: NDArray[np.float64], step: float) -> NDArray[np.float64]:
+    """Points ``step`` apart over a simulated grid's range, on the step's decimals."""
+    points = np.arange(grid[0], grid[-1] + step / 2, step, dtype=np.float64)
+    return np.asarray(points.round(6), dtype=np.float64)
+
+
 def fit_kind(
     table: ResponseTable,
     nights: pd.DataFrame,
@@ -138,12 +144,8 @@ def fit_kind(
     """
     if nights.empty:
         raise ValueError(f"no reported nights of {table.kind} to fit")
-    pk_fine = np.round(np.arange(table.pk[0], table.pk[-1] + resolution / 2, resolution), 6)
-    ew_fine = (
-        np.round(np.arange(table.ew[0], table.ew[-1] + resolution / 2, resolution), 6)
-        if table.has_ew
-        else table.ew
-    )
+    pk_fine = _fine(table.pk, resolution)
+    ew_fine = _fine(table.ew, resolution) if table.has_ew else table.ew
     at_n = table.at_sizes(nights["launched"].to_numpy(float))  # [P, E, N, 3]
     fine = interpolate(at_n, table.pk, table.ew, pk_fine, ew_fine)  # [Pf, Ef, N, 3]
     ll = night_loglik(fine, nights, has_ew=table.has_ew).reshape(-1, len(nights))
