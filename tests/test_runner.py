@@ -143,6 +143,19 @@ def test_a_pickled_scenario_is_read_only_again_in_the_worker(compiled) -> None:
     import pickle
 
     task = pickle.loads(pickle.dumps(BatchTask("k", compiled, 1, 2, 0, 2, "greedy", "reference")))
-    assert task.compiled.launch_time.flags.writeable  # pickling drops the flag ...
+    # CompiledScenario re-freezes its arrays when unpickled, as compiling left them
+    assert not task.compiled.launch_time.flags.writeable
     run_batch(task)
-    assert not task.compiled.launch_time.flags.writeable  # ... and the worker restores it
+    assert not task.compiled.launch_time.flags.writeable
+
+
+def test_the_policy_of_a_batch_is_the_one_run(compiled) -> None:
+    from iadsim.runner.batches import simulate_range
+
+    for policy in ("greedy", "exact"):
+        got = simulate_range(
+            compiled, replications=4, seed=2, start=0, stop=4, policy=policy, engine="reference"
+        )
+        assert got.equals(
+            simulate(compiled, replications=4, seed=2, policy=policy, engine="reference")
+        )

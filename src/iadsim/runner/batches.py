@@ -8,7 +8,6 @@ batches finish in, or the process that ran each.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -99,28 +98,13 @@ def simulate_range(
     if policy not in POLICIES:
         raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
     reps = np.arange(start, stop, dtype=np.int64)
-    return run_replications(compiled, reps, seed=seed, engine=engine)
-
-
-def _read_only(compiled: CompiledScenario) -> CompiledScenario:
-    """Make the scenario's arrays read-only again, as compiling made them.
-
-    Pickling (to another process) drops the flag; restoring it keeps the
-    arrays exactly as the engine is used to seeing them (a compiled engine
-    would otherwise build a second version of itself for writable arrays).
-    """
-    for f in dataclasses.fields(compiled):
-        value = getattr(compiled, f.name)
-        if isinstance(value, np.ndarray) and value.flags.writeable:
-            value.flags.writeable = False
-    return compiled
+    return run_replications(compiled, reps, seed=seed, engine=engine, policy=policy)
 
 
 def run_batch(task: BatchTask) -> BatchResult:
     """Run one batch (in whichever process holds it)."""
     if task.compiled is None:
         raise ValueError("the batch has no compiled scenario")
-    _read_only(task.compiled)
     outcomes = simulate_range(
         task.compiled,
         replications=task.replications,
