@@ -121,3 +121,45 @@ def test_bad_campaign_files_are_clear_errors(tmp_path: Path) -> None:
         check=False,
     )
     assert proc.returncode == 2 and "schedule" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_nights_from_a_reported_raids_csv(tmp_path: Path) -> None:
+    header = (
+        "time_start,time_end,model,launch_place,target,launched,destroyed,not_reach_goal,"
+        "still_attacking,source\n"
+    )
+    rows = [
+        "2025-03-01 19:00,2025-03-02 08:00,Shahed-136/131,,Ukraine,24,10,5,,kpszsu/posts/a",
+        "2025-03-01 19:00,2025-03-02 08:00,Shahed-136/131,,Odesa,99,9,9,,PvKPivden/posts/b",
+        "2025-03-03 19:00,2025-03-04 08:00,Shahed-136/131,,Ukraine,6,3,1,,kpszsu/posts/c",
+    ]
+    (tmp_path / "raids.csv").write_text(header + "\n".join(rows) + "\n")
+    raw = defence()
+    raw["threat_classes"]["fake"] = {"preset": "gerbera-class", "speed": "100 m/s"}
+    raw["raids"].append({**raw["raids"][0], "id": "decoys", "threat": "fake", "count": 12})
+    campaign = Campaign.model_validate(
+        {
+            "schema_version": 1,
+            "name": "csv",
+            "defence": raw,
+            "days": 4,
+            "reported": {"csv": "raids.csv", "first_night": "2025-03-01"},
+            "stockpiles": {"sam-class": 100},
+        }
+    )
+    result = run_campaign(campaign, raw, replications=2, seed=1, base_dir=tmp_path)
+    # 24 reported drones on day 1 (the regional row is not counted again): the standard
+    # night's 12 drones and 12 decoys, each scaled by 24 / 24; 6 on day 3: a quarter
+    assert result.launched[:, result.kinds.index("owa_drone")].tolist() == [12, 0, 3, 0]
+    assert result.launched[:, result.kinds.index("decoy")].tolist() == [12, 0, 3, 0]
+    assert list(result.scale) == [1.0, 0.0, 0.25, 0.0]
+    (tmp_path / "c.json").write_text(
+        json.dumps(
+            {
+                **campaign.model_dump(),
+                "reported": {"csv": "missing.csv", "first_night": "2025-03-01"},
+            }
+        )
+    )
+    with pytest.raises(ScenarioError, match="reported"):
+        load_campaign(tmp_path / "c.json")

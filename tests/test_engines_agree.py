@@ -15,7 +15,11 @@ from iadsim.scenario import load_scenario
 from scenarios import base, build, unit
 from strategies import small_scenarios
 
-EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
+EXAMPLES = sorted(
+    path
+    for path in (Path(__file__).parent.parent / "examples").glob("*.yaml")
+    if "threat_classes:" in path.read_text()  # scenarios, not campaign or laydown files
+)
 
 
 def assert_identical(compiled, replications: int, seed: int) -> None:

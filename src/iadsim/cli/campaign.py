@@ -84,7 +84,12 @@ def campaign(
     try:
         plan, defence, source = load_campaign(file)
         result = run_campaign(
-            plan, defence, replications=replications, seed=seed, source=str(source)
+            plan,
+            defence,
+            replications=replications,
+            seed=seed,
+            source=str(source),
+            base_dir=file.parent,
         )
     except IadsimError as exc:
         typer.echo(f"error: {exc}", err=True)

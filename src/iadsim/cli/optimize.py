@@ -102,7 +102,9 @@ def procurement(
     try:
         plan, campaign_path = load_procurement(file)
         campaign, defence, source = load_campaign(campaign_path)
-        result = search(plan, campaign, defence, seed=seed, source=str(source))
+        result = search(
+            plan, campaign, defence, seed=seed, source=str(source), base_dir=campaign_path.parent
+        )
     except IadsimError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -131,6 +132,36 @@ class CampaignResult:
         }
 
 
+def reported_factors(
+    campaign: Campaign, standard: dict[str, int], base_dir: Path
+) -> list[dict[str, float]]:
+    """For each day, each threat kind's reported launches as a multiple of the standard night.
+
+    Decoys follow the one-way-attack drones: the reports count them together.
+    """
+    import datetime as dt
+
+    from iadsim.history import load_raids
+
+    assert campaign.reported is not None
+    history = load_raids(base_dir / campaign.reported.csv)
+    first = dt.date.fromisoformat(campaign.reported.first_night)
+    rows = history.between(first, first + dt.timedelta(days=campaign.days - 1))
+    counts = rows.groupby(["date", "kind"])["launched"].sum()
+    drones = standard.get("owa_drone", 0) + standard.get("decoy", 0)
+    factors: list[dict[str, float]] = []
+    for day in range(campaign.days):
+        date = first + dt.timedelta(days=day)
+        night: dict[str, float] = {}
+        for kind, n in standard.items():
+            reported_kind = "owa_drone" if kind == "decoy" else kind
+            launched = float(counts.get((date, reported_kind), 0.0))
+            base = drones if reported_kind == "owa_drone" else n
+            night[kind] = launched / base if base else 0.0
+        factors.append(night)
+    return factors
+
+
 def night_sizes(campaign: Campaign, standard: int) -> np.ndarray:
     """Each night's raid as a multiple of the standard night (0 = no raid), day 1 first."""
     scale = np.zeros(campaign.days)
@@ -154,18 +185,28 @@ def night_sizes(campaign: Campaign, standard: int) -> np.ndarray:
     return scale
 
 
-def _night(defence: dict[str, Any], scale: float) -> dict[str, Any] | None:
-    """The defence scenario with its raids scaled; None for a night with nothing launched."""
+def _night(defence: dict[str, Any], scale: dict[str, float]) -> dict[str, Any] | None:
+    """The defence with each raid scaled by its kind's factor; None if nothing is launched."""
     raw = copy.deepcopy(defence)
+    kind_of = {name: _kind(spec) for name, spec in raw["threat_classes"].items()}
     raids = []
     for raid in raw["raids"]:
-        count = round(raid["count"] * scale)
+        count = round(raid["count"] * scale.get(kind_of[raid["threat"]], 0.0))
         if count > 0:
             raids.append({**raid, "count": count})
     if not raids:
         return None
     raw["raids"] = raids
     return raw
+
+
+def _kind(spec: dict[str, Any]) -> str:
+    """A threat class's kind, from the file's entry or its preset."""
+    from iadsim.scenario.presets import THREAT_PRESETS
+
+    if "kind" in spec:
+        return str(spec["kind"])
+    return str(THREAT_PRESETS[spec["preset"]]["kind"])
 
 
 def _share_out(stock: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -204,6 +245,7 @@ def run_campaign(
     source: str = "<campaign>",
     deliveries: Sequence[tuple[str, int, int]] = (),
     joining: Sequence[tuple[int, dict[str, Any]]] = (),
+    base_dir: Path = Path(),
 ) -> CampaignResult:
     """Run every night of a campaign, carrying each replication's stockpile forward.
 
@@ -234,7 +276,18 @@ def run_campaign(
     standard = sum(r.count for r in base.raids)
     kinds = tuple(dict.fromkeys(base.threat_classes[r.threat].kind for r in base.raids))
     types = tuple(campaign.stockpiles)
-    scale = night_sizes(campaign, standard)
+    standard_by_kind: dict[str, int] = {}
+    for r in base.raids:
+        kind = base.threat_classes[r.threat].kind
+        standard_by_kind[kind] = standard_by_kind.get(kind, 0) + r.count
+    if campaign.reported is not None:
+        factors = reported_factors(campaign, standard_by_kind, base_dir)
+        scale = np.array(
+            [sum(f[k] * n for k, n in standard_by_kind.items()) / standard for f in factors]
+        )
+    else:
+        scale = night_sizes(campaign, standard)
+        factors = [dict.fromkeys(standard_by_kind, float(x)) for x in scale]
     days, n_types, n_kinds = campaign.days, len(types), len(kinds)
     arrivals = np.zeros((days, n_types), dtype=np.int64)
     for delivery in campaign.deliveries:
@@ -261,7 +314,7 @@ def run_campaign(
     launched = np.zeros((days, n_kinds), dtype=np.int64)
     value_lost = np.zeros(shape)
     spend = np.zeros(shape)
-    compiled_by_night: dict[tuple[float, int], CompiledScenario] = {}
+    compiled_by_night: dict[tuple[Any, int], CompiledScenario] = {}
     joined = sorted(joining, key=lambda item: item[0])
     reps = np.arange(replications, dtype=np.int64)
     for day in range(1, days + 1):
@@ -271,9 +324,9 @@ def run_campaign(
         if arrived:
             tonight = copy.deepcopy(defence)
             tonight["fire_units"] = [*tonight["fire_units"], *(u for _, u in joined[:arrived])]
-        night = _night(tonight, float(scale[day - 1])) if scale[day - 1] > 0 else None
+        night = _night(tonight, factors[day - 1]) if scale[day - 1] > 0 else None
         if night is not None:
-            key = (float(scale[day - 1]), arrived)
+            key = (tuple(sorted(factors[day - 1].items())), arrived)
             if key not in compiled_by_night:
                 compiled_by_night[key] = compile_scenario(
                     parse_scenario(night, source=source), source=source

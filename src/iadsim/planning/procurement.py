@@ -18,6 +18,7 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,7 @@ def evaluate_plan(
     *,
     seed: int,
     source: str = "<procurement>",
+    base_dir: Path = Path(),
 ) -> Evaluation:
     """Simulate the campaign with this purchase plan and judge it against the bound."""
     from scipy.stats import t as student_t
@@ -92,6 +94,7 @@ def evaluate_plan(
         source=source,
         deliveries=deliveries,
         joining=joining,
+        base_dir=base_dir,
     )
     x = _metric(result, plan)
     mean = float(x.mean())
@@ -109,6 +112,7 @@ def search(
     *,
     seed: int = 0,
     source: str = "<procurement>",
+    base_dir: Path = Path(),
 ) -> ProcurementResult:
     """Best-first search for the cheapest plan that holds the bound, within the budget."""
     costs = [item.cost for item in plan.catalogue]
@@ -127,7 +131,9 @@ def search(
             if len(out.evaluated) >= plan.max_evaluations:
                 out.exhausted_budget = True
                 break
-            result = evaluate_plan(counts, plan, campaign, defence, seed=seed, source=source)
+            result = evaluate_plan(
+                counts, plan, campaign, defence, seed=seed, source=source, base_dir=base_dir
+            )
             out.evaluated.append(result)
             if result.holds:
                 out.best = result
@@ -135,7 +141,7 @@ def search(
             failed.append(counts)
         for k in range(len(counts)):
             if counts[k] < limits[k]:
-                nxt = (*counts[:k], counts[k] + 1, *counts[k + 1:])
+                nxt = (*counts[:k], counts[k] + 1, *counts[k + 1 :])
                 if nxt not in seen:
                     seen.add(nxt)
                     heapq.heappush(frontier, (cost + costs[k], nxt))

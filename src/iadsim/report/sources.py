@@ -188,7 +188,13 @@ def report_from_campaign(
         raise ValueError(f"replicate must be in 0..{replications - 1}, got {replicate}")
     campaign, defence, defence_path = load_campaign(path)
     result = run_campaign(
-        campaign, defence, replications=replications, seed=seed, engine=engine, source=str(path)
+        campaign,
+        defence,
+        replications=replications,
+        seed=seed,
+        engine=engine,
+        source=str(path),
+        base_dir=Path(path).parent,
     )
     scenario = parse_scenario(defence, source=defence_path)
     compiled = compile_scenario(scenario, source=defence_path)

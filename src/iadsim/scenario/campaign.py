@@ -15,6 +15,7 @@ __all__ = [
     "Delivery",
     "NightlyModel",
     "Production",
+    "ReportedNights",
     "ScheduledNight",
     "load_campaign",
 ]
@@ -49,6 +50,25 @@ class NightlyModel(_Model):
         description="negative-binomial shape k: smaller is burstier (variance = m + m^2 / k)",
     )
     max_threats: int | None = Field(None, ge=1, description="cap on one night's threats")
+
+
+class ReportedNights(_Model):
+    """Raid nights from a file in the public reported-raids CSV format."""
+
+    csv: str = Field(description="the CSV, relative to the campaign file")
+    first_night: str = Field(
+        description="the date (YYYY-MM-DD) of the campaign's day 1 in the reports"
+    )
+
+    @model_validator(mode="after")
+    def _date(self) -> ReportedNights:
+        import datetime as dt
+
+        try:
+            dt.date.fromisoformat(self.first_night)
+        except ValueError:
+            raise FieldError(("first_night",), "expected a date such as 2025-01-01") from None
+        return self
 
 
 class Delivery(_Model):
@@ -96,6 +116,9 @@ class Campaign(_Model):
         None, description="explicit raid nights; or give `model`"
     )
     model: NightlyModel | None = Field(None, description="statistical raid model; or `schedule`")
+    reported: ReportedNights | None = Field(
+        None, description="nights as reported, from the public raids CSV; or `schedule`/`model`"
+    )
     stockpiles: dict[str, Count] = Field(
         default_factory=dict,
         description="interceptors in stock at the start, by fire-unit class; classes not "
@@ -106,8 +129,11 @@ class Campaign(_Model):
 
     @model_validator(mode="after")
     def _nights(self) -> Campaign:
-        if (self.schedule is None) == (self.model is None):
-            raise FieldError(("schedule",), "give exactly one of `schedule` and `model`")
+        given = [x is not None for x in (self.schedule, self.model, self.reported)]
+        if sum(given) != 1:
+            raise FieldError(
+                ("schedule",), "give exactly one of `schedule`, `model` and `reported`"
+            )
         for k, night in enumerate(self.schedule or []):
             if night.day > self.days:
                 raise FieldError(("schedule", k, "day"), f"is after the horizon ({self.days})")
@@ -137,6 +163,10 @@ def load_campaign(path: str | Path) -> tuple[Campaign, dict[str, Any], Path]:
         campaign = Campaign.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(path, _problems(exc), lines=lines) from None
+    if campaign.reported is not None and not (path.parent / campaign.reported.csv).exists():
+        raise ScenarioError(
+            path, [("reported.csv", f"no such file: {path.parent / campaign.reported.csv}")]
+        )
     if isinstance(campaign.defence, dict):
         return campaign, dict(campaign.defence), path
     defence_path = (path.parent / campaign.defence).resolve()
