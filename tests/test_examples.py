@@ -14,10 +14,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
-CASES = {"single_battery": 50, "capital_night_raid": 8}
+CASES = {"single_battery": 50, "capital_night_raid": 8, "national_defence": 4}
 SEED = 2025
 
 
@@ -77,3 +78,26 @@ def test_single_battery_matches_the_hand_calculation() -> None:
     assert drone["leaked"]["lo"] <= 0.9 <= drone["leaked"]["hi"]
     depot = got["assets"]["destroyed"]["depot"]
     assert depot["lo"] <= 1 - (1 - 0.09 * 0.6) ** 10 <= depot["hi"]
+
+
+def test_every_example_file_is_covered() -> None:
+    planning = {"supply_pause", "laydown", "procurement"}
+    assert {p.stem for p in EXAMPLES.glob("*.yaml")} == set(CASES) | planning
+
+
+def test_planning_examples_load_and_the_campaign_runs() -> None:
+    from iadsim.planning import run_campaign
+    from iadsim.scenario.campaign import load_campaign
+    from iadsim.scenario.laydown import load_laydown
+    from iadsim.scenario.procurement import load_procurement
+
+    campaign, defence, _ = load_campaign(EXAMPLES / "supply_pause.yaml")
+    result = run_campaign(campaign, defence, replications=2, seed=SEED, base_dir=EXAMPLES)
+    assert result.days == 120 and (result.stock >= 0).all()
+    # deliveries of the long-range type pause from day 30 to 75: no stock rises then
+    patriot = result.stock[:, :, result.types.index("patriot-class")]
+    assert (np.diff(patriot[:, 29:75], axis=1) <= 0).all()
+    laydown, _ = load_laydown(EXAMPLES / "laydown.yaml")
+    assert sum(p.count for p in laydown.place) == 9
+    plan, campaign_path = load_procurement(EXAMPLES / "procurement.yaml")
+    assert campaign_path.name == "supply_pause.yaml" and plan.bound.max == 158
