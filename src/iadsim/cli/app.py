@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +11,7 @@ from typing import Annotated
 import typer
 
 from iadsim.cli.campaign import campaign as campaign_command
+from iadsim.cli.common import OutputFormat, reported
 from iadsim.cli.history import calibrate as calibrate_command
 from iadsim.cli.history import history_app
 from iadsim.cli.optimize import optimize_app
@@ -20,7 +19,6 @@ from iadsim.cli.report import report as report_command
 from iadsim.cli.results import results_app
 from iadsim.cli.sweep import sweep as sweep_command
 from iadsim.cli.wta import wta_app
-from iadsim.errors import IadsimError
 
 app = typer.Typer(
     name="iadsim",
@@ -39,23 +37,6 @@ class Engine(StrEnum):
 
     fast = "fast"
     reference = "reference"
-
-
-class OutputFormat(StrEnum):
-    """How ``iadsim run`` prints its summary."""
-
-    table = "table"
-    json = "json"
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Turn iadsim's input errors into one paragraph on stderr and exit code 2."""
-    try:
-        yield
-    except IadsimError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 ScenarioFile = Annotated[
@@ -91,7 +72,7 @@ def run(
     """Run the Monte Carlo simulation of a scenario and print what got through and why."""
     from iadsim.api import prepare, run_compiled
 
-    with _reported():
+    with reported():
         if replicate_index is not None and not 0 <= replicate_index < replications:
             raise typer.BadParameter(
                 f"must be in 0..{replications - 1}", param_hint="--replicate-index"
@@ -144,7 +125,7 @@ def validate(
     from iadsim.compile import compile_scenario
     from iadsim.scenario import load_scenario
 
-    with _reported():
+    with reported():
         scenario = load_scenario(file, overrides=overrides or ())
         compiled = compile_scenario(scenario, source=file)
     typer.echo(

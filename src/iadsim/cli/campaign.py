@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from iadsim.errors import IadsimError
+from iadsim.cli.common import reported
 
 __all__ = ["campaign"]
 
@@ -81,7 +81,7 @@ def campaign(
 
     if output not in ("table", "json"):
         raise typer.BadParameter("expected table or json", param_hint="--format")
-    try:
+    with reported():
         plan, defence, source = load_campaign(file)
         result = run_campaign(
             plan,
@@ -91,9 +91,6 @@ def campaign(
             source=str(source),
             base_dir=file.parent,
         )
-    except IadsimError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     summary = result.summary()
     if output == "json":
         typer.echo(json.dumps(summary, indent=2))

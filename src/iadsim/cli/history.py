@@ -9,15 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from iadsim.errors import IadsimError
+from iadsim.cli.common import OutputFormat, reported
 
 __all__ = ["DEFAULT_SCENARIO", "calibrate", "history_app"]
 
@@ -27,23 +24,6 @@ history_app = typer.Typer(
 )
 
 DEFAULT_SCENARIO = Path("examples/national_defence.yaml")
-
-
-class Format(StrEnum):
-    """How the history commands print."""
-
-    table = "table"
-    json = "json"
-
-
-@contextmanager
-def _reported() -> Iterator[None]:
-    """Turn iadsim's input errors into one paragraph on stderr and exit code 2."""
-    try:
-        yield
-    except IadsimError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
 
 
 CsvFile = Annotated[
@@ -94,15 +74,17 @@ def load(
     rejected: Annotated[
         bool, typer.Option("--rejected", help="list every row left out, with its reason")
     ] = False,
-    output: Annotated[Format, typer.Option("--format", "-f", help="table or JSON")] = Format.table,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table or JSON")
+    ] = OutputFormat.table,
 ) -> None:
     """Read a raids CSV: totals by month and threat kind, and the rows it cannot use, with why."""
     from iadsim.history import load_raids
     from iadsim.history.report import history_text
 
-    with _reported():
+    with reported():
         history = load_raids(file, ew_merged_from=_date(ew_merged_from, "--ew-merged-from", file))
-    if output is Format.json:
+    if output is OutputFormat.json:
         document = {
             "source": history.source,
             "ew_merged_from": history.ew_merged_from.isoformat(),
@@ -147,7 +129,9 @@ def calibrate(
             show_default=False,
         ),
     ] = None,
-    output: Annotated[Format, typer.Option("--format", "-f", help="table or JSON")] = Format.table,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table or JSON")
+    ] = OutputFormat.table,
 ) -> None:
     """Fit kill probabilities and EW effect by threat kind to reported raids; test out of sample.
 
@@ -161,7 +145,7 @@ def calibrate(
     from iadsim.history.model import NationalModel
     from iadsim.history.report import calibration_text
 
-    with _reported():
+    with reported():
         history = load_raids(file, ew_merged_from=_date(ew_merged_from, "--ew-merged-from", file))
         train_span = _span(train, "--train", file)
         test_span = _span(test, "--test", file) if test.strip() else None
@@ -195,7 +179,7 @@ def calibrate(
                 night=night_date, seed=seed, cache_dir=cache,
                 progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
-    if output is Format.json:
+    if output is OutputFormat.json:
         fits = [
             {
                 "kind": f.kind, "start": str(f.start), "end": str(f.end), "nights": f.nights,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from iadsim.errors import IadsimError
+from iadsim.cli.common import reported
 
 __all__ = ["optimize_app"]
 
@@ -36,12 +36,9 @@ def laydown(
     from iadsim.planning.laydown import evaluate, geojson, optimize_laydown
     from iadsim.scenario.laydown import load_laydown
 
-    try:
+    with reported():
         plan, raw = load_laydown(file)
         result, baseline = optimize_laydown(plan, raw, seed=seed)
-    except IadsimError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     typer.echo(f"{plan.name}: covering model objective {result.objective:.1f}")
     for k, sites in result.choice.items():
         unit = plan.place[int(k)].unit
@@ -99,15 +96,12 @@ def procurement(
 
     if output not in ("table", "json"):
         raise typer.BadParameter("expected table or json", param_hint="--format")
-    try:
+    with reported():
         plan, campaign_path = load_procurement(file)
         campaign, defence, source = load_campaign(campaign_path)
         result = search(
             plan, campaign, defence, seed=seed, source=str(source), base_dir=campaign_path.parent
         )
-    except IadsimError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     names = [item.id for item in plan.catalogue]
     bound = plan.bound
     what = bound.metric + (f" ({bound.kind})" if bound.kind else "")

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from iadsim.cli.common import reported
 from iadsim.cli.sweep import DEFAULT_STORE
 
 if TYPE_CHECKING:
@@ -66,9 +67,7 @@ def report(
     night of its defence. A stored run or sweep is read from --store; for a
     sweep the report adds leakage against the swept field.
     """
-    from iadsim.cli.app import _reported
-
-    with _reported():
+    with reported():
         if html is None and png is None:
             raise typer.BadParameter("give --html FILE and/or --png DIR", param_hint="--html")
         data = _gather(source, replications, seed, replicate, overrides or [], engine, store, point)

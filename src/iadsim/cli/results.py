@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from iadsim.cli.common import reported
 from iadsim.cli.sweep import DEFAULT_STORE, StoreOption
 
 __all__ = ["results_app"]
@@ -75,9 +76,7 @@ def list_runs(
     output: Format = TableFormat.table,
 ) -> None:
     """List the runs (or sweeps) in the store, newest first."""
-    from iadsim.cli.app import _reported
-
-    with _reported():
+    with reported():
         db = _open(store)
         if sweeps:
             frame = db.sweeps()
@@ -105,9 +104,7 @@ def show(
     ] = TableFormat.table,
 ) -> None:
     """Show a run: what produced it (scenario hash, point, seed, versions) and its summary."""
-    from iadsim.cli.app import _reported
-
-    with _reported():
+    with reported():
         db = _open(store)
         record = db.run(run)
         summary = db.summary(record["run_id"])
@@ -144,10 +141,9 @@ def compare(
     output: Format = TableFormat.table,
 ) -> None:
     """Compare two runs: each figure of both and the difference (b − a) with its interval."""
-    from iadsim.cli.app import _reported
     from iadsim.store import compare_runs
 
-    with _reported():
+    with reported():
         db = _open(store)
         a, b = db.resolve(run_a), db.resolve(run_b)
         frame = compare_runs(db, a, b)
@@ -188,8 +184,6 @@ def sql(
     assets_destroyed, and per-threat lists); summaries (run_id, section, group,
     metric, mean, lo, hi).
     """
-    from iadsim.cli.app import _reported
-
-    with _reported():
+    with reported():
         frame = _open(store).sql(query)
     _emit(frame, output)

@@ -10,6 +10,8 @@ from typing import Annotated, Any
 
 import typer
 
+from iadsim.cli.common import reported
+
 __all__ = ["DEFAULT_STORE", "StoreOption", "sweep"]
 
 DEFAULT_STORE = Path("iadsim-results")
@@ -165,9 +167,7 @@ def sweep(
     unfinished sweep in the store) computes only what is missing and ends with
     the same numbers as an uninterrupted run.
     """
-    from iadsim.cli.app import _reported
-
-    with _reported():
+    with reported():
         from iadsim.errors import SweepError
         from iadsim.runner import Sweep, build_sweep
         from iadsim.store import Store
@@ -202,7 +202,7 @@ def sweep(
         reports = [_run_one(s, db, backend.value, workers, address, resume) for s in sweeps]
     documents = []
     for report in reports:
-        with _reported():
+        with reported():
             rows = [
                 {
                     "point": pr.point.index,

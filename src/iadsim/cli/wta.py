@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from iadsim.errors import IadsimError
+from iadsim.cli.common import reported
 
 __all__ = ["wta_app"]
 
@@ -59,11 +59,8 @@ def solve(
             f"{solver!r} is not a solver; choose one of {', '.join(available_solvers())}",
             param_hint="--solver",
         )
-    try:
+    with reported():
         problem = load_instance(file)
-    except IadsimError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
     answer = get_solver(solver).solve(problem, time_limit=time_limit)
     document = {"instance": str(file), "name": problem.name, **answer.to_dict()}
     if output is Format.json:
