@@ -13,7 +13,8 @@ from iadsim.cli.common import reported
 __all__ = ["optimize_app"]
 
 optimize_app = typer.Typer(
-    help="Optimise a plan (laydown), then verify it by full simulation.", no_args_is_help=True
+    help="Optimise a plan (laydown, procurement), then verify it by full simulation.",
+    no_args_is_help=True,
 )
 
 
