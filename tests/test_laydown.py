@@ -112,7 +112,7 @@ def test_laydown_picks_the_site_on_the_route_and_simulation_agrees() -> None:
     plan = small_laydown()
     result, baseline = optimize_laydown(plan, dict(plan.scenario), seed=3)
     assert result.choice == {"0": ["on-route"]}
-    assert result.leaked.mean < baseline["leaked"].mean
+    assert result.leaked.mean < baseline.leaked.mean
     ids = [u["id"] for u in result.scenario["fire_units"]]
     assert "keep" in ids and len(ids) == 2
 

@@ -30,6 +30,7 @@ from iadsim.scenario.laydown import Laydown
 
 __all__ = [
     "LaydownResult",
+    "Verified",
     "coverage",
     "evaluate",
     "geojson",
@@ -48,8 +49,18 @@ class LaydownResult:
     """Protected value the covering model expects."""
     scenario: dict[str, Any]
     """The scenario with the chosen laydown, ready to run or save."""
-    value_lost: Estimate
-    leaked: Estimate
+    verified: Verified
+    """The chosen laydown, simulated."""
+
+    @property
+    def value_lost(self) -> Estimate:
+        """Asset value lost per night with the chosen laydown."""
+        return self.verified.value_lost
+
+    @property
+    def leaked(self) -> Estimate:
+        """Threats leaked per night with the chosen laydown."""
+        return self.verified.leaked
 
 
 def _without(raw: dict[str, Any], remove: list[str]) -> dict[str, Any]:
@@ -62,15 +73,28 @@ def _placed(unit: dict[str, Any], uid: str, position: Any) -> dict[str, Any]:
     return {**copy.deepcopy(unit), "id": uid, "position": position}
 
 
-def evaluate(
-    raw: dict[str, Any], *, replications: int, seed: int
-) -> tuple[Estimate, Estimate, np.ndarray, CompiledScenario]:
-    """Simulate a scenario: value lost and leaked threats per night, and each threat's leak rate."""
+@dataclass(frozen=True)
+class Verified:
+    """A scenario simulated: figures per night with intervals, and what they came from."""
+
+    value_lost: Estimate
+    leaked: Estimate
+    lost_per_night: np.ndarray
+    """[replication] asset value destroyed: pairs with another run of the same seed."""
+    leak_rate: np.ndarray
+    """[threat] share of replications in which the threat leaked."""
+    compiled: CompiledScenario
+
+
+def evaluate(raw: dict[str, Any], *, replications: int, seed: int) -> Verified:
+    """Simulate a scenario: value lost and leaked threats per night, each threat's leak rate."""
     cs = compile_scenario(parse_scenario(copy.deepcopy(raw)))
     out = simulate(cs, replications=replications, seed=seed)
     lost = (out.asset_destroyed * cs.asset_value).sum(axis=1)
-    leaked = (out.fate == Fate.LEAKED).sum(axis=1)
-    return mean_interval(lost), mean_interval(leaked), (out.fate == Fate.LEAKED).mean(axis=0), cs
+    leaked = out.fate == Fate.LEAKED
+    return Verified(
+        mean_interval(lost), mean_interval(leaked.sum(axis=1)), lost, leaked.mean(axis=0), cs
+    )
 
 
 def coverage(
@@ -185,15 +209,14 @@ def solve_covering(
 
 def optimize_laydown(
     laydown: Laydown, raw: dict[str, Any], *, seed: int = 0
-) -> tuple[LaydownResult, dict[str, Any]]:
-    """Choose the laydown and verify it; also returns the baseline (units removed) figures."""
+) -> tuple[LaydownResult, Verified]:
+    """Choose the laydown and verify it; also returns the baseline (units removed), simulated."""
     base = _without(raw, laydown.remove)
-    base_lost, base_leaked, leak_rate, base_cs = evaluate(
-        base, replications=laydown.replications, seed=seed
-    )
+    baseline = evaluate(base, replications=laydown.replications, seed=seed)
+    base_cs = baseline.compiled
     worth = base_cs.value * base_cs.damage_prob  # value at stake if the threat leaks
     cover, placements, trial = coverage(raw, laydown)
-    weights = worth * leak_rate
+    weights = worth * baseline.leak_rate
     counts = [entry.count for entry in laydown.place]
     first = trial.n_units - len(placements)
     capacity = (trial.unit_rounds + trial.unit_reserve)[first:]
@@ -210,9 +233,8 @@ def optimize_laydown(
         )
         scenario["fire_units"].append(_placed(laydown.place[k].unit, uid, site.position))
         choice.setdefault(str(k), []).append(site.id)
-    lost, leaked, _, _ = evaluate(scenario, replications=laydown.replications, seed=seed)
-    baseline = {"value_lost": base_lost, "leaked": base_leaked}
-    return LaydownResult(choice, objective, scenario, lost, leaked), baseline
+    verified = evaluate(scenario, replications=laydown.replications, seed=seed)
+    return LaydownResult(choice, objective, scenario, verified), baseline
 
 
 def geojson(scenario: dict[str, Any]) -> dict[str, Any]:
