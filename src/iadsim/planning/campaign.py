@@ -21,6 +21,7 @@ import numpy as np
 from iadsim.compile import CompiledScenario, compile_scenario
 from iadsim.draws import uniform
 from iadsim.engine import Fate, run_replications
+from iadsim.engine.simulate import start_magazines
 from iadsim.errors import ScenarioError
 from iadsim.metrics import Estimate, mean_estimate
 from iadsim.scenario import parse_scenario
@@ -332,18 +333,17 @@ def run_campaign(
                     parse_scenario(night, source=source), source=source
                 )
             cs = compiled_by_night[key]
-            ready = np.tile(np.asarray(cs.unit_rounds, dtype=np.int64), (replications, 1))
-            reserve = np.tile(np.asarray(cs.unit_reserve, dtype=np.int64), (replications, 1))
-            for k, name in enumerate(types):
-                members = np.array([c == name for c in cs.unit_class])
+            ready, reserve = start_magazines(cs, replications, None)
+            night_classes = np.array(cs.unit_class)
+            members_of = [night_classes == name for name in types]
+            for k, members in enumerate(members_of):
                 capacity = (cs.unit_rounds + cs.unit_reserve)[members]
                 given = _share_out(stock_now[:, k], capacity)
                 ready[:, members] = np.minimum(given, cs.unit_rounds[members])
                 reserve[:, members] = given - ready[:, members]
             night_seed = (seed * 1_000_003 + day) % 2**64
             out = run_replications(cs, reps, seed=night_seed, engine=engine, start=(ready, reserve))
-            for k, name in enumerate(types):
-                members = np.array([c == name for c in cs.unit_class])
+            for k, members in enumerate(members_of):
                 fired[:, day - 1, k] = out.shots[:, members].sum(axis=1)
             stock_now -= fired[:, day - 1]
             threat_kind = np.array([cs.class_kind[c] for c in cs.threat_class])
