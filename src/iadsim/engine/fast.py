@@ -203,7 +203,6 @@ def _replication(
     rep: int,
     row: int,
     # scenario
-    duration: float,
     cycle: float,
     reaction: float,
     max_inflight: int,
@@ -271,11 +270,9 @@ def _replication(
     n_threats = threat_class.shape[0]
     n_units = unit_x.shape[0]
     n_windows = eng_unit.shape[0]
-    # most events one handler can schedule: a TRACK's wakes, or a DECIDE's salvos and reloads
-    most_wakes = 0
-    for i in range(n_threats):
-        most_wakes = max(most_wakes, eng_offset[i + 1] - eng_offset[i])
-    most_pushes = max(most_wakes, 2 * np.sum(unit_channels)) + 2
+    # most events one handler can schedule: a DECIDE's salvos and reloads, and a decision
+    # (WAKEs come from their own stream, not the heap)
+    most_pushes = 2 * np.sum(unit_channels) + 2
 
     alive = np.ones(n_threats, dtype=np.bool_)
     # Open windows by fire unit: unit u's windows whose firing gate has opened for a tracked
@@ -792,7 +789,6 @@ def scenario_args(cs: CompiledScenario, policy: str | None = None) -> tuple[Any,
         return np.ascontiguousarray(a, dtype=i64)
 
     return (
-        float(cs.duration),
         float(cs.decision_cycle),
         float(cs.reaction_time),
         int(cs.max_inflight),
