@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -63,6 +64,17 @@ def start_magazines(
     return ready, reserve
 
 
+def prepare(compiled: CompiledScenario, engine: str, policy: str | None = None) -> Any:
+    """What an engine builds from a compiled scenario once, for any number of batches."""
+    if engine == "fast":
+        from iadsim.engine.fast import scenario_args
+
+        return scenario_args(compiled, policy)
+    if engine == "reference":
+        return Tables(compiled)
+    raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+
+
 def run_replications(
     compiled: CompiledScenario,
     reps: np.ndarray,
@@ -71,29 +83,30 @@ def run_replications(
     engine: str = "fast",
     policy: str | None = None,
     start: tuple[np.ndarray, np.ndarray] | None = None,
+    prepared: Any = None,
 ) -> Outcomes:
     """Run the given replication indices (any subset, in any order) as one batch.
 
     Row ``k`` of the result is replication ``reps[k]``, identical to its row in
     any other run with the same seed. ``start`` optionally gives each row's ready
     rounds and reserve per unit at the start, ``[rows, units]`` each — how a
-    campaign carries the stockpile from one night to the next.
+    campaign carries the stockpile from one night to the next. ``prepared`` (from
+    :func:`prepare`, same engine and policy) saves rebuilding it batch after batch.
     """
     reps = np.asarray(reps, dtype=np.int64)
+    if prepared is None:
+        prepared = prepare(compiled, engine, policy)
     out = Outcomes.empty(seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets)
     if engine == "fast":
         from iadsim.engine.fast import run_batch
 
-        run_batch(compiled, seed, out.replications, out, policy=policy, start=start)
-    elif engine == "reference":
+        run_batch(compiled, seed, out.replications, out, prepared, start=start)
+    else:
         ready, reserve = start_magazines(compiled, len(reps), start)
-        tables = Tables(compiled)
         for row, rep in enumerate(out.replications):
             run_replication(
-                compiled, seed, int(rep), out, row, tables, policy, (ready[row], reserve[row])
+                compiled, seed, int(rep), out, row, prepared, policy, (ready[row], reserve[row])
             )
-    else:
-        raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
     return out
 
 
@@ -115,20 +128,12 @@ def simulate_batches(
     _check(replications, seed, policy, engine, compiled)
     if batch_size < 1:
         raise ValueError(f"batch_size must be at least 1, got {batch_size}")
-    args = None
-    if engine == "fast":
-        from iadsim.engine.fast import run_batch, scenario_args
-
-        args = scenario_args(compiled, policy)  # converted once for every batch
+    prepared = prepare(compiled, engine, policy)  # once for every batch
     for lo in range(0, replications, batch_size):
         reps = np.arange(lo, min(lo + batch_size, replications), dtype=np.int64)
-        if args is None:
-            part = run_replications(compiled, reps, seed=seed, engine=engine, policy=policy)
-        else:
-            part = Outcomes.empty(
-                seed, reps, compiled.n_threats, compiled.n_units, compiled.n_assets
-            )
-            run_batch(compiled, seed, reps, part, args)
+        part = run_replications(
+            compiled, reps, seed=seed, engine=engine, policy=policy, prepared=prepared
+        )
         if progress is not None:
             progress(len(part))
         yield part
