@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["FieldError", "IadsimError", "ScenarioError", "StoreError", "SweepError"]
+__all__ = [
+    "FieldError",
+    "IadsimError",
+    "OptionError",
+    "ScenarioError",
+    "StoreError",
+    "SweepError",
+]
 
 
 class IadsimError(Exception):
@@ -77,3 +84,17 @@ class SweepError(ScenarioError):
 
 class StoreError(IadsimError):
     """A results store that cannot be used: missing, damaged, in use, or of another version."""
+
+
+class OptionError(IadsimError):
+    """A command-line option whose value cannot be used (an output path, a range).
+
+    Attributes:
+        option: the option as typed, e.g. ``"--html"``.
+        message: what is wrong and what was expected.
+    """
+
+    def __init__(self, option: str, message: str) -> None:
+        self.option = option
+        self.message = message
+        super().__init__(f"{option}: {message}")

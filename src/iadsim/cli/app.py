@@ -185,9 +185,34 @@ app.add_typer(optimize_app, name="optimize")
 
 
 def main() -> None:
-    """Entry point of the ``iadsim`` command."""
+    """Entry point of the ``iadsim`` command.
+
+    iadsim's own input errors exit with code 2 from inside each command. What
+    escapes them is still reported in one line, never as a traceback: input too
+    deep or too large for memory exits with 2, anything else is a bug in iadsim
+    and exits with 70 (set ``IADSIM_DEBUG=1`` for the traceback).
+    """
+    import os
+
     try:
         app()
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
+    except RecursionError:
+        typer.echo("error: the input is nested too deeply to read", err=True)
+        sys.exit(2)
+    except MemoryError:
+        typer.echo("error: not enough memory for this input; ask for less work", err=True)
+        sys.exit(2)
+    except Exception as exc:
+        if os.environ.get("IADSIM_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split())[:300]
+        typer.echo(
+            f"error: internal error ({type(exc).__name__}: {detail}); this is a bug in "
+            "iadsim: please report it with the command and its input files "
+            "(IADSIM_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(70)

@@ -1,16 +1,36 @@
-"""What every ``iadsim`` command shares: how input errors are reported, output formats."""
+"""What every ``iadsim`` command shares: error reporting, output formats, seeds, output paths."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
 
 import typer
 
-from iadsim.errors import IadsimError
+from iadsim.errors import IadsimError, OptionError
 
-__all__ = ["OutputFormat", "reported"]
+__all__ = [
+    "SEED_MAX",
+    "OutputFormat",
+    "Seed",
+    "check_output_dir",
+    "check_output_file",
+    "reported",
+]
+
+SEED_MAX = 2**64 - 1
+"""The largest seed: seeds are 64-bit unsigned integers (counter-based draws)."""
+
+Seed = Annotated[
+    int,
+    typer.Option("--seed", "-s", min=0, max=SEED_MAX, help="random seed, 0 to 2^64-1"),
+]
+"""The ``--seed`` option, the same in every command."""
 
 
 class OutputFormat(StrEnum):
@@ -28,3 +48,71 @@ def reported() -> Iterator[None]:
     except IadsimError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def _check_writable_dir(folder: Path, option: str, path: Path) -> None:
+    """Prove ``folder`` takes a new file by making and removing one (root ignores mode bits)."""
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".iadsim-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OptionError(option, f"cannot write into {folder} ({reason}); got {path}") from None
+
+
+def check_output_file(
+    path: Path, option: str, *, inputs: Iterable[Path | str] = (), what: str = "file"
+) -> Path:
+    """Check, before any work starts, that ``path`` can be written as a file.
+
+    Its folder must exist and take new files; ``path`` must not be a folder nor one of
+    the command's ``inputs`` (writing there would destroy them).
+
+    Raises:
+        OptionError: naming ``option`` and what is wrong.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise OptionError(option, f"expected a {what} to write, got the folder {path}")
+    parent = path.parent
+    if not parent.exists():
+        raise OptionError(option, f"the folder {parent} does not exist (for {path})")
+    if not parent.is_dir():
+        raise OptionError(option, f"{parent} is not a folder (for {path})")
+    for source in inputs:
+        if _same_file(path, Path(source)):
+            raise OptionError(
+                option, f"{path} is an input of this command; writing it would overwrite it"
+            )
+    if path.exists() and not os.access(path, os.W_OK):
+        raise OptionError(option, f"{path} exists and cannot be written")
+    _check_writable_dir(parent, option, path)
+    return path
+
+
+def check_output_dir(path: Path, option: str) -> Path:
+    """Check, before any work starts, that ``path`` is (or can be made) a writable folder.
+
+    A missing folder is made (with its parents); an existing file is refused.
+
+    Raises:
+        OptionError: naming ``option`` and what is wrong.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OptionError(option, f"expected a folder, but {path} is a file")
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OptionError(option, f"cannot make the folder {path} ({reason})") from None
+    _check_writable_dir(path, option, path)
+    return path
