@@ -103,10 +103,7 @@ def run_case(case: dict[str, Any], scratch: str) -> dict[str, Any]:
             break
         time.sleep(0.01)
     seconds = time.monotonic() - start
-    if os.WIFEXITED(status):
-        code = os.WEXITSTATUS(status)
-    else:
-        code = -os.WTERMSIG(status)
+    code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
     with open(out_path, encoding="utf-8", errors="replace") as fh:
         stdout = fh.read()
     with open(err_path, encoding="utf-8", errors="replace") as fh:
@@ -128,8 +125,10 @@ def main() -> None:
     cases = json.load(sys.stdin)
     os.environ["COLUMNS"] = "200"  # messages on one line, whatever the terminal
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
-    import iadsim.cli.app  # noqa: F401  (typer, rich: shared by every child)
-    import iadsim.scenario  # noqa: F401  (pydantic models)
+    import importlib
+
+    importlib.import_module("iadsim.cli.app")  # typer, rich: shared by every child
+    importlib.import_module("iadsim.scenario")  # pydantic models
     from iadsim.scenario.units import _registry
 
     _registry()  # pint's registry is built once
