@@ -21,7 +21,11 @@ Two solvers are registered:
 from __future__ import annotations
 
 import math
+import os
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import numpy as np
@@ -31,7 +35,61 @@ from iadsim.wta.problem import Problem
 from iadsim.wta.registry import register
 from iadsim.wta.solution import Solution
 
-__all__ = ["ExactSolver", "OuterApproximationSolver"]
+__all__ = ["ExactSolver", "OuterApproximationSolver", "new_highs"]
+
+
+_FD_LOCK = threading.Lock()
+
+
+def _flush_c_stdio() -> None:
+    """Flush the C library's stdout buffer (HiGHS writes with printf)."""
+    with suppress(OSError, AttributeError, TypeError):  # no C library here to flush
+        import ctypes
+
+        ctypes.CDLL(None).fflush(None)
+
+
+@contextmanager
+def _stdout_silenced() -> Iterator[None]:
+    """Send file descriptor 1 to the null device while the block runs.
+
+    highspy 1.16 prints its banner ("Running HiGHS ...") on stdout from the
+    ``Highs()`` constructor, before any option can be set; a ``--format json``
+    command must print nothing but its document. Held under a lock so that
+    threads constructing solvers at once restore the real stdout.
+    """
+    import sys
+
+    with _FD_LOCK:
+        with suppress(AttributeError, OSError, ValueError):  # no Python stdout to flush
+            sys.stdout.flush()
+        try:
+            saved = os.dup(1)
+        except OSError:  # no fd 1: nothing to protect
+            yield
+            return
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(null, 1)
+            finally:
+                os.close(null)
+            yield
+        finally:
+            _flush_c_stdio()
+            os.dup2(saved, 1)
+            os.close(saved)
+
+
+def new_highs() -> Any:
+    """A ``highspy.Highs`` that prints nothing: no banner, no log on the console."""
+    import highspy
+
+    with _stdout_silenced():
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("log_to_console", False)
+    return h
 
 
 class _Model:
@@ -104,8 +162,7 @@ class _Model:
         lp.integrality_ = [highspy.HighsVarType.kInteger] * n_x + [
             highspy.HighsVarType.kContinuous
         ] * (2 * n)
-        self.h = highspy.Highs()
-        self.h.setOptionValue("output_flag", False)
+        self.h = new_highs()
         self.h.setOptionValue("threads", threads)
         self.h.setOptionValue("random_seed", seed)
         # Presolve barely shrinks these models, took half the time of a 200 x 200
