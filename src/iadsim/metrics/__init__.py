@@ -1,4 +1,7 @@
-"""Metrics: leakage, kills by layer, shots, spend and the cost-exchange ratio, with intervals."""
+"""Metrics: leakage, kills by layer, shots, spend and the cost-exchange ratio, with intervals.
+
+Intervals stay inside what is possible (see :mod:`iadsim.metrics.estimates`).
+"""
 
 from iadsim.metrics.estimates import (
     Estimate,
@@ -6,8 +9,10 @@ from iadsim.metrics.estimates import (
     mean_interval,
     proportion_estimate,
     proportion_interval,
+    score_bounds,
+    upper_limit,
 )
-from iadsim.metrics.summary import Accumulator, Summary, per_replication, summarize
+from iadsim.metrics.summary import Accumulator, Summary, per_replication, summarize, supports
 
 __all__ = [
     "Accumulator",
@@ -18,5 +23,8 @@ __all__ = [
     "per_replication",
     "proportion_estimate",
     "proportion_interval",
+    "score_bounds",
     "summarize",
+    "supports",
+    "upper_limit",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,7 +12,7 @@ from iadsim.compile import CompiledScenario
 from iadsim.engine import Fate, Outcomes
 from iadsim.metrics.estimates import Estimate, mean_estimate, proportion_estimate
 
-__all__ = ["Accumulator", "Summary", "per_replication", "summarize"]
+__all__ = ["Accumulator", "Summary", "per_replication", "summarize", "supports"]
 
 _FATES = {"destroyed": Fate.DESTROYED, "lost_to_ew": Fate.LOST_TO_EW, "leaked": Fate.LEAKED}
 
@@ -20,7 +21,9 @@ _FATES = {"destroyed": Fate.DESTROYED, "lost_to_ew": Fate.LOST_TO_EW, "leaked": 
 class Summary:
     """What a run found, each figure with its Monte Carlo confidence interval.
 
-    Counts are per night (per replication) means. ``by_kind`` and
+    Counts are per night (per replication) means, each with an interval inside
+    what is possible (no fewer than 0, no more leaked than launched; see
+    :mod:`iadsim.metrics.estimates`). ``by_kind`` and
     ``by_class`` map a threat kind or class to launched / destroyed /
     lost_to_ew / leaked; ``by_layer`` and ``by_unit`` give kills, shots and
     spend; ``cost`` gives each side's spend and the cost-exchange ratio
@@ -126,12 +129,61 @@ def per_replication(compiled: CompiledScenario, outcomes: Outcomes) -> dict[Key,
     return rows
 
 
+def supports(compiled: CompiledScenario) -> dict[Key, tuple[float, float]]:
+    """The least and largest value each figure of :func:`per_replication` can take.
+
+    Every figure is at least 0. Fates of a kind or class are at most the threats
+    launched of it; rounds at most the units' ready rounds and reserve (their cost
+    likewise); kills at most the threats; damaging hits on an asset at most the
+    threats aimed at it; value lost at most the assets' total value. Figures not
+    listed here (the attacker's spend, a constant) have no upper bound.
+    """
+    cs = compiled
+    out: dict[Key, tuple[float, float]] = {}
+    kinds = [cs.class_kind[c] for c in cs.threat_class]
+    for kind in dict.fromkeys(kinds):
+        launched = float(sum(1 for k in kinds if k == kind))
+        for name in ("launched", *_FATES):
+            out[("by_kind", kind, name)] = (0.0, launched)
+    for c, name in enumerate(cs.class_names):
+        launched = float((cs.threat_class == c).sum())
+        for fate in ("launched", *_FATES):
+            out[("by_class", name, fate)] = (0.0, launched)
+    capacity = (np.asarray(cs.unit_rounds) + np.asarray(cs.unit_reserve)).astype(float)
+    spend = capacity * np.asarray(cs.unit_cost, dtype=float)
+    for name, mask in _group(cs.unit_class).items():
+        out[("shots", name)] = (0.0, float(capacity[mask].sum()))
+    groups = [("by_layer", _group(cs.unit_layer))]
+    groups.append(
+        ("by_unit", {uid: np.arange(cs.n_units) == u for u, uid in enumerate(cs.unit_ids)})
+    )
+    for table, members in groups:
+        for name, mask in members.items():
+            out[(table, name, "kills")] = (0.0, float(cs.n_threats))
+            out[(table, name, "shots")] = (0.0, float(capacity[mask].sum()))
+            out[(table, name, "cost")] = (0.0, float(spend[mask].sum()))
+    attacker = float(cs.class_cost[cs.threat_class].sum())
+    out[("cost", "defender")] = (0.0, float(spend.sum()))
+    out[("cost", "attacker")] = (0.0, math.inf)
+    out[("cost", "exchange_ratio")] = (
+        0.0,
+        float(spend.sum()) / attacker if attacker > 0 else math.inf,
+    )
+    out[("assets", "value_lost")] = (0.0, float(np.asarray(cs.asset_value).sum()))
+    for a, aid in enumerate(cs.asset_ids):
+        out[("assets", "destroyed", aid)] = (0.0, 1.0)
+        out[("assets", "hits", aid)] = (0.0, float((cs.threat_target == a).sum()))
+    return out
+
+
 class Accumulator:
     """Streams batches of Outcomes into a Summary, holding only running moments.
 
-    Each figure keeps (count, mean, sum of squared deviations), combined batch
-    by batch with Chan et al.'s pairwise update, so a million replications need
-    no more memory than one batch. Batches are combined in the order added.
+    Each figure keeps (count, mean, sum of squared deviations, least and
+    largest value), combined batch by batch with Chan et al.'s pairwise update,
+    so a million replications need no more memory than one batch. Batches are
+    combined in the order added. Intervals are taken inside each figure's
+    support (:func:`supports`, widened to any value seen outside it).
     """
 
     def __init__(self, compiled: CompiledScenario, *, confidence: float = 0.95) -> None:
@@ -140,6 +192,8 @@ class Accumulator:
         self.count = 0
         self.seed: int | None = None
         self.moments: dict[Key, tuple[float, float]] = {}
+        self.extremes: dict[Key, tuple[float, float]] = {}
+        self.bounds = supports(compiled)
 
     def add(self, outcomes: Outcomes) -> Accumulator:
         """Fold one batch of replications in."""
@@ -154,9 +208,13 @@ class Accumulator:
         for key, values in per_replication(self.compiled, outcomes).items():
             b_mean = float(values.mean())
             b_m2 = float(((values - b_mean) ** 2).sum())
+            b_min, b_max = float(values.min()), float(values.max())
             if n == 0:
                 self.moments[key] = (b_mean, b_m2)
+                self.extremes[key] = (b_min, b_max)
                 continue
+            a_min, a_max = self.extremes[key]
+            self.extremes[key] = (min(a_min, b_min), max(a_max, b_max))
             a_mean, a_m2 = self.moments[key]
             delta = b_mean - a_mean
             total = n + m
@@ -172,7 +230,16 @@ class Accumulator:
         mean, m2 = self.moments[key]
         if proportion:
             return proportion_estimate(mean, self.count, self.confidence)
-        return mean_estimate(mean, m2, self.count, self.confidence)
+        lower, upper = self.bounds.get(key, (0.0, math.inf))
+        seen_min, seen_max = self.extremes[key]
+        return mean_estimate(
+            mean,
+            m2,
+            self.count,
+            self.confidence,
+            lower=min(lower, seen_min),
+            upper=max(upper, seen_max),
+        )
 
     def summary(self, *, provenance: dict[str, Any] | None = None) -> Summary:
         """The Summary of everything added so far."""
