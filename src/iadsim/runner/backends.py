@@ -8,6 +8,7 @@ as it finishes, in any order; the caller puts rows back by replication index.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import signal
 import threading
@@ -200,14 +201,18 @@ class RayBackend:
             import ray
         except ImportError:
             raise IadsimError(
-                "the ray backend needs Ray: pip install 'iadsim[ray]' (or pip install 'ray>=2')"
+                "the ray backend needs Ray: pip install 'iadsim[ray]' "
+                "(or pip install 'ray[client]>=2.9')"
             ) from None
         if not ray.is_initialized():
+            # Ray logs on stderr only; keep it to warnings, and never forward the
+            # workers' output to this process (a --format json stdout stays data)
+            quiet: dict[str, Any] = {"log_to_driver": False, "logging_level": logging.WARNING}
             try:
                 if self.address:
-                    ray.init(address=self.address, log_to_driver=False)
+                    ray.init(address=self.address, **quiet)
                 else:
-                    ray.init(num_cpus=self.workers or None, include_dashboard=False)
+                    ray.init(num_cpus=self.workers or None, include_dashboard=False, **quiet)
             except (ConnectionError, RuntimeError, ValueError) as exc:
                 where = self.address or "a local cluster"
                 raise IadsimError(f"cannot start or reach Ray at {where}: {exc}") from None
