@@ -179,26 +179,95 @@ def test_fit_on_a_known_table_finds_the_maximum() -> None:
     assert fit.dispersion == float("inf")  # no spread beyond binomial
 
 
+def _one_error(result) -> str:  # type: ignore[no-untyped-def]
+    assert result.returncode == 2, (result.args, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    return lines[0]
+
+
 def test_cli_calibrate_errors_are_one_paragraph(world: tuple[Path, Path], cli) -> None:  # type: ignore[no-untyped-def]
     scenario, csv = world
     bad_kind, bad_scenario, empty = cli(
         ["calibrate", csv, "--scenario", scenario, "--kind", "zeppelin"],
-        ["calibrate", csv, "--scenario", csv],
+        ["calibrate", csv, "--scenario", csv, "--test", "2025-07-01:2025-07-19"],
         ["calibrate", csv, "--scenario", scenario, "--train", "2020-01-01:2020-02-01"],
     )
-    for result in (bad_kind, bad_scenario, empty):
-        assert result.returncode == 2, result.stderr
-        assert "Traceback" not in result.stderr
-        assert len(result.stderr.strip().splitlines()) == 1
-    assert "--kind 'zeppelin' is not a threat kind" in bad_kind.stderr
-    assert "raids.csv" in bad_scenario.stderr
-    assert "no usable national rows in the training period" in empty.stderr
+    assert "--kind: 'zeppelin' is not a threat kind" in _one_error(bad_kind)
+    assert "raids.csv" in _one_error(bad_scenario)
+    message = _one_error(empty)
+    assert "raids.csv: no usable national rows in the training period 2020-01-01" in message
+    assert "its usable nights run from 2025-05-01 to 2025-07-19" in message
+
+
+GOOD_PERIODS = ["--train", "2025-05-01:2025-06-30", "--test", "2025-07-01:2025-07-19"]
+
+
+@pytest.mark.parametrize(
+    ("options", "fragment"),
+    [
+        (["--train", "2025-05-01:2025-06-30", "--test", "2025-06-01:2025-07-19"],
+         "--test: 2025-06-01:2025-07-19 overlaps the training period 2025-05-01:2025-06-30"),
+        (["--train", "2025-05-01:2025-06-30", "--test", "2025-04-01:2025-12-31"],
+         "overlaps the training period"),
+        (["--train", "2025-06-30:2025-05-01"], "--train: '2025-06-30:2025-05-01' ends before"),
+        (["--train", "2025-05-01..2025-06-30"], "'2025-05-01..2025-06-30' is not a period"),
+        (["--train", "2025-05-01:"], "--train: '' in '2025-05-01:' is not a date"),
+        (["--train", "2025-02-30:2025-06-30"], "'2025-02-30' in '2025-02-30:2025-06-30' is not a"),
+        (["--train", "a:b:c"], "is not a period; expected FIRST:LAST"),
+        (["--test", "2025-8-01:2025-08-31"], "--test: '2025-8-01' in"),
+        ([*GOOD_PERIODS, "--night", "2025-06-10"], "--night: 2025-06-10 is not in the test period"),
+        ([*GOOD_PERIODS, "--night", "July"], "--night: 'July' is not a date"),
+        (["--train", "2025-05-01:2025-06-30", "--test", "", "--night", "2025-07-04"],
+         "--night: 2025-07-04 is not in a test period"),
+        ([*GOOD_PERIODS, "--break", "2026-01-01"], "--break: 2026-01-01 is not inside the"),
+        ([*GOOD_PERIODS, "--break", "2025-05-01"], "is not inside the training period"),
+        ([*GOOD_PERIODS, "--ew-merged-from", "August"], "--ew-merged-from: 'August' is not a"),
+        ([*GOOD_PERIODS, "--test", "2026-01-01:2026-12-31"],
+         "raids.csv: no usable national rows in the test period 2026-01-01 to 2026-12-31"),
+        ([*GOOD_PERIODS, "--night", "2025-07-25"], "--night: 2025-07-25 is not in the test"),
+        (["--train", "2025-05-01:2025-06-30", "--test", "2025-07-01:2025-07-31", "--night",
+          "2025-07-25"], "raids.csv: no usable national rows on the night of 2025-07-25"),
+        ([*GOOD_PERIODS, "--kind", "hypersonic"],
+         "no usable national rows of hypersonic (--kind) in the training period"),
+        ([*GOOD_PERIODS, "--seed", str(2**64)], "--seed"),
+        ([*GOOD_PERIODS, "--seed", "-1"], "--seed"),
+    ],
+)  # fmt: skip
+def test_cli_calibrate_refuses_bad_periods_before_any_work(
+    world: tuple[Path, Path], tmp_path: Path, options: list[str], fragment: str
+) -> None:
+    from conftest import run_cli
+
+    scenario, csv = world
+    cache = tmp_path / "cache"
+    (result,) = run_cli(["calibrate", csv, "--scenario", scenario, "--cache", cache, *options])
+    if options[-2] == "--seed":  # a usage error of the command line
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert fragment in result.stderr
+    else:
+        assert fragment in _one_error(result)
+    assert not list(cache.glob("*.npz"))  # nothing was simulated
+
+
+def test_cli_calibrate_cache_must_be_a_folder(
+    world: tuple[Path, Path], tmp_path: Path, cli
+) -> None:  # type: ignore[no-untyped-def]
+    scenario, csv = world
+    a_file = tmp_path / "cache.txt"
+    a_file.write_text("not a folder", encoding="utf-8")
+    (result,) = cli(["calibrate", csv, "--scenario", scenario, "--cache", a_file])
+    assert f"error: --cache: expected a folder, but {a_file} is a file" in _one_error(result)
+    assert a_file.read_text(encoding="utf-8") == "not a folder"
 
 
 def test_the_shipped_national_scenario_has_a_raid_per_kind() -> None:
     from iadsim.history import HISTORY_KINDS
+    from iadsim.history.model import default_scenario
 
-    model = NationalModel(Path(__file__).parent.parent / "examples" / "national_defence.yaml")
+    model = NationalModel(default_scenario())
     for kind in HISTORY_KINDS:
         model.raid_of(kind)
     assert [k for k in HISTORY_KINDS if model.has_ew(k)] == ["owa_drone"]
@@ -206,3 +275,68 @@ def test_the_shipped_national_scenario_has_a_raid_per_kind() -> None:
     assert items[0] == "raids.0.count=120"
     assert items[-1] == "threat_classes.drone.ew_susceptibility=0.2"
     assert all("owa_drone: 0.5" in item for item in items[1:-1])
+
+
+def test_the_built_in_scenario_is_the_example_byte_for_byte() -> None:
+    from iadsim.history.model import default_scenario
+
+    example = Path(__file__).parent.parent / "examples" / "national_defence.yaml"
+    built_in = default_scenario()
+    assert built_in.name == "national_defence.yaml"
+    assert "iadsim" in built_in.parts and "data" in built_in.parts
+    assert built_in.read_bytes() == example.read_bytes(), (
+        "src/iadsim/data/national_defence.yaml and examples/national_defence.yaml differ: "
+        "copy one onto the other"
+    )
+
+
+def test_cli_kinds_are_the_data_kinds() -> None:
+    from iadsim.cli.history import KINDS
+    from iadsim.history import HISTORY_KINDS
+
+    assert KINDS == HISTORY_KINDS
+
+
+def _kinzhal_csv(path: Path) -> Path:
+    rng = np.random.default_rng(3)
+    lines = []
+    for i in range(40):
+        day = dt.date(2025, 1, 1) + dt.timedelta(days=3 * i)
+        n = int(rng.integers(1, 5))
+        lines.append(
+            f"{day} 03:00,{day} 05:00,X-47 Kinzhal,{n},{rng.integers(0, n + 1)},,kpszsu/{i}"
+        )
+    path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_calibrate_runs_from_any_folder_with_the_built_in_scenario(
+    tmp_path: Path, pytestconfig: pytest.Config
+) -> None:
+    """No --scenario, run from a folder without examples/: the built-in model; JSON is pure."""
+    import json
+    import subprocess
+    import sys
+
+    _kinzhal_csv(tmp_path / "kinzhal.csv")
+    # the tables of the built-in scenario are kept between test runs (about 10 s to simulate)
+    cache = pytestconfig.cache.mkdir("iadsim-history-tables")
+    common = [sys.executable, "-m", "iadsim.cli", "calibrate", "kinzhal.csv", "--cache", str(cache),
+              "--train", "2025-01-01:2025-02-28", "--test", "2025-03-01:2025-04-30"]  # fmt: skip
+    runs = [
+        subprocess.run([*common, *extra], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        for extra in (["--format", "json"], [])
+    ]
+    document = json.loads(runs[0].stdout, parse_constant=lambda c: pytest.fail(f"JSON has {c}"))
+    assert runs[0].returncode == 0, runs[0].stderr
+    assert "Traceback" not in runs[0].stderr
+    assert (
+        Path(document["scenario"]).read_bytes()
+        == (Path(__file__).parent.parent / "examples" / "national_defence.yaml").read_bytes()
+    )
+    assert [f["kind"] for f in document["fits"]] == ["hypersonic"]
+    assert document["night"] is None  # 2025-07-03 is not in this test period
+    assert [m["period"] for m in document["monthly"]] == ["2025-03", "2025-04"]
+    text = runs[1].stdout
+    assert runs[1].returncode == 0, runs[1].stderr
+    assert "test period (never seen by the fit): 2025-03-01 to 2025-04-30" in text

@@ -179,18 +179,22 @@ def test_monthly_totals(raids_csv: Path) -> None:
 def test_a_file_without_the_columns_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "other.csv"
     path.write_text("date,count\n2025-01-01,3\n", encoding="utf-8")
-    with pytest.raises(HistoryError, match=r"other\.csv: missing columns time_start, model"):
+    with pytest.raises(
+        HistoryError, match=r"other\.csv: line 1: the header has no columns time_start, model"
+    ):
         load_raids(path)
     with pytest.raises(HistoryError, match="no such file"):
         load_raids(tmp_path / "missing.csv")
 
 
 def test_cli_history_load(raids_csv: Path, tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    ok, rejected, missing, bad_date = cli(
+    ok, rejected, missing, bad_date, as_json, rejected_json = cli(
         ["history", "load", raids_csv],
         ["history", "load", raids_csv, "--rejected"],
         ["history", "load", tmp_path / "missing.csv"],
         ["history", "load", raids_csv, "--ew-merged-from", "August"],
+        ["history", "load", raids_csv, "--format", "json"],
+        ["history", "load", raids_csv, "--format", "json", "--rejected"],
     )
     assert ok.returncode == 0, ok.stderr
     assert "| 2025-01 | owa_drone" in ok.stdout
@@ -201,4 +205,16 @@ def test_cli_history_load(raids_csv: Path, tmp_path: Path, cli) -> None:  # type
         assert "Traceback" not in result.stderr
         assert len(result.stderr.strip().splitlines()) == 1
     assert "missing.csv: no such file" in missing.stderr
-    assert "--ew-merged-from 'August' is not a date" in bad_date.stderr
+    assert "error: --ew-merged-from: 'August' is not a date" in bad_date.stderr
+    import json
+
+    for result in (as_json, rejected_json):
+        assert result.returncode == 0, result.stderr
+        document = json.loads(result.stdout, parse_constant=lambda c: pytest.fail(f"JSON {c}"))
+        assert document["usable_rows"] == 7 and document["rejected_rows"] == 8
+    summary = json.loads(as_json.stdout)
+    assert {r["reason"] for r in summary["rejected"]} >= {"repeats an earlier national row exactly"}
+    sep = next(m for m in summary["monthly"] if m["month"] == "2025-09")
+    assert sep["destroyed"] is None and sep["neutralised"] == 170  # NaN is null, not NaN
+    rows = json.loads(rejected_json.stdout)["rejected"]
+    assert [r["row"] for r in rows] == [3, 7, 8, 9, 13, 14, 15, 16]

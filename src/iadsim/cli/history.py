@@ -1,33 +1,44 @@
 """``iadsim history load`` and ``iadsim calibrate``: the model against reported raids.
 
 Heavy imports (pandas, numba, the engine) happen inside the commands, so
-``iadsim --help`` stays instant.
+``iadsim --help`` stays instant. Every option is checked before the CSV is
+read, and the CSV and the scenario before any simulation starts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import os
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from iadsim.cli.common import OutputFormat, reported
+from iadsim.cli.common import OutputFormat, Seed, check_output_dir, reported
+from iadsim.errors import OptionError
 
-__all__ = ["DEFAULT_SCENARIO", "calibrate", "history_app"]
+__all__ = ["DEFAULT_NIGHT", "calibrate", "history_app"]
 
 history_app = typer.Typer(
     help="Reported raids (the public Air Force CSV format): load and summarise.",
     no_args_is_help=True,
 )
 
-DEFAULT_SCENARIO = Path("examples/national_defence.yaml")
+DEFAULT_NIGHT = dt.date(2025, 7, 3)
+"""The night reproduced when ``--night`` is not given and the test period holds it."""
 
+KINDS = ("owa_drone", "cruise_missile", "ballistic_missile", "hypersonic")
+"""The threat kinds of the data (``iadsim.history.HISTORY_KINDS``, without importing it)."""
 
 CsvFile = Annotated[
-    Path, typer.Argument(help="raids CSV in the public format (any newer copy)", show_default=False)
+    Path,
+    typer.Argument(
+        metavar="CSV",
+        help="raids CSV in the public format (any newer copy of it)",
+        show_default=False,
+    ),
 ]
 EwMergedFrom = Annotated[
     str,
@@ -38,29 +49,51 @@ EwMergedFrom = Annotated[
 ]
 
 
-def _date(text: str, option: str, source: Path) -> dt.date:
-    from iadsim.history import HistoryError
-
+def _date(text: str, option: str, *, given: str | None = None) -> dt.date:
+    """A YYYY-MM-DD date of an option; ``given`` is the option's whole value if larger."""
+    value = text.strip()
     try:
-        return dt.date.fromisoformat(text.strip())
+        if len(value) != 10:
+            raise ValueError
+        return dt.date.fromisoformat(value)
     except ValueError:
-        raise HistoryError(
-            source, f"option {option} {text!r} is not a date; expected YYYY-MM-DD"
+        whole = f" in {given!r}" if given is not None else ""
+        raise OptionError(
+            option, f"{value!r}{whole} is not a date; expected YYYY-MM-DD, e.g. 2025-07-03"
         ) from None
 
 
-def _span(text: str, option: str, source: Path) -> tuple[dt.date, dt.date]:
-    from iadsim.history import HistoryError
-
-    if ":" not in text:
-        raise HistoryError(
-            source, f"option {option} {text!r} is not a period; expected FIRST:LAST dates, "
-            "e.g. 2024-07-01:2025-03-31",
-        )  # fmt: skip
-    first, last = (_date(p, option, source) for p in text.split(":", 1))
+def _span(text: str, option: str) -> tuple[dt.date, dt.date]:
+    """A period FIRST:LAST of an option."""
+    if text.count(":") != 1:
+        raise OptionError(
+            option,
+            f"{text!r} is not a period; expected FIRST:LAST dates, e.g. 2024-07-01:2025-03-31",
+        )
+    first, last = (_date(part, option, given=text) for part in text.split(":"))
     if last < first:
-        raise HistoryError(source, f"option {option} {text!r} ends before it starts")
+        raise OptionError(option, f"{text!r} ends before it starts; expected FIRST:LAST")
     return first, last
+
+
+def _period(span: tuple[dt.date, dt.date]) -> str:
+    return f"{span[0].isoformat()} to {span[1].isoformat()}"
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float replaced by None (JSON has neither)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def _json(document: dict[str, Any]) -> str:
+    """One strict JSON document (no NaN)."""
+    return json.dumps(_finite(document), indent=2, allow_nan=False)
 
 
 def _frame_json(frame: Any) -> list[dict[str, Any]]:
@@ -79,47 +112,93 @@ def load(
     ] = OutputFormat.table,
 ) -> None:
     """Read a raids CSV: totals by month and threat kind, and the rows it cannot use, with why."""
-    from iadsim.history import load_raids
-    from iadsim.history.report import history_text
-
     with reported():
-        history = load_raids(file, ew_merged_from=_date(ew_merged_from, "--ew-merged-from", file))
+        merged = _date(ew_merged_from, "--ew-merged-from")
+        from iadsim.history import load_raids
+        from iadsim.history.report import history_text
+
+        history = load_raids(file, ew_merged_from=merged)
     if output is OutputFormat.json:
         document = {
             "source": history.source,
+            "usable_rows": len(history.rows),
+            "rejected_rows": len(history.rejected),
             "ew_merged_from": history.ew_merged_from.isoformat(),
             "monthly": _frame_json(history.monthly()),
             "rejected": _frame_json(history.rejected if rejected else history.rejected_reasons()),
         }
-        typer.echo(json.dumps(document, indent=2))
+        typer.echo(_json(document))
         return
     typer.echo(history_text(history, rejected_rows=rejected))
+
+
+def _default_cache() -> Path | None:
+    """The default cache folder, or None (with a warning) if it cannot be used."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "iadsim"
+    try:
+        return check_output_dir(base, "--cache")
+    except OptionError as exc:
+        typer.echo(
+            f"warning: cannot cache simulated tables ({exc.message}); simulating without a "
+            "cache (give --cache DIR to keep them)",
+            err=True,
+        )
+        return None
+
+
+def _range_of(rows: Any) -> str:
+    if rows.empty:
+        return "the file has no usable national rows"
+    return f"its usable nights run from {rows['date'].min()} to {rows['date'].max()}"
 
 
 def calibrate(
     file: CsvFile,
     scenario: Annotated[
-        Path,
-        typer.Option("--scenario", help="national-defence scenario with one raid per threat kind"),
-    ] = DEFAULT_SCENARIO,
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="national-defence scenario with one raid per threat kind (default: the "
+            "built-in one, the same as examples/national_defence.yaml)",
+            show_default=False,
+        ),
+    ] = None,
     train: Annotated[
         str, typer.Option("--train", help="training period FIRST:LAST (night start dates)")
     ] = "2024-07-01:2025-03-31",
     test: Annotated[
-        str, typer.Option("--test", help="test period FIRST:LAST, never seen by the fit")
+        str,
+        typer.Option(
+            "--test",
+            help="test period FIRST:LAST, never seen by the fit: it may not overlap --train "
+            "('' for none)",
+        ),
     ] = "2025-04-01:2025-12-31",
     night: Annotated[
-        str | None, typer.Option("--night", help="a night (start date) to reproduce")
-    ] = "2025-07-03",
+        str | None,
+        typer.Option(
+            "--night",
+            help="a night (its start date) of the test period to reproduce "
+            f"(default: {DEFAULT_NIGHT} when the test period holds it; '' for none)",
+            show_default=False,
+        ),
+    ] = None,
     breaks: Annotated[
         list[str] | None,
-        typer.Option("--break", help="split the training period here; fit each part apart"),
+        typer.Option(
+            "--break", help="split the training period here (a date inside it); fit each part"
+        ),
     ] = None,
     kinds: Annotated[
-        list[str] | None, typer.Option("--kind", help="threat kind to fit (default: all)")
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            help=f"threat kind to fit, repeat for several: {', '.join(KINDS)} (default: all)",
+            show_default=False,
+        ),
     ] = None,
     ew_merged_from: EwMergedFrom = "2025-08-01",
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="random seed")] = 0,
+    seed: Seed = 0,
     cache: Annotated[
         Path | None,
         typer.Option(
@@ -140,43 +219,103 @@ def calibrate(
     nights, then predicts each test month and the chosen night with prediction
     intervals and prints reported against predicted.
     """
-    from iadsim.history import HISTORY_KINDS, HistoryError, load_raids
-    from iadsim.history.check import calibrate as run_calibration
-    from iadsim.history.model import NationalModel
-    from iadsim.history.report import calibration_text
-
     with reported():
-        history = load_raids(file, ew_merged_from=_date(ew_merged_from, "--ew-merged-from", file))
-        train_span = _span(train, "--train", file)
-        test_span = _span(test, "--test", file) if test.strip() else None
-        night_date = _date(night, "--night", file) if night else None
-        cuts = [_date(b, "--break", file) for b in breaks or ()]
-        chosen = list(kinds or HISTORY_KINDS)
-        unknown = [k for k in chosen if k not in HISTORY_KINDS]
+        # the options first: nothing is read or simulated for a command that cannot run
+        merged = _date(ew_merged_from, "--ew-merged-from")
+        train_span = _span(train, "--train")
+        test_span = _span(test, "--test") if test.strip() else None
+        if test_span is not None and not (
+            test_span[1] < train_span[0] or test_span[0] > train_span[1]
+        ):
+            raise OptionError(
+                "--test",
+                f"{test} overlaps the training period {train} (--train); the test period "
+                "must hold only nights the fit never saw, e.g. from "
+                f"{train_span[1] + dt.timedelta(days=1)}",
+            )
+        night_date: dt.date | None = None
+        if night is not None and night.strip():
+            night_date = _date(night, "--night")
+            if test_span is None or not test_span[0] <= night_date <= test_span[1]:
+                where = f"the test period {test}" if test_span is not None else "a test period"
+                raise OptionError(
+                    "--night",
+                    f"{night_date} is not in {where}; expected a night the fit never saw, "
+                    "inside --test",
+                )
+        cuts = [_date(b, "--break") for b in breaks or ()]
+        for cut in cuts:
+            if not train_span[0] < cut <= train_span[1]:
+                raise OptionError(
+                    "--break",
+                    f"{cut} is not inside the training period {train}; expected a date after "
+                    "its first night and up to its last",
+                )
+        chosen = list(dict.fromkeys(kinds or KINDS))
+        unknown = [k for k in chosen if k not in KINDS]
         if unknown:
+            raise OptionError(
+                "--kind",
+                f"{unknown[0]!r} is not a threat kind of the data; expected one of "
+                f"{', '.join(KINDS)}",
+            )
+        cache_dir = check_output_dir(cache, "--cache") if cache is not None else _default_cache()
+
+        from iadsim.history import HistoryError, load_raids
+        from iadsim.history.model import NationalModel, default_scenario
+
+        history = load_raids(file, ew_merged_from=merged)
+        training = history.between(*train_span)
+        if training.empty:
             raise HistoryError(
-                file, f"option --kind {unknown[0]!r} is not a threat kind of the data; "
-                f"expected one of {', '.join(HISTORY_KINDS)}",
-            )  # fmt: skip
-        if history.between(*train_span).empty:
+                file,
+                f"no usable national rows in the training period {_period(train_span)} "
+                f"(--train); {_range_of(history.rows)}",
+            )
+        if kinds:  # asked for by name: each must have training nights
+            for kind in chosen:
+                if training[training["kind"] == kind].empty:
+                    raise HistoryError(
+                        file,
+                        f"no usable national rows of {kind} (--kind) in the training period "
+                        f"{_period(train_span)}",
+                    )
+        else:
+            chosen = [k for k in chosen if not training[training["kind"] == k].empty]
+        if test_span is not None and history.between(*test_span).empty:
             raise HistoryError(
-                file, f"no usable national rows in the training period {train}; "
-                "expected nights between those dates",
-            )  # fmt: skip
-        model = NationalModel(scenario)
-        if cache is None:
-            cache = Path(os.environ.get("XDG_CACHE_HOME") or "~/.cache").expanduser() / "iadsim"
+                file,
+                f"no usable national rows in the test period {_period(test_span)} (--test); "
+                f"{_range_of(history.rows)}",
+            )
+        if night_date is not None and history.between(night_date, night_date).empty:
+            raise HistoryError(
+                file,
+                f"no usable national rows on the night of {night_date} (--night); expected a "
+                "night with reported launches",
+            )
+        if (  # the default night, when the test period holds it and it was reported
+            night is None
+            and test_span is not None
+            and test_span[0] <= DEFAULT_NIGHT <= test_span[1]
+            and not history.between(DEFAULT_NIGHT, DEFAULT_NIGHT).empty
+        ):
+            night_date = DEFAULT_NIGHT
+        model = NationalModel(scenario if scenario is not None else default_scenario())
         for kind in chosen:
-            if not history.of_kind(kind).empty:
-                model.raid_of(kind)
+            model.raid_of(kind)
+
         from rich.console import Console
         from rich.progress import Progress
+
+        from iadsim.history.check import calibrate as run_calibration
+        from iadsim.history.report import calibration_text
 
         with Progress(console=Console(stderr=True), transient=True) as bar:
             task = bar.add_task("simulating response tables", total=None)
             result = run_calibration(
                 history, model, train=train_span, test=test_span, breaks=cuts, kinds=chosen,
-                night=night_date, seed=seed, cache_dir=cache,
+                night=night_date, seed=seed, cache_dir=cache_dir,
                 progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
     if output is OutputFormat.json:
@@ -185,7 +324,7 @@ def calibrate(
                 "kind": f.kind, "start": str(f.start), "end": str(f.end), "nights": f.nights,
                 "pk": f.pk, "pk_interval": f.interval("pk"), "ew": f.ew,
                 "ew_interval": f.interval("ew") if f.ew is not None else None,
-                "dispersion": None if f.dispersion == float("inf") else f.dispersion,
+                "dispersion": f.dispersion,
             }
             for f in result.fits
         ]  # fmt: skip
@@ -197,9 +336,10 @@ def calibrate(
             "fits": fits,
             "monthly": _frame_json(result.monthly),
             "by_kind": _frame_json(result.by_kind),
+            "night_date": str(result.night_date) if result.night_date is not None else None,
             "night": _frame_json(result.night) if result.night is not None else None,
             "coverage": result.coverage(),
         }
-        typer.echo(json.dumps(document, indent=2))
+        typer.echo(_json(document))
         return
     typer.echo(calibration_text(result))

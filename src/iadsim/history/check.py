@@ -222,7 +222,15 @@ def calibrate(
         engine: ``"fast"`` or ``"reference"``.
         cache_dir: folder caching the simulated response tables.
         progress: called with the number of simulated grid points just done.
+
+    Raises:
+        ValueError: if the test period overlaps the training period.
     """
+    if test is not None and not (test[1] < train[0] or test[0] > train[1]):
+        raise ValueError(
+            f"the test period {test[0]} to {test[1]} overlaps the training period "
+            f"{train[0]} to {train[1]}; a test period holds only nights the fit never saw"
+        )
     fits: list[KindFit] = []
     tables: dict[str, ResponseTable] = {}
     monthly_groups: dict[tuple[str, str], tuple[pd.DataFrame, NDArray[np.float64]]] = {}

@@ -8,6 +8,8 @@ kind: its counts cannot be split between kinds.
 
 from __future__ import annotations
 
+from iadsim.history.text import plain
+
 __all__ = ["HISTORY_KINDS", "MODEL_KINDS", "NOT_MODELLED", "threat_kind"]
 
 HISTORY_KINDS = ("owa_drone", "cruise_missile", "ballistic_missile", "hypersonic")
@@ -89,9 +91,9 @@ def _one(name: str) -> tuple[str | None, str]:
     if key.startswith(_RECONNAISSANCE):
         return None, (
             "reconnaissance or front-line drone, outside the national air-defence model "
-            f"({name.strip()})"
+            f"({plain(name)})"
         )
-    return None, f"unknown weapon model, no threat kind for it ({name.strip()})"
+    return None, f"unknown weapon model, no threat kind for it ({plain(name)})"
 
 
 def threat_kind(model: str) -> tuple[str | None, str]:

@@ -1,6 +1,7 @@
 """The simulated side of calibration: shares destroyed / lost to EW / leaked on a grid.
 
-A national-defence scenario (``examples/national_defence.yaml``) has one raid
+A national-defence scenario (built in: :func:`default_scenario`, the same file as
+``examples/national_defence.yaml``) has one raid
 per threat kind. For a kind, a raid size ``n`` and effectiveness parameters
 ``(pk, ew)``, the scenario is changed only by ``--set``-style overrides (the
 raid's ``count``, every kinetic unit's ``pk`` for the kind, the threat class's
@@ -32,6 +33,7 @@ __all__ = [
     "FATES",
     "NationalModel",
     "ResponseTable",
+    "default_scenario",
     "interpolate",
     "interpolation_weights",
     "response_table",
@@ -40,6 +42,27 @@ __all__ = [
 
 FATES = ("destroyed", "lost_to_ew", "leaked")
 """The three shares of a table's last axis, in order."""
+
+
+def default_scenario() -> Path:
+    """The built-in national-defence scenario, shipped in the package (``iadsim/data``).
+
+    Its content is that of ``examples/national_defence.yaml`` (a test keeps them equal).
+
+    Raises:
+        HistoryError: if the installed package lacks it.
+    """
+    from importlib.resources import files
+
+    resource = files("iadsim") / "data" / "national_defence.yaml"
+    path = Path(str(resource))
+    if not path.is_file():
+        raise HistoryError(
+            path,
+            "the built-in national-defence scenario is missing from the installed package; "
+            "reinstall iadsim, or give a scenario with --scenario",
+        )
+    return path
 
 
 class NationalModel:
@@ -210,7 +233,11 @@ def size_ladder(launched: Sequence[float], *, rungs: int = 6) -> NDArray[np.int6
 
 
 def _cache_key(model: NationalModel, kind: str, **parts: Any) -> str:
-    text = json.dumps({"scenario": model.text_hash, "kind": kind, **parts}, sort_keys=True)
+    from iadsim import __version__
+
+    # a new release of iadsim may simulate differently: its tables are its own
+    parts = {"scenario": model.text_hash, "kind": kind, "iadsim": __version__, **parts}
+    text = json.dumps(parts, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -243,7 +270,9 @@ def response_table(
         max_replications: at most this many replications per size.
         engine: ``"fast"`` or ``"reference"``.
         cache_dir: a folder for tables already simulated (same scenario file,
-            grid, sizes, seed and engine); ``None`` for no cache.
+            grid, sizes, seed, engine and iadsim version); ``None`` for no cache. A
+            damaged table there is simulated again; a folder that cannot be written
+            only loses the caching.
         progress: called with 1 after each simulated point.
     """
     sizes_arr = np.array(sorted({int(s) for s in sizes}), dtype=np.int64)
@@ -257,9 +286,9 @@ def response_table(
         reps=reps.tolist(), seed=seed, engine=engine,
     )  # fmt: skip
     cached = Path(cache_dir) / f"response-{key}.npz" if cache_dir is not None else None
-    if cached is not None and cached.exists():
-        with np.load(cached) as data:
-            shares = data["shares"]
+    shape = (len(pk_arr), len(ew_arr), len(sizes_arr), 3)
+    shares = _cached(cached, shape) if cached is not None else None
+    if shares is not None:
         if progress is not None:
             progress(len(pk_arr) * len(ew_arr) * len(sizes_arr))
         return ResponseTable(kind, pk_arr, ew_arr, sizes_arr, reps, shares)
@@ -275,8 +304,43 @@ def response_table(
                 if progress is not None:
                     progress(1)
     if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        partial = cached.with_suffix(".tmp.npz")
-        np.savez(partial, shares=shares)
-        partial.replace(cached)
+        _store(cached, shares)
     return ResponseTable(kind, pk_arr, ew_arr, sizes_arr, reps, shares)
+
+
+def _cached(path: Path, shape: tuple[int, ...]) -> NDArray[np.float64] | None:
+    """A cached table, or None if absent or unusable (damaged, other shape).
+
+    An unusable table is simulated again and its file replaced.
+    """
+    import zipfile
+
+    if not path.is_file():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            shares = np.asarray(data["shares"], dtype=np.float64)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    if shares.shape != shape or not np.isfinite(shares).all():
+        return None
+    return shares
+
+
+def _store(path: Path, shares: NDArray[np.float64]) -> None:
+    """Write a table to the cache atomically; a cache that cannot be written is skipped."""
+    import os
+    import tempfile
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, partial = tempfile.mkstemp(prefix=path.stem + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                np.savez(stream, shares=shares)
+            os.replace(partial, path)
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return

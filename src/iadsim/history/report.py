@@ -41,8 +41,9 @@ def history_text(history: RaidHistory, *, rejected_rows: bool = False) -> str:
     ]  # fmt: skip
     header = ["month", "kind", "rows", "launched", "destroyed", "lost to EW",
               "destroyed + EW", "leaked", "EW reported"]  # fmt: skip
+    usable = len(history.rows)
     parts = [
-        f"{history.source}: {len(history.rows)} usable national rows, "
+        f"{history.source}: {usable} usable national row{'' if usable == 1 else 's'}, "
         f"{len(history.rejected)} left out. EW losses reported separately until "
         f"{history.ew_merged_from.isoformat()} (rows that give not_reach_goal); after it, "
         "and where not_reach_goal is empty, 'destroyed' counts shot down and EW together "
