@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Iterator
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from iadsim.compile import CompiledScenario, compile_scenario
-from iadsim.engine import simulate, simulate_batches
+from iadsim.engine import BATCH_SIZE, Outcomes, simulate, simulate_batches
+from iadsim.engine.outcomes import ARRAYS
 from iadsim.metrics import Accumulator, Summary, summarize
 from iadsim.scenario import Scenario, load_scenario
 
-__all__ = ["prepare", "provenance", "run_compiled", "run_file"]
+__all__ = ["batches", "prepare", "provenance", "run_compiled", "run_file"]
 
 
 def provenance(**extra: Any) -> dict[str, Any]:
@@ -37,6 +41,71 @@ def prepare(
     """
     scenario = load_scenario(path, overrides=overrides)
     return scenario, compile_scenario(scenario, source=path)
+
+
+def _step(batch_size: int) -> int:
+    """Replications per engine call when progress is reported.
+
+    A divisor of ``batch_size``, at least 64 and four per core (so that each call
+    keeps every core busy).
+    """
+    cores = os.cpu_count() or 1
+    step = 64
+    while step < 4 * cores and step < batch_size:
+        step *= 2
+    return step if step < batch_size and batch_size % step == 0 else batch_size
+
+
+def _join(parts: list[Outcomes]) -> Outcomes:
+    """Consecutive parts of one batch as one :class:`Outcomes`, rows in the order given."""
+    if len(parts) == 1:
+        return parts[0]
+    return Outcomes(
+        seed=parts[0].seed,
+        replications=np.concatenate([p.replications for p in parts]),
+        **{name: np.concatenate([getattr(p, name) for p in parts]) for name in ARRAYS},
+    )
+
+
+def batches(
+    compiled: CompiledScenario,
+    *,
+    replications: int,
+    seed: int,
+    policy: str | None = None,
+    engine: str = "fast",
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[Outcomes]:
+    """Replications ``0 .. replications - 1`` in batches, as ``simulate_batches`` yields them.
+
+    The batches are of :data:`~iadsim.engine.BATCH_SIZE` replications. With
+    ``progress``, each batch is computed in smaller steps and ``progress`` is told
+    after each step, so a progress bar moves during the first batch too. The
+    batches yielded are the same either way (same rows, same boundaries), so a
+    summary folded from them is identical to the last bit.
+    """
+    if progress is None:
+        yield from simulate_batches(
+            compiled, replications=replications, seed=seed, policy=policy, engine=engine
+        )
+        return
+    step = _step(BATCH_SIZE)
+    parts: list[Outcomes] = []
+    count = 0
+    for part in simulate_batches(
+        compiled,
+        replications=replications,
+        seed=seed,
+        policy=policy,
+        engine=engine,
+        batch_size=step,
+        progress=progress,
+    ):
+        parts.append(part)
+        count += len(part)
+        if count % BATCH_SIZE == 0 or count == replications:
+            yield _join(parts)
+            parts = []
 
 
 def run_compiled(
@@ -73,7 +142,7 @@ def run_compiled(
         )
         return summarize(compiled, outcomes, provenance=info)
     accumulator = Accumulator(compiled)
-    for batch in simulate_batches(
+    for batch in batches(
         compiled,
         replications=replications,
         seed=seed,

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from iadsim.cli.campaign import campaign as campaign_command
-from iadsim.cli.common import OutputFormat, reported
+from iadsim.cli.common import Engine, OutputFormat, Seed, reported
 from iadsim.cli.history import calibrate as calibrate_command
 from iadsim.cli.history import history_app
 from iadsim.cli.optimize import optimize_app
@@ -19,6 +18,7 @@ from iadsim.cli.report import report as report_command
 from iadsim.cli.results import results_app
 from iadsim.cli.sweep import sweep as sweep_command
 from iadsim.cli.wta import wta_app
+from iadsim.errors import OptionError
 
 app = typer.Typer(
     name="iadsim",
@@ -27,21 +27,43 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # help text is plain text: "[default: 200]" must not be read as rich markup (every
+    # subcommand and group inherits this from the top-level app)
+    rich_markup_mode="markdown",
 )
 
 __all__ = ["app", "main"]
 
 
-class Engine(StrEnum):
-    """Which engine runs the replications; both give identical outcomes."""
-
-    fast = "fast"
-    reference = "reference"
-
-
 ScenarioFile = Annotated[
     Path, typer.Argument(help="scenario file (YAML or JSON)", show_default=False)
 ]
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from iadsim import __version__
+
+        typer.echo(f"iadsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version",
+            callback=_show_version,
+            is_eager=True,
+            help="print iadsim's version and exit",
+        ),
+    ] = None,
+) -> None:
+    """Simulate and plan layered air and missile defence against massed raids.
+
+    Simulation and analysis only: iadsim never connects to real sensors or weapons.
+    """
 
 
 @app.command()
@@ -50,7 +72,7 @@ def run(
     replications: Annotated[
         int, typer.Option("--replications", "-n", min=1, help="Monte Carlo replications")
     ] = 1000,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="random seed")] = 0,
+    seed: Seed = 0,
     overrides: Annotated[
         list[str] | None,
         typer.Option("--set", help="override a field by dotted path, e.g. raids.0.count=1000"),
@@ -60,7 +82,7 @@ def run(
     ] = OutputFormat.table,
     replicate_index: Annotated[
         int | None,
-        typer.Option("--replicate-index", help="run only this replication (reproduces it)"),
+        typer.Option("--replicate-index", min=0, help="run only this replication (reproduces it)"),
     ] = None,
     engine: Annotated[
         Engine,
@@ -73,9 +95,10 @@ def run(
     from iadsim.api import prepare, run_compiled
 
     with reported():
-        if replicate_index is not None and not 0 <= replicate_index < replications:
-            raise typer.BadParameter(
-                f"must be in 0..{replications - 1}", param_hint="--replicate-index"
+        if replicate_index is not None and replicate_index >= replications:
+            raise OptionError(
+                "--replicate-index",
+                f"must be in 0..{replications - 1} (one of the {replications} replications)",
             )
         scenario, compiled = prepare(file, overrides=overrides or ())
     if output is OutputFormat.json:
@@ -89,19 +112,12 @@ def run(
         )
         typer.echo(json.dumps(summary.to_dict(), indent=2, allow_nan=False))
         return
-    from rich.console import Console
-    from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
-
+    from iadsim.cli.progress import Bar
     from iadsim.cli.tables import print_summary
 
-    columns = (
-        *Progress.get_default_columns()[:-1],
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+    bar = Bar()
+    try:
         total = 1 if replicate_index is not None else replications
-        task = bar.add_task("replications", total=total)
         summary = run_compiled(
             scenario,
             compiled,
@@ -109,8 +125,10 @@ def run(
             seed=seed,
             replicate_index=replicate_index,
             engine=engine.value,
-            progress=lambda n: bar.advance(task, n),
+            progress=bar.counter("replications", total),
         )
+    finally:
+        bar.close()
     print_summary(summary)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -16,11 +16,13 @@ from iadsim.errors import IadsimError, OptionError
 
 __all__ = [
     "SEED_MAX",
+    "Engine",
     "OutputFormat",
     "Seed",
     "check_output_dir",
     "check_output_file",
     "reported",
+    "seed_option",
 ]
 
 SEED_MAX = 2**64 - 1
@@ -31,6 +33,21 @@ Seed = Annotated[
     typer.Option("--seed", "-s", min=0, max=SEED_MAX, help="random seed, 0 to 2^64-1"),
 ]
 """The ``--seed`` option, the same in every command."""
+
+
+def seed_option(help: str = "random seed, 0 to 2^64-1", *names: str) -> Any:
+    """A seed option with its own help (and names, default ``--seed -s``), range 0..2^64-1.
+
+    For ``Annotated[int | None, seed_option("seed per point, 0 to 2^64-1 [default: 0]")]``.
+    """
+    return typer.Option(*(names or ("--seed", "-s")), min=0, max=SEED_MAX, help=help)
+
+
+class Engine(StrEnum):
+    """Which engine runs the replications; both give identical outcomes."""
+
+    fast = "fast"
+    reference = "reference"
 
 
 class OutputFormat(StrEnum):

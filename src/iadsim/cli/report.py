@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from iadsim.cli.common import reported
+from iadsim.cli.common import (
+    Engine,
+    check_output_dir,
+    check_output_file,
+    reported,
+    seed_option,
+)
+from iadsim.cli.progress import Bar
 from iadsim.cli.sweep import DEFAULT_STORE
+from iadsim.errors import IadsimError, OptionError
 
 if TYPE_CHECKING:
     from iadsim.report import ReportData
 
 __all__ = ["report"]
+
+DEFAULT_REPLICATIONS = 200
+
+_FILE_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 def report(
@@ -35,24 +46,36 @@ def report(
     ] = None,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="for a scenario file [default: 200]"),
+        typer.Option(
+            "--replications",
+            "-n",
+            min=1,
+            help=f"for a scenario or campaign file [default: {DEFAULT_REPLICATIONS}]",
+        ),
     ] = None,
     seed: Annotated[
-        int | None, typer.Option("--seed", "-s", min=0, help="for a scenario file [default: 0]")
+        int | None, seed_option("for a scenario or campaign file, 0 to 2^64-1 [default: 0]")
     ] = None,
-    replicate: Annotated[
-        int, typer.Option("--replicate", min=0, help="the replication to replay")
-    ] = 0,
+    replicate_index: Annotated[
+        int | None,
+        typer.Option("--replicate-index", min=0, help="the replication to replay [default: 0]"),
+    ] = None,
+    replicate_alias: Annotated[
+        int | None, typer.Option("--replicate", min=0, hidden=True, help="old name")
+    ] = None,
     overrides: Annotated[
         list[str] | None,
         typer.Option("--set", help="for a scenario file: override a field by dotted path"),
     ] = None,
     engine: Annotated[
-        str, typer.Option("--engine", "-e", help="for a scenario file: fast or reference")
-    ] = "fast",
+        Engine | None,
+        typer.Option("--engine", "-e", help="for a scenario or campaign file [default: fast]"),
+    ] = None,
     store: Annotated[
         Path,
-        typer.Option("--store", envvar="IADSIM_STORE", help="results store of runs and sweeps"),
+        typer.Option(
+            "--store", "-o", envvar="IADSIM_STORE", help="results store of runs and sweeps"
+        ),
     ] = DEFAULT_STORE,
     point: Annotated[
         int | None,
@@ -61,16 +84,43 @@ def report(
 ) -> None:
     """Write a report: laydown map, replay of one replication, charts with confidence intervals.
 
-    A scenario file is run (fast engine by default) and replication --replicate
-    is re-run with the reference engine to record its events. A campaign file
-    adds its stockpiles over the days and the day each runs out to one standard
-    night of its defence. A stored run or sweep is read from --store; for a
-    sweep the report adds leakage against the swept field.
+    A scenario file is run (fast engine by default) and replication
+    --replicate-index is re-run with the reference engine to record its events.
+    A campaign file adds its stockpiles over the days and the day each runs out
+    to one standard night of its defence. A stored run or sweep is read from
+    --store; for a sweep the report adds leakage against the swept field.
     """
     with reported():
         if html is None and png is None:
-            raise typer.BadParameter("give --html FILE and/or --png DIR", param_hint="--html")
-        data = _gather(source, replications, seed, replicate, overrides or [], engine, store, point)
+            raise OptionError("--html", "give --html FILE and/or --png DIR")
+        if replicate_index is not None and replicate_alias is not None:
+            raise OptionError("--replicate-index", "give it once (--replicate is its old name)")
+        replicate = replicate_index if replicate_index is not None else replicate_alias or 0
+        path = _source_file(source)
+        inputs = [path] if path is not None else []
+        # every output is checked before the (possibly long) work starts
+        if html is not None:
+            check_output_file(html, "--html", inputs=inputs)
+        if png is not None:
+            check_output_dir(png, "--png")
+        if path is not None:
+            data = _from_file(path, replications, seed, replicate, overrides or [], engine, point)
+        else:
+            given = {
+                "--replications": replications,
+                "--seed": seed,
+                "--set": overrides or None,
+                "--engine": engine,
+            }
+            named = [name for name, value in given.items() if value is not None]
+            if named:
+                raise OptionError(
+                    named[0],
+                    f"only for a scenario or campaign file; {source!r} is read as a run or "
+                    f"sweep id in the store {store}, which has its own "
+                    f"({', '.join(named)} given)",
+                )
+            data = _from_store(source, store, replicate, point)
         from iadsim.report import write_html, write_pngs
 
         written = []
@@ -78,78 +128,91 @@ def report(
             written.append(write_html(data, html))
         if png is not None:
             written.extend(write_pngs(data, png))
-    for path in written:
-        typer.echo(f"wrote {path}")
+    for written_path in written:
+        typer.echo(f"wrote {written_path}")
 
 
-def _gather(
-    source: str,
+def _source_file(source: str) -> Path | None:
+    """The scenario or campaign file ``source`` names, or None when it is a run or sweep id.
+
+    Raises:
+        IadsimError: a folder, or something that looks like a file path but is missing.
+    """
+    path = Path(source)
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise IadsimError(
+            f"{source}: is a folder; expected a scenario or campaign file, or a run or sweep id"
+        )
+    if path.suffix.lower() in _FILE_SUFFIXES or "/" in source or "\\" in source:
+        raise IadsimError(f"{source}: no such file")
+    return None
+
+
+def _from_file(
+    path: Path,
     replications: int | None,
     seed: int | None,
     replicate: int,
     overrides: list[str],
-    engine: str,
-    store: Path,
+    engine: Engine | None,
     point: int | None,
 ) -> ReportData:
-    from iadsim.report import report_from_campaign, report_from_scenario, report_from_store
+    from iadsim.report import report_from_campaign, report_from_scenario
     from iadsim.scenario import read_raw
 
-    path = Path(source)
-    if path.is_file():
-        if point is not None:
-            raise typer.BadParameter("applies to a sweep in the store", param_hint="--point")
-        if engine not in ("fast", "reference"):
-            raise typer.BadParameter(
-                f"expected fast or reference, got {engine!r}", param_hint="--engine"
-            )
-        n = 200 if replications is None else replications
-        if replicate >= n:
-            raise typer.BadParameter(f"must be in 0..{n - 1}", param_hint="--replicate")
-        if "defence" in read_raw(path)[0]:  # a campaign file names its defence scenario
+    if point is not None:
+        raise OptionError("--point", "applies to a sweep in the store, not to a file")
+    n = DEFAULT_REPLICATIONS if replications is None else replications
+    if replicate >= n:
+        raise OptionError(
+            "--replicate-index", f"must be in 0..{n - 1} (one of the {n} replications)"
+        )
+    engine_name = (engine or Engine.fast).value
+    raw = read_raw(path)[0]
+    bar = Bar(quiet_unless_terminal=True)
+    try:
+        if isinstance(raw, dict) and "defence" in raw:  # a campaign names its defence scenario
             if overrides:
-                raise typer.BadParameter(
-                    "applies to a scenario file, not a campaign", param_hint="--set"
-                )
+                raise OptionError("--set", "applies to a scenario file, not to a campaign")
             return report_from_campaign(
-                path, replications=n, seed=0 if seed is None else seed, replicate=replicate,
-                engine=engine,
-            )  # fmt: skip
+                path,
+                replications=n,
+                seed=0 if seed is None else seed,
+                replicate=replicate,
+                engine=engine_name,
+                progress=bar.tracker("campaign"),
+            )
         return report_from_scenario(
             path,
             replications=n,
             seed=0 if seed is None else seed,
             replicate=replicate,
             overrides=overrides,
-            engine=engine,
-            progress=_progress(n),
+            engine=engine_name,
+            progress=bar.counter("replications", n),
         )
-    options = {"--replications": replications, "--seed": seed, "--set": overrides or None}
-    given = [name for name, value in options.items() if value is not None]
-    if given:
-        raise typer.BadParameter(
-            f"{', '.join(given)}: only for a scenario or campaign file; {source!r} is not a "
-            f"file, so it is read as a run or sweep in {store}, which has its own"
-        )
-    return report_from_store(store, source, replicate=replicate, point=point)
+    finally:
+        bar.close()
 
 
-def _progress(total: int) -> Callable[[int], None] | None:
-    """A quiet progress callback: a rich bar on stderr when it is a terminal, else nothing."""
-    import sys
+def _from_store(source: str, store: Path, replicate: int, point: int | None) -> ReportData:
+    from iadsim.report import report_from_store
+    from iadsim.report.sources import UnknownId
+    from iadsim.store import Store
 
-    if not sys.stderr.isatty():
-        return None
-    from rich.console import Console
-    from rich.progress import Progress
-
-    bar = Progress(console=Console(stderr=True), transient=True)
-    task = bar.add_task("replications", total=total)
-    bar.start()
-
-    def advance(n: int) -> None:
-        bar.advance(task, n)
-        if bar.tasks[0].finished:
-            bar.stop()
-
-    return advance
+    try:
+        db = Store.open(store)
+    except IadsimError as exc:
+        raise IadsimError(
+            f"{source}: neither a file nor a run or sweep id ({exc}); give a scenario or "
+            "campaign file, or a run or sweep id with --store"
+        ) from None
+    try:
+        return report_from_store(db, source, replicate=replicate, point=point)
+    except UnknownId:
+        raise IadsimError(
+            f"{source}: neither a file nor a run or sweep id in the store {store} (see "
+            f"`iadsim results list --store {store}`)"
+        ) from None

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import math
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from iadsim.cli.common import reported
+from iadsim.cli.common import Engine, reported, seed_option
+from iadsim.errors import OptionError
 
 __all__ = ["DEFAULT_STORE", "StoreOption", "sweep"]
 
@@ -37,36 +37,27 @@ class SweepFormat(StrEnum):
     json = "json"
 
 
-class _Bar:
-    """A rich progress bar on stderr, counting replications; opened once the sweep starts.
-
-    Opening it only then keeps an input error the first line on stderr.
-    """
+class _Progress:
+    """The sweep's progress on stderr: replications stored, and what it waits for."""
 
     def __init__(self) -> None:
-        self.bar: Any = None
-        self.task: Any = None
+        from iadsim.cli.progress import Bar
+
+        self.bar = Bar()
+        self._advance: Any = None
 
     def start(self, total: int, done: int) -> None:
-        from rich.console import Console
-        from rich.progress import MofNCompleteColumn, Progress, TimeRemainingColumn
-
-        columns = (
-            *Progress.get_default_columns()[:-1],
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-        )
-        self.bar = Progress(*columns, console=Console(stderr=True), transient=True)
-        self.bar.start()
-        self.task = self.bar.add_task("replications", total=total, completed=done)
+        self._advance = self.bar.counter("replications", total, done)
 
     def advance(self, replications: int) -> None:
-        self.bar.advance(self.task, replications)
+        if self._advance is not None:
+            self._advance(replications)
+
+    def status(self, text: str | None) -> None:
+        self.bar.status(text)
 
     def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-            self.bar = None
+        self.bar.close()
 
 
 def _figures(store: Any, run_id: str) -> dict[str, Any]:
@@ -80,22 +71,6 @@ def _figures(store: Any, run_id: str) -> dict[str, Any]:
         "exchange_ratio": summary.cost["exchange_ratio"].to_dict(),
         "value_lost": summary.assets["value_lost"].to_dict(),
     }
-
-
-def _est(e: dict[str, Any], money: bool = False) -> str:
-    def num(x: float) -> str:
-        if money:
-            for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-                if abs(x) >= div:
-                    return f"${x / div:.3g}{suffix}"
-            return f"${x:.0f}"
-        return f"{x:.3g}"
-
-    if e["mean"] is None or (isinstance(e["mean"], float) and math.isnan(e["mean"])):
-        return "–"
-    if e["lo"] is None or e["lo"] == e["hi"]:
-        return num(e["mean"])
-    return f"{num(e['mean'])} [{num(e['lo'])}–{num(e['hi'])}]"
 
 
 def sweep(
@@ -123,15 +98,14 @@ def sweep(
         int | None, typer.Option("--points", min=1, help="points of the random design")
     ] = None,
     design_seed: Annotated[
-        int | None, typer.Option("--design-seed", min=0, help="seed of the random design")
+        int | None,
+        seed_option("seed of the random design, 0 to 2^64-1 [default: 0]", "--design-seed"),
     ] = None,
     replications: Annotated[
         int | None,
         typer.Option("--replications", "-n", min=1, help="replications per point [default: 200]"),
     ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", "-s", min=0, help="seed per point [default: 0]")
-    ] = None,
+    seed: Annotated[int | None, seed_option("seed per point, 0 to 2^64-1 [default: 0]")] = None,
     overrides: Annotated[
         list[str] | None, typer.Option("--set", help="fix a field at every point: path=value")
     ] = None,
@@ -149,12 +123,17 @@ def sweep(
         int | None, typer.Option("--batch-size", min=1, help="replications per stored batch")
     ] = None,
     engine: Annotated[
-        str | None,
-        typer.Option("--engine", help="fast or reference (identical results) [default: fast]"),
+        Engine | None,
+        typer.Option("--engine", "-e", help="identical results either way [default: fast]"),
     ] = None,
     store: StoreOption = DEFAULT_STORE,
     resume: Annotated[
-        bool, typer.Option("--resume", help="continue an interrupted sweep; keep what is done")
+        bool,
+        typer.Option(
+            "--resume",
+            help="continue an interrupted sweep, or recompute the damaged or missing files of "
+            "a finished one; keep what is done",
+        ),
     ] = False,
     output: Annotated[
         SweepFormat, typer.Option("--format", "-f", help="table or one JSON document")
@@ -163,24 +142,48 @@ def sweep(
     """Vary scenario fields over a grid or a random design; store every point's results.
 
     Every batch is stored as it finishes. After Ctrl-C or a crash, the same
-    command with --resume (or `iadsim sweep --resume` alone, for every
-    unfinished sweep in the store) computes only what is missing and ends with
-    the same numbers as an uninterrupted run.
+    command with --resume (or `iadsim sweep --resume` alone, for every sweep in
+    the store that is unfinished or has a damaged or missing file) computes only
+    what is missing and ends with the same numbers as an uninterrupted run.
+    While another sweep writes the same store, this one waits for it.
     """
     with reported():
         from iadsim.errors import SweepError
         from iadsim.runner import Sweep, build_sweep
-        from iadsim.store import Store
 
         if file is None:
             if not resume:
                 raise SweepError(
                     "iadsim sweep", [("", "name a sweep or scenario file, or use --resume")]
                 )
-            db = Store.open(store)
-            pending = db.unfinished_sweeps()
+            given = {
+                "--grid": grid,
+                "--random": random,
+                "--points": points,
+                "--design-seed": design_seed,
+                "--replications": replications,
+                "--seed": seed,
+                "--set": overrides,
+                "--batch-size": batch_size,
+                "--engine": engine,
+            }
+            named = [name for name, value in given.items() if value]
+            if named:
+                raise OptionError(
+                    named[0],
+                    "applies to a new sweep; `iadsim sweep --resume` alone continues the "
+                    "stored sweeps as they were defined (name the file to change them)",
+                )
+            db = _open_store(store, create=False)
+            pending = _to_resume(db)
             if not pending:
-                typer.echo(f"{store}: no unfinished sweep to resume", err=True)
+                typer.echo(
+                    f"{store}: nothing to resume: every sweep is complete and every stored "
+                    "file is intact",
+                    err=True,
+                )
+                if output is SweepFormat.json:
+                    typer.echo("[]")
                 return
             sweeps = [Sweep.from_definition(p["definition"], source=p["source"]) for p in pending]
         else:
@@ -195,10 +198,10 @@ def sweep(
                     seed=seed,
                     overrides=overrides or (),
                     batch_size=batch_size,
-                    engine=engine,
+                    engine=None if engine is None else engine.value,
                 )
             ]
-            db = Store.create(store)
+            db = _open_store(store, create=True)
         reports = [_run_one(s, db, backend.value, workers, address, resume) for s in sweeps]
     documents = []
     for report in reports:
@@ -233,12 +236,44 @@ def sweep(
         _print_table(doc)
 
 
+def _open_store(path: Path, *, create: bool) -> Any:
+    """The store, set to wait (showing it) while another process writes it."""
+    from iadsim.store import Store
+
+    if create:
+        if path.exists() and not path.is_dir():
+            raise OptionError("--store", f"expected a folder, but {path} is a file")
+        db = Store.create(path)
+    else:
+        db = Store.open(path)
+    db.lock_timeout = None  # a sweep queues behind another writing the same store
+    return db
+
+
+def _to_resume(db: Any) -> list[dict[str, Any]]:
+    """Unfinished sweeps, then finished ones with a damaged or missing file (all verified)."""
+    from iadsim.cli.progress import Bar
+
+    bar = Bar()
+    db.on_wait = bar.status
+    try:
+        pending = db.unfinished_sweeps()
+        track = bar.tracker("checking stored files")
+        damaged = db.sweeps_to_repair(progress=lambda done, total: track(done, total))
+    finally:
+        bar.close()
+        db.on_wait = None
+    known = {p["sweep_id"] for p in pending}
+    return pending + [p for p in damaged if p["sweep_id"] not in known]
+
+
 def _run_one(
     sweep: Any, db: Any, backend: str, workers: int | None, address: str | None, resume: bool
 ) -> Any:
     from iadsim.runner import run_sweep
 
-    bar = _Bar()
+    progress = _Progress()
+    db.on_wait = progress.status
     try:
         try:
             return run_sweep(
@@ -248,10 +283,11 @@ def _run_one(
                 workers=workers,
                 address=address,
                 resume=resume,
-                progress=bar,
+                progress=progress,
             )
         finally:
-            bar.close()
+            progress.close()
+            db.on_wait = None
     except KeyboardInterrupt:
         typer.echo(
             f"interrupted; finished batches are stored. Continue with: iadsim sweep --resume "
@@ -261,10 +297,13 @@ def _run_one(
         raise typer.Exit(130) from None
 
 
-def _print_table(doc: dict[str, Any]) -> None:
+def _print_table(doc: dict[str, Any], console: Any = None) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from iadsim.cli.tables import estimate_text, fit_table, fits, short_names, value_text
+
+    console = console or Console()
     title = (
         f"sweep {doc['sweep_id']}: {len(doc['points'])} points; "
         f"{doc['replications_computed']} replications computed, "
@@ -276,28 +315,47 @@ def _print_table(doc: dict[str, Any]) -> None:
         )
         + f"; {doc['seconds']:.1f} s ({doc['backend']}, {doc['workers']} workers)"
     )
-    table = Table(
-        title=title, title_justify="left", caption=f"store: {doc['store']} (mean [95% CI])"
-    )
-    for col in (
-        "point",
-        "values",
-        "run",
-        "leaked",
-        "defender spend",
-        "exchange ratio",
-        "value lost",
-    ):
-        table.add_column(col, justify="left" if col in ("values", "run") else "right")
-    for row in doc["points"]:
-        values = " ".join(f"{k}={v}" for k, v in row["values"].items()) or "(base)"
-        table.add_row(
-            str(row["point"]),
-            values,
-            row["run_id"],
-            _est(row["leaked"]),
-            _est(row["defender_cost"], money=True),
-            _est(row["exchange_ratio"]),
-            _est(row["value_lost"]),
-        )
-    Console().print(table)
+    fields = list(dict.fromkeys(k for row in doc["points"] for k in row["values"]))
+    names = short_names(fields)
+    legend = [f"{names[f]} = {f}" for f in fields if names[f] != f]
+    caption = f"store {doc['store']}; mean [95% CI] per night; run: first 8 characters of its id"
+    if legend:
+        caption += "; " + ", ".join(legend)
+
+    figures = [
+        ("leaked", "leaked", False),
+        ("defender\nspend", "defender_cost", True),
+        ("exchange\nratio", "exchange_ratio", False),
+        ("value\nlost", "value_lost", False),
+    ]
+
+    def build(sep: str, *, point_columns: bool = True, figure_columns: bool = True) -> Table:
+        table = Table()
+        table.add_column("#", justify="right")
+        cells: list[list[str]] = [[str(row["point"])] for row in doc["points"]]
+        if point_columns:
+            for f in fields:
+                table.add_column(names[f], justify="right")
+            for row, line in zip(doc["points"], cells, strict=True):
+                line += [value_text(row["values"][f]) if f in row["values"] else "" for f in fields]
+        if figure_columns:
+            for col, _, _ in figures:
+                table.add_column(col, justify="right")
+            for row, line in zip(doc["points"], cells, strict=True):
+                line += [estimate_text(row[k], money=m, sep=sep) for _, k, m in figures]
+        if point_columns:
+            table.add_column("run", no_wrap=True)
+            for row, line in zip(doc["points"], cells, strict=True):
+                line.append(row["run_id"][:8])
+        for line in cells:
+            table.add_row(*line)
+        return table
+
+    console.print(title, highlight=False, markup=False)
+    table = fit_table(build, console)
+    if fits(table, console):
+        console.print(table)
+    else:  # too wide even with intervals under their means: the points, then their results
+        console.print(build(" ", figure_columns=False))
+        console.print(fit_table(lambda sep: build(sep, point_columns=False), console))
+    console.print(caption, highlight=False, markup=False)

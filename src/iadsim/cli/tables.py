@@ -1,87 +1,211 @@
-"""Rich tables for a run's summary."""
+"""Rich tables for a run's summary, and the number formats every iadsim table shares.
+
+Intervals are printed ``mean [lo, hi]`` (a comma between the bounds, so a
+negative bound can never be misread). A table too wide for the terminal puts
+each interval on its own line under its mean instead of letting the terminal
+cut it.
+"""
 
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.table import Table
 
 from iadsim.metrics import Estimate, Summary
 
-__all__ = ["render_summary"]
+__all__ = [
+    "estimate_text",
+    "fit_table",
+    "fits",
+    "number",
+    "print_summary",
+    "render_summary",
+    "short_names",
+    "value_text",
+]
+
+SIGNIFICANT = 4
+"""Significant digits of a swept or design value (0.3, not 0.30000000000000004)."""
 
 
-def _num(x: float, money: bool = False) -> str:
-    if math.isnan(x):
+def number(x: float | None, money: bool = False) -> str:
+    """A figure to three significant digits (thousands in full, money as $1.2M)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
         return "–"
     if money:
         for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
             if abs(x) >= div:
                 return f"${x / div:.3g}{suffix}"
         return f"${x:.0f}"
-    return f"{x:.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+    if abs(x) >= 1000:
+        return f"{x:,.0f}"
+    text = f"{x:.3g}"
+    return "0" if text == "-0" else text
 
 
-def _est(e: Estimate, money: bool = False) -> str:
-    if math.isnan(e.lo):
-        return _num(e.mean, money)
-    if e.lo == e.hi:
-        return _num(e.mean, money)
-    return f"{_num(e.mean, money)} [{_num(e.lo, money)}–{_num(e.hi, money)}]"
+def _bound(x: Any) -> float:
+    return math.nan if x is None else float(x)
 
 
-def render_summary(summary: Summary) -> Group:
+def estimate_text(e: Estimate | Mapping[str, Any], money: bool = False, sep: str = " ") -> str:
+    """``mean [lo, hi]``; only the mean when the interval is undefined or a single value.
+
+    ``e`` is an :class:`Estimate` or its ``{mean, lo, hi}`` dict (``None`` for
+    undefined). ``sep`` goes between the mean and the interval (a line break in
+    a narrow table).
+    """
+    if isinstance(e, Estimate):
+        mean, lo, hi = e.mean, e.lo, e.hi
+    else:
+        mean, lo, hi = _bound(e.get("mean")), _bound(e.get("lo")), _bound(e.get("hi"))
+    if math.isnan(lo) or math.isnan(hi) or number(lo, money) == number(hi, money):
+        return number(mean, money)
+    return f"{number(mean, money)}{sep}[{number(lo, money)}, {number(hi, money)}]"
+
+
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*)?$")
+
+
+def value_text(value: Any) -> str:
+    """A swept or design value to :data:`SIGNIFICANT` digits; a quantity keeps its unit."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.{SIGNIFICANT}g}"
+    if isinstance(value, str):
+        match = _QUANTITY.match(value)
+        if match and ("." in match.group(1) or "e" in match.group(1).lower()):
+            head = f"{float(match.group(1)):.{SIGNIFICANT}g}"
+            return f"{head} {match.group(2)}" if match.group(2) else head
+        return value
+    import json
+
+    return json.dumps(value, separators=(", ", ": "))
+
+
+def short_names(paths: Iterable[str]) -> dict[str, str]:
+    """Short column titles for dotted paths, lengthened until they are unique.
+
+    A title is what follows the last list index (``fire_units.0.pk.drone`` →
+    ``pk.drone``), or the last part of a path without one.
+    """
+    paths = list(dict.fromkeys(paths))
+
+    def tail(path: str, extra: int) -> str:
+        parts = path.split(".")
+        cut = max((i + 1 for i, p in enumerate(parts) if p.isdigit()), default=len(parts) - 1)
+        cut = min(cut, len(parts) - 1)
+        return ".".join(parts[max(0, cut - extra) :])
+
+    names: dict[str, str] = {}
+    for extra in range(0, 1 + max((p.count(".") for p in paths), default=0)):
+        names = {p: tail(p, extra) for p in paths}
+        if len(set(names.values())) == len(names):
+            return names
+    return {p: p for p in paths}
+
+
+def fits(table: Table, console: Console) -> bool:
+    """Whether ``table`` fits the console's width without squeezing a column."""
+    unbounded = console.options.update(width=1_000_000)
+    return Measurement.get(console, unbounded, table).maximum <= console.width
+
+
+def fit_table(build: Callable[[str], Table], console: Console) -> Table:
+    """``build(" ")`` if it fits the console's width, else with intervals under their means.
+
+    ``build(sep)`` makes the table with ``sep`` between each mean and its interval.
+    """
+    table = build(" ")
+    return table if fits(table, console) else build("\n")
+
+
+def render_summary(summary: Summary, console: Console | None = None) -> Group:
     """Tables of a summary: threats by kind, layers, fire-unit classes, cost, assets."""
+    console = console or Console()
     level = f"{summary.confidence:.0%}"
     title = (
         f"{summary.name}: {summary.replications} replications, seed {summary.seed} "
         f"(mean per night [{level} CI])"
     )
-    threats = Table(title=title, title_justify="left")
-    for col in ("threat kind", "launched", "destroyed", "lost to EW", "leaked"):
-        threats.add_column(
-            col, justify="left" if col == "threat kind" else "right", no_wrap=col == "threat kind"
+
+    def threats(sep: str) -> Table:
+        table = Table(title=title, title_justify="left")
+        for col in ("threat kind", "launched", "destroyed", "lost to EW", "leaked"):
+            table.add_column(col, justify="left" if col == "threat kind" else "right")
+        for kind, row in summary.by_kind.items():
+            table.add_row(
+                kind,
+                number(row["launched"].mean),
+                estimate_text(row["destroyed"], sep=sep),
+                estimate_text(row["lost_to_ew"], sep=sep),
+                estimate_text(row["leaked"], sep=sep),
+            )
+        return table
+
+    def layers(sep: str) -> Table:
+        table = Table(title="Who did the work", title_justify="left")
+        for col in ("layer", "kills (EW: defeated)", "rounds fired", "spend"):
+            table.add_column(col, justify="left" if col == "layer" else "right")
+        for layer, row in summary.by_layer.items():
+            table.add_row(
+                layer,
+                estimate_text(row["kills"], sep=sep),
+                estimate_text(row["shots"], sep=sep),
+                estimate_text(row["cost"], True, sep=sep),
+            )
+        return table
+
+    def classes(sep: str) -> Table:
+        table = Table(title="Rounds fired by fire-unit class", title_justify="left")
+        table.add_column("class")
+        table.add_column("rounds", justify="right")
+        for name, est in summary.shots.items():
+            table.add_row(name, estimate_text(est, sep=sep))
+        return table
+
+    def cost(sep: str) -> Table:
+        table = Table(title="Cost", title_justify="left")
+        table.add_column("measure")
+        table.add_column("value", justify="right")
+        table.add_row("defender spend", estimate_text(summary.cost["defender"], True, sep=sep))
+        table.add_row(
+            "attacker spend (all launched)", estimate_text(summary.cost["attacker"], True, sep=sep)
         )
-    for kind, row in summary.by_kind.items():
-        threats.add_row(
-            kind,
-            _num(row["launched"].mean),
-            _est(row["destroyed"]),
-            _est(row["lost_to_ew"]),
-            _est(row["leaked"]),
+        table.add_row(
+            "cost-exchange ratio (defender / attacker)",
+            estimate_text(summary.cost["exchange_ratio"], sep=sep),
         )
+        return table
 
-    layers = Table(title="Who did the work", title_justify="left")
-    for col in ("layer", "kills (EW: defeated)", "rounds fired", "spend"):
-        layers.add_column(col, justify="left" if col == "layer" else "right")
-    for layer, row in summary.by_layer.items():
-        layers.add_row(layer, _est(row["kills"]), _est(row["shots"]), _est(row["cost"], True))
+    def assets(sep: str) -> Table:
+        table = Table(title="Assets", title_justify="left")
+        table.add_column("asset")
+        table.add_column("P(destroyed)", justify="right")
+        table.add_column("damaging hits", justify="right")
+        for aid, est in summary.assets["destroyed"].items():
+            table.add_row(
+                aid,
+                estimate_text(est, sep=sep),
+                estimate_text(summary.assets["hits"][aid], sep=sep),
+            )
+        table.add_row(
+            "value lost (total)", estimate_text(summary.assets["value_lost"], sep=sep), ""
+        )
+        return table
 
-    classes = Table(title="Rounds fired by fire-unit class", title_justify="left")
-    classes.add_column("class")
-    classes.add_column("rounds", justify="right")
-    for name, est in summary.shots.items():
-        classes.add_row(name, _est(est))
-
-    cost = Table(title="Cost", title_justify="left")
-    cost.add_column("measure")
-    cost.add_column("value", justify="right")
-    cost.add_row("defender spend", _est(summary.cost["defender"], True))
-    cost.add_row("attacker spend (all launched)", _est(summary.cost["attacker"], True))
-    cost.add_row("cost-exchange ratio (defender / attacker)", _est(summary.cost["exchange_ratio"]))
-
-    assets = Table(title="Assets", title_justify="left")
-    assets.add_column("asset")
-    assets.add_column("P(destroyed)", justify="right")
-    assets.add_column("damaging hits", justify="right")
-    for aid, est in summary.assets["destroyed"].items():
-        assets.add_row(aid, _est(est), _est(summary.assets["hits"][aid]))
-    assets.add_row("value lost (total)", _est(summary.assets["value_lost"]), "")
-    return Group(threats, layers, classes, cost, assets)
+    return Group(*(fit_table(build, console) for build in (threats, layers, classes, cost, assets)))
 
 
 def print_summary(summary: Summary, console: Any = None) -> None:
     """Print the summary's tables."""
-    (console or Console()).print(render_summary(summary))
+    console = console or Console()
+    console.print(render_summary(summary, console))

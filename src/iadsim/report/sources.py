@@ -8,6 +8,7 @@ makes that re-run exact, and it is checked against the stored row.
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -23,7 +24,12 @@ from iadsim.report.data import ReportData, SweepCurve, SweepResult, spend_by_cla
 from iadsim.report.laydown import build_laydown
 from iadsim.report.replay import build_replay
 
-__all__ = ["report_from_campaign", "report_from_scenario", "report_from_store"]
+__all__ = ["UnknownId", "report_from_campaign", "report_from_scenario", "report_from_store"]
+
+
+class UnknownId(StoreError):
+    """No run or sweep in the store has this id (or an id starting with it)."""
+
 
 _TOTALS = {"destroyed": Fate.DESTROYED, "lost_to_ew": Fate.LOST_TO_EW, "leaked": Fate.LEAKED}
 """Totals over all threat kinds that the report shows with their intervals."""
@@ -124,13 +130,12 @@ def _run(
     source: str,
 ) -> ReportData:
     """As :func:`iadsim.api.run_compiled`, keeping also each replication's totals."""
-    from iadsim.api import provenance
-    from iadsim.engine import simulate_batches
+    from iadsim.api import batches, provenance
     from iadsim.metrics import Accumulator
 
     accumulator = Accumulator(compiled)
     columns: dict[str, list[Any]] = {name: [] for name in _TOTALS}
-    for batch in simulate_batches(
+    for batch in batches(
         compiled, replications=replications, seed=seed, engine=engine, progress=progress
     ):
         accumulator.add(batch)
@@ -164,13 +169,16 @@ def report_from_campaign(
     seed: int = 0,
     replicate: int = 0,
     engine: str = "fast",
+    progress: Callable[..., None] | None = None,
 ) -> ReportData:
     """Run a campaign file and gather its report.
 
     The campaign's stockpiles and exhaustion days come from
     :func:`~iadsim.planning.campaign.run_campaign`; the map, replay and charts
     show one standard night of its defence scenario (its raids as written),
-    run with the same replications and seed.
+    run with the same replications and seed. ``progress`` is called as
+    ``progress(done, total, what)``: the campaign's nights, then the standard
+    night's replications.
 
     Raises:
         ScenarioError: if the campaign or its defence scenario is not valid.
@@ -187,6 +195,11 @@ def report_from_campaign(
     if not 0 <= replicate < replications:
         raise ValueError(f"replicate must be in 0..{replications - 1}, got {replicate}")
     campaign, defence, defence_path = load_campaign(path)
+    options: dict[str, Any] = {}
+    if progress is not None and "progress" in inspect.signature(run_campaign).parameters:
+        options["progress"] = _counter(
+            progress, replications * campaign.days, "campaign nights (replications x days)"
+        )
     result = run_campaign(
         campaign,
         defence,
@@ -195,10 +208,14 @@ def report_from_campaign(
         engine=engine,
         source=str(path),
         base_dir=Path(path).parent,
+        **options,
     )
     scenario = parse_scenario(defence, source=defence_path)
     compiled = compile_scenario(scenario, source=defence_path)
-    night = _run(scenario, compiled, replications, seed, replicate, engine, None, str(path))
+    counted = None
+    if progress is not None:
+        counted = _counter(progress, replications, "one standard night (replications)")
+    night = _run(scenario, compiled, replications, seed, replicate, engine, counted, str(path))
     return dataclasses.replace(
         night,
         title=campaign.name,
@@ -206,6 +223,19 @@ def report_from_campaign(
         f"one standard night of its defence scenario, {scenario.name}",
         campaign=campaign_view(result),
     )
+
+
+def _counter(progress: Callable[..., None], total: int, what: str) -> Callable[[int], None]:
+    """A counting callback that reports to ``progress(done, total, what)``."""
+    done = 0
+    progress(0, total, what)
+
+    def count(n: int) -> None:
+        nonlocal done
+        done += n
+        progress(done, total, what)
+
+    return count
 
 
 # --- the results store --------------------------------------------------------------------
@@ -336,7 +366,7 @@ def _match(store: Any, ident: str) -> tuple[str, str]:
     runs = sorted({str(r) for r in store.runs()["run_id"] if str(r).startswith(ident)})
     found = [("sweep", s) for s in sweeps] + [("run", r) for r in runs]
     if not found:
-        raise StoreError(
+        raise UnknownId(
             f"{store.path}: no run or sweep {ident!r} (see `iadsim results list --store "
             f"{store.path}`, or give a scenario file)"
         )

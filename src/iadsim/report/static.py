@@ -1,7 +1,10 @@
-"""The report's charts as PNG files, drawn with matplotlib (no browser needed).
+r"""The report's charts as PNG files, drawn with matplotlib (no browser needed).
 
 Figures are made with ``matplotlib.figure.Figure`` and the Agg canvas directly,
-never through pyplot, so drawing changes no global matplotlib state.
+never through pyplot. Every text is plain text: names from a scenario may hold
+``$``, ``\`` or ``_``, so mathtext and TeX are off while the charts are drawn
+and saved (``text.parse_math`` and ``text.usetex``, set for that time only), and
+legend labels never start with ``_`` (which matplotlib would hide).
 """
 
 from __future__ import annotations
@@ -27,6 +30,15 @@ __all__ = ["PNG_DPI", "write_pngs"]
 
 PNG_DPI = 150
 """Resolution of the PNG files, dots per inch."""
+
+
+_PLAIN_TEXT: Any = {"text.parse_math": False, "text.usetex": False}
+"""matplotlib settings under which every string is drawn as it is."""
+
+
+def _label(text: str) -> str:
+    """A legend label drawn as written (matplotlib hides labels that start with ``_``)."""
+    return "\u200b" + text if text.startswith("_") else text
 
 
 def _figure(width: float, height: float) -> Any:
@@ -71,7 +83,7 @@ def _draw_map(ax: Any, data: ReportData) -> None:
             marker="D",
             s=18,
             color=colour_of(k),
-            label=layer,
+            label=_label(layer),
             zorder=3,
         )
     ax.scatter(
@@ -256,7 +268,7 @@ def _sweep(data: ReportData) -> Any:
             marker="o",
             capsize=3,
             color=colour_of(k),
-            label=group or "all kinds",
+            label=_label(group or "all kinds"),
         )
     ax.set_xlabel(curve.field + (f" ({curve.unit})" if curve.unit else ""))
     ax.set_ylabel("threats leaked per night (95% CI)")
@@ -284,7 +296,7 @@ def _stock(data: ReportData) -> Any:
         ax.fill_between(days, view.stock_p5[k], view.stock_p95[k], color=colour_of(k), alpha=0.2)
         share = view.share_exhausted(k)
         ax.plot(days, view.stock_mean[k], color=colour_of(k), lw=2,
-                label=f"{name} (runs out in {share:.0%} of replications)")  # fmt: skip
+                label=_label(f"{name} (runs out in {share:.0%} of replications)"))  # fmt: skip
     ax.set_xlabel("day")
     ax.set_ylabel("interceptors in stock (mean, 5–95%)")
     ax.set_ylim(bottom=0)
@@ -303,7 +315,7 @@ def _exhaustion(data: ReportData) -> Any:
     for k, name in enumerate(view.types):
         ran_out = [d for d in view.exhaustion[k] if d > 0]
         ax.hist(ran_out, bins=bins, color=colour_of(k), alpha=0.7,
-                label=f"{name} ({view.share_exhausted(k):.0%} run out)")  # fmt: skip
+                label=_label(f"{name} ({view.share_exhausted(k):.0%} run out)"))  # fmt: skip
     ax.set_xlim(0.5, view.days + 0.5)
     ax.set_xlabel("day the stockpile runs out")
     ax.set_ylabel("replications")
@@ -334,10 +346,15 @@ def write_pngs(data: ReportData, folder: str | Path) -> list[Path]:
         charts.insert(0, ("saturation.png", _sweep))
     if data.campaign is not None:
         charts[:0] = [("stock.png", _stock), ("exhaustion_day.png", _exhaustion)]
+    import matplotlib
+
     paths = []
-    for name, draw in charts:
-        fig = draw(data)
-        path = folder / name
-        fig.savefig(path, dpi=PNG_DPI)
-        paths.append(path)
+    with matplotlib.rc_context(_PLAIN_TEXT):
+        for name, draw in charts:
+            fig = draw(data)
+            for text in fig.findobj(matplotlib.text.Text):
+                text.set_parse_math(False)  # also those made before this context
+            path = folder / name
+            fig.savefig(path, dpi=PNG_DPI)
+            paths.append(path)
     return paths

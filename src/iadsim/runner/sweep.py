@@ -14,7 +14,7 @@ import inspect
 import json
 import platform
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -65,13 +65,22 @@ def versions() -> dict[str, str]:
 
 
 class SweepProgress(Protocol):
-    """What a progress bar needs from a sweep."""
+    """What a progress bar needs from a sweep.
+
+    It may also have a ``status(text)`` method, told what the sweep is waiting for
+    (the store, workers, Ray, the first batch) and ``None`` when the wait is over.
+    """
 
     def start(self, total: int, done: int) -> None:
         """``total`` replications in the sweep, ``done`` of them already stored."""
 
     def advance(self, replications: int) -> None:
         """``replications`` more are stored."""
+
+
+def _status_of(progress: SweepProgress | None) -> Callable[[str | None], None]:
+    status = getattr(progress, "status", None)
+    return status if callable(status) else (lambda text: None)
 
 
 @dataclass(frozen=True)
@@ -174,6 +183,7 @@ def run_sweep(
         if isinstance(backend, str)
         else backend
     )
+    say = _status_of(progress)
     report = SweepReport(sweep.sweep_id, store.path, [])
     with store.writing():
         status = store.sweep_status(sweep.sweep_id)
@@ -182,7 +192,9 @@ def run_sweep(
                 f"{store.path}: sweep {sweep.sweep_id} ({sweep.name}) was {status} "
                 "earlier; add --resume to continue it (finished work is kept)"
             )
+        say(_starting(runner, address))
         with runner:
+            say(None)
             report.backend, report.workers = runner.name, runner.workers
             store.begin_sweep(
                 {
@@ -202,7 +214,9 @@ def run_sweep(
                 ],
             )
             store.clear_temporary()
+            say(f"checking the stored results of {len(prepared)} points")
             runs = _open_runs(sweep, store, prepared, runner.workers, engine, report)
+            say(None)
             try:
                 _execute(sweep, store, runs, runner, engine, progress, report)
             except (KeyboardInterrupt, SystemExit):
@@ -214,6 +228,15 @@ def run_sweep(
         store.end_sweep(sweep.sweep_id, "complete")
     report.seconds = time.monotonic() - started
     return report
+
+
+def _starting(runner: Backend, address: str | None) -> str:
+    """What the sweep waits for while its backend starts."""
+    if runner.name == "ray":
+        return f"connecting to Ray at {address}" if address else "starting a local Ray cluster"
+    if runner.name == "pool":
+        return f"starting {runner.workers} worker processes"
+    return "starting"
 
 
 def _open_runs(
@@ -286,6 +309,13 @@ def _execute(
     total = len(report.run_ids) * sweep.replications
     if progress is not None:
         progress.start(total, report.reused)
+    say = _status_of(progress)
+    if runs:
+        say(
+            f"waiting for the first batch from {runner.workers} {runner.name} worker(s) (a "
+            "fresh install compiles the engine first, about a minute)"
+        )
+    first = True
 
     def tasks() -> Iterator[BatchTask]:
         for run in list(runs.values()):
@@ -307,6 +337,9 @@ def _execute(
                 )
 
     for result in runner.run(tasks()):
+        if first:
+            say(None)
+            first = False
         run = runs[result.key]
         table = outcomes_table(run.run_id, _compiled(run, sweep), result.outcomes)
         store.write_batch(run.run_id, result.start, result.stop, table)

@@ -19,9 +19,11 @@ runs); readers open it briefly, read-only.
 from __future__ import annotations
 
 import json
+import os
 import socket
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -59,6 +61,10 @@ create table if not exists files (
 """
 
 
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -73,6 +79,11 @@ class Store:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._con: Any = None
+        self.lock_timeout: float | None = 10.0
+        """Seconds a writer waits for the catalogue while another process holds it
+        (``None``: as long as it takes); readers wait 2 s."""
+        self.on_wait: Callable[[str | None], None] | None = None
+        """Told what the store waits for (``None`` once it has it), for a progress display."""
 
     # --- opening ---------------------------------------------------------------------------
 
@@ -98,7 +109,6 @@ class Store:
                 raise StoreError(
                     f"{path}: no results store here; run `iadsim sweep ... --store {path}` first"
                 )
-            path.mkdir(parents=True, exist_ok=True)
             from iadsim import __version__
 
             info = {
@@ -106,18 +116,44 @@ class Store:
                 "version": STORE_FORMAT,
                 "created_by": f"iadsim {__version__}",
             }
-            atomic_write(marker, (json.dumps(info, indent=2) + "\n").encode())
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+                atomic_write(marker, (json.dumps(info, indent=2) + "\n").encode())
+            except OSError as exc:
+                raise StoreError(
+                    f"{path}: cannot make a results store here ({_reason(exc)}); choose "
+                    "another folder with --store"
+                ) from None
+        if not path.is_dir():
+            raise StoreError(f"{path}: not a results store (it is a file, not a folder)")
         store = cls(path)
         store._check_format()
         if create:
+            store._check_writable()
             with store.writing() as con:
                 con.execute(_SCHEMA)
                 con.execute(
                     "insert or ignore into meta values ('store_format', ?)", [str(STORE_FORMAT)]
                 )
-        elif not (path / CATALOGUE).exists():
+        elif not (path / CATALOGUE).is_file():
             raise StoreError(f"{path}: the store has no catalogue ({CATALOGUE}); it is empty")
         return store
+
+    def _check_writable(self) -> None:
+        """Prove the store's folders take new files before any work is done for them."""
+        for folder in (self.path, self.path / "runs"):
+            try:
+                if folder.exists() and not folder.is_dir():
+                    raise NotADirectoryError(20, "not a folder")
+                if folder.exists():
+                    fd, probe = tempfile.mkstemp(prefix=".iadsim-probe-", dir=folder)
+                    os.close(fd)
+                    os.unlink(probe)
+            except OSError as exc:
+                raise StoreError(
+                    f"{folder}: cannot write into the results store ({_reason(exc)}); choose "
+                    "another folder with --store"
+                ) from None
 
     @classmethod
     def create(cls, path: str | Path) -> Store:
@@ -145,26 +181,44 @@ class Store:
     def _connect(self, *, read_only: bool) -> Any:
         import duckdb
 
-        deadline = time.monotonic() + (2.0 if read_only else 10.0)
-        while True:
-            try:
-                return duckdb.connect(str(self.path / CATALOGUE), read_only=read_only)
-            except duckdb.IOException as exc:
-                if "lock" not in str(exc).lower():
+        catalogue = self.path / CATALOGUE
+        if catalogue.exists() and not catalogue.is_file():
+            raise StoreError(f"{catalogue}: the catalogue is not a file; the store is damaged")
+        timeout = 2.0 if read_only else self.lock_timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
+        waiting = False
+        try:
+            while True:
+                try:
+                    return duckdb.connect(str(catalogue), read_only=read_only)
+                except duckdb.IOException as exc:
+                    if "lock" not in str(exc).lower():
+                        message = " ".join(str(exc).split())
+                        raise StoreError(
+                            f"{catalogue}: cannot open the catalogue (not a DuckDB database, "
+                            f"damaged, or not writable): {message}"
+                        ) from None
+                    if deadline is not None and time.monotonic() > deadline:
+                        raise StoreError(
+                            f"{self.path}: the store is in use by another process (a running "
+                            "sweep); try again when it finishes"
+                        ) from None
+                    if not waiting and self.on_wait is not None:
+                        self.on_wait(
+                            f"waiting for {self.path}: another process (a running sweep) is "
+                            "using it"
+                        )
+                    waiting = True
+                    time.sleep(0.1 if deadline is not None else 0.5)
+                except duckdb.Error as exc:
+                    message = " ".join(str(exc).split())
                     raise StoreError(
-                        f"{self.path / CATALOGUE}: cannot open the catalogue: {exc}"
+                        f"{catalogue}: cannot open the catalogue (damaged, or written by a "
+                        f"newer DuckDB): {message}"
                     ) from None
-                if time.monotonic() > deadline:
-                    raise StoreError(
-                        f"{self.path}: the store is in use by a running sweep; try again when it "
-                        "finishes"
-                    ) from None
-                time.sleep(0.1)
-            except duckdb.Error as exc:
-                raise StoreError(
-                    f"{self.path / CATALOGUE}: cannot open the catalogue (damaged, or written by "
-                    f"a newer DuckDB): {exc}"
-                ) from None
+        finally:
+            if waiting and self.on_wait is not None:
+                self.on_wait(None)
 
     @contextmanager
     def writing(self) -> Iterator[Any]:
@@ -214,6 +268,58 @@ class Store:
                 "order by created_at"
             ).fetchall()
         return [{"sweep_id": r[0], "source": r[1], "definition": json.loads(r[2])} for r in rows]
+
+    def sweeps_to_repair(
+        self, progress: Callable[[int, int], None] | None = None
+    ) -> list[dict[str, Any]]:
+        """Complete sweeps with a run that is not complete or a file that is damaged or missing.
+
+        Every recorded file is checksum-verified (``progress(done, total)`` is told
+        as files are read). Returns what :meth:`unfinished_sweeps` returns, for
+        these sweeps; resuming them computes the missing parts again.
+        """
+        with self._reading() as con:
+            sweeps = con.execute(
+                "select sweep_id, source, definition from sweeps where status = 'complete' "
+                "order by created_at"
+            ).fetchall()
+            incomplete = {
+                r[0]
+                for r in con.execute(
+                    "select distinct p.sweep_id from sweep_points p left join runs r "
+                    "on r.run_id = p.run_id where r.status is null or r.status != 'complete'"
+                ).fetchall()
+            }
+            files = con.execute(
+                "select distinct p.sweep_id, f.path, f.bytes, f.sha256 from sweep_points p "
+                "join files f on f.run_id = p.run_id order by f.path"
+            ).fetchall()
+            summaries = {
+                r[0]
+                for r in con.execute(
+                    "select p.sweep_id, count(f.path) from sweep_points p left join files f "
+                    "on f.run_id = p.run_id and f.kind = 'summary' group by p.sweep_id "
+                    "having count(distinct f.run_id) < count(distinct p.run_id)"
+                ).fetchall()
+            }
+        damaged = set(incomplete) | summaries
+        verified: dict[str, bool] = {}
+        for k, (sweep_id, path, size, sha) in enumerate(files):
+            if progress is not None:
+                progress(k, len(files))
+            if sweep_id in damaged:
+                continue
+            if path not in verified:
+                verified[path] = read_verified(self.path / path, sha, size) is not None
+            if not verified[path]:
+                damaged.add(sweep_id)
+        if progress is not None:
+            progress(len(files), len(files))
+        return [
+            {"sweep_id": r[0], "source": r[1], "definition": json.loads(r[2])}
+            for r in sweeps
+            if r[0] in damaged
+        ]
 
     def begin_sweep(self, sweep: dict[str, Any], points: list[dict[str, Any]]) -> None:
         """Record a sweep (or mark it running again) and the run of each of its points."""
@@ -567,17 +673,18 @@ class Store:
         frame = pd.concat(frames, ignore_index=True)
         return frame.sort_values("replication", kind="stable").reset_index(drop=True)
 
-    def sql(self, query: str) -> Any:
-        """Run a DuckDB SQL query over the store; return a DataFrame.
+    def sql(self, query: str, *, max_rows: int | None = None, timeout: float | None = None) -> Any:
+        """Run a read-only DuckDB SQL query over the store; return a DataFrame.
 
-        See :func:`iadsim.store.sql.query` for the tables it sees.
+        See :func:`iadsim.store.sql.query` for the tables it sees, ``max_rows``
+        and ``timeout``; the query can read the store and nothing else.
 
         Raises:
             StoreError: a damaged file, or a query DuckDB rejects.
         """
         from iadsim.store.sql import query as run_query
 
-        return run_query(self, query)
+        return run_query(self, query, max_rows=max_rows, timeout=timeout)
 
     def verified_files(self) -> tuple[dict[str, Any], dict[str, list[Path]]]:
         """The catalogue's tables (as DataFrames) and every result file, checksum-verified.
