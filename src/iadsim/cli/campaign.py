@@ -3,65 +3,112 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from iadsim.cli.common import reported
+from iadsim.cli.common import OutputFormat, Seed, reported
 
-__all__ = ["campaign"]
+__all__ = ["campaign", "estimate_text", "money_text", "number_text"]
 
 
-def _money(x: float) -> str:
+def money_text(x: float) -> str:
+    """US dollars to three significant digits: ``$2.25B``, ``$310M``, ``$45k``."""
     for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= div:
             return f"${x / div:.3g}{suffix}"
     return f"${x:.0f}"
 
 
+def _decimals(half_width: float, value: float) -> int:
+    """Decimals that show an interval's two leading digits (or a point value's three)."""
+    if half_width > 0:
+        return max(0, min(4, 1 - math.floor(math.log10(half_width))))
+    if value == int(value):
+        return 0
+    return max(0, min(4, 2 - math.floor(math.log10(abs(value)))))
+
+
+def number_text(x: float, decimals: int) -> str:
+    """``x`` with thousands separators and ``decimals`` decimals."""
+    return f"{x:,.{decimals}f}"
+
+
+def estimate_text(e: Any, *, money: bool = False) -> str:
+    """``mean [lo–hi]`` to the digits the interval supports (an Estimate or its dict)."""
+    d = e if isinstance(e, dict) else e.to_dict()
+    mean, lo, hi = d["mean"], d["lo"], d["hi"]
+    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
+        return "–"
+    if money:
+        show: Any = money_text
+    else:
+        half = 0.0 if lo is None else (hi - lo) / 2.0
+        places = _decimals(half, mean)
+
+        def show(v: float) -> str:
+            return number_text(v, places)
+
+    if lo is None or lo == hi:
+        return show(mean)
+    return f"{show(mean)} [{show(lo)}–{show(hi)}]"
+
+
 def _print(summary: dict[str, Any]) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console()
-    head = Table(
-        title=f"{summary['name']}: {summary['days']} days, {summary['raid_nights']} raid nights, "
-        f"{summary['replications']} replications (95% CI)",
-        title_justify="left",
-    )
-    for col in ("threat kind", "launched", "destroyed", "lost to EW", "leaked"):
-        head.add_column(col, justify="left" if col == "threat kind" else "right")
     totals = summary["totals"]
-
-    def est(e: dict[str, Any], money: bool = False) -> str:
-        show = _money if money else (lambda v: f"{v:,.0f}")
-        if e["lo"] is None:
-            return show(e["mean"])
-        return f"{show(e['mean'])} [{show(e['lo'])}–{show(e['hi'])}]"
-
+    console.print(
+        f"{summary['name']}: {summary['days']} days, {summary['raid_nights']} raid nights, "
+        f"{summary['replications']} replications; campaign totals, mean [95% CI]",
+        markup=False,
+        highlight=False,
+    )
+    head = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    kinds = list(summary["launched"])
+    head.add_column("threat kind", no_wrap=True, min_width=max([11, *map(len, kinds)]))
+    for col in ("launched", "destroyed", "lost to EW", "leaked"):
+        head.add_column(col, justify="right", overflow="fold")
     for kind, count in summary["launched"].items():
         head.add_row(
-            kind,
+            Text(kind),
             f"{count:,}",
-            est(totals["destroyed"][kind]),
-            est(totals["lost_to_ew"][kind]),
-            est(totals["leaked"][kind]),
+            estimate_text(totals["destroyed"][kind]),
+            estimate_text(totals["lost_to_ew"][kind]),
+            estimate_text(totals["leaked"][kind]),
         )
     console.print(head)
-    stock = Table(title="Interceptor stockpiles", title_justify="left")
-    for col in ("type", "fired", "runs out (share of replications)", "day it runs out"):
-        stock.add_column(col, justify="left" if col == "type" else "right")
+    stock = Table(
+        title="Interceptor stockpiles", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    types = list(summary["exhaustion"])
+    stock.add_column("fire-unit class", no_wrap=True, min_width=max([15, *map(len, types)]))
+    stock.add_column("fired", justify="right", overflow="fold")
+    stock.add_column("runs out in", justify="right")
+    stock.add_column("day it runs out (90%)", justify="right")
     for name, entry in summary["exhaustion"].items():
         when = (
-            f"{entry['median_day']:.0f} (90%: {entry['day_5']:.0f}–{entry['day_95']:.0f})"
+            f"{entry['median_day']:.0f} ({entry['day_5']:.0f}–{entry['day_95']:.0f})"
             if "median_day" in entry
             else "not within the horizon"
         )
-        stock.add_row(name, est(totals["fired"][name]), f"{entry['share_exhausted']:.0%}", when)
-    console.print(stock)
+        share = f"{entry['share_exhausted']:.0%} of runs"
+        stock.add_row(Text(name), estimate_text(totals["fired"][name]), share, when)
+    if types:
+        console.print(stock)
+    else:
+        console.print("no interceptor stockpiles (every class is refilled each night)")
     console.print(
-        f"defender spend {est(totals['spend'], True)}; asset value lost {est(totals['value_lost'])}"
+        f"defender spend {estimate_text(totals['spend'], money=True)}; "
+        f"asset value lost {estimate_text(totals['value_lost'])}",
+        markup=False,
+        highlight=False,
     )
 
 
@@ -70,29 +117,38 @@ def campaign(
     replications: Annotated[
         int, typer.Option("--replications", "-n", min=1, help="Monte Carlo replications")
     ] = 200,
-    seed: Annotated[int, typer.Option("--seed", "-s", min=0, help="random seed")] = 0,
+    seed: Seed = 0,
     output: Annotated[
-        str, typer.Option("--format", "-f", help="table or json (with day-by-day stock bands)")
-    ] = "table",
+        OutputFormat,
+        typer.Option("--format", "-f", help="table, or json (with day-by-day stock bands)"),
+    ] = OutputFormat.table,
 ) -> None:
-    """Run a campaign: nights of raids, stockpiles carried over, deliveries and pauses."""
-    from iadsim.planning import run_campaign
+    """Run a campaign: nights of raids, stockpiles carried over, deliveries and pauses.
+
+    A progress bar (on stderr, when it is a terminal) counts replication-nights.
+    """
+    from iadsim.cli.progress import Bar
+    from iadsim.planning import campaign_work, run_campaign
     from iadsim.scenario.campaign import load_campaign
 
-    if output not in ("table", "json"):
-        raise typer.BadParameter("expected table or json", param_hint="--format")
     with reported():
-        plan, defence, source = load_campaign(file)
-        result = run_campaign(
-            plan,
-            defence,
-            replications=replications,
-            seed=seed,
-            source=str(source),
-            base_dir=file.parent,
-        )
+        plan, defence, defence_path = load_campaign(file)
+        bar = Bar(quiet_unless_terminal=True)
+        try:
+            result = run_campaign(
+                plan,
+                defence,
+                replications=replications,
+                seed=seed,
+                source=file,
+                defence_source=None if isinstance(plan.defence, dict) else defence_path,
+                base_dir=file.parent,
+                progress=bar.counter("replication-nights", campaign_work(plan, replications)),
+            )
+        finally:
+            bar.close()
     summary = result.summary()
-    if output == "json":
-        typer.echo(json.dumps(summary, indent=2))
+    if output is OutputFormat.json:
+        typer.echo(json.dumps(summary, indent=2, allow_nan=False))
     else:
         _print(summary)

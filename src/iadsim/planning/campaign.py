@@ -11,7 +11,8 @@ start of their day. Classes without a stockpile are refilled every night.
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,12 @@ from iadsim.draws import uniform
 from iadsim.engine import Fate, run_replications
 from iadsim.engine.simulate import start_magazines
 from iadsim.errors import ScenarioError
-from iadsim.metrics import Estimate, mean_estimate
+from iadsim.metrics import Estimate, mean_interval
+from iadsim.planning.errors import PlanningError, check_memory, some
 from iadsim.scenario import parse_scenario
 from iadsim.scenario.campaign import Campaign
 
-__all__ = ["CampaignResult", "night_sizes", "run_campaign"]
+__all__ = ["MAX_DAYS", "CampaignResult", "campaign_work", "night_sizes", "run_campaign"]
 
 _NIGHT = 91  # purpose number of the raid-model draws, apart from the engine's
 
@@ -73,14 +75,18 @@ class CampaignResult:
         return np.where(empty.any(axis=1), first, 0)
 
     def summary(self, confidence: float = 0.95) -> dict[str, Any]:
-        """Totals with intervals, exhaustion-day distribution, and daily stock bands."""
-        r = self.replications
+        """Totals with intervals, exhaustion-day distribution, and daily stock bands.
 
-        def est(x: np.ndarray) -> dict[str, Any]:
-            x = np.asarray(x, dtype=float)
-            mean = float(x.mean())
-            m2 = float(((x - mean) ** 2).sum())
-            e: Estimate = mean_estimate(mean, m2, r, confidence)
+        Intervals stay inside what is possible (at least 0; threats of a kind at most
+        those launched): see :mod:`iadsim.metrics.estimates`.
+        """
+        r = self.replications
+        kinds = list(enumerate(self.kinds))
+        top = [float(self.launched[:, j].sum()) for j in range(len(self.kinds))]
+
+        def est(x: np.ndarray, upper: float = math.inf) -> dict[str, Any]:
+            # totals are at least 0 (and threats of a kind at most those launched)
+            e: Estimate = mean_interval(x, confidence, lower=0.0, upper=upper)
             return e.to_dict()
 
         days = self.exhaustion_day()
@@ -113,14 +119,12 @@ class CampaignResult:
             "raid_nights": int((self.scale > 0).sum()),
             "launched": {k: int(self.launched[:, j].sum()) for j, k in enumerate(self.kinds)},
             "totals": {
-                "leaked": {
-                    k: est(self.leaked[:, :, j].sum(axis=1)) for j, k in enumerate(self.kinds)
-                },
+                "leaked": {k: est(self.leaked[:, :, j].sum(axis=1), top[j]) for j, k in kinds},
                 "destroyed": {
-                    k: est(self.destroyed[:, :, j].sum(axis=1)) for j, k in enumerate(self.kinds)
+                    k: est(self.destroyed[:, :, j].sum(axis=1), top[j]) for j, k in kinds
                 },
                 "lost_to_ew": {
-                    k: est(self.lost_to_ew[:, :, j].sum(axis=1)) for j, k in enumerate(self.kinds)
+                    k: est(self.lost_to_ew[:, :, j].sum(axis=1), top[j]) for j, k in kinds
                 },
                 "value_lost": est(self.value_lost.sum(axis=1)),
                 "spend": est(self.spend.sum(axis=1)),
@@ -236,6 +240,49 @@ def _share_out(stock: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         left -= add.sum(axis=1)
 
 
+MAX_DAYS = 10_000
+"""Longest campaign, in days (over 27 years)."""
+
+_COMPILE_BYTES_PER_THREAT = 6_000
+"""Memory of a compiled scenario per threat (routes, windows), measured on the examples."""
+_RUN_BYTES_PER_THREAT = 16
+"""Memory of one replication's outcome per threat (fate, time, cause, hit)."""
+
+
+def _memory(replications: int, days: int, types: int, kinds: int, threats: int) -> float:
+    """Bytes a campaign needs: its day-by-day arrays, and the largest night's run."""
+    arrays = 8.0 * replications * days * (2 * types + 3 * kinds + 2)
+    night = threats * (_COMPILE_BYTES_PER_THREAT + _RUN_BYTES_PER_THREAT * float(replications))
+    return arrays + night
+
+
+def _nights_field(campaign: Campaign, scale: np.ndarray) -> str:
+    """The campaign field that sets the largest night's size."""
+    if campaign.schedule is not None:
+        biggest = int(np.argmax(scale)) + 1
+        for k, night in enumerate(campaign.schedule):
+            if night.day == biggest:
+                return f"schedule.{k}.scale"
+        return "schedule"
+    if campaign.model is not None:
+        capped = campaign.model.max_threats is not None
+        return "model.max_threats" if capped else "model.mean_threats"
+    return "reported.csv"
+
+
+def _defence_error(exc: ScenarioError, source: str, defence_source: str | None) -> ScenarioError:
+    """A defence problem, against its own file or, inline, under ``defence.`` of the campaign."""
+    if defence_source is not None:
+        return exc
+    problems = [(f"defence.{path}" if path else "defence", msg) for path, msg in exc.problems]
+    return PlanningError(source, problems, what="campaign")
+
+
+def campaign_work(campaign: Campaign, replications: int) -> int:
+    """How many units :func:`run_campaign` reports to its ``progress``: replications x days."""
+    return replications * campaign.days
+
+
 def run_campaign(
     campaign: Campaign,
     defence: dict[str, Any],
@@ -243,40 +290,79 @@ def run_campaign(
     replications: int,
     seed: int,
     engine: str = "fast",
-    source: str = "<campaign>",
+    source: str | Path = "<campaign>",
+    defence_source: str | Path | None = None,
     deliveries: Sequence[tuple[str, int, int]] = (),
     joining: Sequence[tuple[int, dict[str, Any]]] = (),
     base_dir: Path = Path(),
+    progress: Callable[[int], None] | None = None,
 ) -> CampaignResult:
     """Run every night of a campaign, carrying each replication's stockpile forward.
 
-    ``deliveries`` adds (type, day, count) arrivals to the campaign's own, and
-    ``joining`` fire units (day, fire-unit entry) that join the defence from that
-    night on — how a purchase plan is tried out.
+    Args:
+        campaign: the campaign (horizon, nights, stockpiles, deliveries).
+        defence: the defence scenario's raw data; its raids make one standard night.
+        replications: Monte Carlo replications (each carries its own stockpile).
+        seed: the seed; night ``d`` runs with a seed derived from it and ``d``.
+        engine: ``"fast"`` or ``"reference"``.
+        deliveries: (type, day, count) arrivals added to the campaign's own.
+        joining: (day, fire-unit entry) units that join the defence from that night
+            on — how a purchase plan is tried out.
+        base_dir: the folder the campaign's relative paths (a reported-raids CSV)
+            are read from.
+        source: the campaign file, named in errors about the campaign.
+        defence_source: the defence scenario file, named in errors about it;
+            ``None`` if the defence is written inside the campaign (errors then
+            name the campaign's ``defence.`` fields).
+        progress: called with ``replications`` after each day, so
+            :func:`campaign_work` (``replications * campaign.days``) in all.
 
     Raises:
-        ScenarioError: if the defence is not a valid scenario or a stockpile names a
-            fire-unit class the defence does not have.
+        ScenarioError: if the defence is not a valid scenario.
+        PlanningError: (a ScenarioError) if a stockpile names a fire-unit class the
+            defence does not have, the campaign is longer than :data:`MAX_DAYS`, or
+            it would need more memory than is available (how much is said).
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
-    base = parse_scenario(copy.deepcopy(defence), source=source)
+    source = str(source)
+    defence_file = None if defence_source is None else str(defence_source)
+    where = defence_file or source
+    try:
+        base = parse_scenario(copy.deepcopy(defence), source=where)
+    except ScenarioError as exc:
+        raise _defence_error(exc, source, defence_file) from None
     classes = [u.unit_class for u in base.fire_units]
     for name in campaign.stockpiles:
         if name not in classes:
-            raise ScenarioError(
+            raise PlanningError(
                 source,
                 [
                     (
                         f"stockpiles.{name}",
                         f"the defence has no fire unit of class {name!r}; "
-                        f"it has {', '.join(sorted(set(classes)))}",
+                        f"its classes are {some(sorted(set(classes)))}",
                     )
                 ],
+                what="campaign",
             )
+    if campaign.days > MAX_DAYS:
+        raise PlanningError(
+            source,
+            [("days", f"{campaign.days:,} days is longer than a campaign may be ({MAX_DAYS:,})")],
+            what="campaign",
+        )
     standard = sum(r.count for r in base.raids)
     kinds = tuple(dict.fromkeys(base.threat_classes[r.threat].kind for r in base.raids))
     types = tuple(campaign.stockpiles)
+    days, n_types, n_kinds = campaign.days, len(types), len(kinds)
+    check_memory(
+        _memory(replications, days, n_types, n_kinds, 0),
+        source,
+        "days",
+        "campaign",
+        f"{days:,} days of {replications:,} replications",
+    )
     standard_by_kind: dict[str, int] = {}
     for r in base.raids:
         kind = base.threat_classes[r.threat].kind
@@ -289,7 +375,18 @@ def run_campaign(
     else:
         scale = night_sizes(campaign, standard)
         factors = [dict.fromkeys(standard_by_kind, float(x)) for x in scale]
-    days, n_types, n_kinds = campaign.days, len(types), len(kinds)
+    kind_of = {r.id: base.threat_classes[r.threat].kind for r in base.raids}
+    biggest = max(
+        (sum(round(r.count * f.get(kind_of[r.id], 0.0)) for r in base.raids) for f in factors),
+        default=0,
+    )
+    check_memory(
+        _memory(replications, days, n_types, n_kinds, biggest),
+        source,
+        _nights_field(campaign, scale),
+        "campaign",
+        f"its largest night ({biggest:,} threats) over {replications:,} replications",
+    )
     arrivals = np.zeros((days, n_types), dtype=np.int64)
     for delivery in campaign.deliveries:
         if delivery.day <= days:
@@ -299,7 +396,11 @@ def run_campaign(
             arrivals[day - 1, types.index(flow.type)] += count
     for name, day, count in deliveries:
         if name not in types:
-            raise ScenarioError(source, [(f"stockpiles.{name}", "delivered but not stocked")])
+            raise PlanningError(
+                source,
+                [(f"stockpiles.{name}", "interceptors are delivered but the class has no stock")],
+                what="campaign",
+            )
         if 1 <= day <= days:
             arrivals[day - 1, types.index(name)] += count
 
@@ -329,9 +430,12 @@ def run_campaign(
         if night is not None:
             key = (tuple(sorted(factors[day - 1].items())), arrived)
             if key not in compiled_by_night:
-                compiled_by_night[key] = compile_scenario(
-                    parse_scenario(night, source=source), source=source
-                )
+                try:
+                    compiled_by_night[key] = compile_scenario(
+                        parse_scenario(night, source=where), source=where
+                    )
+                except ScenarioError as exc:
+                    raise _defence_error(exc, source, defence_file) from None
             cs = compiled_by_night[key]
             ready, reserve = start_magazines(cs, replications, None)
             night_classes = np.array(cs.unit_class)
@@ -356,6 +460,8 @@ def run_campaign(
             value_lost[:, day - 1] = (out.asset_destroyed * cs.asset_value).sum(axis=1)
             spend[:, day - 1] = (out.shots * cs.unit_cost).sum(axis=1)
         stock[:, day - 1] = stock_now
+        if progress is not None:
+            progress(replications)
     return CampaignResult(
         name=campaign.name,
         replications=replications,

@@ -12,31 +12,59 @@
    chances against threat j): the value-weighted protection of the assets.
 4. Verify: simulate the scenario with the chosen laydown (and any other laydown
    to compare with) and report value lost and leakage with intervals.
+
+Before any of it, the laydown is resolved against its scenario: every id in
+``remove`` must be one of the scenario's fire units, and each unit to place must
+make a valid fire unit at every candidate site; a problem is reported against
+the laydown file's own field (``remove.0``, ``place.1.unit.pk``,
+``sites.4.position``). Limits: at most :data:`MAX_PLACEMENTS` (unit kind, site)
+pairs and :data:`MAX_PAIRS` placements that can engage a threat (the MILP's size);
+the MILP stops after :data:`TIME_LIMIT` seconds with the best laydown found and
+says how far from optimal it may be.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from iadsim.compile import CompiledScenario, compile_scenario
-from iadsim.engine import Fate, simulate
+from iadsim.engine import Fate, simulate_batches
+from iadsim.errors import ScenarioError
 from iadsim.metrics import Estimate, mean_interval
+from iadsim.planning.errors import PlanningError, check_memory, some
 from iadsim.scenario import parse_scenario
 from iadsim.scenario.laydown import Laydown
 
 __all__ = [
+    "MAX_PAIRS",
+    "MAX_PLACEMENTS",
+    "TIME_LIMIT",
     "LaydownResult",
+    "Tracker",
     "Verified",
     "coverage",
     "evaluate",
     "geojson",
     "optimize_laydown",
+    "resolve",
     "solve_covering",
 ]
+
+MAX_PLACEMENTS = 2_000
+"""Most (unit kind, candidate site) pairs: each is a fire unit compiled against every threat."""
+MAX_PAIRS = 2_000_000
+"""Most (placement, threat) pairs that can engage: the MILP's engagement variables."""
+TIME_LIMIT = 300.0
+"""Seconds the covering MILP may run before it stops with the best laydown found."""
+
+Tracker = Callable[[int, "int | None", str], None]
+"""Progress: told (done, total or None while the amount is unknown, what is under way)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +79,8 @@ class LaydownResult:
     """The scenario with the chosen laydown, ready to run or save."""
     verified: Verified
     """The chosen laydown, simulated."""
+    gap: float = 0.0
+    """Relative gap the MILP proved: 0 if optimal, else how far from the best the choice may be."""
 
     @property
     def value_lost(self) -> Estimate:
@@ -65,7 +95,7 @@ class LaydownResult:
 
 def _without(raw: dict[str, Any], remove: list[str]) -> dict[str, Any]:
     out = copy.deepcopy(raw)
-    out["fire_units"] = [u for u in out.get("fire_units", []) if u["id"] not in remove]
+    out["fire_units"] = [u for u in out.get("fire_units") or [] if u["id"] not in remove]
     return out
 
 
@@ -86,15 +116,128 @@ class Verified:
     compiled: CompiledScenario
 
 
-def evaluate(raw: dict[str, Any], *, replications: int, seed: int) -> Verified:
-    """Simulate a scenario: value lost and leaked threats per night, each threat's leak rate."""
-    cs = compile_scenario(parse_scenario(copy.deepcopy(raw)))
-    out = simulate(cs, replications=replications, seed=seed)
-    lost = (out.asset_destroyed * cs.asset_value).sum(axis=1)
-    leaked = out.fate == Fate.LEAKED
+def evaluate(
+    raw: dict[str, Any],
+    *,
+    replications: int,
+    seed: int,
+    source: str | Path = "<scenario>",
+    progress: Callable[[int], None] | None = None,
+) -> Verified:
+    """Simulate a scenario: value lost and leaked threats per night, each threat's leak rate.
+
+    Replications are run in batches, so memory holds one batch and two numbers per
+    replication; ``progress`` is told the replications of each batch done.
+    """
+    cs = compile_scenario(parse_scenario(copy.deepcopy(raw), source=source), source=source)
+    lost = np.zeros(replications)
+    leaked_per_night = np.zeros(replications)
+    leaks = np.zeros(cs.n_threats, dtype=np.int64)
+    row = 0
+    for out in simulate_batches(cs, replications=replications, seed=seed, progress=progress):
+        rows = slice(row, row + len(out))
+        leaked = out.fate == Fate.LEAKED
+        lost[rows] = (out.asset_destroyed * cs.asset_value).sum(axis=1)
+        leaked_per_night[rows] = leaked.sum(axis=1)
+        leaks += leaked.sum(axis=0)
+        row += len(out)
+    total_value = float(np.asarray(cs.asset_value).sum())
     return Verified(
-        mean_interval(lost), mean_interval(leaked.sum(axis=1)), lost, leaked.mean(axis=0), cs
+        mean_interval(lost, lower=0.0, upper=total_value),
+        mean_interval(leaked_per_night, lower=0.0, upper=float(cs.n_threats)),
+        lost,
+        leaks / replications,
+        cs,
     )
+
+
+def _error(source: str | Path, problems: list[tuple[str, str]]) -> PlanningError:
+    return PlanningError(source, list(dict.fromkeys(problems)), what="laydown")
+
+
+def resolve(
+    laydown: Laydown,
+    raw: dict[str, Any],
+    *,
+    source: str | Path = "<laydown>",
+    scenario_source: str | Path | None = None,
+) -> None:
+    """Check the laydown against its scenario before any work: names, units, sites, size.
+
+    Args:
+        laydown: the laydown file's content.
+        raw: its scenario's raw data.
+        source: the laydown file, named in errors about it.
+        scenario_source: the scenario file, named in errors about it; ``None`` if
+            the scenario is written inside the laydown (errors name ``scenario.``).
+
+    Raises:
+        ScenarioError: the scenario is not valid.
+        PlanningError: (a ScenarioError) an unknown id in ``remove``, a unit to place
+            that is not a valid fire unit at some site, or more placements than
+            :data:`MAX_PLACEMENTS`.
+    """
+    try:
+        parse_scenario(copy.deepcopy(raw), source=scenario_source or source)
+    except ScenarioError as exc:
+        if scenario_source is not None:
+            raise
+        problems = [(f"scenario.{p}" if p else "scenario", m) for p, m in exc.problems]
+        raise _error(source, problems) from None
+    ids = [str(u["id"]) for u in raw.get("fire_units") or []]
+    unknown = [
+        (f"remove.{k}", f"the scenario has no fire unit {uid!r}; its fire units are {some(ids)}")
+        for k, uid in enumerate(laydown.remove)
+        if uid not in ids
+    ]
+    if unknown:
+        raise _error(source, unknown)
+    placements = len(laydown.place) * len(laydown.sites)
+    if placements > MAX_PLACEMENTS:
+        raise _error(
+            source,
+            [
+                (
+                    "sites",
+                    f"{len(laydown.place)} unit kinds at {len(laydown.sites):,} sites make "
+                    f"{placements:,} placements to compile and choose from; at most "
+                    f"{MAX_PLACEMENTS:,}",
+                )
+            ],
+        )
+    trial, first, placed = _trial(raw, laydown)
+    try:
+        parse_scenario(trial, source=source)
+    except ScenarioError as exc:
+        problems = []
+        for path, message in exc.problems:
+            parts = path.split(".")
+            if len(parts) >= 2 and parts[0] == "fire_units" and parts[1].isdigit():
+                p = int(parts[1]) - first
+                if 0 <= p < len(placed):
+                    k, s = placed[p]
+                    rest = parts[2:]
+                    if rest[:1] == ["position"]:
+                        problems.append((".".join(["sites", str(s), *rest]), message))
+                    else:
+                        problems.append((".".join(["place", str(k), "unit", *rest]), message))
+                    continue
+            problems.append((path, message))
+        raise _error(source, problems) from None
+
+
+def _trial(
+    raw: dict[str, Any], laydown: Laydown
+) -> tuple[dict[str, Any], int, list[tuple[int, int]]]:
+    """The scenario with one copy of each unit to place at every candidate site."""
+    trial = _without(raw, laydown.remove)
+    first = len(trial["fire_units"])
+    placements = []
+    for k, entry in enumerate(laydown.place):
+        for s, site in enumerate(laydown.sites):
+            trial["fire_units"].append(_placed(entry.unit, f"candidate-{k}-{s}", site.position))
+            placements.append((k, s))
+    return trial, first, placements
 
 
 def coverage(
@@ -105,13 +248,7 @@ def coverage(
     Returns ``[placement, threat]`` chances, the placements as (kind, site) pairs, and
     the compiled scenario holding every placement.
     """
-    trial = _without(raw, laydown.remove)
-    first = len(trial["fire_units"])
-    placements = []
-    for k, entry in enumerate(laydown.place):
-        for s, site in enumerate(laydown.sites):
-            trial["fire_units"].append(_placed(entry.unit, f"candidate-{k}-{s}", site.position))
-            placements.append((k, s))
+    trial, first, placements = _trial(raw, laydown)
     cs = compile_scenario(parse_scenario(trial))
     cover = np.zeros((len(placements), cs.n_threats))
     for i in range(cs.n_threats):
@@ -132,6 +269,24 @@ def solve_covering(
     capacity: np.ndarray | None = None,
 ) -> tuple[list[int], float]:
     """The maximal-covering MILP: which placements to take, and the objective.
+
+    See :func:`solve_covering_gap`, which also says how close to optimal the choice is.
+    """
+    chosen, objective, _ = solve_covering_gap(weights, cover, placements, counts, n_sites, capacity)
+    return chosen, objective
+
+
+def solve_covering_gap(
+    weights: np.ndarray,
+    cover: np.ndarray,
+    placements: list[tuple[int, int]],
+    counts: list[int],
+    n_sites: int,
+    capacity: np.ndarray | None = None,
+    *,
+    time_limit: float = TIME_LIMIT,
+) -> tuple[list[int], float, float]:
+    """The maximal-covering MILP: placements taken, objective, and the relative gap proved.
 
     Variables: x_p (take placement p, binary), z_pj (engagements of threat j by p,
     0..1) and y_j (protection of threat j, 0..1). Maximise sum_j w_j y_j subject to
@@ -199,42 +354,117 @@ def solve_covering(
         constraints=LinearConstraint(matrix, lo, hi),
         integrality=integrality,
         bounds=Bounds(np.zeros(n_var), np.ones(n_var)),
-        options={"disp": False, "time_limit": 300.0, "mip_rel_gap": 1e-6},
+        options={"disp": False, "time_limit": time_limit, "mip_rel_gap": 1e-6},
     )
     if result.x is None:
         raise RuntimeError(f"the covering MILP found no solution: {result.message}")
     chosen = [p for p in range(n_p) if result.x[p] > 0.5]
-    return chosen, float(-result.fun)
+    gap = float(getattr(result, "mip_gap", 0.0) or 0.0) if result.status != 0 else 0.0
+    return chosen, float(-result.fun), gap
 
 
 def optimize_laydown(
-    laydown: Laydown, raw: dict[str, Any], *, seed: int = 0
+    laydown: Laydown,
+    raw: dict[str, Any],
+    *,
+    seed: int = 0,
+    source: str | Path = "<laydown>",
+    scenario_source: str | Path | None = None,
+    progress: Tracker | None = None,
 ) -> tuple[LaydownResult, Verified]:
-    """Choose the laydown and verify it; also returns the baseline (units removed), simulated."""
+    """Choose the laydown and verify it; also returns the baseline (units removed), simulated.
+
+    Args:
+        laydown: the laydown file's content.
+        raw: its scenario's raw data.
+        seed: the seed of the baseline and verification runs (the same draws).
+        source: the laydown file, named in errors.
+        scenario_source: the scenario file (``None``: inside the laydown).
+        progress: told (done, total, what) through the stages: the baseline's
+            replications, the coverage, the MILP (total ``None``: no measure of how
+            far it is), the verification's replications.
+
+    Raises:
+        ScenarioError: see :func:`resolve`; also when the work would not fit in memory
+            or the MILP finds no laydown within :data:`TIME_LIMIT`.
+    """
+    resolve(laydown, raw, source=source, scenario_source=scenario_source)
+    n = laydown.replications
+    check_memory(16.0 * n, source, "replications", "laydown", f"{n:,} replications")
+
+    def stage(what: str, total: int | None) -> Callable[[int], None] | None:
+        if progress is None:
+            return None
+        done = [0]
+        progress(0, total, what)
+
+        def advance(count: int) -> None:
+            done[0] += count
+            progress(done[0], total, what)
+
+        return advance
+
     base = _without(raw, laydown.remove)
-    baseline = evaluate(base, replications=laydown.replications, seed=seed)
+    where = scenario_source or source
+    baseline = evaluate(
+        base, replications=n, seed=seed, source=where, progress=stage("baseline", n)
+    )
     base_cs = baseline.compiled
+    stage("coverage of every candidate site", None)
+    check_memory(
+        8.0 * len(laydown.place) * len(laydown.sites) * base_cs.n_threats,
+        source,
+        "sites",
+        "laydown",
+        f"coverage of {len(laydown.sites):,} sites against {base_cs.n_threats:,} threats",
+    )
     worth = base_cs.value * base_cs.damage_prob  # value at stake if the threat leaks
     cover, placements, trial = coverage(raw, laydown)
+    pairs = int((cover > 0).sum())
+    if pairs > MAX_PAIRS:
+        raise _error(
+            source,
+            [
+                (
+                    "sites",
+                    f"{pairs:,} (placement, threat) pairs can engage: a covering model too "
+                    f"large to solve (at most {MAX_PAIRS:,}); use fewer sites or unit kinds",
+                )
+            ],
+        )
     weights = worth * baseline.leak_rate
     counts = [entry.count for entry in laydown.place]
     first = trial.n_units - len(placements)
     capacity = (trial.unit_rounds + trial.unit_reserve)[first:]
-    chosen, objective = solve_covering(
-        weights, cover, placements, counts, len(laydown.sites), capacity
-    )
+    stage("choosing sites (covering MILP, HiGHS)", None)
+    try:
+        chosen, objective, gap = solve_covering_gap(
+            weights, cover, placements, counts, len(laydown.sites), capacity
+        )
+    except RuntimeError as exc:
+        raise _error(
+            source,
+            [("sites", f"{exc}; within {TIME_LIMIT:.0f} s; fewer sites or unit kinds help")],
+        ) from None
     scenario = copy.deepcopy(base)
     choice: dict[str, list[str]] = {}
     for p in chosen:
         k, s = placements[p]
         site = laydown.sites[s]
+        unit = laydown.place[k].unit
+        uid = f"{unit.get('preset') or unit.get('kind')}-{site.id}"
+        taken = {u["id"] for u in scenario["fire_units"]}
         uid = (
-            f"{laydown.place[k].unit.get('preset') or laydown.place[k].unit.get('kind')}-{site.id}"
+            next(f"{uid}-{i}" for i in range(1, len(taken) + 2) if f"{uid}-{i}" not in taken)
+            if uid in taken
+            else uid
         )
         scenario["fire_units"].append(_placed(laydown.place[k].unit, uid, site.position))
         choice.setdefault(str(k), []).append(site.id)
-    verified = evaluate(scenario, replications=laydown.replications, seed=seed)
-    return LaydownResult(choice, objective, scenario, verified), baseline
+    verified = evaluate(
+        scenario, replications=n, seed=seed, source=where, progress=stage("verifying", n)
+    )
+    return LaydownResult(choice, objective, scenario, verified, gap), baseline
 
 
 def geojson(scenario: dict[str, Any]) -> dict[str, Any]:

@@ -15,19 +15,35 @@ simulations. Every simulated plan goes on the budget/outcome trade-off curve.
 
 from __future__ import annotations
 
+import copy
 import heapq
-import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from iadsim.planning.campaign import CampaignResult, run_campaign
+from iadsim.errors import ScenarioError
+from iadsim.metrics import upper_limit
+from iadsim.planning.campaign import CampaignResult, _memory, campaign_work, run_campaign
+from iadsim.planning.errors import PlanningError, check_memory, some
+from iadsim.scenario import parse_scenario
 from iadsim.scenario.campaign import Campaign
 from iadsim.scenario.procurement import Procurement
 
-__all__ = ["Evaluation", "ProcurementResult", "evaluate_plan", "pareto", "search"]
+__all__ = [
+    "Evaluation",
+    "ProcurementResult",
+    "Tracker",
+    "evaluate_plan",
+    "pareto",
+    "resolve",
+    "search",
+]
+
+Tracker = Callable[[int, "int | None", str], None]
+"""Progress: told (done, total, what is under way)."""
 
 
 @dataclass(frozen=True)
@@ -38,7 +54,8 @@ class Evaluation:
     cost: float
     mean: float
     upper: float
-    """One-sided upper confidence limit of the campaign total."""
+    """One-sided upper confidence limit of the campaign total (a score limit: see
+    :func:`iadsim.metrics.upper_limit`)."""
     holds: bool
 
 
@@ -52,13 +69,100 @@ class ProcurementResult:
     """True if the search stopped at max_evaluations."""
 
 
-def _metric(result: CampaignResult, plan: Procurement) -> np.ndarray:
+def _metric(result: CampaignResult, plan: Procurement) -> tuple[np.ndarray, float]:
+    """Each replication's campaign total, and the largest it could be (inf: unknown)."""
     bound = plan.bound
     if bound.metric == "value_lost":
-        return result.value_lost.sum(axis=1)
+        return result.value_lost.sum(axis=1), float("inf")
     if bound.kind is None:
-        return result.leaked.sum(axis=(1, 2))
-    return result.leaked[:, :, result.kinds.index(bound.kind)].sum(axis=1)
+        return result.leaked.sum(axis=(1, 2)), float(result.launched.sum())
+    j = result.kinds.index(bound.kind)
+    return result.leaked[:, :, j].sum(axis=1), float(result.launched[:, j].sum())
+
+
+def _unit(item: Any, k: int) -> dict[str, Any]:
+    """The ``k``-th (from 1) fire unit bought of a catalogue item, with its own id."""
+    unit = dict(item.fire_unit)
+    return {**unit, "id": f"{unit.get('id') or item.id}-{k}"}
+
+
+def _error(source: str | Path, problems: list[tuple[str, str]]) -> PlanningError:
+    return PlanningError(source, problems, what="procurement")
+
+
+def resolve(
+    plan: Procurement,
+    campaign: Campaign,
+    defence: dict[str, Any],
+    *,
+    source: str | Path = "<procurement>",
+    defence_source: str | Path = "<scenario>",
+) -> None:
+    """Check the procurement file against its campaign and defence before any simulation.
+
+    Raises:
+        ScenarioError: the defence is not a valid scenario.
+        PlanningError: (a ScenarioError, against the procurement file) a bound on a
+            threat kind the defence does not launch, interceptors for a class that
+            has no stockpile, a fire unit that is not valid in the defence, or more
+            replications than fit in memory.
+    """
+    base = parse_scenario(copy.deepcopy(defence), source=defence_source)
+    kinds = list(dict.fromkeys(base.threat_classes[r.threat].kind for r in base.raids))
+    problems: list[tuple[str, str]] = []
+    kind = plan.bound.kind
+    if plan.bound.metric == "leaked" and kind is not None and kind not in kinds:
+        problems.append(
+            (
+                "bound.kind",
+                f"the campaign's raids launch no {kind!r}; they launch "
+                f"{some(kinds)} (or leave out `kind` for all of them)",
+            )
+        )
+    stocked = list(campaign.stockpiles)
+    ids = {u.id for u in base.fire_units}
+    for k, item in enumerate(plan.catalogue):
+        if item.interceptors is not None and item.interceptors not in stocked:
+            problems.append(
+                (
+                    f"catalogue.{k}.interceptors",
+                    f"the campaign has no stockpile of {item.interceptors!r}; its stockpiles "
+                    f"are {some(stocked)}",
+                )
+            )
+        if item.fire_unit is not None and item.max > 0:
+            trial = copy.deepcopy(defence)
+            unit = _unit(item, 1)
+            if unit["id"] in ids:
+                problems.append(
+                    (
+                        f"catalogue.{k}.fire_unit.id",
+                        f"the units bought would be named {unit['id']!r}, already a fire unit "
+                        "of the defence; give the fire unit another id",
+                    )
+                )
+                continue
+            trial["fire_units"] = [*(trial.get("fire_units") or []), unit]
+            at = len(trial["fire_units"]) - 1
+            try:
+                parse_scenario(trial, source=source)
+            except ScenarioError as exc:
+                for path, message in exc.problems:
+                    head = f"fire_units.{at}"
+                    if path == head or path.startswith(head + "."):
+                        rest = path[len(head) :]
+                        problems.append((f"catalogue.{k}.fire_unit{rest}", message))
+                    else:
+                        problems.append((path, message))
+    if problems:
+        raise _error(source, problems)
+    check_memory(
+        _memory(plan.replications, campaign.days, len(stocked), len(kinds), 0),
+        source,
+        "replications",
+        "procurement",
+        f"{plan.replications:,} replications of {campaign.days:,} days",
+    )
 
 
 def evaluate_plan(
@@ -68,12 +172,16 @@ def evaluate_plan(
     defence: dict[str, Any],
     *,
     seed: int,
-    source: str = "<procurement>",
+    source: str | Path = "<campaign>",
+    defence_source: str | Path | None = None,
     base_dir: Path = Path(),
+    progress: Callable[[int], None] | None = None,
 ) -> Evaluation:
-    """Simulate the campaign with this purchase plan and judge it against the bound."""
-    from scipy.stats import t as student_t
+    """Simulate the campaign with this purchase plan and judge it against the bound.
 
+    ``source`` and ``defence_source`` are the campaign and defence files (see
+    :func:`~iadsim.planning.campaign.run_campaign`, which ``progress`` is given to).
+    """
     deliveries = []
     joining = []
     for item, n in zip(plan.catalogue, counts, strict=True):
@@ -85,22 +193,22 @@ def evaluate_plan(
         else:
             assert item.fire_unit is not None
             for k in range(n):
-                joining.append((day, {**item.fire_unit, "id": f"{item.fire_unit['id']}-{k + 1}"}))
+                joining.append((day, _unit(item, k + 1)))
     result = run_campaign(
         campaign,
         defence,
         replications=plan.replications,
         seed=seed,
         source=source,
+        defence_source=defence_source,
         deliveries=deliveries,
         joining=joining,
         base_dir=base_dir,
+        progress=progress,
     )
-    x = _metric(result, plan)
+    x, most = _metric(result, plan)
     mean = float(x.mean())
-    n = len(x)
-    sd = float(x.std(ddof=1)) if n > 1 else 0.0
-    upper = mean + float(student_t.ppf(plan.bound.confidence, n - 1)) * sd / math.sqrt(n)
+    upper = upper_limit(x, plan.bound.confidence, lower=0.0, upper=most)
     cost = float(sum(item.cost * c for item, c in zip(plan.catalogue, counts, strict=True)))
     return Evaluation(counts, cost, mean, upper, upper <= plan.bound.max)
 
@@ -111,10 +219,32 @@ def search(
     defence: dict[str, Any],
     *,
     seed: int = 0,
-    source: str = "<procurement>",
+    source: str | Path = "<campaign>",
+    defence_source: str | Path | None = None,
+    procurement_source: str | Path = "<procurement>",
     base_dir: Path = Path(),
+    progress: Tracker | None = None,
 ) -> ProcurementResult:
-    """Best-first search for the cheapest plan that holds the bound, within the budget."""
+    """Best-first search for the cheapest plan that holds the bound, within the budget.
+
+    Args:
+        plan: the procurement file's content.
+        campaign: its campaign.
+        defence: the campaign's defence scenario, raw.
+        seed: the seed of every plan's campaign (common random numbers).
+        source: the campaign file, named in errors about it.
+        defence_source: the defence file (``None``: inside the campaign).
+        procurement_source: the procurement file, named in errors about it.
+        base_dir: the campaign file's folder.
+        progress: told (replication-nights done, of the plan's total, "plan N: ...")
+            while each plan is simulated.
+
+    Raises:
+        ScenarioError: from :func:`resolve` (checked before any simulation) and
+            :func:`~iadsim.planning.campaign.run_campaign`.
+    """
+    where = defence_source if defence_source is not None else source
+    resolve(plan, campaign, defence, source=procurement_source, defence_source=where)
     costs = [item.cost for item in plan.catalogue]
     limits = [item.max for item in plan.catalogue]
     start = tuple(0 for _ in plan.catalogue)
@@ -122,6 +252,8 @@ def search(
     seen = {start}
     failed: list[tuple[int, ...]] = []
     out = ProcurementResult(best=None)
+    work = campaign_work(campaign, plan.replications)
+    names = [item.id for item in plan.catalogue]
     while frontier:
         cost, counts = heapq.heappop(frontier)
         if cost > plan.budget:
@@ -131,8 +263,28 @@ def search(
             if len(out.evaluated) >= plan.max_evaluations:
                 out.exhausted_budget = True
                 break
+            advance = None
+            if progress is not None:
+                pairs = zip(names, counts, strict=True)
+                bought = ", ".join(f"{n} x {name}" for name, n in pairs if n)
+                what = f"plan {len(out.evaluated) + 1}: {bought or 'buy nothing'}"
+                done = [0]
+                progress(0, work, what)
+
+                def advance(count: int, done: list[int] = done, what: str = what) -> None:
+                    done[0] += count
+                    progress(done[0], work, what)
+
             result = evaluate_plan(
-                counts, plan, campaign, defence, seed=seed, source=source, base_dir=base_dir
+                counts,
+                plan,
+                campaign,
+                defence,
+                seed=seed,
+                source=source,
+                defence_source=defence_source,
+                base_dir=base_dir,
+                progress=advance,
             )
             out.evaluated.append(result)
             if result.holds:
