@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from iadsim.wta.limits import check_memory, check_seed, check_time_limit
 from iadsim.wta.problem import Problem
 from iadsim.wta.registry import register
 from iadsim.wta.solution import Solution
@@ -164,7 +165,7 @@ class _Model:
         ] * (2 * n)
         self.h = new_highs()
         self.h.setOptionValue("threads", threads)
-        self.h.setOptionValue("random_seed", seed)
+        self.h.setOptionValue("random_seed", seed % 2147483647)  # HiGHS takes 0 .. 2^31 - 2
         # Presolve barely shrinks these models, took half the time of a 200 x 200
         # solve when measured, and does not check the time limit while it runs.
         self.h.setOptionValue("presolve", "off")
@@ -374,11 +375,13 @@ class _OuterApproximation:
         self.warm_start = warm_start
         self.secant = secant
         self.threads = threads
-        self.seed = seed
+        self.seed = check_seed(seed)
         self.max_rounds = max_rounds
 
     def solve(self, problem: Problem, *, time_limit: float | None = None) -> Solution:
         """Solve ``problem`` to the relative gap, or until ``time_limit`` seconds."""
+        time_limit = check_time_limit(time_limit)
+        check_memory(problem, self.name)
         start = time.perf_counter()
         limit = math.inf if time_limit is None else float(time_limit)
         info: dict[str, Any] = {"rounds": 0}

@@ -8,6 +8,7 @@ import numpy as np
 
 from iadsim.wta import kernels
 from iadsim.wta.exchange import exchange_pass
+from iadsim.wta.limits import check_memory, check_seed, check_time_limit
 from iadsim.wta.problem import Problem
 from iadsim.wta.registry import register
 from iadsim.wta.solution import Solution
@@ -55,6 +56,8 @@ class GreedySolver:
 
     def solve(self, problem: Problem, *, time_limit: float | None = None) -> Solution:
         """Run greedy marginal return on ``problem``."""
+        check_time_limit(time_limit)
+        check_memory(problem, self.name)
         start = time.perf_counter()
         arrays = kernel_arrays(problem)
         unit_target = np.full(arrays.unit_type.shape[0], -1, dtype=np.int64)
@@ -113,15 +116,17 @@ class LocalSearchSolver:
     def __init__(
         self, *, iterations: int = 200, ruin: int = 0, accept: float = 0.0, seed: int = 0
     ) -> None:
-        if iterations < 0 or ruin < 0 or seed < 0 or accept < 0:
-            raise ValueError("iterations, ruin, accept and seed must be non-negative")
+        if iterations < 0 or ruin < 0 or accept < 0:
+            raise ValueError("iterations, ruin and accept must be non-negative")
         self.accept = accept
         self.iterations = iterations
         self.ruin = ruin
-        self.seed = seed
+        self.seed = check_seed(seed)
 
     def solve(self, problem: Problem, *, time_limit: float | None = None) -> Solution:
         """Improve the greedy assignment of ``problem`` by local search and restarts."""
+        time_limit = check_time_limit(time_limit)
+        check_memory(problem, self.name)
         start = time.perf_counter()
         deadline = None if time_limit is None else start + time_limit
         a = kernel_arrays(problem)
@@ -141,7 +146,7 @@ class LocalSearchSolver:
         best = current.copy()
         best_obj = kernels.objective_units(a.values, a.logq, a.pen, a.unit_type, best)
         ruin = self.ruin or max(2, problem.n_targets // 25)
-        rng = np.array([np.uint64(self.seed) * np.uint64(0x9E3779B97F4A7C15)], dtype=np.uint64)
+        rng = np.array([(self.seed * 0x9E3779B97F4A7C15) % 2**64], dtype=np.uint64)
         done = 0
         accepted = 0
         base = best.copy()

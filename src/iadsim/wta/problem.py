@@ -3,14 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
+
+from iadsim.wta.limits import MAX_PAIRS, MAX_ROUNDS
 
 __all__ = ["LOG_FLOOR", "Problem"]
 
 LOG_FLOOR = -40.0
 """Floor on ln(1 - p) used inside solvers: a certain kill (p = 1) counts as e^-40 survival."""
+
+
+def _whole(name: str, raw: Any, *, cap: int | None = None) -> NDArray[np.int64]:
+    """``raw`` as int64 whole numbers >= 0, checked before conversion (no silent wrap-around).
+
+    Values above ``cap`` are clipped to it (for shot limits, where any limit above
+    the total number of rounds means the same as none).
+    """
+    array = np.asarray(raw)
+    if array.dtype == object or not (
+        np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)
+    ):
+        try:
+            array = np.asarray(raw, dtype=np.float64)
+        except (TypeError, ValueError, OverflowError):
+            raise ValueError(f"{name} must be whole numbers >= 0") from None
+    floats = np.issubdtype(array.dtype, np.floating)
+    if floats and not (np.all(np.isfinite(array)) and np.all(array == np.floor(array))):
+        raise ValueError(f"{name} must be whole numbers >= 0 (no NaN or infinity)")
+    if np.any(array < 0):
+        raise ValueError(f"{name} must be whole numbers >= 0")
+    if cap is not None:
+        array = np.minimum(array, cap)
+    elif np.any(array > MAX_ROUNDS):
+        raise ValueError(f"{name} must be at most {MAX_ROUNDS:,} each")
+    return np.ascontiguousarray(array, dtype=np.int64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,7 +64,11 @@ class Problem:
         costs: cost of one round of each type, shape (m,) (e.g. US dollars); zero by default.
         cost_weight: lambda, value units per cost unit; 0 means costs are ignored.
         shot_limits: most rounds that may be fired at each target, shape (n,); None: no limit.
+            A limit above the total number of rounds is stored as that total (the same).
         name: a label for reports.
+
+    Limits (:mod:`iadsim.wta.limits`): m x n at most 1,000,000 pairs and at most
+    100,000 rounds in all; every number finite. Breaking one raises ``ValueError``.
     """
 
     values: NDArray[np.float64]
@@ -49,13 +82,24 @@ class Problem:
     def __post_init__(self) -> None:
         values = np.ascontiguousarray(self.values, dtype=np.float64)
         pk = np.ascontiguousarray(self.pk, dtype=np.float64)
-        counts = np.ascontiguousarray(self.counts, dtype=np.int64)
+        counts = _whole("weapon counts", self.counts)
         if values.ndim != 1 or pk.ndim != 2 or counts.ndim != 1:
             raise ValueError("values and counts must be 1-D and pk 2-D")
         m, n = pk.shape
+        if m < 1 or n < 1:
+            raise ValueError(f"pk must have at least one row and one column, not {pk.shape}")
+        if m * n > MAX_PAIRS:
+            raise ValueError(
+                f"{m:,} weapon types x {n:,} targets is more than the limit of {MAX_PAIRS:,} pairs"
+            )
         if values.shape != (n,) or counts.shape != (m,):
             raise ValueError(
                 f"shapes disagree: pk is {pk.shape}, values {values.shape}, counts {counts.shape}"
+            )
+        total = int(counts.sum())
+        if total > MAX_ROUNDS:
+            raise ValueError(
+                f"weapon counts add up to {total:,} rounds, more than the limit of {MAX_ROUNDS:,}"
             )
         costs = np.ascontiguousarray(self.costs, dtype=np.float64)
         if costs.size == 0:
@@ -64,18 +108,20 @@ class Problem:
             raise ValueError(f"costs must have shape ({m},), not {costs.shape}")
         if not (np.all(np.isfinite(values)) and np.all(values >= 0)):
             raise ValueError("target values must be finite and non-negative")
+        if not np.isfinite(values.sum()):
+            raise ValueError("target values add up to more than the largest float")
         if not (np.all(np.isfinite(pk)) and np.all((pk >= 0) & (pk <= 1))):
             raise ValueError("kill probabilities must lie in [0, 1]")
-        if np.any(counts < 0):
-            raise ValueError("weapon counts must be non-negative")
         if not (np.all(np.isfinite(costs)) and np.all(costs >= 0)):
             raise ValueError("costs must be finite and non-negative")
         if not (np.isfinite(self.cost_weight) and self.cost_weight >= 0):
             raise ValueError("cost_weight must be finite and non-negative")
+        if not np.isfinite(self.cost_weight * float(costs @ counts)):
+            raise ValueError("cost_weight x costs of all rounds is more than the largest float")
         limits = self.shot_limits
         if limits is not None:
-            limits = np.ascontiguousarray(limits, dtype=np.int64)
-            if limits.shape != (n,) or np.any(limits < 0):
+            limits = _whole("shot_limits", limits, cap=total)
+            if limits.shape != (n,):
                 raise ValueError(f"shot_limits must be {n} non-negative integers")
             limits.setflags(write=False)
         for array in (values, pk, counts, costs):
