@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from iadsim.errors import ScenarioError
 from iadsim.scenario import (
     FIRE_UNIT_PRESETS,
     SENSOR_PRESETS,
@@ -296,7 +297,7 @@ def test_overrides_nested_paths_and_list_indices(sketch: Path) -> None:
         [
             "raids.0.count=1000",
             "sensors.0.range=200 km",
-            "fire_units.-1.position=[1 km, 2 km]",
+            "fire_units.3.position=[1 km, 2 km]",
             "doctrine.salvo.owa_drone=2",
             "raids.0.launch.start=19:00",
             "start=17:00",
@@ -313,6 +314,13 @@ def test_overrides_nested_paths_and_list_indices(sketch: Path) -> None:
     assert scenario.fire_units[3].position == (1000.0, 2000.0)
     assert scenario.raids[0].launch.start == TimePoint(19 * 3600.0, False)
     assert scenario.start_clock == 17 * 3600
+
+
+@pytest.mark.parametrize("index", ["-1", "-4", "+1", "1.0", "²", "9" * 5000])
+def test_override_refuses_a_list_index_that_is_not_0_to_n_minus_1(index: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        apply_overrides(small(), [f"raids.{index}.count=3"])
+    assert "not an index; expected an index from 0 to 0" in str(info.value)
 
 
 def test_override_creates_a_missing_section() -> None:

@@ -6,9 +6,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = [
+    "CampaignError",
     "FieldError",
     "IadsimError",
+    "LaydownError",
     "OptionError",
+    "ProcurementError",
     "ScenarioError",
     "StoreError",
     "SweepError",
@@ -39,6 +42,8 @@ class ScenarioError(IadsimError):
         source: the file, or ``"<scenario>"`` for one built in Python.
         problems: pairs of (field path such as ``"raids.0.count"``, message); the
             path is ``""`` for a problem with the file as a whole.
+        what: the file type named in the message (``"invalid campaign"``); default: the
+            class's :attr:`what`.
     """
 
     what = "scenario"
@@ -50,7 +55,10 @@ class ScenarioError(IadsimError):
         problems: Sequence[tuple[str, str]],
         *,
         lines: dict[str, int] | None = None,
+        what: str | None = None,
     ) -> None:
+        if what is not None:
+            self.what = what
         self.source = str(source)
         self.problems = list(problems)
         self.lines = lines or {}
@@ -80,6 +88,24 @@ class SweepError(ScenarioError):
     """A sweep file, or a ``--grid``/``--random`` option, that is not a valid sweep."""
 
     what = "sweep"
+
+
+class CampaignError(ScenarioError):
+    """A campaign file that cannot be read or is not valid."""
+
+    what = "campaign"
+
+
+class LaydownError(ScenarioError):
+    """A laydown file that cannot be read or is not valid."""
+
+    what = "laydown"
+
+
+class ProcurementError(ScenarioError):
+    """A procurement file that cannot be read or is not valid."""
+
+    what = "procurement"
 
 
 class StoreError(IadsimError):

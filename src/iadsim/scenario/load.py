@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import datetime as dt
+import functools
 import io
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,18 +16,253 @@ from typing import Any
 from pydantic import ValidationError
 
 from iadsim.errors import FieldError, ScenarioError
+from iadsim.scenario import limits
 from iadsim.scenario.models import SCHEMA_VERSION, Scenario
 
-__all__ = ["MIGRATIONS", "apply_overrides", "load_scenario", "parse_scenario", "read_raw"]
+__all__ = [
+    "MIGRATIONS",
+    "apply_overrides",
+    "load_scenario",
+    "parse_scenario",
+    "parse_value",
+    "read_document",
+    "read_raw",
+]
 
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 """``MIGRATIONS[v]`` turns a file of version ``v`` into one of version ``v + 1``."""
 
 
+class _Refused(Exception):
+    """A YAML/JSON document that breaks a reading limit; ``line`` is 1-based when known."""
+
+    def __init__(self, message: str, mark: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = None if mark is None else getattr(mark, "line", -1) + 1
+        self.column = None if mark is None else getattr(mark, "column", -1) + 1
+
+
+def _where(mark: Any) -> str:
+    if mark is None:
+        return ""
+    return f" at line {mark.line + 1}, column {mark.column + 1}"
+
+
+@functools.cache
+def _yaml_classes() -> tuple[Any, Any]:
+    """A composer that counts values (aliases expanded) and a constructor without surprises."""
+    from ruamel.yaml.composer import Composer
+    from ruamel.yaml.constructor import RoundTripConstructor
+    from ruamel.yaml.events import AliasEvent
+
+    class LimitedComposer(Composer):
+        """Refuses documents too deep, too large once aliases are expanded, or recursive."""
+
+        def __init__(self, loader: Any = None) -> None:
+            super().__init__(loader)
+            self.count = 0
+            self.aliases = 0
+            self.sizes: dict[int, tuple[int, int]] = {}  # node -> (values, levels), expanded
+            self.heights: list[int] = []  # levels below each node being composed
+
+        def _add(self, n: int, mark: Any) -> None:
+            self.count += n
+            if self.count > limits.MAX_NODES:
+                raise _Refused(
+                    f"more than {limits.MAX_NODES:,} values (counting each use of a YAML "
+                    f"alias as a copy){_where(mark)}; the limit is {limits.MAX_NODES:,}",
+                    mark,
+                )
+
+        def _done(self, height: int) -> None:
+            if self.heights:
+                self.heights[-1] = max(self.heights[-1], height)
+
+        def _too_deep(self, mark: Any, alias: str = "") -> _Refused:
+            how = f" once the alias *{alias} is expanded" if alias else ""
+            return _Refused(
+                f"nested more than {limits.MAX_DEPTH} levels deep{how}{_where(mark)}; "
+                f"the limit is {limits.MAX_DEPTH}",
+                mark,
+            )
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            if self.parser.check_event(AliasEvent):
+                event = self.parser.peek_event()
+                mark = event.start_mark
+                node = super().compose_node(parent, index)
+                known = self.sizes.get(id(node))
+                if known is None:
+                    raise _Refused(
+                        f"the alias *{event.anchor}{_where(mark)} refers to a value that "
+                        "contains it (a recursive alias)",
+                        mark,
+                    )
+                self.aliases += 1
+                if self.aliases > limits.MAX_ALIASES:
+                    raise _Refused(
+                        f"more than {limits.MAX_ALIASES:,} YAML aliases{_where(mark)}; "
+                        f"the limit is {limits.MAX_ALIASES:,}",
+                        mark,
+                    )
+                size, height = known
+                if self.depth + height > limits.MAX_DEPTH:
+                    raise self._too_deep(mark, event.anchor)
+                self._add(size, mark)
+                self._done(height)
+                return node
+            if self.depth >= limits.MAX_DEPTH:
+                raise self._too_deep(self.parser.peek_event().start_mark)
+            before = self.count
+            self.heights.append(0)
+            node = super().compose_node(parent, index)
+            height = 1 + self.heights.pop()
+            self._add(1, node.start_mark)
+            self.sizes[id(node)] = (self.count - before, height)
+            self._done(height)
+            return node
+
+    class PlainConstructor(RoundTripConstructor):
+        """Dates stay the text they were written as; duplicate keys and odd tags are refused."""
+
+        def check_mapping_key(
+            self, node: Any, key_node: Any, mapping: Any, key: Any, value: Any
+        ) -> bool:
+            if key in mapping:
+                mark = key_node.start_mark
+                raise _Refused(
+                    f"the key {_show(key)} appears twice in one mapping{_where(mark)}; "
+                    "each key may appear once",
+                    mark,
+                )
+            return True
+
+    PlainConstructor.add_constructor("tag:yaml.org,2002:timestamp", _date_as_text)
+    for tag in ("binary", "set", "omap", "pairs"):
+        PlainConstructor.add_constructor(f"tag:yaml.org,2002:{tag}", _refused)
+    PlainConstructor.add_constructor(None, _refused)
+    return LimitedComposer, PlainConstructor
+
+
+def _date_as_text(constructor: Any, node: Any) -> str:
+    return str(node.value)
+
+
+def _refused(constructor: Any, node: Any) -> Any:
+    mark = node.start_mark
+    tag = str(getattr(node, "tag", "") or "")
+    if tag.startswith("tag:yaml.org,2002:"):
+        tag = "!!" + tag[len("tag:yaml.org,2002:") :]
+    raise _Refused(
+        f"the YAML tag {tag}{_where(mark)} is not supported here; write plain text, numbers, "
+        "lists and mappings",
+        mark,
+    )
+
+
+def _show(value: Any) -> str:
+    """A value read from a file, as the file wrote it, shortened for a message."""
+    text = value if isinstance(value, str) else str(value)
+    text = " ".join(text.split())
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return repr(text) if isinstance(value, str) else text
+
+
 def _yaml() -> Any:
     from ruamel.yaml import YAML  # YAML 1.2: '18:00' stays a string, 'no' is not False
 
-    return YAML(typ="rt", pure=True)
+    composer, constructor = _yaml_classes()
+    yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = composer
+    yaml.Constructor = constructor
+    return yaml
+
+
+def _load_yaml(text: str) -> Any:
+    """Parse YAML text within the limits.
+
+    Raises:
+        _Refused: the reason, with where it is.
+    """
+    try:
+        return _yaml().load(io.StringIO(text))
+    except _Refused:
+        raise
+    except RecursionError:
+        raise _Refused(
+            f"nested too deeply to read; the limit is {limits.MAX_DEPTH} levels"
+        ) from None
+    except Exception as exc:  # ruamel raises a family of YAMLError and others
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [""])[0]
+        problem = " ".join(str(problem).split())
+        if len(problem) > 200:
+            problem = problem[:197] + "..."
+        raise _Refused(f"not valid YAML{_where(mark)}: {problem}", mark) from None
+
+
+def _reject_json_constant(name: str) -> Any:
+    raise _Refused(f"not valid JSON: {name} is not a number JSON allows")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Refused(
+                f"the key {_show(key)} appears twice in one object; each key may appear once"
+            )
+        out[key] = value
+    return out
+
+
+def _load_json(text: str) -> Any:
+    """Parse JSON text within the limits (duplicate keys, NaN and Infinity are refused).
+
+    Raises:
+        _Refused: the reason, with where it is.
+    """
+    try:
+        data = json.loads(
+            text, object_pairs_hook=_json_object, parse_constant=_reject_json_constant
+        )
+    except _Refused:
+        raise
+    except json.JSONDecodeError as exc:
+        raise _Refused(
+            f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+        ) from None
+    except RecursionError:
+        raise _Refused(
+            f"nested too deeply to read; the limit is {limits.MAX_DEPTH} levels"
+        ) from None
+    except ValueError as exc:  # e.g. an integer of more than 4300 digits
+        raise _Refused(f"not valid JSON: {' '.join(str(exc).split())[:200]}") from None
+    _check_tree(data)
+    return data
+
+
+def _check_tree(data: Any) -> None:
+    """Depth and number of values of plain data, counted without recursion."""
+    count = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        count += 1
+        if count > limits.MAX_NODES:
+            raise _Refused(
+                f"more than {limits.MAX_NODES:,} values; the limit is {limits.MAX_NODES:,}"
+            )
+        if isinstance(node, dict | list):
+            if depth > limits.MAX_DEPTH:
+                raise _Refused(
+                    f"nested more than {limits.MAX_DEPTH} levels deep; the limit is "
+                    f"{limits.MAX_DEPTH}"
+                )
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
 
 
 def _plain(node: Any, path: tuple[Any, ...], lines: dict[str, int]) -> Any:
@@ -53,57 +291,123 @@ def _plain(node: Any, path: tuple[Any, ...], lines: dict[str, int]) -> Any:
         return str(node)
     if isinstance(node, int) and not isinstance(node, bool):
         return int(node)
-    return node
+    if node is None or isinstance(node, bool | float):
+        return node
+    where = f" at `{_dotted(path)}`" if path else ""
+    raise _Refused(
+        f"a value{where} is not plain text, a number, a list or a mapping "
+        f"({type(node).__name__}); those are all a file may hold"
+    )
 
 
 def _dotted(path: Iterable[Any]) -> str:
     return ".".join(str(part) for part in path)
 
 
-def read_raw(path: str | Path) -> tuple[dict[str, Any], dict[str, int]]:
-    """Read a scenario file into plain dicts and lists, with the line of each field.
-
-    Raises:
-        ScenarioError: if the file is missing, unreadable, or not a YAML/JSON mapping.
-    """
-    path = Path(path)
+def _read_text(path: Path, error: type[ScenarioError]) -> str:
+    """The file's text, read no further than the size limit."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as handle:
+            data = handle.read(limits.MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ScenarioError(path, [("", "no such file")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(path, [("", f"the file cannot be read ({exc})")]) from None
-    lines: dict[str, int] = {}
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ScenarioError(
-                path,
-                [("", f"not valid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")],
-            ) from None
-    else:
-        try:
-            data = _plain(_yaml().load(io.StringIO(text)), (), lines)
-        except Exception as exc:  # ruamel raises a family of YAMLError and others
-            mark = getattr(exc, "problem_mark", None)
-            where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ScenarioError(path, [("", f"not valid YAML{where}: {problem}")]) from None
-    if data is None:
-        raise ScenarioError(path, [("", "the file is empty; expected scenario fields")])
-    if not isinstance(data, dict):
-        raise ScenarioError(
+        raise error(path, [("", "no such file")]) from None
+    except IsADirectoryError:
+        raise error(path, [("", f"expected a {error.what} file, got a folder")]) from None
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise error(path, [("", f"the file cannot be read ({reason})")]) from None
+    if len(data) > limits.MAX_FILE_BYTES:
+        raise error(
             path,
             [
                 (
                     "",
-                    "expected a mapping of scenario fields (schema_version: 1, name: ..., "
-                    f"raids: ...) at the top level, got {_kind_of(data)}",
+                    f"the file is larger than {limits.format_bytes(limits.MAX_FILE_BYTES)} "
+                    f"({limits.MAX_FILE_BYTES:,} bytes), the limit for a {error.what} file",
+                )
+            ],
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise error(
+            path, [("", f"the file is not UTF-8 text (byte {exc.start + 1} is not UTF-8)")]
+        ) from None
+
+
+def read_document(
+    path: str | Path, *, error: type[ScenarioError] = ScenarioError
+) -> tuple[Any, dict[str, int]]:
+    """Read a YAML or JSON file (``.json``: JSON) within the reading limits.
+
+    Returns the plain data (dicts, lists, text, numbers) and the line of each field.
+
+    Raises:
+        ScenarioError: (of type ``error``) if the file is missing, unreadable, too big,
+            too deep, too large once aliases are expanded, or not valid YAML/JSON.
+    """
+    path = Path(path)
+    text = _read_text(path, error)
+    lines: dict[str, int] = {}
+    try:
+        if path.suffix.lower() == ".json":
+            data = _load_json(text)
+        else:
+            data = _plain(_load_yaml(text), (), lines)
+    except _Refused as exc:
+        raise error(path, [("", exc.message)]) from None
+    return data, lines
+
+
+def read_raw(
+    path: str | Path, *, error: type[ScenarioError] = ScenarioError
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Read a scenario file into plain dicts and lists, with the line of each field.
+
+    ``error`` is the error class to raise, which names the file type: a campaign file
+    is read with ``error=CampaignError``. Files are read within the limits of
+    :mod:`iadsim.scenario.limits` (size, nesting depth, values after alias expansion).
+
+    Raises:
+        ScenarioError: if the file is missing, unreadable, too big, not YAML/JSON, or
+            not a mapping.
+    """
+    path = Path(path)
+    data, lines = read_document(path, error=error)
+    what = error.what
+    if data is None:
+        raise error(path, [("", f"the file is empty; expected {what} fields")])
+    if not isinstance(data, dict):
+        example = " (schema_version: 1, name: ..., raids: ...)" if what == "scenario" else ""
+        raise error(
+            path,
+            [
+                (
+                    "",
+                    f"expected a mapping of {what} fields{example} at the top level, "
+                    f"got {_kind_of(data)}",
                 )
             ],
         )
     return data, lines
+
+
+def parse_value(text: str) -> Any:
+    """Read one ``--set``-style value as YAML (``1000``, ``150 km``, ``[1 km, 2 km]``).
+
+    Raises:
+        ValueError: saying why the text is not a value (invalid YAML, too long, too deep).
+    """
+    if len(text.encode("utf-8", "surrogatepass")) > limits.MAX_OVERRIDE_BYTES:
+        raise ValueError(f"the value is longer than {limits.MAX_OVERRIDE_BYTES:,} bytes, the limit")
+    try:
+        return _plain(_load_yaml(text), (), {})
+    except _Refused as exc:
+        message = exc.message
+        if message.startswith("not valid YAML"):
+            message = "is not a valid YAML value" + message[len("not valid YAML") :]
+            message += " (quote text that holds [ ] { } : # or a leading quote)"
+        raise ValueError(message) from None
 
 
 def _kind_of(value: Any) -> str:
@@ -114,7 +418,12 @@ def _kind_of(value: Any) -> str:
         return "a list"
     if value is None:
         return "nothing (null)"
-    return f"{value!r}"
+    if isinstance(value, str):
+        return _show(value)
+    if isinstance(value, dt.date):  # a date from Python: the way a file writes it
+        return value.isoformat()
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def apply_overrides(
@@ -122,8 +431,10 @@ def apply_overrides(
 ) -> dict[str, Any]:
     """Return a copy of ``raw`` with each ``path=value`` override applied.
 
-    ``path`` is dotted, with list indices as numbers (``raids.0.count``); the
-    value is read as YAML (``1000``, ``"150 km"``, ``[1 km, 2 km]``).
+    ``path`` is dotted, with list indices as numbers from 0 (``raids.0.count``; a
+    negative index is refused); a missing mapping on the path is made. The value is
+    read as YAML (``1000``, ``"150 km"``, ``[1 km, 2 km]``); text that is not valid
+    YAML (``[unclosed``) is refused, not taken as a string.
 
     Raises:
         ScenarioError: naming the override that does not fit the file.
@@ -131,21 +442,37 @@ def apply_overrides(
     data = copy.deepcopy(raw)
     for item in overrides:
         if "=" not in item:
-            raise ScenarioError(source, [("", f"override {item!r} is not of the form path=value")])
+            raise ScenarioError(
+                source, [("", f"override {_show(item)} is not of the form path=value")]
+            )
         dotted, text = item.split("=", 1)
-        parts = [p for p in dotted.strip().split(".")]
+        dotted = dotted.strip()
+        parts = dotted.split(".")
         if not all(parts):
-            raise ScenarioError(source, [(dotted, f"override {item!r} has an empty path part")])
+            raise ScenarioError(
+                source, [(dotted, f"override {_show(item)} has an empty path part")]
+            )
+        if len(parts) > limits.MAX_DEPTH:
+            raise ScenarioError(
+                source,
+                [
+                    (
+                        "",
+                        f"override {_show(item)}: its path has {len(parts)} parts; the limit "
+                        f"is {limits.MAX_DEPTH}",
+                    )
+                ],
+            )
         try:
-            value = _plain(_yaml().load(io.StringIO(text)), (), {})
-        except Exception:
-            value = text
+            value = parse_value(text)
+        except ValueError as exc:
+            raise ScenarioError(source, [(dotted, f"override {_show(item)}: {exc}")]) from None
         node: Any = data
         for depth, part in enumerate(parts):
             last = depth == len(parts) - 1
             here = ".".join(parts[: depth + 1])
             if isinstance(node, list):
-                if not part.lstrip("-").isdigit() or not -len(node) <= int(part) < len(node):
+                if _INDEX.fullmatch(part) is None or int(part) >= len(node):
                     parent = ".".join(parts[:depth]) or "the file"
                     expected = (
                         f"an index from 0 to {len(node) - 1}" if node else "no index (it is empty)"
@@ -155,8 +482,8 @@ def apply_overrides(
                         [
                             (
                                 here,
-                                f"override {item!r}: {parent} is a list of {len(node)}, "
-                                f"so {part!r} is not an index; expected {expected}",
+                                f"override {_show(item)}: {parent} is a list of {len(node)}, "
+                                f"so {_show(part)} is not an index; expected {expected}",
                             )
                         ],
                     )
@@ -165,7 +492,9 @@ def apply_overrides(
                 key = part
             else:
                 parent = ".".join(parts[:depth])
-                problem = f"override {item!r}: {parent} is a plain value, not a mapping or list"
+                problem = (
+                    f"override {_show(item)}: {parent} is a plain value, not a mapping or list"
+                )
                 raise ScenarioError(source, [(here, problem)])
             if last:
                 node[key] = value
@@ -174,6 +503,10 @@ def apply_overrides(
                     node[key] = {}
                 node = node[key]
     return data
+
+
+_INDEX = re.compile(r"[0-9]{1,9}")
+"""A list index in a dotted path: 0, 1, ... (no sign: ``-1`` is refused, not the last)."""
 
 
 def _migrate(raw: dict[str, Any], source: str | Path) -> dict[str, Any]:
@@ -204,7 +537,8 @@ def _migrate(raw: dict[str, Any], source: str | Path) -> dict[str, Any]:
     return raw
 
 
-def _problems(exc: ValidationError) -> list[tuple[str, str]]:
+def _problems(exc: ValidationError, what: str = "scenario") -> list[tuple[str, str]]:
+    """Each pydantic error as (field path, message in the words of a ``what`` file)."""
     problems = []
     for error in exc.errors(include_url=False):
         loc = list(error["loc"])
@@ -223,7 +557,7 @@ def _problems(exc: ValidationError) -> list[tuple[str, str]]:
         if message.startswith("Input should be "):
             message = "should be " + message[len("Input should be ") :]
         if kind == "extra_forbidden":
-            message = "unknown field (not part of the scenario format)"
+            message = f"unknown field (not part of the {what} format)"
         elif kind == "missing":
             message = "required field is missing"
         elif kind in ("model_type", "model_attributes_type", "dict_type"):

@@ -20,7 +20,7 @@ from pydantic import (
 )
 
 from iadsim.errors import FieldError
-from iadsim.scenario import presets
+from iadsim.scenario import limits, presets
 from iadsim.scenario.units import (
     LENGTH,
     Area,
@@ -93,7 +93,7 @@ def _parse_position(value: Any) -> Any:
         return (parse_quantity(value[0], LENGTH), parse_quantity(value[1], LENGTH))
     raise ValueError(
         "expected a position [east, north] such as [3 km, -2 km] or {lat: 50.4, lon: 30.5}, "
-        f"got {value!r}"
+        f"got {_short(value)}"
     )
 
 
@@ -125,6 +125,12 @@ Position = Annotated[
 ]
 
 
+def _short(value: Any) -> str:
+    """A value for a message: its repr, shortened."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def _with_preset(data: Any, table: Any, what: str, *, base: dict[str, Any] | None = None) -> Any:
     """Merge the named preset under the fields the file gives (the file wins)."""
     if not isinstance(data, dict) or data.get("preset") is None:  # `preset: null` = none
@@ -132,7 +138,7 @@ def _with_preset(data: Any, table: Any, what: str, *, base: dict[str, Any] | Non
     name = data["preset"]
     if not isinstance(name, str) or name not in table:
         known = ", ".join(sorted(table))
-        raise FieldError(("preset",), f"unknown {what} preset {name!r}; known: {known}")
+        raise FieldError(("preset",), f"unknown {what} preset {_short(name)}; known: {known}")
     merged = {**(base or {}), **table[name], **data}
     return merged
 
@@ -191,9 +197,10 @@ class Asset(_Model):
     position: Position
     value: float = Field(
         ge=0.0,
+        le=limits.MAX_ASSET_VALUE,
         strict=True,
         allow_inf_nan=False,
-        description="relative value, same scale for every asset",
+        description="relative value, same scale for every asset (at most 1e12)",
     )
     hardness: Hardness = Field(description="how well it withstands a hit")
 
@@ -248,9 +255,15 @@ class FireUnit(_Model):
     max_range: Length = Field(description="outer edge of the envelope; for EW, its radius")
     min_altitude: Length
     max_altitude: Length
-    channels: Count | None = Field(None, ge=1, description="simultaneous engagements")
-    rounds: Count | None = Field(None, ge=0, description="ready rounds (bursts for guns)")
-    reserve: Count | None = Field(None, ge=0, description="rounds in reserve for reloads")
+    channels: Count | None = Field(
+        None, ge=1, le=limits.MAX_CHANNELS, description="simultaneous engagements (at most 1000)"
+    )
+    rounds: Count | None = Field(
+        None, ge=0, le=limits.MAX_ROUNDS, description="ready rounds (bursts for guns)"
+    )
+    reserve: Count | None = Field(
+        None, ge=0, le=limits.MAX_ROUNDS, description="rounds in reserve for reloads"
+    )
     reload_time: Duration | None = Field(None, description="time to reload an empty launcher")
     interceptor_speed: Speed | None = Field(None, description="mean interceptor speed")
     pk: dict[str, Probability] = Field(
@@ -318,9 +331,15 @@ class Launch(_Model):
 class Route(_Model):
     """The path from launch site to target: waypoints, with seeded jitter."""
 
-    waypoints: list[Position] = Field(default_factory=list)
+    waypoints: list[Position] = Field(
+        default_factory=list,
+        max_length=limits.MAX_WAYPOINTS,
+        description="points the threats fly through, in order (at most 32)",
+    )
     jitter: Length = Field("0 m", description="each waypoint moved by up to this, per threat")
-    seed: Count = Field(0, ge=0, description="seed of the jitter and random launch times")
+    seed: Count = Field(
+        0, ge=0, le=limits.MAX_SEED, description="seed of the jitter and random launch times"
+    )
 
 
 class Raid(_Model):
@@ -328,12 +347,16 @@ class Raid(_Model):
 
     id: Identifier
     threat: str = Field(description="a key of threat_classes")
-    count: Count = Field(ge=1, description="number of threats launched")
+    count: Count = Field(
+        ge=1,
+        le=limits.MAX_THREATS,
+        description="number of threats launched (at most 100,000 over all raids of a scenario)",
+    )
     launch: Launch
     route: Route = Field(default_factory=Route)
-    targets: dict[str, Annotated[float, Field(gt=0.0, strict=True, allow_inf_nan=False)]] = Field(
-        min_length=1, description="asset id -> weight; threats are shared out in proportion"
-    )
+    targets: dict[
+        str, Annotated[float, Field(gt=0.0, le=limits.MAX_WEIGHT, strict=True, allow_inf_nan=False)]
+    ] = Field(min_length=1, description="asset id -> weight; threats are shared out in proportion")
 
 
 class Doctrine(_Model):
@@ -351,7 +374,10 @@ class Doctrine(_Model):
         "weighs it against the cost of the rounds",
     )
     exact_node_limit: Count = Field(
-        100_000, ge=1, description="exact: search nodes per cycle before taking the best found"
+        100_000,
+        ge=1,
+        le=limits.MAX_EXACT_NODES,
+        description="exact: search nodes per cycle before taking the best found",
     )
     decision_cycle: Duration = Field("2 s", description="time between assignment decisions")
     reaction_time: Duration = Field("10 s", description="from first detection to first shot")
@@ -372,6 +398,7 @@ class Doctrine(_Model):
     max_engagements: Count | None = Field(
         None,
         ge=1,
+        le=limits.MAX_ENGAGEMENTS,
         description="engagements of one threat by one fire unit at most (default: no limit)",
     )
 
@@ -449,6 +476,13 @@ def _check_references(scenario: Scenario) -> None:
     _unique(scenario.raids, "raids")
     if scenario.duration <= 0:
         raise FieldError(("duration",), "must be positive")
+    total = sum(raid.count for raid in scenario.raids)
+    if total > limits.MAX_THREATS:
+        raise FieldError(
+            ("raids",),
+            f"the raids launch {total:,} threats in all; the limit is {limits.MAX_THREATS:,} "
+            "per scenario",
+        )
     classes = ", ".join(sorted(scenario.threat_classes))
     threat_keys = f"a threat class ({classes}) or kind ({', '.join(THREAT_KINDS)})"
     assets = {a.id for a in scenario.assets}
