@@ -22,6 +22,11 @@ A sweep file (YAML or JSON)::
 
 The same from the command line: ``--grid raids.0.count=10,20,40`` and
 ``--random 'fire_units.0.pk.drone=uniform(0.5, 0.9)' --points 8``.
+
+Limits (:mod:`iadsim.scenario.limits`): at most 100,000 points per sweep (grid
+combinations times random points), 10,000,000 replications per point, seeds from
+0 to 2^64-1; values in options are read as YAML and one that is not (``[1, 2``)
+is an error, not text.
 """
 
 from __future__ import annotations
@@ -35,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iadsim.errors import ScenarioError, SweepError
+from iadsim.errors import SweepError
+from iadsim.scenario import limits
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -244,15 +250,19 @@ class Sweep:
 # --- reading values -------------------------------------------------------------------------
 
 
-def _yaml_value(text: str) -> Any:
-    import io
+def _yaml_value(text: str, *, source: str = "<options>", what: str = "") -> Any:
+    """A value written in an option or list, read as YAML (as ``--set`` reads it).
 
-    from ruamel.yaml import YAML
+    Raises:
+        SweepError: naming ``what`` (the option or field), if the text is not a YAML value.
+    """
+    from iadsim.scenario.load import parse_value
 
     try:
-        value = YAML(typ="safe", pure=True).load(io.StringIO(text))
-    except Exception:
-        return text.strip()
+        value = parse_value(text)
+    except ValueError as exc:
+        shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+        raise SweepError(source, [("", f"{what or 'value'} {shown}: {exc}")]) from None
     return text.strip() if value is None else value
 
 
@@ -292,7 +302,7 @@ def _path_of(item: str, option: str, source: str) -> tuple[str, str]:
 def parse_grid_option(item: str, *, source: str = "--grid") -> tuple[str, list[Any]]:
     """``path=v1,v2,...`` (each value read as YAML; commas inside [] or quotes are kept)."""
     path, rest = _path_of(item, "--grid", source)
-    values = [_yaml_value(v) for v in _split_top(rest) if v]
+    values = [_yaml_value(v, source=source, what=f"--grid {path}=") for v in _split_top(rest) if v]
     if not values:
         raise SweepError(source, [(path, f"--grid {item!r} lists no values")])
     return path, values
@@ -314,7 +324,9 @@ def parse_random_option(item: str, *, source: str = "--random") -> tuple[str, Di
                 )
             ],
         )
-    values = [_yaml_value(v) for v in _split_top(args[:-1]) if v]
+    values = [
+        _yaml_value(v, source=source, what=f"--random {path}=") for v in _split_top(args[:-1]) if v
+    ]
     return path, _distribution(path, {kind: values}, source)
 
 
@@ -345,14 +357,22 @@ def _distribution(path: str, spec: Any, source: str) -> Distribution:
             end, str
         ):  # "10 km": a number and a unit label, checked by the scenario loader
             head, _, unit = end.strip().partition(" ")
-            number = _yaml_value(head)
-        if isinstance(number, bool) or not isinstance(number, int | float):
+            try:
+                number = _yaml_value(head)
+            except SweepError:
+                number = head
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, int | float)
+            or not math.isfinite(number)
+        ):
             raise SweepError(
                 source,
                 [
                     (
                         where,
-                        f"{kind} ends must be numbers, optionally with a unit (10 km), got {end!r}",
+                        f"{kind} ends must be finite numbers, optionally with a unit (10 km), "
+                        f"got {end!r}",
                     )
                 ],
             )
@@ -363,6 +383,8 @@ def _distribution(path: str, spec: Any, source: str) -> Distribution:
     lo, hi = ends
     if kind == "integers" and not all(isinstance(e, int) for e in ends):
         raise SweepError(source, [(where, f"integers needs whole-number ends, got {args!r}")])
+    if any(abs(e) > 2**62 for e in ends):
+        raise SweepError(source, [(where, f"{kind} ends must be within ±2^62, got {args!r}")])
     if not lo <= hi or (kind == "log_uniform" and lo <= 0):
         need = "0 < lo <= hi" if kind == "log_uniform" else "lo <= hi"
         raise SweepError(source, [(where, f"{kind} needs {need}, got {args!r}")])
@@ -373,25 +395,42 @@ def _distribution(path: str, spec: Any, source: str) -> Distribution:
 
 
 def _int(
-    data: Mapping[str, Any], key: str, default: int | None, source: str, *, least: int
+    data: Mapping[str, Any],
+    key: str,
+    default: int | None,
+    source: str,
+    *,
+    least: int,
+    most: int,
+    where: str = "",
 ) -> int | None:
     value = data.get(key, default)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
+        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
         raise SweepError(
-            source, [(key, f"expected a whole number of at least {least}, got {value!r}")]
+            source,
+            [
+                (
+                    where or key,
+                    f"expected a whole number of at least {least:,} and at most {most:,}, "
+                    f"got {shown}",
+                )
+            ],
         )
     return value
+
+
+def _check_int(value: int | None, key: str, source: str, *, least: int, most: int) -> None:
+    """A setting given as an argument (a command-line option): the same range as in a file."""
+    _int({key: value}, key, None, source, least=least, most=most)
 
 
 def _read_mapping(path: Path) -> dict[str, Any]:
     from iadsim.scenario import read_raw
 
-    try:
-        data, _ = read_raw(path)
-    except ScenarioError as exc:
-        raise SweepError(path, exc.problems) from None
+    data, _ = read_raw(path, error=SweepError)
     return data
 
 
@@ -457,29 +496,37 @@ def build_sweep(
     name = settings.get("name", file.stem)
     if not isinstance(name, str):
         raise SweepError(source, [("name", f"expected text, got {name!r}")])
+    most_reps = limits.MAX_REPLICATIONS
+    _check_int(replications, "replications", source, least=1, most=most_reps)
     reps = (
         replications
         if replications is not None
-        else _int(settings, "replications", DEFAULT_REPLICATIONS, source, least=1)
+        else _int(settings, "replications", DEFAULT_REPLICATIONS, source, least=1, most=most_reps)
     )
-    base_seed = seed if seed is not None else _int(settings, "seed", 0, source, least=0)
-    if base_seed is None or not 0 <= base_seed < 2**64:
-        raise SweepError(
-            source, [("seed", f"expected a whole number in [0, 2**64), got {base_seed!r}")]
-        )
+    _check_int(seed, "seed", source, least=0, most=limits.MAX_SEED)
+    base_seed = (
+        seed
+        if seed is not None
+        else _int(settings, "seed", 0, source, least=0, most=limits.MAX_SEED)
+    )
+    if base_seed is None:
+        base_seed = 0
     seeds = seeds or settings.get("seeds", "common")
     if seeds not in ("common", "distinct"):
         raise SweepError(source, [("seeds", f"expected common or distinct, got {seeds!r}")])
+    _check_int(batch_size, "batch_size", source, least=1, most=most_reps)
     batch = (
         batch_size
         if batch_size is not None
-        else _int(settings, "batch_size", None, source, least=1)
+        else _int(settings, "batch_size", None, source, least=1, most=most_reps)
     )
 
     fixed_raw = settings.get("set", {})
     if isinstance(fixed_raw, list):
         fixed_raw = dict(_path_of(str(item), "set", source) for item in fixed_raw)
-        fixed_raw = {k: _yaml_value(v) for k, v in fixed_raw.items()}
+        fixed_raw = {
+            k: _yaml_value(v, source=source, what=f"set {k}=") for k, v in fixed_raw.items()
+        }
     if not isinstance(fixed_raw, Mapping):
         raise SweepError(
             source, [("set", f"expected a mapping of dotted path to value, got {fixed_raw!r}")]
@@ -487,7 +534,7 @@ def build_sweep(
     fixed = dict(fixed_raw)
     for item in overrides:
         path, text = _path_of(item, "--set", source)
-        fixed[path] = _yaml_value(text)
+        fixed[path] = _yaml_value(text, source=source, what=f"--set {path}=")
 
     grid_raw = settings.get("grid", {})
     if not isinstance(grid_raw, Mapping):
@@ -525,12 +572,24 @@ def build_sweep(
             str(p): _distribution(str(p), spec, source) for p, spec in random_raw["vary"].items()
         }
         if n_points is None:
-            n_points = _int(random_raw, "points", None, source, least=1)
+            n_points = _int(
+                random_raw,
+                "points",
+                None,
+                source,
+                least=1,
+                most=limits.MAX_SWEEP_POINTS,
+                where="random.points",
+            )
         if r_seed is None:
-            r_seed = _int(random_raw, "seed", 0, source, least=0)
+            r_seed = _int(
+                random_raw, "seed", 0, source, least=0, most=limits.MAX_SEED, where="random.seed"
+            )
     for item in random:
         path, dist = parse_random_option(item, source=source)
         vary[path] = dist
+    _check_int(points, "random.points", source, least=1, most=limits.MAX_SWEEP_POINTS)
+    _check_int(design_seed, "random.seed", source, least=0, most=limits.MAX_SEED)
     design = None
     if vary:
         if n_points is None:
@@ -559,6 +618,22 @@ def build_sweep(
     if clash:
         raise SweepError(
             source, [(p, "is both a grid axis and a random field; pick one") for p in clash]
+        )
+    sizes = [len(values) for values in grid_axes.values()]
+    total = math.prod(sizes) * (n_points if vary and n_points else 1)
+    if total > limits.MAX_SWEEP_POINTS:
+        shown = " x ".join(str(n) for n in sizes[:12]) + (" x ..." if len(sizes) > 12 else "")
+        how = f"grid {shown}" if sizes else "no grid"
+        draws = f" x {n_points:,} random points" if vary and n_points else ""
+        raise SweepError(
+            source,
+            [
+                (
+                    "grid" if sizes else "random.points",
+                    f"the sweep has {total:,} points ({how}{draws}); the limit is "
+                    f"{limits.MAX_SWEEP_POINTS:,} points per sweep",
+                )
+            ],
         )
 
     return Sweep(

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from iadsim.errors import FieldError, ScenarioError
-from iadsim.scenario.load import _problems, read_raw
+from iadsim.errors import CampaignError, FieldError
+from iadsim.scenario import limits
+from iadsim.scenario.load import _problems, parse_inner, parse_scenario, read_raw
 
 __all__ = [
     "Campaign",
@@ -17,11 +19,12 @@ __all__ = [
     "Production",
     "ReportedNights",
     "ScheduledNight",
+    "check_against_defence",
     "load_campaign",
 ]
 
-Count = Annotated[int, Field(ge=0, strict=True)]
-Day = Annotated[int, Field(ge=1, strict=True)]
+Count = Annotated[int, Field(ge=0, le=limits.MAX_ROUNDS, strict=True)]
+Day = Annotated[int, Field(ge=1, le=limits.MAX_CAMPAIGN_DAYS, strict=True)]
 
 
 class _Model(BaseModel):
@@ -33,23 +36,41 @@ class ScheduledNight(_Model):
 
     day: Day
     scale: float = Field(
-        ge=0.0, description="size of the night's raid as a multiple of the defence file's raids"
+        ge=0.0,
+        le=float(limits.MAX_THREATS),
+        allow_inf_nan=False,
+        description="size of the night's raid as a multiple of the defence file's raids "
+        "(a night launches at most 100,000 threats)",
     )
 
 
 class NightlyModel(_Model):
     """A seeded statistical raid model: whether there is a raid each night, and its size."""
 
-    seed: int = Field(0, ge=0, description="seed of the nightly draws")
+    seed: int = Field(0, ge=0, le=limits.MAX_SEED, description="seed of the nightly draws")
     raid_probability: float = Field(
-        ge=0.0, le=1.0, description="chance that a given night has a raid"
+        ge=0.0, le=1.0, allow_inf_nan=False, description="chance that a given night has a raid"
     )
-    mean_threats: float = Field(gt=0.0, description="mean threats launched on a raid night")
-    dispersion: float = Field(
+    mean_threats: float = Field(
         gt=0.0,
-        description="negative-binomial shape k: smaller is burstier (variance = m + m^2 / k)",
+        le=float(limits.MAX_THREATS),
+        allow_inf_nan=False,
+        description="mean threats launched on a raid night (at most 100,000)",
     )
-    max_threats: int | None = Field(None, ge=1, description="cap on one night's threats")
+    dispersion: float = Field(
+        ge=0.001,
+        le=1e6,
+        allow_inf_nan=False,
+        description="negative-binomial shape k, 0.001 to 1e6: smaller is burstier "
+        "(variance = m + m^2 / k)",
+    )
+    max_threats: int | None = Field(
+        None,
+        ge=1,
+        le=limits.MAX_THREATS,
+        strict=True,
+        description="cap on one night's threats (at most 100,000)",
+    )
 
 
 class ReportedNights(_Model):
@@ -67,7 +88,10 @@ class ReportedNights(_Model):
         try:
             dt.date.fromisoformat(self.first_night)
         except ValueError:
-            raise FieldError(("first_night",), "expected a date such as 2025-01-01") from None
+            shown = repr(self.first_night[:40])
+            raise FieldError(
+                ("first_night",), f"expected a date such as 2025-01-01, got {shown}"
+            ) from None
         return self
 
 
@@ -90,6 +114,17 @@ class Production(_Model):
     pauses: list[tuple[Day, Day]] = Field(
         default_factory=list, description="[first, last] days with no arrivals"
     )
+
+    @model_validator(mode="after")
+    def _days(self) -> Production:
+        if self.end is not None and self.end < self.start:
+            raise FieldError(("end",), f"day {self.end} is before `start` (day {self.start})")
+        for k, (first, last) in enumerate(self.pauses):
+            if last < first:
+                raise FieldError(
+                    ("pauses", k), f"[{first}, {last}]: the last day is before the first"
+                )
+        return self
 
     def arrivals(self, days: int) -> dict[int, int]:
         """Day -> interceptors arriving that day."""
@@ -134,9 +169,21 @@ class Campaign(_Model):
             raise FieldError(
                 ("schedule",), "give exactly one of `schedule`, `model` and `reported`"
             )
+        seen: dict[int, int] = {}
         for k, night in enumerate(self.schedule or []):
             if night.day > self.days:
                 raise FieldError(("schedule", k, "day"), f"is after the horizon ({self.days})")
+            if night.day in seen:
+                raise FieldError(
+                    ("schedule", k, "day"),
+                    f"day {night.day} is also `schedule.{seen[night.day]}`; give each night once",
+                )
+            seen[night.day] = k
+        for k, delivery in enumerate(self.deliveries):
+            if delivery.day > self.days:
+                raise FieldError(
+                    ("deliveries", k, "day"), f"is after the horizon ({self.days} days)"
+                )
         for k, delivery in enumerate(self.deliveries):
             if delivery.type not in self.stockpiles:
                 raise FieldError(
@@ -154,23 +201,94 @@ class Campaign(_Model):
 def load_campaign(path: str | Path) -> tuple[Campaign, dict[str, Any], Path]:
     """Read a campaign file; returns it, the defence scenario's raw data and its path.
 
+    The defence is validated here too (problems in a defence file are reported against
+    it), and no night may launch more than :data:`~iadsim.scenario.limits.MAX_THREATS`
+    threats.
+
     Raises:
-        ScenarioError: naming the file, the field path and what was expected.
+        CampaignError: naming the campaign file, the field path and what was expected.
+        ScenarioError: naming the defence file, if that is not a valid scenario.
     """
     path = Path(path)
-    raw, lines = read_raw(path)
+    raw, lines = read_raw(path, error=CampaignError)
     try:
         campaign = Campaign.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(path, _problems(exc), lines=lines) from None
-    if campaign.reported is not None and not (path.parent / campaign.reported.csv).exists():
-        raise ScenarioError(
-            path, [("reported.csv", f"no such file: {path.parent / campaign.reported.csv}")]
+        raise CampaignError(path, _problems(exc, "campaign"), lines=lines) from None
+    if campaign.reported is not None and not (path.parent / campaign.reported.csv).is_file():
+        raise CampaignError(
+            path,
+            [("reported.csv", f"no such file: {path.parent / campaign.reported.csv}")],
+            lines=lines,
         )
     if isinstance(campaign.defence, dict):
-        return campaign, dict(campaign.defence), path
-    defence_path = (path.parent / campaign.defence).resolve()
-    if not defence_path.exists():
-        raise ScenarioError(path, [("defence", f"no such scenario file: {defence_path}")])
-    defence_raw, _ = read_raw(defence_path)
+        defence_raw, defence_path = dict(campaign.defence), path
+        defence = parse_inner(
+            defence_raw, source=path, error=CampaignError, where="defence", lines=lines
+        )
+    else:
+        defence_path = (path.parent / campaign.defence).resolve()
+        if not defence_path.is_file():
+            raise CampaignError(
+                path, [("defence", f"no such scenario file: {defence_path}")], lines=lines
+            )
+        defence_raw, _ = read_raw(defence_path)
+        defence = parse_scenario(copy.deepcopy(defence_raw), source=defence_path)
+    check_against_defence(campaign, defence, source=path, lines=lines)
     return campaign, defence_raw, defence_path
+
+
+def check_against_defence(
+    campaign: Campaign, defence: Any, *, source: str | Path, lines: dict[str, int] | None = None
+) -> None:
+    """Check that no night of a campaign launches more threats than a scenario may.
+
+    Nights are sized as :func:`iadsim.planning.campaign.night_sizes` sizes them (schedule
+    scales, or the statistical model's seeded draws) and each raid of the (validated)
+    defence is scaled and rounded as a campaign night does; none may launch more than
+    :data:`~iadsim.scenario.limits.MAX_THREATS`. (Stockpiles naming a class the defence
+    lacks are reported when the campaign runs, by :mod:`iadsim.planning`.)
+
+    Raises:
+        CampaignError: naming the campaign file and field.
+    """
+    counts = [raid.count for raid in defence.raids]
+    standard = sum(counts)
+
+    def launched(scale: float) -> int:  # as planning.campaign's nights round each raid
+        return sum(round(c * scale) for c in counts)
+
+    if campaign.schedule is not None:
+        for k, night in enumerate(campaign.schedule):
+            n = launched(night.scale)
+            if n > limits.MAX_THREATS:
+                raise CampaignError(
+                    source,
+                    [
+                        (
+                            f"schedule.{k}.scale",
+                            f"night {night.day} would launch {n:,} threats ({night.scale:g} x "
+                            f"the defence's {standard:,}); the limit is "
+                            f"{limits.MAX_THREATS:,} a night",
+                        )
+                    ],
+                    lines=lines,
+                )
+    elif campaign.model is not None:
+        from iadsim.planning.campaign import night_sizes
+
+        for day, scale in enumerate(night_sizes(campaign, standard), start=1):
+            n = launched(float(scale))
+            if n > limits.MAX_THREATS:
+                raise CampaignError(
+                    source,
+                    [
+                        (
+                            "model.max_threats",
+                            f"the model's night {day} would launch {n:,} threats; the limit "
+                            f"is {limits.MAX_THREATS:,} a night: set `model.max_threats` "
+                            f"(at most {limits.MAX_THREATS:,})",
+                        )
+                    ],
+                    lines=lines,
+                )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from iadsim.errors import FieldError, ScenarioError
-from iadsim.scenario.load import _problems, read_raw
+from iadsim.errors import FieldError, LaydownError, ScenarioError
+from iadsim.scenario import limits
+from iadsim.scenario.load import _problems, parse_inner, parse_scenario, read_raw
 
-__all__ = ["Laydown", "Site", "ToPlace", "load_laydown"]
+__all__ = ["Laydown", "Site", "ToPlace", "check_laydown", "load_laydown"]
 
 
 class _Model(BaseModel):
@@ -28,7 +30,7 @@ class ToPlace(_Model):
     """Fire units of one kind to place: a fire-unit entry without position, and how many."""
 
     unit: dict[str, Any] = Field(description="a fire unit as in scenario files, minus position")
-    count: Annotated[int, Field(ge=1, strict=True)]
+    count: Annotated[int, Field(ge=1, le=limits.MAX_NODES, strict=True)]
 
 
 class Laydown(_Model):
@@ -44,7 +46,7 @@ class Laydown(_Model):
     )
     place: list[ToPlace] = Field(min_length=1)
     sites: list[Site] = Field(min_length=1)
-    replications: Annotated[int, Field(ge=1, strict=True)] = Field(
+    replications: Annotated[int, Field(ge=1, le=limits.MAX_REPLICATIONS, strict=True)] = Field(
         200, description="replications for the baseline and the verification runs"
     )
 
@@ -53,9 +55,15 @@ class Laydown(_Model):
         wanted = sum(p.count for p in self.place)
         if wanted > len(self.sites):
             raise FieldError(("sites",), f"{len(self.sites)} sites for {wanted} fire units")
-        ids = [s.id for s in self.sites]
-        if len(set(ids)) != len(ids):
-            raise FieldError(("sites",), "site ids must be unique")
+        first: dict[str, int] = {}
+        for k, site in enumerate(self.sites):
+            if site.id in first:
+                raise FieldError(
+                    ("sites", k, "id"),
+                    f"duplicate id {site.id!r} (also sites.{first[site.id]}); site ids must be "
+                    "unique",
+                )
+            first[site.id] = k
         for k, entry in enumerate(self.place):
             if "position" in entry.unit:
                 raise FieldError(("place", k, "unit", "position"), "the laydown chooses it")
@@ -65,19 +73,136 @@ class Laydown(_Model):
 def load_laydown(path: str | Path) -> tuple[Laydown, dict[str, Any]]:
     """Read a laydown file; returns it and the scenario's raw data.
 
+    The scenario is validated too, and the laydown against it (:func:`check_laydown`).
+
     Raises:
-        ScenarioError: naming the file, the field path and what was expected.
+        LaydownError: naming the laydown file, the field path and what was expected.
+        ScenarioError: naming the scenario file, if that is not a valid scenario.
     """
     path = Path(path)
-    raw, lines = read_raw(path)
+    raw, lines = read_raw(path, error=LaydownError)
     try:
         laydown = Laydown.model_validate(raw)
     except ValidationError as exc:
-        raise ScenarioError(path, _problems(exc), lines=lines) from None
+        raise LaydownError(path, _problems(exc, "laydown"), lines=lines) from None
     if isinstance(laydown.scenario, dict):
-        return laydown, dict(laydown.scenario)
-    scenario_path = (path.parent / laydown.scenario).resolve()
-    if not scenario_path.exists():
-        raise ScenarioError(path, [("scenario", f"no such scenario file: {scenario_path}")])
-    scenario_raw, _ = read_raw(scenario_path)
+        scenario_raw = dict(laydown.scenario)
+        parse_inner(scenario_raw, source=path, error=LaydownError, where="scenario", lines=lines)
+    else:
+        scenario_path = (path.parent / laydown.scenario).resolve()
+        if not scenario_path.is_file():
+            raise LaydownError(
+                path, [("scenario", f"no such scenario file: {scenario_path}")], lines=lines
+            )
+        scenario_raw, _ = read_raw(scenario_path)
+        parse_scenario(copy.deepcopy(scenario_raw), source=scenario_path)
+    check_laydown(laydown, scenario_raw, source=path, lines=lines)
     return laydown, scenario_raw
+
+
+def check_laydown(
+    laydown: Laydown,
+    scenario_raw: dict[str, Any],
+    *,
+    source: str | Path = "<laydown>",
+    lines: dict[str, int] | None = None,
+) -> None:
+    """Check a laydown against its scenario before any work starts.
+
+    Every id in ``remove`` is a fire unit of the scenario; every unit to place is a
+    valid fire unit at every candidate site (its fields, and each site's position);
+    and the work fits: the placements' engagement windows
+    (:data:`~iadsim.scenario.limits.MAX_COMPILE_PAIRS`) and the memory of the
+    baseline and verification runs and of the coverage table.
+
+    Raises:
+        LaydownError: naming ``source`` and the laydown's field.
+    """
+    units = scenario_raw.get("fire_units") or []
+    ids = [u.get("id") for u in units if isinstance(u, dict)]
+    for k, uid in enumerate(laydown.remove):
+        if uid not in ids:
+            raise LaydownError(
+                source,
+                [
+                    (
+                        f"remove.{k}",
+                        f"the scenario has no fire unit {uid!r}; its fire units: "
+                        f"{_some([str(i) for i in ids])}",
+                    )
+                ],
+                lines=lines,
+            )
+    kept = [u for u in units if not (isinstance(u, dict) and u.get("id") in laydown.remove)]
+    try:  # the baseline: the scenario without the units removed
+        parse_scenario({**scenario_raw, "fire_units": kept}, source=source)
+    except ScenarioError as exc:
+        found = "; ".join(f"field `{p}`: {m}" if p else m for p, m in exc.problems)
+        raise LaydownError(
+            source,
+            [("remove", f"without the fire units it removes, the scenario is not valid: {found}")],
+            lines=lines,
+        ) from None
+    # every unit to place at the first site, then the first unit at every site
+    probes: list[dict[str, Any]] = []
+    origin: list[str] = []
+    for k, entry in enumerate(laydown.place):
+        probes.append({**entry.unit, "id": f"place-{k}", "position": laydown.sites[0].position})
+        origin.append(f"place.{k}.unit")
+    for s, site in enumerate(laydown.sites):
+        probes.append({**laydown.place[0].unit, "id": f"site-{s}", "position": site.position})
+        origin.append(f"sites.{s}")
+    trial = {**scenario_raw, "fire_units": [*kept, *probes]}
+    first = len(kept)
+
+    def where(field: str) -> str | None:
+        parts = field.split(".")
+        if len(parts) >= 2 and parts[0] == "fire_units" and parts[1].isdigit():
+            index = int(parts[1]) - first
+            if 0 <= index < len(origin):
+                rest = parts[2:]
+                if origin[index].startswith("sites."):  # the site's position, or nothing new
+                    if rest[:1] != ["position"]:
+                        return None
+                    return ".".join([origin[index], *rest])
+                return ".".join([origin[index], *rest])
+        return f"scenario.{field}" if field else "scenario"
+
+    scenario = parse_inner(trial, source=source, error=LaydownError, where=where, lines=lines)
+    threats = sum(r.count for r in scenario.raids)
+    placements = sum(1 for _ in laydown.place) * len(laydown.sites)
+    pairs = threats * (len(scenario.sensors) + len(kept) + placements)
+    if pairs > limits.MAX_COMPILE_PAIRS:
+        raise LaydownError(
+            source,
+            [
+                (
+                    "sites",
+                    f"{placements:,} candidate placements ({len(laydown.place)} units to place x "
+                    f"{len(laydown.sites):,} sites) against {threats:,} threats make "
+                    f"{pairs:,} (threat, sensor or fire unit) pairs to compile; the limit is "
+                    f"{limits.MAX_COMPILE_PAIRS:,}: give fewer sites",
+                )
+            ],
+            lines=lines,
+        )
+    # outcomes of every replication at once (16 bytes per threat), and the coverage table
+    runs = laydown.replications * threats * 16.0
+    problem = limits.check_memory(
+        runs, f"{laydown.replications:,} replications of {threats:,} threats"
+    )
+    if problem is not None:
+        raise LaydownError(source, [("replications", problem)], lines=lines)
+    table = placements * threats * 8.0 * 2
+    problem = limits.check_memory(
+        table, f"the coverage of {placements:,} placements against {threats:,} threats"
+    )
+    if problem is not None:
+        raise LaydownError(source, [("sites", problem)], lines=lines)
+
+
+def _some(names: list[str], limit: int = 8) -> str:
+    if not names:
+        return "none"
+    shown = ", ".join(names[:limit])
+    return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"

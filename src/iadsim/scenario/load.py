@@ -23,6 +23,7 @@ __all__ = [
     "MIGRATIONS",
     "apply_overrides",
     "load_scenario",
+    "parse_inner",
     "parse_scenario",
     "parse_value",
     "read_document",
@@ -600,6 +601,40 @@ def parse_scenario(
         return Scenario.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(source, _problems(exc), lines=lines) from None
+
+
+def parse_inner(
+    raw: Any,
+    *,
+    source: str | Path,
+    error: type[ScenarioError],
+    where: Callable[[str], str | None] | str,
+    lines: dict[str, int] | None = None,
+) -> Scenario:
+    """Validate a scenario held inside another file, reporting problems against that file.
+
+    ``where`` turns a scenario field path into the path in the outer file: a prefix
+    (``"defence"``: ``raids.0.count`` becomes ``defence.raids.0.count``) or a function
+    (which may return ``None`` to leave a problem out, as one said already).
+    Used for a campaign's inline ``defence``, and to check a laydown's units to place or
+    a procurement's fire units as part of their scenario.
+
+    Raises:
+        ScenarioError: of type ``error``, naming ``source`` and the outer field paths.
+    """
+    if not isinstance(raw, dict):
+        path = (where("") or "") if callable(where) else where
+        raise error(source, [(path, f"expected a scenario mapping, got {_kind_of(raw)}")])
+    try:
+        return parse_scenario(copy.deepcopy(raw), source=source)
+    except ScenarioError as exc:
+        if callable(where):
+            mapped = [(where(p), m) for p, m in exc.problems]
+            problems = [(p, m) for p, m in mapped if p is not None] or [("", exc.paragraph())]
+        else:
+            problems = [(f"{where}.{p}" if p else where, m) for p, m in exc.problems]
+        unique = list(dict.fromkeys(problems))
+        raise error(source, unique, lines=lines) from None
 
 
 def load_scenario(path: str | Path, *, overrides: Iterable[str] = ()) -> Scenario:
