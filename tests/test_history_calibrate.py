@@ -340,3 +340,19 @@ def test_cli_calibrate_runs_from_any_folder_with_the_built_in_scenario(
     text = runs[1].stdout
     assert runs[1].returncode == 0, runs[1].stderr
     assert "test period (never seen by the fit): 2025-03-01 to 2025-04-30" in text
+
+
+def test_an_unusable_default_cache_only_warns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from iadsim.cli.history import _default_cache
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    assert _default_cache() is None
+    warning = capsys.readouterr().err
+    assert warning.startswith("warning: cannot cache simulated tables")
+    assert "simulating without a cache" in warning
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _default_cache() == tmp_path / "xdg" / "iadsim"
