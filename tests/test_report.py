@@ -204,3 +204,49 @@ def test_campaign_report_has_stock_bands_and_exhaustion_days(tmp_path):
     assert {"stock.png", "exhaustion_day.png", "map.png"} <= names
     cli = invoke("report", path, "--html", tmp_path / "c.html", "-n", "2", "--engine", "reference")
     assert cli.exit_code == 0, cli.output
+
+
+def test_campaign_report_tells_its_progress(tmp_path):
+    path = tmp_path / "campaign.yaml"
+    path.write_text(CAMPAIGN.format(defence=BATTERY.resolve()), encoding="utf-8")
+    calls = []
+    report_from_campaign(
+        path,
+        replications=3,
+        seed=1,
+        engine="reference",
+        progress=lambda done, total, what: calls.append((done, total, what)),
+    )
+    last = {what: (done, total) for done, total, what in calls}
+    assert set(last) == {
+        "campaign nights (replications x days)",
+        "one standard night (replications)",
+    }
+    assert last["campaign nights (replications x days)"] == (18, 18)  # 3 replications x 6 days
+    assert last["one standard night (replications)"] == (3, 3)
+    assert all(done <= total for done, total, _ in calls)
+
+
+def test_png_text_is_plain_text(tmp_path):
+    import matplotlib
+
+    from iadsim.report import static
+
+    name = r"$\frac{a}{$ <script>"
+    data = report_from_scenario(
+        BATTERY,
+        replications=2,
+        seed=1,
+        engine="reference",
+        overrides=[f"name={name}", "fire_units.0.layer=_$x^2$", r"fire_units.0.class=$\sqrt{$"],
+    )
+    parse_math = matplotlib.rcParams["text.parse_math"]
+    paths = write_pngs(data, tmp_path / "png")
+    assert matplotlib.rcParams["text.parse_math"] == parse_math  # left as it was
+    assert {p.name for p in paths} >= {"map.png", "shots_spend_by_class.png"}
+    with matplotlib.rc_context(static._PLAIN_TEXT):
+        figure = static._map(data)
+        figure.canvas.draw()
+    texts = [t.get_text() for t in figure.findobj(matplotlib.text.Text)]
+    assert any(t.startswith(name) for t in texts)  # the title, as written
+    assert "\u200b_$x^2$" in texts  # a legend label starting with "_" is kept, not hidden

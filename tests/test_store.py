@@ -171,3 +171,45 @@ def test_results_commands(store) -> None:
     assert bad_sql.returncode == 2 and bad_sql.stderr.startswith("error: SQL query failed")
     doc = json.loads(show_json.stdout)
     assert doc["run"]["run_id"] == b and doc["summary"]["replications"] == 10
+
+
+def test_the_command_a_damaged_file_names_repairs_it(tmp_path: Path, cli) -> None:
+    """Corrupt a finished sweep's files; the command the error names recomputes them."""
+    import re
+
+    store = tmp_path / "store"
+    (made,) = invoke(
+        ["sweep", EXAMPLE, "--grid", "raids.0.count=4,8", "-n", "10", "-s", "2",
+         "--batch-size", "3", "-e", "reference", "-b", "in-process", "--store", store],
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    db = Store.open(store)
+    run_ids = sorted(db.runs()["run_id"])
+    expected = _snapshot(db, run_ids)
+    batch = sorted((store / "runs" / run_ids[0]).glob("outcomes-*.parquet"))[1]
+    batch.write_bytes(batch.read_bytes()[:-40])  # a truncated Parquet file
+    summary = store / "runs" / run_ids[1] / "summary.parquet"
+    data = bytearray(summary.read_bytes())
+    data[len(data) // 3] ^= 0x01  # one flipped bit
+    summary.write_bytes(bytes(data))
+
+    broken = invoke(
+        ["results", "sql", "select count(*) from outcomes", "--store", store],
+        ["results", "show", run_ids[1], "--store", store],
+    )
+    for result in broken:
+        assert result.returncode == 2, result.stdout
+    named = {re.search(r"`(iadsim sweep --resume[^`]*)`", r.stderr).group(1) for r in broken}
+    assert named == {f"iadsim sweep --resume --store {store}"}
+    (repair,) = cli(named.pop().split()[1:])  # exactly the command named, in a new process
+    assert repair.returncode == 0, repair.stderr
+    assert "2 damaged files recomputed" in " ".join(repair.stdout.split())
+
+    db = Store.open(store)
+    for (a, sa), (b, sb) in zip(_snapshot(db, run_ids), expected, strict=True):
+        assert a.equals(b) and sa.equals(sb)
+    assert sorted(p.name for p in (store / "runs" / run_ids[0]).glob("*.damaged")) == [
+        batch.name + ".damaged"
+    ]
+    (again,) = cli(["sweep", "--resume", "--store", store])
+    assert again.returncode == 0 and "nothing to resume" in again.stderr

@@ -122,25 +122,36 @@ def fits(table: Table, console: Console) -> bool:
 def fit_table(build: Callable[[str], Table], console: Console) -> Table:
     """``build(" ")`` if it fits the console's width, else with intervals under their means.
 
-    ``build(sep)`` makes the table with ``sep`` between each mean and its interval.
+    ``build(sep)`` makes the table with ``sep`` between each mean and its interval;
+    if even that is too wide, the table loses its outer border.
     """
     table = build(" ")
-    return table if fits(table, console) else build("\n")
+    if fits(table, console):
+        return table
+    table = build("\n")
+    if not fits(table, console):  # still too wide: drop the outer border and its padding
+        table.show_edge = False
+        table.pad_edge = False
+    return table
 
 
 def render_summary(summary: Summary, console: Console | None = None) -> Group:
     """Tables of a summary: threats by kind, layers, fire-unit classes, cost, assets."""
     console = console or Console()
     level = f"{summary.confidence:.0%}"
+    count = summary.replications
     title = (
-        f"{summary.name}: {summary.replications} replications, seed {summary.seed} "
+        f"{summary.name}: {count} replication{'' if count == 1 else 's'}, seed {summary.seed} "
         f"(mean per night [{level} CI])"
     )
 
     def threats(sep: str) -> Table:
         table = Table(title=title, title_justify="left")
         for col in ("threat kind", "launched", "destroyed", "lost to EW", "leaked"):
-            table.add_column(col, justify="left" if col == "threat kind" else "right")
+            if col == "threat kind":
+                table.add_column(col, overflow="fold")
+            else:
+                table.add_column(col, justify="right")
         for kind, row in summary.by_kind.items():
             table.add_row(
                 kind,
@@ -154,7 +165,10 @@ def render_summary(summary: Summary, console: Console | None = None) -> Group:
     def layers(sep: str) -> Table:
         table = Table(title="Who did the work", title_justify="left")
         for col in ("layer", "kills (EW: defeated)", "rounds fired", "spend"):
-            table.add_column(col, justify="left" if col == "layer" else "right")
+            if col == "layer":
+                table.add_column(col, overflow="fold")
+            else:
+                table.add_column(col, justify="right")
         for layer, row in summary.by_layer.items():
             table.add_row(
                 layer,
@@ -166,7 +180,7 @@ def render_summary(summary: Summary, console: Console | None = None) -> Group:
 
     def classes(sep: str) -> Table:
         table = Table(title="Rounds fired by fire-unit class", title_justify="left")
-        table.add_column("class")
+        table.add_column("class", overflow="fold")
         table.add_column("rounds", justify="right")
         for name, est in summary.shots.items():
             table.add_row(name, estimate_text(est, sep=sep))
@@ -174,7 +188,7 @@ def render_summary(summary: Summary, console: Console | None = None) -> Group:
 
     def cost(sep: str) -> Table:
         table = Table(title="Cost", title_justify="left")
-        table.add_column("measure")
+        table.add_column("measure", overflow="fold")
         table.add_column("value", justify="right")
         table.add_row("defender spend", estimate_text(summary.cost["defender"], True, sep=sep))
         table.add_row(
@@ -188,7 +202,7 @@ def render_summary(summary: Summary, console: Console | None = None) -> Group:
 
     def assets(sep: str) -> Table:
         table = Table(title="Assets", title_justify="left")
-        table.add_column("asset")
+        table.add_column("asset", overflow="fold")
         table.add_column("P(destroyed)", justify="right")
         table.add_column("damaging hits", justify="right")
         for aid, est in summary.assets["destroyed"].items():
