@@ -44,6 +44,7 @@ EwMergedFrom = Annotated[
     str,
     typer.Option(
         "--ew-merged-from",
+        metavar="DATE",
         help="first night whose reports merge drones lost to EW into 'destroyed' (YYYY-MM-DD)",
     ),
 ]
@@ -164,12 +165,16 @@ def calibrate(
         ),
     ] = None,
     train: Annotated[
-        str, typer.Option("--train", help="training period FIRST:LAST (night start dates)")
+        str,
+        typer.Option(
+            "--train", metavar="FIRST:LAST", help="training period FIRST:LAST (night start dates)"
+        ),
     ] = "2024-07-01:2025-03-31",
     test: Annotated[
         str,
         typer.Option(
             "--test",
+            metavar="FIRST:LAST",
             help="test period FIRST:LAST, never seen by the fit: it may not overlap --train "
             "('' for none)",
         ),
@@ -178,6 +183,7 @@ def calibrate(
         str | None,
         typer.Option(
             "--night",
+            metavar="DATE",
             help="a night (its start date) of the test period to reproduce "
             f"(default: {DEFAULT_NIGHT} when the test period holds it; '' for none)",
             show_default=False,
@@ -186,13 +192,16 @@ def calibrate(
     breaks: Annotated[
         list[str] | None,
         typer.Option(
-            "--break", help="split the training period here (a date inside it); fit each part"
+            "--break",
+            metavar="DATE",
+            help="split the training period here (a date inside it); fit each part",
         ),
     ] = None,
     kinds: Annotated[
         list[str] | None,
         typer.Option(
             "--kind",
+            metavar="KIND",
             help=f"threat kind to fit, repeat for several: {', '.join(KINDS)} (default: all)",
             show_default=False,
         ),
@@ -203,6 +212,7 @@ def calibrate(
         Path | None,
         typer.Option(
             "--cache",
+            metavar="DIR",
             help="folder caching simulated response tables "
             "(default: $XDG_CACHE_HOME/iadsim or ~/.cache/iadsim)",
             show_default=False,
