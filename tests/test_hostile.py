@@ -124,5 +124,8 @@ def test_hostile_case(case: dict[str, Any], results: dict[str, dict[str, Any]]) 
         assert "error" in stderr, where
     for fragment in case.get("stderr") or []:
         assert _flat(str(fragment)) in stderr, f"missing {fragment!r} in {where}"
+    stdout = _flat(result["stdout"])
+    for fragment in case.get("stdout") or []:
+        assert _flat(str(fragment)) in stdout, f"missing {fragment!r} in stdout of {where}"
     if case.get("json"):
         json.loads(result["stdout"])
