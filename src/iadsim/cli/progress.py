@@ -26,46 +26,69 @@ class Bar:
 
     def __init__(self, *, quiet_unless_terminal: bool = False) -> None:
         self.quiet = quiet_unless_terminal and not sys.stderr.isatty()
-        self.progress: Any = None
+        self.live: Any = None
+        self.bars: Any = None
+        self.waits: Any = None
         self._status_task: Any = None
 
-    def _open(self) -> Any:
-        if self.progress is None:
-            from rich.console import Console
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                SpinnerColumn,
-                TaskProgressColumn,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
+    def _open(self) -> None:
+        if self.live is not None:
+            return
+        from rich.console import Console, Group
+        from rich.live import Live
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TaskProgressColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
 
-            self.progress = Progress(
-                SpinnerColumn(),
-                TextColumn("[progress.description]{task.description}"),
-                BarColumn(),
-                TaskProgressColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            self.progress.start()
-        return self.progress
+        class Counted(MofNCompleteColumn):
+            """``done/total``, nothing while the total is unknown."""
+
+            def render(self, task: Any) -> Text:
+                return super().render(task) if task.total is not None else Text("")
+
+        class Remaining(TimeRemainingColumn):
+            def render(self, task: Any) -> Text:
+                return super().render(task) if task.total is not None else Text("")
+
+        self.bars = Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            Counted(),
+            TimeElapsedColumn(),
+            Remaining(),
+        )
+        # what the command waits for, on lines of their own (a long text never squeezes a bar)
+        self.waits = Progress(
+            SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn()
+        )
+        self.live = Live(
+            Group(self.waits, self.bars),
+            console=Console(stderr=True),
+            transient=True,
+            refresh_per_second=8,
+        )
+        self.live.start()
 
     def counter(self, description: str, total: int, done: int = 0) -> Callable[[int], None]:
         """A callback that advances a bar of ``total`` by the count it is given."""
         if self.quiet:
             return _ignore
-        progress = self._open()
-        task = progress.add_task(_plain(description), total=total, completed=done)
+        self._open()
+        bars = self.bars
+        task = bars.add_task(_plain(description), total=total, completed=done)
 
         def advance(count: int) -> None:
-            progress.advance(task, count)
+            bars.advance(task, count)
 
         return advance
 
@@ -73,12 +96,13 @@ class Bar:
         """A callback ``(done, total, what="")``: sets a bar to ``done`` of ``total``."""
         if self.quiet:
             return _ignore
-        progress = self._open()
-        task = progress.add_task(_plain(description), total=None)
+        self._open()
+        bars = self.bars
+        task = bars.add_task(_plain(description), total=None)
 
         def update(done: float, total: float | None = None, what: str = "") -> None:
             text = _plain(f"{description}: {what}" if what else description)
-            progress.update(task, completed=done, total=total, description=text)
+            bars.update(task, completed=done, total=total, description=text)
 
         return update
 
@@ -87,21 +111,20 @@ class Bar:
         if self.quiet:
             return
         if text is None:
-            if self._status_task is not None and self.progress is not None:
-                self.progress.remove_task(self._status_task)
+            if self._status_task is not None and self.waits is not None:
+                self.waits.remove_task(self._status_task)
                 self._status_task = None
             return
-        progress = self._open()
-        if self._status_task is None:
-            self._status_task = progress.add_task(_plain(text), total=None)
-        else:
-            progress.update(self._status_task, description=_plain(text))
+        self._open()
+        if self._status_task is not None:
+            self.waits.remove_task(self._status_task)  # a new wait: its clock starts again
+        self._status_task = self.waits.add_task(_plain(text), total=None)
 
     def close(self) -> None:
         """Remove the display (it is transient: nothing stays on the terminal)."""
-        if self.progress is not None:
-            self.progress.stop()
-            self.progress = None
+        if self.live is not None:
+            self.live.stop()
+            self.live = self.bars = self.waits = None
             self._status_task = None
 
 

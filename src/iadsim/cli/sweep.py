@@ -237,16 +237,18 @@ def sweep(
 
 
 def _open_store(path: Path, *, create: bool) -> Any:
-    """The store, set to wait (showing it) while another process writes it."""
+    """The store; a sweep queues (showing that it waits) while another one writes it."""
+    from iadsim.cli.progress import Bar
     from iadsim.store import Store
 
-    if create:
-        if path.exists() and not path.is_dir():
-            raise OptionError("--store", f"expected a folder, but {path} is a file")
-        db = Store.create(path)
-    else:
-        db = Store.open(path)
-    db.lock_timeout = None  # a sweep queues behind another writing the same store
+    if create and path.exists() and not path.is_dir():
+        raise OptionError("--store", f"expected a folder, but {path} is a file")
+    bar = Bar()
+    try:
+        db = Store.open(path, create=create, lock_timeout=None, on_wait=bar.status)
+    finally:
+        bar.close()
+    db.on_wait = None
     return db
 
 

@@ -214,7 +214,7 @@ def run_sweep(
                 ],
             )
             store.clear_temporary()
-            say(f"checking the stored results of {len(prepared)} points")
+            say("checking stored results")
             runs = _open_runs(sweep, store, prepared, runner.workers, engine, report)
             say(None)
             try:
@@ -311,10 +311,7 @@ def _execute(
         progress.start(total, report.reused)
     say = _status_of(progress)
     if runs:
-        say(
-            f"waiting for the first batch from {runner.workers} {runner.name} worker(s) (a "
-            "fresh install compiles the engine first, about a minute)"
-        )
+        say("waiting for the first batch (a first run compiles the engine)")
     first = True
 
     def tasks() -> Iterator[BatchTask]:

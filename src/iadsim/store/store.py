@@ -88,8 +88,18 @@ class Store:
     # --- opening ---------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = False) -> Store:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = False,
+        lock_timeout: float | None = 10.0,
+        on_wait: Callable[[str | None], None] | None = None,
+    ) -> Store:
         """Open the store at ``path`` (making it if ``create``).
+
+        ``lock_timeout`` and ``on_wait`` set the attributes of the same names
+        (how long a writer waits for another process, and who is told).
 
         Raises:
             StoreError: no store there, a folder that is not a store, or a store
@@ -127,6 +137,8 @@ class Store:
         if not path.is_dir():
             raise StoreError(f"{path}: not a results store (it is a file, not a folder)")
         store = cls(path)
+        store.lock_timeout = lock_timeout
+        store.on_wait = on_wait
         store._check_format()
         if create:
             store._check_writable()
@@ -156,9 +168,15 @@ class Store:
                 ) from None
 
     @classmethod
-    def create(cls, path: str | Path) -> Store:
+    def create(
+        cls,
+        path: str | Path,
+        *,
+        lock_timeout: float | None = 10.0,
+        on_wait: Callable[[str | None], None] | None = None,
+    ) -> Store:
         """Open the store at ``path``, making it if needed."""
-        return cls.open(path, create=True)
+        return cls.open(path, create=True, lock_timeout=lock_timeout, on_wait=on_wait)
 
     def _check_format(self) -> None:
         marker = self.path / MARKER
@@ -204,10 +222,7 @@ class Store:
                             "sweep); try again when it finishes"
                         ) from None
                     if not waiting and self.on_wait is not None:
-                        self.on_wait(
-                            f"waiting for {self.path}: another process (a running sweep) is "
-                            "using it"
-                        )
+                        self.on_wait(f"waiting for {self.path}: another sweep is writing it")
                     waiting = True
                     time.sleep(0.1 if deadline is not None else 0.5)
                 except duckdb.Error as exc:
