@@ -16,9 +16,24 @@ from iadsim.compile.compiled import HARDNESS, CompiledScenario
 from iadsim.draws import Purpose, uniform
 from iadsim.errors import ScenarioError
 from iadsim.geometry import geodetic_to_enu, radar_horizon, route_windows
+from iadsim.scenario import limits
 from iadsim.scenario.models import launch_window
 
-__all__ = ["compile_scenario", "content_hash"]
+__all__ = [
+    "compile_bytes",
+    "compile_scenario",
+    "content_hash",
+    "detection_looks",
+    "replication_bytes",
+]
+
+# memory of compiling, per unit of work (measured on the examples, with margin)
+_BYTES_PER_THREAT = 1_000
+_BYTES_PER_ROUTE_POINT = 200
+_BYTES_PER_PAIR = 60
+_LIKELY_LOOKS = 20.0
+"""A sensor with pd p has looked more than 20 / p times without a detection with chance
+below e^-20: the looks counted for a window are at most that many."""
 
 _UNLIMITED = 1 << 30
 
@@ -50,15 +65,106 @@ def _share_out(weights: Sequence[float], count: int) -> list[int]:
     return order
 
 
+def compile_bytes(scenario: Any) -> tuple[int, int, float]:
+    """What compiling a validated scenario takes, before it starts.
+
+    Returns the number of (threat, sensor or fire unit) pairs whose windows are
+    computed, the route points, and an estimate of the bytes compiling needs.
+    """
+    threats = sum(raid.count for raid in scenario.raids)
+    points = sum(raid.count * (len(raid.route.waypoints) + 2) for raid in scenario.raids)
+    pairs = threats * (len(scenario.sensors) + len(scenario.fire_units))
+    needed = threats * _BYTES_PER_THREAT + points * _BYTES_PER_ROUTE_POINT + pairs * _BYTES_PER_PAIR
+    return pairs, points, float(needed)
+
+
+def _check_size(scenario: Any, source: str | Path) -> None:
+    pairs, _, needed = compile_bytes(scenario)
+    threats = sum(raid.count for raid in scenario.raids)
+    sensors, units = len(scenario.sensors), len(scenario.fire_units)
+    if pairs > limits.MAX_COMPILE_PAIRS:
+        raise ScenarioError(
+            source,
+            [
+                (
+                    "",
+                    f"{threats:,} threats against {sensors:,} sensors and {units:,} fire units "
+                    f"make {pairs:,} (threat, sensor or fire unit) pairs whose windows "
+                    f"compiling computes; the limit is {limits.MAX_COMPILE_PAIRS:,}",
+                )
+            ],
+        )
+    problem = limits.check_memory(
+        needed, f"compiling {threats:,} threats against {sensors + units:,} sensors and units"
+    )
+    if problem is not None:
+        raise ScenarioError(source, [("", problem)])
+
+
+def detection_looks(compiled: CompiledScenario) -> np.ndarray:
+    """[sensor] looks one replication may take at most, summed over its detection windows.
+
+    A window of length L looked at every period T takes at most L / T + 1 looks, and
+    (with pd p > 0) more than 20 / p only with chance below e^-20.
+    """
+    sensor = compiled.det_sensor
+    period = compiled.sensor_scan[sensor]
+    pd = compiled.sensor_pd[sensor]
+    span = np.maximum(compiled.det_end - compiled.det_start, 0.0)
+    looks = np.floor(span / period) + 1.0
+    likely = np.where(pd > 0, _LIKELY_LOOKS / np.maximum(pd, 1e-300), np.inf)
+    per_window = np.minimum(looks, likely)
+    return np.bincount(sensor, weights=per_window, minlength=len(compiled.sensor_ids))
+
+
+def _check_looks(compiled: CompiledScenario, scenario: Any, source: str | Path) -> None:
+    looks = detection_looks(compiled)
+    total = float(looks.sum()) if looks.size else 0.0
+    if total > limits.MAX_DETECTION_LOOKS:
+        worst = int(np.argmax(looks))
+        sensor = scenario.sensors[worst]
+        raise ScenarioError(
+            source,
+            [
+                (
+                    f"sensors.{worst}.scan_period",
+                    f"one replication could take up to {total:,.0f} sensor looks "
+                    f"({float(looks[worst]):,.0f} by {sensor.id!r}, scan period "
+                    f"{sensor.scan_period:g} s, pd {sensor.pd:g}); the limit is "
+                    f"{limits.MAX_DETECTION_LOOKS:,}: lengthen the scan period or raise pd",
+                )
+            ],
+        )
+
+
+def replication_bytes(compiled: CompiledScenario, rows: int, threads: int = 1) -> float:
+    """Bytes the engine needs for ``rows`` replications held at once, on ``threads`` threads.
+
+    Outcomes take 14 bytes per threat, 8 per fire unit and 1 per asset per row; each
+    thread's replication state about 64 bytes per threat and 24 per engagement window.
+    """
+    per_row = 14 * compiled.n_threats + 8 * compiled.n_units + compiled.n_assets + 64
+    windows = int(compiled.eng_offset[-1]) if compiled.eng_offset.size else 0
+    state = 64 * compiled.n_threats + 24 * windows + 64 * compiled.n_units
+    return float(rows * per_row + max(threads, 1) * state)
+
+
 def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> CompiledScenario:
     """Compile a validated :class:`~iadsim.scenario.Scenario` into arrays.
 
     Pure and deterministic: route jitter and random launch spacing come from
     the raids' own ``route.seed``, never from the replication seed.
 
+    Before allocating, the work is checked against the limits of
+    :mod:`iadsim.scenario.limits`: the (threat, sensor or fire unit) pairs whose
+    windows are computed, and the memory that takes; after, the sensor looks one
+    replication could need.
+
     Raises:
-        ScenarioError: if a threat would arrive after the scenario's end.
+        ScenarioError: if a threat would arrive after the scenario's end, or the
+            scenario asks for more than the limits allow (saying how much).
     """
+    _check_size(scenario, source)
     origin = scenario.origin
 
     def xy(position: Any) -> tuple[float, float]:
@@ -259,7 +365,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
     target_value = asset_value[np.array(t_target, dtype=np.int64)] if n_threats else asset_value[:0]
     # without a value_unit there is no dollar worth: NaN, which cost_aware refuses
     worth = target_value * (doctrine.value_unit or np.nan) * believed
-    return CompiledScenario(
+    compiled = CompiledScenario(
         name=scenario.name,
         content_hash=content_hash(scenario),
         duration=scenario.duration,
@@ -321,3 +427,5 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         asset_value=asset_value,
         asset_hardness=asset_hardness.astype(np.int64),
     )
+    _check_looks(compiled, scenario, source)
+    return compiled
