@@ -51,10 +51,13 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 
 
 def test_version() -> None:
+    from importlib.metadata import version
+
     from iadsim import __version__
 
     result = invoke("--version")
     assert result.code == 0 and result.out.strip() == f"iadsim {__version__}"
+    assert version("iadsim") == __version__  # the package's metadata says the same
 
 
 def test_help_keeps_bracketed_defaults() -> None:
@@ -163,6 +166,14 @@ def test_report_outputs_are_checked_before_running(tmp_path: Path, monkeypatch) 
         assert result.err.startswith(f"error: {name}:"), result.err
 
 
+def test_a_failed_report_leaves_no_empty_png_folder(tmp_path: Path) -> None:
+    result = invoke(
+        "report", BATTERY, "--png", tmp_path / "png", "--set", "raids.0.count=-5", "-n", "2"
+    )
+    assert result.code == 2 and "raids.0.count" in result.err
+    assert not (tmp_path / "png").exists()
+
+
 def test_report_missing_file_and_unknown_id(tmp_path: Path) -> None:
     missing = invoke("report", tmp_path / "nonexist.yaml", "--html", tmp_path / "r.html")
     assert missing.code == 2 and "nonexist.yaml: no such file" in missing.err
@@ -261,7 +272,7 @@ def test_sql_limits_rows_and_time(store: Store) -> None:
     started = time.monotonic()
     slow = invoke(
         "results", "sql", "select count(*) from range(100000000000000)", "--store", store.path,
-        "--timeout", "1",
+        "--time-limit", "1",
     )  # fmt: skip
     assert slow.code == 2 and "stopped after 1 s" in slow.err
     assert time.monotonic() - started < 30

@@ -101,35 +101,63 @@ def report(
         # every output is checked before the (possibly long) work starts
         if html is not None:
             check_output_file(html, "--html", inputs=inputs)
+        made_png = png is not None and not png.exists()
         if png is not None:
             check_output_dir(png, "--png")
-        if path is not None:
-            data = _from_file(path, replications, seed, replicate, overrides or [], engine, point)
-        else:
-            given = {
-                "--replications": replications,
-                "--seed": seed,
-                "--set": overrides or None,
-                "--engine": engine,
-            }
-            named = [name for name, value in given.items() if value is not None]
-            if named:
-                raise OptionError(
-                    named[0],
-                    f"only for a scenario or campaign file; {source!r} is read as a run or "
-                    f"sweep id in the store {store}, which has its own "
-                    f"({', '.join(named)} given)",
-                )
-            data = _from_store(source, store, replicate, point)
+        try:
+            data = _gather(
+                source, path, store, replications, seed, replicate, overrides, engine, point
+            )
+        except BaseException:
+            if made_png and png is not None and not any(png.iterdir()):
+                png.rmdir()  # made for this report, which failed: leave nothing behind
+            raise
         from iadsim.report import write_html, write_pngs
 
         written = []
-        if html is not None:
-            written.append(write_html(data, html))
-        if png is not None:
-            written.extend(write_pngs(data, png))
+        for option, target in (("--html", html), ("--png", png)):
+            if target is None:
+                continue
+            try:
+                if option == "--html":
+                    written.append(write_html(data, target))
+                else:
+                    written.extend(write_pngs(data, target))
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                raise OptionError(option, f"cannot write {target} ({reason})") from None
     for written_path in written:
         typer.echo(f"wrote {written_path}")
+
+
+def _gather(
+    source: str,
+    path: Path | None,
+    store: Path,
+    replications: int | None,
+    seed: int | None,
+    replicate: int,
+    overrides: list[str] | None,
+    engine: Engine | None,
+    point: int | None,
+) -> ReportData:
+    """The report's data, from the file (run) or from the store (read)."""
+    if path is not None:
+        return _from_file(path, replications, seed, replicate, overrides or [], engine, point)
+    given = {
+        "--replications": replications,
+        "--seed": seed,
+        "--set": overrides or None,
+        "--engine": engine,
+    }
+    named = [name for name, value in given.items() if value is not None]
+    if named:
+        raise OptionError(
+            named[0],
+            f"only for a scenario or campaign file; {source!r} is read as a run or sweep id "
+            f"in the store {store}, which has its own ({', '.join(named)} given)",
+        )
+    return _from_store(source, store, replicate, point)
 
 
 def _source_file(source: str) -> Path | None:

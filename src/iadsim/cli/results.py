@@ -301,7 +301,7 @@ def sql(
     ] = 100_000,
     timeout: Annotated[
         float | None,
-        typer.Option("--timeout", min=0.0, help="stop the query after so many seconds"),
+        typer.Option("--time-limit", min=0.0, help="stop the query after so many seconds"),
     ] = None,
 ) -> None:
     """Query the store with SQL (DuckDB), read-only.

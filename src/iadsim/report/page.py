@@ -203,8 +203,20 @@ class-level figures.</footer>
 
 
 def write_html(data: ReportData, path: str | Path) -> Path:
-    """Write the report to ``path`` (UTF-8); return the path."""
+    """Write the report to ``path`` (UTF-8); return the path.
+
+    The page goes to a temporary file beside ``path`` that is then renamed over
+    it, so ``path`` never holds half a report.
+    """
+    import os
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(data), encoding="utf-8")
+    text = render_html(data)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path

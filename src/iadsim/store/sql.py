@@ -129,7 +129,7 @@ def query(
             return frame
         except duckdb.Error as exc:
             if stopped.is_set():
-                raise StoreError(f"SQL query stopped after {timeout:g} s (--timeout)") from None
+                raise StoreError(f"SQL query stopped after {timeout:g} s (--time-limit)") from None
             message = " ".join(str(exc).split())
             if "Permission Error" in message or "disabled" in message:
                 message += (
