@@ -6,13 +6,15 @@ Only typer is imported here; NumPy, Numba and HiGHS load inside the commands.
 from __future__ import annotations
 
 import json
+import math
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from iadsim.cli.common import reported
+from iadsim.cli.common import Seed, reported
+from iadsim.errors import OptionError
 
 __all__ = ["wta_app"]
 
@@ -24,12 +26,40 @@ wta_app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+SEEDED = ("local", "exact", "oa")
+"""Solvers whose answer depends on a seed."""
+ANDERSEN_FILES = "wta_{size}x{mu}.txt"
+
 
 class Format(StrEnum):
-    """How ``iadsim wta solve`` prints its answer."""
+    """How ``iadsim wta`` prints its answer."""
 
     text = "text"
     json = "json"
+
+
+def _json(document: Any) -> str:
+    """Strict JSON: NaN and infinities become null (json.dumps would write NaN)."""
+
+    def clean(item: Any) -> Any:
+        if isinstance(item, float):
+            return item if math.isfinite(item) else None
+        if isinstance(item, dict):
+            return {key: clean(value) for key, value in item.items()}
+        if isinstance(item, list | tuple):
+            return [clean(value) for value in item]
+        return item
+
+    return json.dumps(clean(document), indent=2, allow_nan=False)
+
+
+def _limit(value: float | None, option: str) -> float | None:
+    """A time limit in seconds: >= 0; infinity means none."""
+    if value is None:
+        return None
+    if math.isnan(value) or value < 0:
+        raise OptionError(option, f"expected seconds >= 0 (or inf for none), got {value}")
+    return None if math.isinf(value) else value
 
 
 @wta_app.command()
@@ -45,28 +75,44 @@ def solve(
         str, typer.Option("--solver", help="greedy, descent, local, exact or oa")
     ] = "local",
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.0, help="seconds (default: none)")
+        float | None,
+        typer.Option("--time-limit", min=0.0, help="seconds, 0 or more (default: none)"),
     ] = None,
+    seed: Seed = 0,
     output: Annotated[
         Format, typer.Option("--format", "-f", help="text or one JSON document")
     ] = Format.text,
 ) -> None:
-    """Solve one instance and print objective, bound, time and assignment."""
-    from iadsim.wta import available_solvers, get_solver, load_instance
+    """Solve one instance and print objective, bound, time and assignment.
 
-    if solver not in available_solvers():
-        raise typer.BadParameter(
-            f"{solver!r} is not a solver; choose one of {', '.join(available_solvers())}",
-            param_hint="--solver",
-        )
+    Instances hold at most 1,000,000 weapon-type x target pairs and 100,000 rounds,
+    in a file of at most 64 MiB; a solve that would need more memory than the
+    machine has is refused before it starts. --seed steers local, exact and oa.
+    """
+    from iadsim.wta import available_solvers, get_solver, load_instance
+    from iadsim.wta.limits import check_memory
+
     with reported():
+        if solver not in available_solvers():
+            raise OptionError(
+                "--solver", f"{solver!r} is not a solver; choose one of "
+                f"{', '.join(available_solvers())}",
+            )  # fmt: skip
+        limit = _limit(time_limit, "--time-limit")
         problem = load_instance(file)
-    answer = get_solver(solver).solve(problem, time_limit=time_limit)
+        check_memory(problem, solver, source=file)
+        options = {"seed": seed} if solver in SEEDED else {}
+        answer = get_solver(solver, **options).solve(problem, time_limit=limit)
     document = {"instance": str(file), "name": problem.name, **answer.to_dict()}
     if output is Format.json:
-        typer.echo(json.dumps(document, indent=2))
+        typer.echo(_json(document))
         return
-    bound = "none (heuristic)" if answer.bound is None else f"{answer.bound:.6f}"
+    if answer.bound is not None:
+        bound = f"{answer.bound:.6f}"
+    elif get_solver(solver).exact:
+        bound = "none (stopped before proving one)"
+    else:
+        bound = "none (heuristic)"
     gap = "" if answer.gap is None else f" (gap {100 * answer.gap:.4f} %)"
     typer.echo(
         f"{file}: {problem.n_weapons} weapon types, {int(problem.counts.sum())} rounds, "
@@ -78,30 +124,93 @@ def solve(
     )
 
 
+def _andersen_folder(data: Path, quick: bool) -> Path:
+    """Check that ``data`` is a folder holding (some of) the Andersen et al. files."""
+    from iadsim.wta.bench import ANDERSEN_SIZES
+
+    if not data.exists():
+        raise OptionError("--data", f"no such folder: {data}")
+    if not data.is_dir():
+        raise OptionError("--data", f"expected a folder, but {data} is a file")
+    sizes = ANDERSEN_SIZES[:1] if quick else ANDERSEN_SIZES
+    names = [ANDERSEN_FILES.format(size=s, mu=mu) for s in sizes for mu in (1, 2, 3)]
+    if not any((data / name).is_file() for name in names):
+        raise OptionError(
+            "--data",
+            f"{data} holds none of the Andersen et al. instances ({names[0]} ... "
+            f"{names[-1]}, from the repository tuliotoffolo/wta, folder data/)",
+        )
+    return data
+
+
 @wta_app.command()
 def bench(
     quick: Annotated[bool, typer.Option("--quick", help="small instances only")] = False,
     data: Annotated[
-        Path, typer.Option("--data", help="folder with the Andersen et al. wta_*.txt files")
-    ] = Path("../shared/data/wta"),
+        Path | None,
+        typer.Option(
+            "--data",
+            help="folder with the Andersen et al. (2022) wta_*.txt files; without it only "
+            "the generated Ahuja et al. instances are run",
+            show_default=False,
+        ),
+    ] = None,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=0.0, help="seconds per instance, exact and oa")
     ] = 25.0,
     heuristic_limit: Annotated[
         float, typer.Option("--heuristic-limit", min=0.0, help="seconds per instance, local")
     ] = 1.0,
+    output: Annotated[
+        Format,
+        typer.Option("--format", "-f", help="text (rows as they finish) or one JSON document"),
+    ] = Format.text,
 ) -> None:
-    """Run every solver on the Ahuja et al. sizes and the Andersen et al. instances."""
+    """Run every solver on the Ahuja et al. sizes and, with --data, the Andersen et al. ones.
+
+    The Ahuja et al. (2007) instances are generated (seeded), so the benchmark runs
+    anywhere. The Andersen, Pavlikov and Toffolo (2022) instances are not shipped
+    with iadsim (their repository states no licence): give the folder holding them.
+    """
     from iadsim.wta.bench import HEADER, format_row, run_bench
 
-    folder = data if data.is_dir() else None
-    if folder is None:
-        typer.echo(f"note: {data} not found; Andersen et al. instances skipped", err=True)
-    typer.echo(HEADER)
-    run_bench(
-        folder,
-        quick=quick,
-        exact_limit=time_limit,
-        heuristic_limit=heuristic_limit,
-        on_row=lambda row: typer.echo(format_row(row)),
-    )
+    with reported():
+        exact_limit = _limit(time_limit, "--time-limit")
+        local_limit = _limit(heuristic_limit, "--heuristic-limit")
+        folder = None if data is None else _andersen_folder(data, quick)
+        if folder is None:
+            typer.echo(
+                "note: Andersen et al. instances not run (give --data FOLDER with their "
+                "wta_*.txt files)",
+                err=True,
+            )
+        text = output is Format.text
+        if text:
+            typer.echo(HEADER)
+        rows = run_bench(
+            folder,
+            quick=quick,
+            exact_limit=math.inf if exact_limit is None else exact_limit,
+            heuristic_limit=math.inf if local_limit is None else local_limit,
+            on_row=(lambda row: typer.echo(format_row(row))) if text else None,
+        )
+    if not text:
+        document = {
+            "quick": quick,
+            "data": None if folder is None else str(folder),
+            "time_limit": time_limit,
+            "heuristic_limit": heuristic_limit,
+            "rows": [
+                {
+                    "instance": row.instance,
+                    "solver": row.solver,
+                    "objective": row.objective,
+                    "bound": row.bound,
+                    "seconds": row.seconds,
+                    "gap": row.gap,
+                    "status": row.status,
+                }
+                for row in rows
+            ],
+        }
+        typer.echo(_json(document))

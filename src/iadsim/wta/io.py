@@ -100,6 +100,10 @@ def _shown(tokens: list[str]) -> str:
     return repr(text if len(text) <= 60 else text[:57] + "...")
 
 
+def _entries(count: int) -> str:
+    return f"{count:,} entry" if count == 1 else f"{count:,} entries"
+
+
 def _whole(token: str) -> int | None:
     """A plain decimal integer (digits, optional sign), or None."""
     body = token[1:] if token[:1] in "+-" else token
@@ -225,7 +229,7 @@ def _numbers(path: Path, key: str, raw: Any, size: int | None = None) -> list[fl
         raise InstanceError(path, f"field `{key}` must be a list of numbers, got {_describe(raw)}")
     if size is not None and len(raw) != size:
         raise InstanceError(
-            path, f"shapes disagree: field `{key}` has {len(raw):,} entries, expected {size:,}"
+            path, f"shapes disagree: field `{key}` has {_entries(len(raw))}, expected {size:,}"
         )
     for index, item in enumerate(raw):
         if not _is_number(item) or (isinstance(item, int) and abs(item) > 2**1023):
@@ -341,7 +345,7 @@ def read_json(path: str | Path) -> Problem:
         if len(row) != n:
             raise InstanceError(
                 path,
-                f"shapes disagree: field `pk[{i}]` has {len(row):,} entries, expected {n:,} "
+                f"shapes disagree: field `pk[{i}]` has {_entries(len(row))}, expected {n:,} "
                 "(one per target in `values`)",
             )
         _numbers(path, f"pk[{i}]", row, n)

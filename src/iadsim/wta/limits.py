@@ -89,6 +89,10 @@ def check_seed(seed: Any) -> int:
     return int(seed)
 
 
+def _many(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
 def _gb(size: float) -> str:
     return f"{size / 1e9:.1f} GB" if size >= 1e8 else f"{size / 1e9:.2f} GB"
 
@@ -164,7 +168,8 @@ def check_memory(problem: Any, solver: str, source: str | Path | None = None) ->
         hint = "; the greedy solver fits"
     raise InstanceError(
         source if source is not None else problem.name,
-        f"solver {solver} needs about {_gb(need)} of memory for {rounds:,} rounds of {m:,} "
-        f"weapon types against {n:,} targets, and {_gb(have)} is available{hint}",
+        f"solver {solver} needs about {_gb(need)} of memory for {_many(rounds, 'round')} "
+        f"of {_many(m, 'weapon type')} against {_many(n, 'target')}, and {_gb(have)} is "
+        f"available{hint}",
         head="too large to solve here",
     )

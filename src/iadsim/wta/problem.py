@@ -108,15 +108,19 @@ class Problem:
             raise ValueError(f"costs must have shape ({m},), not {costs.shape}")
         if not (np.all(np.isfinite(values)) and np.all(values >= 0)):
             raise ValueError("target values must be finite and non-negative")
-        if not np.isfinite(values.sum()):
-            raise ValueError("target values add up to more than the largest float")
+        with np.errstate(over="ignore"):
+            overflow = not np.isfinite(values.sum())
+        if overflow:
+            raise ValueError("target values (`values`) add up to more than the largest float")
         if not (np.all(np.isfinite(pk)) and np.all((pk >= 0) & (pk <= 1))):
             raise ValueError("kill probabilities must lie in [0, 1]")
         if not (np.all(np.isfinite(costs)) and np.all(costs >= 0)):
             raise ValueError("costs must be finite and non-negative")
         if not (np.isfinite(self.cost_weight) and self.cost_weight >= 0):
             raise ValueError("cost_weight must be finite and non-negative")
-        if not np.isfinite(self.cost_weight * float(costs @ counts)):
+        with np.errstate(over="ignore"):
+            overflow = not np.isfinite(self.cost_weight * float(costs @ counts))
+        if overflow:
             raise ValueError("cost_weight x costs of all rounds is more than the largest float")
         limits = self.shot_limits
         if limits is not None:
