@@ -258,12 +258,8 @@ def procurement(
     from rich.table import Table
     from rich.text import Text
 
-    table = Table(
-        title="trade-off (each plan does better than every cheaper one)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-    )
+    _plain(console, "trade-off (each plan does better than every cheaper one):")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("cost", justify="right", no_wrap=True)
     table.add_column("mean", justify="right", no_wrap=True)
     table.add_column(f"upper {bound.confidence:.0%}", justify="right", no_wrap=True)

@@ -23,13 +23,13 @@ from iadsim.compile import CompiledScenario, compile_scenario
 from iadsim.draws import uniform
 from iadsim.engine import Fate, run_replications
 from iadsim.engine.simulate import start_magazines
-from iadsim.errors import ScenarioError
+from iadsim.errors import CampaignError, ScenarioError
 from iadsim.metrics import Estimate, mean_interval
-from iadsim.planning.errors import PlanningError, check_memory, some
+from iadsim.planning.errors import refuse_if_too_big, some
 from iadsim.scenario import parse_scenario
 from iadsim.scenario.campaign import Campaign
 
-__all__ = ["MAX_DAYS", "CampaignResult", "campaign_work", "night_sizes", "run_campaign"]
+__all__ = ["CampaignResult", "campaign_work", "night_sizes", "run_campaign"]
 
 _NIGHT = 91  # purpose number of the raid-model draws, apart from the engine's
 
@@ -240,9 +240,6 @@ def _share_out(stock: np.ndarray, capacity: np.ndarray) -> np.ndarray:
         left -= add.sum(axis=1)
 
 
-MAX_DAYS = 10_000
-"""Longest campaign, in days (over 27 years)."""
-
 _COMPILE_BYTES_PER_THREAT = 6_000
 """Memory of a compiled scenario per threat (routes, windows), measured on the examples."""
 _RUN_BYTES_PER_THREAT = 16
@@ -275,7 +272,7 @@ def _defence_error(exc: ScenarioError, source: str, defence_source: str | None) 
     if defence_source is not None:
         return exc
     problems = [(f"defence.{path}" if path else "defence", msg) for path, msg in exc.problems]
-    return PlanningError(source, problems, what="campaign")
+    return CampaignError(source, problems)
 
 
 def campaign_work(campaign: Campaign, replications: int) -> int:
@@ -311,21 +308,24 @@ def run_campaign(
         base_dir: the folder the campaign's relative paths (a reported-raids CSV)
             are read from.
         source: the campaign file, named in errors about the campaign.
-        defence_source: the defence scenario file, named in errors about it;
-            ``None`` if the defence is written inside the campaign (errors then
-            name the campaign's ``defence.`` fields).
+        defence_source: the defence scenario file, named in errors about it; by
+            default the campaign's ``defence`` file (in ``base_dir``), and if the
+            defence is written inside the campaign, errors name the campaign's
+            ``defence.`` fields.
         progress: called with ``replications`` after each day, so
             :func:`campaign_work` (``replications * campaign.days``) in all.
 
     Raises:
         ScenarioError: if the defence is not a valid scenario.
-        PlanningError: (a ScenarioError) if a stockpile names a fire-unit class the
-            defence does not have, the campaign is longer than :data:`MAX_DAYS`, or
-            it would need more memory than is available (how much is said).
+        CampaignError: (a ScenarioError) if a stockpile names a fire-unit class the
+            defence does not have, or the campaign would need more memory than is
+            available (how much is said).
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
     source = str(source)
+    if defence_source is None and isinstance(campaign.defence, str):
+        defence_source = Path(base_dir) / campaign.defence
     defence_file = None if defence_source is None else str(defence_source)
     where = defence_file or source
     try:
@@ -335,7 +335,7 @@ def run_campaign(
     classes = [u.unit_class for u in base.fire_units]
     for name in campaign.stockpiles:
         if name not in classes:
-            raise PlanningError(
+            raise CampaignError(
                 source,
                 [
                     (
@@ -344,24 +344,17 @@ def run_campaign(
                         f"its classes are {some(sorted(set(classes)))}",
                     )
                 ],
-                what="campaign",
             )
-    if campaign.days > MAX_DAYS:
-        raise PlanningError(
-            source,
-            [("days", f"{campaign.days:,} days is longer than a campaign may be ({MAX_DAYS:,})")],
-            what="campaign",
-        )
     standard = sum(r.count for r in base.raids)
     kinds = tuple(dict.fromkeys(base.threat_classes[r.threat].kind for r in base.raids))
     types = tuple(campaign.stockpiles)
     days, n_types, n_kinds = campaign.days, len(types), len(kinds)
-    check_memory(
+    refuse_if_too_big(
         _memory(replications, days, n_types, n_kinds, 0),
-        source,
-        "days",
-        "campaign",
         f"{days:,} days of {replications:,} replications",
+        error=CampaignError,
+        source=source,
+        field="days",
     )
     standard_by_kind: dict[str, int] = {}
     for r in base.raids:
@@ -380,12 +373,12 @@ def run_campaign(
         (sum(round(r.count * f.get(kind_of[r.id], 0.0)) for r in base.raids) for f in factors),
         default=0,
     )
-    check_memory(
+    refuse_if_too_big(
         _memory(replications, days, n_types, n_kinds, biggest),
-        source,
-        _nights_field(campaign, scale),
-        "campaign",
         f"its largest night ({biggest:,} threats) over {replications:,} replications",
+        error=CampaignError,
+        source=source,
+        field=_nights_field(campaign, scale),
     )
     arrivals = np.zeros((days, n_types), dtype=np.int64)
     for delivery in campaign.deliveries:
@@ -396,10 +389,9 @@ def run_campaign(
             arrivals[day - 1, types.index(flow.type)] += count
     for name, day, count in deliveries:
         if name not in types:
-            raise PlanningError(
+            raise CampaignError(
                 source,
                 [(f"stockpiles.{name}", "interceptors are delivered but the class has no stock")],
-                what="campaign",
             )
         if 1 <= day <= days:
             arrivals[day - 1, types.index(name)] += count

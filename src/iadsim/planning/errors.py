@@ -1,43 +1,25 @@
-"""Errors found when a planning file is resolved against its scenario, and the planners' limits.
+"""What the planners share when a planning file is resolved against its scenario.
 
 A campaign, laydown or procurement file can be valid on its own and still name
-what its scenario does not have (a fire unit to remove, a stockpiled class, a
-threat kind) or ask for more work than fits in memory. Those problems are
-reported against the planning file, by field path, as ``invalid campaign`` (or
-``laydown``, ``procurement``), never as a problem of the scenario.
+what its scenario does not have (a stockpiled class, a fire unit to remove, a
+threat kind) or ask for more work than fits in memory. The loaders in
+:mod:`iadsim.scenario` check most of it when the file is read; the planners check
+again what a Python caller could pass them directly, and the memory that depends
+on arguments (``replications``). Problems are reported against the planning file,
+by field path, as :class:`~iadsim.errors.CampaignError`,
+:class:`~iadsim.errors.LaydownError` or :class:`~iadsim.errors.ProcurementError`
+(``invalid campaign``, ...), never as a problem of the scenario.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from pathlib import Path
 
 from iadsim.errors import ScenarioError
+from iadsim.scenario import limits
 
-__all__ = ["MEMORY_SHARE", "PlanningError", "available_memory", "check_memory", "some"]
-
-MEMORY_SHARE = 0.75
-"""Planning work whose estimated memory exceeds this share of the memory available is refused."""
-
-
-class PlanningError(ScenarioError):
-    """A planning file that does not fit its scenario, or asks for more than can be done.
-
-    ``what`` names the file type in the message: ``"campaign"``, ``"laydown"`` or
-    ``"procurement"``.
-    """
-
-    def __init__(
-        self,
-        source: str | Path,
-        problems: Sequence[tuple[str, str]],
-        *,
-        what: str,
-        lines: dict[str, int] | None = None,
-    ) -> None:
-        self.what = what
-        super().__init__(source, problems, lines=lines)
+__all__ = ["refuse_if_too_big", "some"]
 
 
 def some(names: Iterable[str], limit: int = 6) -> str:
@@ -49,54 +31,22 @@ def some(names: Iterable[str], limit: int = 6) -> str:
     return shown if len(items) <= limit else f"{shown}, ... ({len(items)} in all)"
 
 
-def available_memory() -> int:
-    """Bytes of memory available to a new allocation (Linux: MemAvailable), else the total."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
-
-
-def _size(n: float) -> str:
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
-        if n >= scale:
-            return f"{n / scale:,.1f} {unit}"
-    return f"{n / 1e3:,.0f} kB"
-
-
-def check_memory(
+def refuse_if_too_big(
     needed: float,
-    source: str | Path,
-    field: str,
-    what: str,
     work: str,
     *,
-    limit: float | None = None,
+    error: type[ScenarioError],
+    source: str | Path,
+    field: str,
 ) -> None:
-    """Refuse work estimated to need more than :data:`MEMORY_SHARE` of the memory available.
+    """Refuse ``work`` estimated to need ``needed`` bytes if it does not fit in memory.
+
+    See :func:`iadsim.scenario.limits.check_memory` (a share of the memory available).
 
     Raises:
-        PlanningError: naming ``field`` of ``source``, how much ``work`` needs and how
-            much there is.
+        ScenarioError: of class ``error``, naming ``field`` of ``source`` and how much
+            the work needs.
     """
-    budget = MEMORY_SHARE * available_memory() if limit is None else limit
-    if needed > budget:
-        raise PlanningError(
-            source,
-            [
-                (
-                    field,
-                    f"{work} would need about {_size(needed)} of memory, more than the "
-                    f"{_size(budget)} iadsim allows itself here ({MEMORY_SHARE:.0%} of what is "
-                    "available); ask for less",
-                )
-            ],
-            what=what,
-        )
+    problem = limits.check_memory(needed, work)
+    if problem is not None:
+        raise error(source, [(field, problem)])

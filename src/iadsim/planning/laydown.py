@@ -35,11 +35,11 @@ import numpy as np
 
 from iadsim.compile import CompiledScenario, compile_scenario
 from iadsim.engine import Fate, simulate_batches
-from iadsim.errors import ScenarioError
+from iadsim.errors import LaydownError
 from iadsim.metrics import Estimate, mean_interval
-from iadsim.planning.errors import PlanningError, check_memory, some
+from iadsim.planning.errors import refuse_if_too_big
 from iadsim.scenario import parse_scenario
-from iadsim.scenario.laydown import Laydown
+from iadsim.scenario.laydown import Laydown, check_laydown
 
 __all__ = [
     "MAX_PAIRS",
@@ -151,8 +151,8 @@ def evaluate(
     )
 
 
-def _error(source: str | Path, problems: list[tuple[str, str]]) -> PlanningError:
-    return PlanningError(source, list(dict.fromkeys(problems)), what="laydown")
+def _error(source: str | Path, problems: list[tuple[str, str]]) -> LaydownError:
+    return LaydownError(source, list(dict.fromkeys(problems)))
 
 
 def resolve(
@@ -164,34 +164,25 @@ def resolve(
 ) -> None:
     """Check the laydown against its scenario before any work: names, units, sites, size.
 
+    :func:`~iadsim.scenario.laydown.check_laydown` (which :func:`load_laydown
+    <iadsim.scenario.laydown.load_laydown>` runs too): every id in ``remove`` is a
+    fire unit of the scenario, every unit to place is a valid fire unit at every
+    site, and the work fits in memory; then the MILP's size (:data:`MAX_PLACEMENTS`).
+
     Args:
         laydown: the laydown file's content.
         raw: its scenario's raw data.
         source: the laydown file, named in errors about it.
         scenario_source: the scenario file, named in errors about it; ``None`` if
-            the scenario is written inside the laydown (errors name ``scenario.``).
+            the scenario is written inside the laydown.
 
     Raises:
         ScenarioError: the scenario is not valid.
-        PlanningError: (a ScenarioError) an unknown id in ``remove``, a unit to place
-            that is not a valid fire unit at some site, or more placements than
-            :data:`MAX_PLACEMENTS`.
+        LaydownError: (a ScenarioError) naming the laydown's field.
     """
-    try:
-        parse_scenario(copy.deepcopy(raw), source=scenario_source or source)
-    except ScenarioError as exc:
-        if scenario_source is not None:
-            raise
-        problems = [(f"scenario.{p}" if p else "scenario", m) for p, m in exc.problems]
-        raise _error(source, problems) from None
-    ids = [str(u["id"]) for u in raw.get("fire_units") or []]
-    unknown = [
-        (f"remove.{k}", f"the scenario has no fire unit {uid!r}; its fire units are {some(ids)}")
-        for k, uid in enumerate(laydown.remove)
-        if uid not in ids
-    ]
-    if unknown:
-        raise _error(source, unknown)
+    if scenario_source is not None:
+        parse_scenario(copy.deepcopy(raw), source=scenario_source)
+    check_laydown(laydown, raw, source=source)
     placements = len(laydown.place) * len(laydown.sites)
     if placements > MAX_PLACEMENTS:
         raise _error(
@@ -200,30 +191,11 @@ def resolve(
                 (
                     "sites",
                     f"{len(laydown.place)} unit kinds at {len(laydown.sites):,} sites make "
-                    f"{placements:,} placements to compile and choose from; at most "
-                    f"{MAX_PLACEMENTS:,}",
+                    f"{placements:,} placements for the covering model to choose from; at "
+                    f"most {MAX_PLACEMENTS:,}",
                 )
             ],
         )
-    trial, first, placed = _trial(raw, laydown)
-    try:
-        parse_scenario(trial, source=source)
-    except ScenarioError as exc:
-        problems = []
-        for path, message in exc.problems:
-            parts = path.split(".")
-            if len(parts) >= 2 and parts[0] == "fire_units" and parts[1].isdigit():
-                p = int(parts[1]) - first
-                if 0 <= p < len(placed):
-                    k, s = placed[p]
-                    rest = parts[2:]
-                    if rest[:1] == ["position"]:
-                        problems.append((".".join(["sites", str(s), *rest]), message))
-                    else:
-                        problems.append((".".join(["place", str(k), "unit", *rest]), message))
-                    continue
-            problems.append((path, message))
-        raise _error(source, problems) from None
 
 
 def _trial(
@@ -390,7 +362,9 @@ def optimize_laydown(
     """
     resolve(laydown, raw, source=source, scenario_source=scenario_source)
     n = laydown.replications
-    check_memory(16.0 * n, source, "replications", "laydown", f"{n:,} replications")
+    refuse_if_too_big(
+        16.0 * n, f"{n:,} replications", error=LaydownError, source=source, field="replications"
+    )
 
     def stage(what: str, total: int | None) -> Callable[[int], None] | None:
         if progress is None:
@@ -411,12 +385,12 @@ def optimize_laydown(
     )
     base_cs = baseline.compiled
     stage("coverage of every candidate site", None)
-    check_memory(
+    refuse_if_too_big(
         8.0 * len(laydown.place) * len(laydown.sites) * base_cs.n_threats,
-        source,
-        "sites",
-        "laydown",
-        f"coverage of {len(laydown.sites):,} sites against {base_cs.n_threats:,} threats",
+        f"the coverage of {len(laydown.sites):,} sites against {base_cs.n_threats:,} threats",
+        error=LaydownError,
+        source=source,
+        field="sites",
     )
     worth = base_cs.value * base_cs.damage_prob  # value at stake if the threat leaks
     cover, placements, trial = coverage(raw, laydown)

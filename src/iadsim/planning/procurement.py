@@ -24,10 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from iadsim.errors import ScenarioError
+from iadsim.errors import ProcurementError, ScenarioError
 from iadsim.metrics import upper_limit
 from iadsim.planning.campaign import CampaignResult, _memory, campaign_work, run_campaign
-from iadsim.planning.errors import PlanningError, check_memory, some
+from iadsim.planning.errors import refuse_if_too_big, some
 from iadsim.scenario import parse_scenario
 from iadsim.scenario.campaign import Campaign
 from iadsim.scenario.procurement import Procurement
@@ -86,8 +86,8 @@ def _unit(item: Any, k: int) -> dict[str, Any]:
     return {**unit, "id": f"{unit.get('id') or item.id}-{k}"}
 
 
-def _error(source: str | Path, problems: list[tuple[str, str]]) -> PlanningError:
-    return PlanningError(source, problems, what="procurement")
+def _error(source: str | Path, problems: list[tuple[str, str]]) -> ProcurementError:
+    return ProcurementError(source, problems)
 
 
 def resolve(
@@ -102,7 +102,7 @@ def resolve(
 
     Raises:
         ScenarioError: the defence is not a valid scenario.
-        PlanningError: (a ScenarioError, against the procurement file) a bound on a
+        ProcurementError: (a ScenarioError, against the procurement file) a bound on a
             threat kind the defence does not launch, interceptors for a class that
             has no stockpile, a fire unit that is not valid in the defence, or more
             replications than fit in memory.
@@ -156,12 +156,12 @@ def resolve(
                         problems.append((path, message))
     if problems:
         raise _error(source, problems)
-    check_memory(
+    refuse_if_too_big(
         _memory(plan.replications, campaign.days, len(stocked), len(kinds), 0),
-        source,
-        "replications",
-        "procurement",
         f"{plan.replications:,} replications of {campaign.days:,} days",
+        error=ProcurementError,
+        source=source,
+        field="replications",
     )
 
 
