@@ -213,3 +213,31 @@ def test_the_command_a_damaged_file_names_repairs_it(tmp_path: Path, cli) -> Non
     ]
     (again,) = cli(["sweep", "--resume", "--store", store])
     assert again.returncode == 0 and "nothing to resume" in again.stderr
+
+
+def test_a_catalogue_naming_files_outside_the_store_is_refused(store, tmp_path: Path) -> None:
+    """A hostile catalogue cannot make iadsim read, move aside or query a file elsewhere."""
+    import duckdb
+
+    db, run_ids = store
+    victim = tmp_path / "victim.parquet"
+    victim.write_bytes(b"precious")
+    con = duckdb.connect(str(db.path / "catalogue.duckdb"))
+    con.execute(
+        "update files set path = ? where path = (select min(path) from files where kind = "
+        "'outcomes' and run_id = ?)",
+        [f"runs/{run_ids[0]}/../../../{victim.name}", run_ids[0]],
+    )
+    con.close()
+    with pytest.raises(StoreError, match="outside its run's folder"):
+        db.outcomes(run_ids[0])
+    results = invoke(
+        ["results", "sql", "select count(*) from outcomes", "--store", db.path],
+        ["sweep", "--resume", "--store", db.path],
+        ["sweep", EXAMPLE, "--grid", "raids.0.count=4,8", "-n", "10", "-s", "2",
+         "--batch-size", "3", "-e", "reference", "-b", "in-process", "--store", db.path],
+    )  # fmt: skip
+    for result in results:
+        assert result.returncode == 2, result.stdout
+        assert "outside its run's folder" in result.stderr
+    assert victim.read_bytes() == b"precious"

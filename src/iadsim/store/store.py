@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import tempfile
 import time
@@ -59,6 +60,10 @@ create table if not exists files (
     path varchar primary key, run_id varchar, kind varchar, first_rep integer,
     stop_rep integer, rows integer, bytes bigint, sha256 varchar, written_at timestamp);
 """
+
+
+_FILE_PATH = re.compile(r"runs/([0-9a-f]{16})/(?:outcomes-[0-9]{9}-[0-9]{9}|summary)\.parquet")
+"""Where the catalogue may say a result file is: inside the store, in its run's folder."""
 
 
 def _reason(exc: OSError) -> str:
@@ -306,8 +311,8 @@ class Store:
                 ).fetchall()
             }
             files = con.execute(
-                "select distinct p.sweep_id, f.path, f.bytes, f.sha256 from sweep_points p "
-                "join files f on f.run_id = p.run_id order by f.path"
+                "select distinct p.sweep_id, f.path, f.bytes, f.sha256, f.run_id from "
+                "sweep_points p join files f on f.run_id = p.run_id order by f.path"
             ).fetchall()
             summaries = {
                 r[0]
@@ -317,9 +322,11 @@ class Store:
                     "having count(distinct f.run_id) < count(distinct p.run_id)"
                 ).fetchall()
             }
+        for row in files:
+            self._check_file_path(str(row[1]), str(row[4]))
         damaged = set(incomplete) | summaries
         verified: dict[str, bool] = {}
-        for k, (sweep_id, path, size, sha) in enumerate(files):
+        for k, (sweep_id, path, size, sha, _) in enumerate(files):
             if progress is not None:
                 progress(k, len(files))
             if sweep_id in damaged:
@@ -438,7 +445,23 @@ class Store:
             args.append(kind)
         if where:
             query += " where " + " and ".join(where)
-        return con.execute(query + " order by path", args).fetchall()
+        rows = con.execute(query + " order by path", args).fetchall()
+        for row in rows:
+            self._check_file_path(str(row[0]), str(row[1]))
+        return rows
+
+    def _check_file_path(self, path: str, run_id: str) -> None:
+        """Refuse a catalogue that names a file outside its run's folder in the store.
+
+        Such a path is never read, moved aside or shown to SQL.
+        """
+        match = _FILE_PATH.fullmatch(path)
+        if match is None or match.group(1) != run_id:
+            raise StoreError(
+                f"{self.path / CATALOGUE}: the catalogue names a result file {path!r} outside "
+                f"its run's folder (runs/{run_id}/); the catalogue is damaged or was not "
+                "written by iadsim"
+            )
 
     def check_run(self, run_id: str) -> tuple[set[tuple[int, int]], bool, int]:
         """Verify a run's files; move damaged or missing ones out of the catalogue.
