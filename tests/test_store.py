@@ -241,3 +241,35 @@ def test_a_catalogue_naming_files_outside_the_store_is_refused(store, tmp_path: 
         assert result.returncode == 2, result.stdout
         assert "outside its run's folder" in result.stderr
     assert victim.read_bytes() == b"precious"
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        "",  # an empty DuckDB database: no tables at all
+        "create table runs (x integer)",  # tables of another program
+        "create table meta (key varchar, value varchar); insert into meta values "
+        "('store_format', '1'); create table sweeps (sweep_id integer)",
+    ],
+)
+def test_a_duckdb_catalogue_of_another_program_is_a_store_error(tmp_path: Path, setup: str) -> None:
+    import duckdb
+
+    path = tmp_path / "store"
+    Store.create(path)
+    (path / "catalogue.duckdb").unlink()
+    con = duckdb.connect(str(path / "catalogue.duckdb"))
+    if setup:
+        con.execute(setup)
+    con.close()
+    results = invoke(
+        ["results", "list", "--store", path],
+        ["results", "list", "--sweeps", "--store", path],
+        ["results", "show", "abc", "--store", path],
+        ["results", "sql", "select 1", "--store", path],
+        ["sweep", "--resume", "--store", path],
+        ["report", "abc", "--store", path, "--html", tmp_path / "r.html"],
+    )
+    for result in results:
+        assert result.returncode == 2, (result.args, result.stdout)
+        assert "catalogue" in result.stderr, (result.args, result.stderr)

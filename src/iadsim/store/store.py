@@ -248,7 +248,8 @@ class Store:
             return
         self._con = self._connect(read_only=False)
         try:
-            yield self._con
+            with self._catalogue_errors():
+                yield self._con
         finally:
             con, self._con = self._con, None
             con.close()
@@ -260,9 +261,28 @@ class Store:
             return
         con = self._connect(read_only=True)
         try:
-            yield con
+            with self._catalogue_errors():
+                yield con
         finally:
             con.close()
+
+    @contextmanager
+    def _catalogue_errors(self) -> Iterator[None]:
+        """Turn DuckDB's errors about the catalogue into one StoreError naming it.
+
+        A table missing, or a column of another type: a damaged catalogue, or one
+        that another program wrote.
+        """
+        import duckdb
+
+        try:
+            yield
+        except duckdb.Error as exc:
+            message = " ".join(str(exc).split())[:300]
+            raise StoreError(
+                f"{self.path / CATALOGUE}: the catalogue cannot be used (damaged, or not "
+                f"written by this version of iadsim): {message}"
+            ) from None
 
     def _check_catalogue(self, con: Any) -> None:
         row = con.execute("select value from meta where key = 'store_format'").fetchone()
