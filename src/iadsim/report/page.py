@@ -63,7 +63,7 @@ def _cards(data: ReportData) -> str:
         if math.isnan(e.lo) or math.isnan(e.hi):
             return ""
         show = fmt if callable(fmt) else fmt.format
-        return f"95% CI {show(e.lo)}–{show(e.hi)}"
+        return f"95% CI [{show(e.lo)}, {show(e.hi)}]"
 
     one = "{:,.1f}"
     cost = s.cost

@@ -81,10 +81,14 @@ def money(dollars: float) -> str:
 
 
 def estimate_text(e: Estimate, fmt: str = "{:.3g}") -> str:
-    """``mean [lo–hi]``, or the mean alone when the interval is undefined."""
+    """``mean [lo, hi]``, or the mean alone when the interval is undefined.
+
+    A comma between the bounds, as in the command's tables: a negative bound
+    (of a difference) cannot be misread.
+    """
     if math.isnan(e.lo) or math.isnan(e.hi):
         return fmt.format(e.mean)
-    return f"{fmt.format(e.mean)} [{fmt.format(e.lo)}–{fmt.format(e.hi)}]"
+    return f"{fmt.format(e.mean)} [{fmt.format(e.lo)}, {fmt.format(e.hi)}]"
 
 
 def clock(t: float, start_clock: float) -> str:
