@@ -8,7 +8,6 @@ makes that re-run exact, and it is checked against the stored row.
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -187,7 +186,7 @@ def report_from_campaign(
     import dataclasses
 
     from iadsim.compile import compile_scenario
-    from iadsim.planning.campaign import run_campaign
+    from iadsim.planning.campaign import campaign_work, run_campaign
     from iadsim.report.campaign import campaign_view
     from iadsim.scenario import parse_scenario
     from iadsim.scenario.campaign import load_campaign
@@ -195,10 +194,12 @@ def report_from_campaign(
     if not 0 <= replicate < replications:
         raise ValueError(f"replicate must be in 0..{replications - 1}, got {replicate}")
     campaign, defence, defence_path = load_campaign(path)
-    options: dict[str, Any] = {}
-    if progress is not None and "progress" in inspect.signature(run_campaign).parameters:
-        options["progress"] = _counter(
-            progress, replications * campaign.days, "campaign nights (replications x days)"
+    nights = None
+    if progress is not None:
+        nights = _counter(
+            progress,
+            campaign_work(campaign, replications),
+            "campaign nights (replications x days)",
         )
     result = run_campaign(
         campaign,
@@ -207,8 +208,9 @@ def report_from_campaign(
         seed=seed,
         engine=engine,
         source=str(path),
+        defence_source=None if isinstance(campaign.defence, dict) else defence_path,
         base_dir=Path(path).parent,
-        **options,
+        progress=nights,
     )
     scenario = parse_scenario(defence, source=defence_path)
     compiled = compile_scenario(scenario, source=defence_path)
