@@ -247,6 +247,12 @@ class Sweep:
         )
 
 
+def _short(value: Any) -> str:
+    """A value for a message: its repr, shortened."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 # --- reading values -------------------------------------------------------------------------
 
 
@@ -262,7 +268,7 @@ def _yaml_value(text: str, *, source: str = "<options>", what: str = "") -> Any:
         value = parse_value(text)
     except ValueError as exc:
         shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
-        raise SweepError(source, [("", f"{what or 'value'} {shown}: {exc}")]) from None
+        raise SweepError(source, [("", f"{what or 'value '}{shown}: {exc}")]) from None
     return text.strip() if value is None else value
 
 
@@ -291,11 +297,11 @@ def _split_top(text: str) -> list[str]:
 
 def _path_of(item: str, option: str, source: str) -> tuple[str, str]:
     if "=" not in item:
-        raise SweepError(source, [("", f"{option} {item!r} is not of the form path=...")])
+        raise SweepError(source, [("", f"{option} {_short(item)} is not of the form path=...")])
     path, rest = item.split("=", 1)
     path = path.strip()
     if not path or not all(path.split(".")):
-        raise SweepError(source, [("", f"{option} {item!r} has an empty path part")])
+        raise SweepError(source, [("", f"{option} {_short(item)} has an empty path part")])
     return path, rest.strip()
 
 
@@ -304,7 +310,7 @@ def parse_grid_option(item: str, *, source: str = "--grid") -> tuple[str, list[A
     path, rest = _path_of(item, "--grid", source)
     values = [_yaml_value(v, source=source, what=f"--grid {path}=") for v in _split_top(rest) if v]
     if not values:
-        raise SweepError(source, [(path, f"--grid {item!r} lists no values")])
+        raise SweepError(source, [(path, f"--grid {_short(item)} lists no values")])
     return path, values
 
 
@@ -319,7 +325,7 @@ def parse_random_option(item: str, *, source: str = "--random") -> tuple[str, Di
             [
                 (
                     path,
-                    f"--random {item!r}: expected one of "
+                    f"--random {_short(item)}: expected one of "
                     + ", ".join(d + "(...)" for d in DISTRIBUTIONS),
                 )
             ],
@@ -339,17 +345,17 @@ def _distribution(path: str, spec: Any, source: str) -> Distribution:
                 (
                     where,
                     f"expected one of {{uniform: [lo, hi]}}, {{log_uniform: [lo, hi]}}, "
-                    f"{{integers: [lo, hi]}} or {{choice: [a, b, ...]}}, got {spec!r}",
+                    f"{{integers: [lo, hi]}} or {{choice: [a, b, ...]}}, got {_short(spec)}",
                 )
             ],
         )
     kind, args = next(iter(spec.items()))
     if not isinstance(args, list) or not args:
-        raise SweepError(source, [(where, f"{kind} needs a list of values, got {args!r}")])
+        raise SweepError(source, [(where, f"{kind} needs a list of values, got {_short(args)}")])
     if kind == "choice":
         return Distribution(kind, tuple(args))
     if len(args) != 2:
-        raise SweepError(source, [(where, f"{kind} needs [lo, hi], got {args!r}")])
+        raise SweepError(source, [(where, f"{kind} needs [lo, hi], got {_short(args)}")])
     ends, units = [], set()
     for end in args:
         number, unit = end, ""
@@ -372,22 +378,24 @@ def _distribution(path: str, spec: Any, source: str) -> Distribution:
                     (
                         where,
                         f"{kind} ends must be finite numbers, optionally with a unit (10 km), "
-                        f"got {end!r}",
+                        f"got {_short(end)}",
                     )
                 ],
             )
         ends.append(number)
         units.add(unit.strip())
     if len(units) != 1:
-        raise SweepError(source, [(where, f"both ends of {kind} need the same unit, got {args!r}")])
+        raise SweepError(
+            source, [(where, f"both ends of {kind} need the same unit, got {_short(args)}")]
+        )
     lo, hi = ends
     if kind == "integers" and not all(isinstance(e, int) for e in ends):
-        raise SweepError(source, [(where, f"integers needs whole-number ends, got {args!r}")])
+        raise SweepError(source, [(where, f"integers needs whole-number ends, got {_short(args)}")])
     if any(abs(e) > 2**62 for e in ends):
-        raise SweepError(source, [(where, f"{kind} ends must be within ±2^62, got {args!r}")])
+        raise SweepError(source, [(where, f"{kind} ends must be within ±2^62, got {_short(args)}")])
     if not lo <= hi or (kind == "log_uniform" and lo <= 0):
         need = "0 < lo <= hi" if kind == "log_uniform" else "lo <= hi"
-        raise SweepError(source, [(where, f"{kind} needs {need}, got {args!r}")])
+        raise SweepError(source, [(where, f"{kind} needs {need}, got {_short(args)}")])
     return Distribution(kind, (lo, hi), units.pop())
 
 
@@ -476,12 +484,17 @@ def build_sweep(
         version = data.get("sweep_version", SWEEP_VERSION)
         if version != SWEEP_VERSION:
             raise SweepError(
-                source, [("sweep_version", f"expected {SWEEP_VERSION}, got {version!r}")]
+                source, [("sweep_version", f"expected {SWEEP_VERSION}, got {_short(version)}")]
             )
         if not isinstance(data["scenario"], str) or not data["scenario"]:
             raise SweepError(
                 source,
-                [("scenario", f"expected the path of a scenario file, got {data['scenario']!r}")],
+                [
+                    (
+                        "scenario",
+                        f"expected the path of a scenario file, got {_short(data['scenario'])}",
+                    )
+                ],
             )
         scenario_path = file.parent / data["scenario"]
         if not scenario_path.is_file():
@@ -495,7 +508,7 @@ def build_sweep(
 
     name = settings.get("name", file.stem)
     if not isinstance(name, str):
-        raise SweepError(source, [("name", f"expected text, got {name!r}")])
+        raise SweepError(source, [("name", f"expected text, got {_short(name)}")])
     most_reps = limits.MAX_REPLICATIONS
     _check_int(replications, "replications", source, least=1, most=most_reps)
     reps = (
@@ -513,7 +526,7 @@ def build_sweep(
         base_seed = 0
     seeds = seeds or settings.get("seeds", "common")
     if seeds not in ("common", "distinct"):
-        raise SweepError(source, [("seeds", f"expected common or distinct, got {seeds!r}")])
+        raise SweepError(source, [("seeds", f"expected common or distinct, got {_short(seeds)}")])
     _check_int(batch_size, "batch_size", source, least=1, most=most_reps)
     batch = (
         batch_size
@@ -529,7 +542,8 @@ def build_sweep(
         }
     if not isinstance(fixed_raw, Mapping):
         raise SweepError(
-            source, [("set", f"expected a mapping of dotted path to value, got {fixed_raw!r}")]
+            source,
+            [("set", f"expected a mapping of dotted path to value, got {_short(fixed_raw)}")],
         )
     fixed = dict(fixed_raw)
     for item in overrides:
@@ -540,13 +554,20 @@ def build_sweep(
     if not isinstance(grid_raw, Mapping):
         raise SweepError(
             source,
-            [("grid", f"expected a mapping of dotted path to a list of values, got {grid_raw!r}")],
+            [
+                (
+                    "grid",
+                    "expected a mapping of dotted path to a list of values, "
+                    f"got {_short(grid_raw)}",
+                )
+            ],
         )
     grid_axes: dict[str, list[Any]] = {}
     for path, values in grid_raw.items():
         if not isinstance(values, list) or not values:
             raise SweepError(
-                source, [(f"grid.{path}", f"expected a non-empty list of values, got {values!r}")]
+                source,
+                [(f"grid.{path}", f"expected a non-empty list of values, got {_short(values)}")],
             )
         grid_axes[str(path)] = values
     for item in grid:
@@ -607,12 +628,14 @@ def build_sweep(
     chosen_policy = policy or settings.get("policy")
     if chosen_policy is not None and chosen_policy not in POLICIES:
         raise SweepError(
-            source, [("policy", f"expected one of {', '.join(POLICIES)}, got {chosen_policy!r}")]
+            source,
+            [("policy", f"expected one of {', '.join(POLICIES)}, got {_short(chosen_policy)}")],
         )
     chosen_engine = engine or settings.get("engine")
     if chosen_engine is not None and chosen_engine not in ENGINES:
         raise SweepError(
-            source, [("engine", f"expected one of {', '.join(ENGINES)}, got {chosen_engine!r}")]
+            source,
+            [("engine", f"expected one of {', '.join(ENGINES)}, got {_short(chosen_engine)}")],
         )
     clash = sorted(set(grid_axes) & set(vary))
     if clash:

@@ -143,11 +143,11 @@ def check_laydown(
             [("remove", f"without the fire units it removes, the scenario is not valid: {found}")],
             lines=lines,
         ) from None
-    # every unit to place at the first site, then the first unit at every site
+    # every unit to place (at the origin), then the first unit at every site
     probes: list[dict[str, Any]] = []
     origin: list[str] = []
     for k, entry in enumerate(laydown.place):
-        probes.append({**entry.unit, "id": f"place-{k}", "position": laydown.sites[0].position})
+        probes.append({**entry.unit, "id": f"place-{k}", "position": ["0 m", "0 m"]})
         origin.append(f"place.{k}.unit")
     for s, site in enumerate(laydown.sites):
         probes.append({**laydown.place[0].unit, "id": f"site-{s}", "position": site.position})
@@ -178,7 +178,7 @@ def check_laydown(
             [
                 (
                     "sites",
-                    f"{placements:,} candidate placements ({len(laydown.place)} units to place x "
+                    f"{placements:,} candidate placements ({len(laydown.place)} kinds of unit x "
                     f"{len(laydown.sites):,} sites) against {threats:,} threats make "
                     f"{pairs:,} (threat, sensor or fire unit) pairs to compile; the limit is "
                     f"{limits.MAX_COMPILE_PAIRS:,}: give fewer sites",

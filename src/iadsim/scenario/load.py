@@ -198,10 +198,15 @@ def _load_yaml(text: str) -> Any:
     except Exception as exc:  # ruamel raises a family of YAMLError and others
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or (str(exc).splitlines() or [""])[0]
-        problem = " ".join(str(problem).split())
-        if len(problem) > 200:
-            problem = problem[:197] + "..."
+        problem = _plain_reason(" ".join(str(problem).split()))
         raise _Refused(f"not valid YAML{_where(mark)}: {problem}", mark) from None
+
+
+def _plain_reason(text: str) -> str:
+    """A parser's reason, in the words of a file (not of Python), shortened."""
+    if "integer string conversion" in text:
+        return "a number has more than 4300 digits"
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
 def _reject_json_constant(name: str) -> Any:
@@ -240,7 +245,7 @@ def _load_json(text: str) -> Any:
             f"nested too deeply to read; the limit is {limits.MAX_DEPTH} levels"
         ) from None
     except ValueError as exc:  # e.g. an integer of more than 4300 digits
-        raise _Refused(f"not valid JSON: {' '.join(str(exc).split())[:200]}") from None
+        raise _Refused(f"not valid JSON: {_plain_reason(' '.join(str(exc).split()))}") from None
     _check_tree(data)
     return data
 
@@ -406,8 +411,13 @@ def parse_value(text: str) -> Any:
     except _Refused as exc:
         message = exc.message
         if message.startswith("not valid YAML"):
-            message = "is not a valid YAML value" + message[len("not valid YAML") :]
-            message += " (quote text that holds [ ] { } : # or a leading quote)"
+            detail = message[len("not valid YAML") :].lstrip(": ").removeprefix("at ")
+            message = (
+                f"the value is not valid YAML ({detail}); quote text that holds [ ] {{ }} : # "
+                "or starts with a quote"
+            )
+        else:
+            message = f"the value is refused: {message}"
         raise ValueError(message) from None
 
 

@@ -131,6 +131,14 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _some(names: list[str], limit: int = 12) -> str:
+    """A few names for a message: ``a, b, c`` or ``a, b, ... (40 in all)``."""
+    if not names:
+        return "none"
+    shown = ", ".join(_short(n)[1:-1] if isinstance(n, str) else str(n) for n in names[:limit])
+    return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"
+
+
 def _with_preset(data: Any, table: Any, what: str, *, base: dict[str, Any] | None = None) -> Any:
     """Merge the named preset under the fields the file gives (the file wins)."""
     if not isinstance(data, dict) or data.get("preset") is None:  # `preset: null` = none
@@ -483,7 +491,7 @@ def _check_references(scenario: Scenario) -> None:
             f"the raids launch {total:,} threats in all; the limit is {limits.MAX_THREATS:,} "
             "per scenario",
         )
-    classes = ", ".join(sorted(scenario.threat_classes))
+    classes = _some(sorted(scenario.threat_classes))
     threat_keys = f"a threat class ({classes}) or kind ({', '.join(THREAT_KINDS)})"
     assets = {a.id for a in scenario.assets}
     needs_origin: list[tuple[str | int, ...]] = []
@@ -495,13 +503,13 @@ def _check_references(scenario: Scenario) -> None:
         if raid.threat not in scenario.threat_classes:
             raise FieldError(
                 ("raids", index, "threat"),
-                f"unknown threat class {raid.threat!r}; defined: {classes}",
+                f"unknown threat class {_short(raid.threat)}; defined: {classes}",
             )
         for asset in raid.targets:
             if asset not in assets:
                 raise FieldError(
                     ("raids", index, "targets", asset),
-                    f"unknown asset id {asset!r}; defined: {', '.join(sorted(assets))}",
+                    f"unknown asset id {_short(asset)}; defined: {_some(sorted(assets))}",
                 )
         points = [*raid.launch.sites, *raid.route.waypoints]
         if any(isinstance(p, LatLon) for p in points):
@@ -525,27 +533,29 @@ def _check_references(scenario: Scenario) -> None:
         for key in unit.pk:
             if not _threat_key_ok(scenario, key):
                 raise FieldError(
-                    ("fire_units", index, "pk", key), f"unknown key {key!r}; expected {threat_keys}"
+                    ("fire_units", index, "pk", key),
+                    f"unknown key {_short(key)}; expected {threat_keys}",
                 )
     doctrine = scenario.doctrine
     for key in doctrine.salvo:
         if key != "default" and not _threat_key_ok(scenario, key):
             raise FieldError(
                 ("doctrine", "salvo", key),
-                f"unknown key {key!r}; expected 'default' or {threat_keys}",
+                f"unknown key {_short(key)}; expected 'default' or {threat_keys}",
             )
     unit_names = {u.unit_class for u in scenario.fire_units} | {u.kind for u in scenario.fire_units}
     for key, allowed in doctrine.authority.items():
         if key not in unit_names:
             raise FieldError(
                 ("doctrine", "authority", key),
-                f"no fire unit has class or kind {key!r}; present: {', '.join(sorted(unit_names))}",
+                f"no fire unit has class or kind {_short(key)}; "
+                f"present: {_some(sorted(unit_names))}",
             )
         for position, threat in enumerate(allowed):
             if not _threat_key_ok(scenario, threat):
                 raise FieldError(
                     ("doctrine", "authority", key, position),
-                    f"unknown threat {threat!r}; expected {threat_keys}",
+                    f"unknown threat {_short(threat)}; expected {threat_keys}",
                 )
 
 
