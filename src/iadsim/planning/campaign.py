@@ -349,13 +349,6 @@ def run_campaign(
     kinds = tuple(dict.fromkeys(base.threat_classes[r.threat].kind for r in base.raids))
     types = tuple(campaign.stockpiles)
     days, n_types, n_kinds = campaign.days, len(types), len(kinds)
-    refuse_if_too_big(
-        _memory(replications, days, n_types, n_kinds, 0),
-        f"{days:,} days of {replications:,} replications",
-        error=CampaignError,
-        source=source,
-        field="days",
-    )
     standard_by_kind: dict[str, int] = {}
     for r in base.raids:
         kind = base.threat_classes[r.threat].kind
@@ -373,12 +366,21 @@ def run_campaign(
         (sum(round(r.count * f.get(kind_of[r.id], 0.0)) for r in base.raids) for f in factors),
         default=0,
     )
+    # one replication too big: the nights are; else it is the number of replications
+    alone = _memory(1, days, n_types, n_kinds, biggest)
     refuse_if_too_big(
-        _memory(replications, days, n_types, n_kinds, biggest),
-        f"its largest night ({biggest:,} threats) over {replications:,} replications",
+        alone,
+        f"its largest night ({biggest:,} threats)",
         error=CampaignError,
         source=source,
         field=_nights_field(campaign, scale),
+    )
+    refuse_if_too_big(
+        _memory(replications, days, n_types, n_kinds, biggest),
+        f"{days:,} days (nights of up to {biggest:,} threats) over {replications:,} replications",
+        error=CampaignError,
+        source=source,
+        field="",
     )
     arrivals = np.zeros((days, n_types), dtype=np.int64)
     for delivery in campaign.deliveries:
