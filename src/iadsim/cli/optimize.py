@@ -237,8 +237,9 @@ def procurement(
     _plain(
         console,
         f"{plan.name}: campaign total {what} <= {bound.max:,.6g} with {bound.confidence:.0%} "
-        f"confidence, budget {money_text(plan.budget)}; {len(result.evaluated)} plans "
-        f"simulated ({plan.replications} replications each)",
+        f"confidence, budget {money_text(plan.budget)}; {len(result.evaluated)} "
+        f"plan{'' if len(result.evaluated) == 1 else 's'} simulated "
+        f"({plan.replications} replications each)",
     )
     if result.best is None:
         reason = (
