@@ -61,6 +61,8 @@ def query(
     import duckdb
     import pandas as pd
 
+    if not sql.strip():
+        raise StoreError("SQL query is empty; give a query such as 'select * from runs'")
     catalogue, paths = store.verified_files()
     mem = duckdb.connect(":memory:")
     timer: threading.Timer | None = None
