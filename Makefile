@@ -54,7 +54,7 @@ chromium:
 	  fi; }
 	@test -x $(CHROMIUM) || { echo "error: make test needs Chromium at $(CHROMIUM) for the" \
 	    "HTML report's browser tests: install Debian's chromium (sudo apt-get install" \
-	    "chromium), or set CHROMIUM=/path/to/chromium if it is elsewhere" >&2; exit 1; }
+	    "chromium) and run it again" >&2; exit 1; }
 
 # Refresh the lock: the newest versions pyproject.toml allows, for every platform and
 # Python >= 3.11, hashed from PyPI (pip's own configuration is not read). uv does the
