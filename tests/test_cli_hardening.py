@@ -260,6 +260,8 @@ def test_sql_still_reads_the_store(store: Store) -> None:
     assert json.loads(result.out) == [{"n": 12, "runs": 2}]
     catalogue = store.sql("select count(*) as n from runs join summaries using (run_id)")
     assert int(catalogue["n"].iloc[0]) > 0
+    empty = invoke("results", "sql", "  ", "--store", store.path)
+    assert empty.code == 2 and "empty" in empty.err
 
 
 def test_sql_limits_rows_and_time(store: Store) -> None:
