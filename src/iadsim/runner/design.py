@@ -496,9 +496,10 @@ def build_sweep(
                     )
                 ],
             )
+        from iadsim.scenario.load import named_file
+
+        named_file(file, data["scenario"], error=SweepError, field="scenario", what="scenario file")
         scenario_path = file.parent / data["scenario"]
-        if not scenario_path.is_file():
-            raise SweepError(source, [("scenario", f"no scenario file at {scenario_path}")])
         from iadsim.scenario import read_raw
 
         scenario, _ = read_raw(scenario_path)

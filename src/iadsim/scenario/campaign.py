@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from iadsim.errors import CampaignError, FieldError
 from iadsim.scenario import limits
-from iadsim.scenario.load import _problems, parse_inner, parse_scenario, read_raw
+from iadsim.scenario.load import _problems, named_file, parse_inner, parse_scenario, read_raw
 
 __all__ = [
     "Campaign",
@@ -215,10 +215,13 @@ def load_campaign(path: str | Path) -> tuple[Campaign, dict[str, Any], Path]:
         campaign = Campaign.model_validate(raw)
     except ValidationError as exc:
         raise CampaignError(path, _problems(exc, "campaign"), lines=lines) from None
-    if campaign.reported is not None and not (path.parent / campaign.reported.csv).is_file():
-        raise CampaignError(
+    if campaign.reported is not None:
+        named_file(
             path,
-            [("reported.csv", f"no such file: {path.parent / campaign.reported.csv}")],
+            campaign.reported.csv,
+            error=CampaignError,
+            field="reported.csv",
+            what="reported-raids CSV",
             lines=lines,
         )
     if isinstance(campaign.defence, dict):
@@ -227,11 +230,14 @@ def load_campaign(path: str | Path) -> tuple[Campaign, dict[str, Any], Path]:
             defence_raw, source=path, error=CampaignError, where="defence", lines=lines
         )
     else:
-        defence_path = (path.parent / campaign.defence).resolve()
-        if not defence_path.is_file():
-            raise CampaignError(
-                path, [("defence", f"no such scenario file: {defence_path}")], lines=lines
-            )
+        defence_path = named_file(
+            path,
+            campaign.defence,
+            error=CampaignError,
+            field="defence",
+            what="scenario file",
+            lines=lines,
+        )
         defence_raw, _ = read_raw(defence_path)
         defence = parse_scenario(copy.deepcopy(defence_raw), source=defence_path)
     check_against_defence(campaign, defence, source=path, lines=lines)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from iadsim.errors import FieldError, LaydownError, ScenarioError
 from iadsim.scenario import limits
-from iadsim.scenario.load import _problems, parse_inner, parse_scenario, read_raw
+from iadsim.scenario.load import _problems, named_file, parse_inner, parse_scenario, read_raw
 
 __all__ = ["Laydown", "Site", "ToPlace", "check_laydown", "load_laydown"]
 
@@ -89,11 +89,14 @@ def load_laydown(path: str | Path) -> tuple[Laydown, dict[str, Any]]:
         scenario_raw = dict(laydown.scenario)
         parse_inner(scenario_raw, source=path, error=LaydownError, where="scenario", lines=lines)
     else:
-        scenario_path = (path.parent / laydown.scenario).resolve()
-        if not scenario_path.is_file():
-            raise LaydownError(
-                path, [("scenario", f"no such scenario file: {scenario_path}")], lines=lines
-            )
+        scenario_path = named_file(
+            path,
+            laydown.scenario,
+            error=LaydownError,
+            field="scenario",
+            what="scenario file",
+            lines=lines,
+        )
         scenario_raw, _ = read_raw(scenario_path)
         parse_scenario(copy.deepcopy(scenario_raw), source=scenario_path)
     check_laydown(laydown, scenario_raw, source=path, lines=lines)

@@ -23,6 +23,7 @@ __all__ = [
     "MIGRATIONS",
     "apply_overrides",
     "load_scenario",
+    "named_file",
     "parse_inner",
     "parse_scenario",
     "parse_value",
@@ -396,6 +397,35 @@ def read_raw(
             ],
         )
     return data, lines
+
+
+def named_file(
+    source: Path,
+    name: str,
+    *,
+    error: type[ScenarioError],
+    field: str,
+    what: str,
+    lines: dict[str, int] | None = None,
+) -> Path:
+    """The file ``name`` (relative to ``source``'s folder) that ``source`` refers to.
+
+    Raises:
+        ScenarioError: of type ``error``, at ``field`` of ``source``, if there is no such
+            file or the name cannot be a file name (too long, a NUL byte, a folder).
+    """
+    shown = name if len(name) <= 80 else name[:77] + "..."
+    try:
+        path = (source.parent / name).resolve()
+        if path.is_file():
+            return path
+        message = (
+            f"{path} is a folder, not a {what}" if path.is_dir() else f"no {what} at {path}"
+        )
+    except (OSError, ValueError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        message = f"{shown!r} cannot be the name of a {what} ({reason})"
+    raise error(source, [(field, message)], lines=lines)
 
 
 def parse_value(text: str) -> Any:

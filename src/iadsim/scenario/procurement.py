@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from iadsim.errors import FieldError, ProcurementError
 from iadsim.scenario import limits
-from iadsim.scenario.load import _problems, parse_inner, read_raw
+from iadsim.scenario.load import _problems, named_file, parse_inner, read_raw
 from iadsim.scenario.models import THREAT_KINDS, ThreatKind
 from iadsim.scenario.units import Money
 
@@ -130,11 +130,14 @@ def load_procurement(path: str | Path) -> tuple[Procurement, Path]:
         plan = Procurement.model_validate(raw)
     except ValidationError as exc:
         raise ProcurementError(path, _problems(exc, "procurement"), lines=lines) from None
-    campaign_path = (path.parent / plan.campaign).resolve()
-    if not campaign_path.is_file():
-        raise ProcurementError(
-            path, [("campaign", f"no such campaign file: {campaign_path}")], lines=lines
-        )
+    campaign_path = named_file(
+        path,
+        plan.campaign,
+        error=ProcurementError,
+        field="campaign",
+        what="campaign file",
+        lines=lines,
+    )
     campaign, defence, _ = load_campaign(campaign_path)
     stocked = sorted(campaign.stockpiles)
     for k, item in enumerate(plan.catalogue):
