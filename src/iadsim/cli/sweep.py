@@ -64,7 +64,12 @@ def _figures(store: Any, run_id: str) -> dict[str, Any]:
     from iadsim.metrics import mean_interval
 
     summary = store.summary(run_id)
-    leaked = mean_interval(store.replicates(run_id)["leaked"].to_numpy(dtype=float))
+    stored = store.replicates(run_id)
+    leaked = mean_interval(  # never below 0, never more than launched
+        stored["leaked"].to_numpy(dtype=float),
+        lower=0.0,
+        upper=float(stored["launched"].max()) if len(stored) else float("inf"),
+    )
     return {
         "leaked": leaked.to_dict(),
         "defender_cost": summary.cost["defender"].to_dict(),

@@ -9,6 +9,7 @@ makes that re-run exact, and it is checked against the stored row.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -148,7 +149,10 @@ def _run(
             schema_version=scenario.schema_version,
         )
     )
-    totals = {name: mean_interval(np.concatenate(v)) for name, v in columns.items()}
+    totals = {
+        name: mean_interval(np.concatenate(v), lower=0.0, upper=float(compiled.n_threats))
+        for name, v in columns.items()
+    }
     return _assemble(
         scenario,
         compiled,
@@ -301,7 +305,11 @@ def _run_report(store: Any, run_id: str, replicate: int) -> tuple[ReportData, An
             **{name: getattr(outcomes, name)[k : k + 1] for name in ARRAYS},
         )
     replicates = store.replicates(run_id)
-    totals = {name: mean_interval(replicates[name].to_numpy(dtype=float)) for name in _TOTALS}
+    launched = float(replicates["launched"].max()) if len(replicates) else math.inf
+    totals = {
+        name: mean_interval(replicates[name].to_numpy(dtype=float), lower=0.0, upper=launched)
+        for name in _TOTALS
+    }
     data = _assemble(
         scenario,
         compiled,
@@ -355,7 +363,12 @@ def _sweep_curve(store: Any, sweep_id: str, name: str) -> SweepCurve:
         unit = unit or unit_here
         group = " ".join(f"{p}={values[p]}" for p in varied if p != x_field and p in values)
         summary = store.summary(row.run_id)
-        leaked = mean_interval(store.replicates(row.run_id)["leaked"].to_numpy(dtype=float))
+        stored = store.replicates(row.run_id)
+        leaked = mean_interval(
+            stored["leaked"].to_numpy(dtype=float),
+            lower=0.0,
+            upper=float(stored["launched"].max()) if len(stored) else math.inf,
+        )
         by_kind = {k: m["leaked"] for k, m in summary.by_kind.items()}
         launched = sum(m["launched"].mean for m in summary.by_kind.values())
         points.append(SweepResult(x, group, leaked, launched, by_kind, str(row.run_id)))

@@ -44,7 +44,9 @@ def compare_runs(store: Store, a: str, b: str, *, confidence: float = 0.95) -> A
     for metric in REPLICATE_COLUMNS:
         va = xa[metric].to_numpy(dtype=float)
         vb = xb[metric].to_numpy(dtype=float)
-        ea, eb = mean_interval(va, confidence), mean_interval(vb, confidence)
+        # each run's own figure stays inside its support (all are >= 0); the difference may not
+        ea = mean_interval(va, confidence, lower=0.0)
+        eb = mean_interval(vb, confidence, lower=0.0)
         if paired:
             d = mean_interval(vb - va, confidence)
             lo, hi, method = d.lo, d.hi, "paired"
