@@ -130,7 +130,7 @@ def _commands(paths: dict[str, Path], store: Path, cache: Path) -> dict[str, lis
     # fmt: on
     for solver in ("greedy", "descent", "local", "exact", "oa"):
         for name in ("wta.json", "wta.txt"):
-            argv = ["wta", "solve", paths[name], "--solver", solver, "--time-limit", "5"]
+            argv = ["wta", "solve", paths[name], "--solver", solver, "--time-limit", "60"]
             commands[f"wta solve {solver} {name}"] = argv
     return {name: [*argv, "--format", "json"] for name, argv in commands.items()}
 
