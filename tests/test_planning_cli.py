@@ -347,12 +347,12 @@ def test_written_laydown_is_a_valid_scenario(folder: Path) -> None:
 def test_estimates_print_to_the_digits_their_interval_supports() -> None:
     from iadsim.cli.campaign import estimate_text
 
-    assert estimate_text({"mean": 703.2, "lo": 678.4, "hi": 729.9}) == "703 [678–730]"
-    assert estimate_text({"mean": 1.83, "lo": 0.71, "hi": 4.12}) == "1.8 [0.7–4.1]"
-    assert estimate_text({"mean": 0.0123, "lo": 0.001, "hi": 0.03}) == "0.012 [0.001–0.030]"
+    assert estimate_text({"mean": 703.2, "lo": 678.4, "hi": 729.9}) == "703 [678, 730]"
+    assert estimate_text({"mean": 1.83, "lo": 0.71, "hi": 4.12}) == "1.8 [0.7, 4.1]"
+    assert estimate_text({"mean": 0.0123, "lo": 0.001, "hi": 0.03}) == "0.012 [0.001, 0.030]"
     assert estimate_text({"mean": 20.0, "lo": 20.0, "hi": 20.0}) == "20"
     assert estimate_text({"mean": 4.5, "lo": None, "hi": None}) == "4.50"
-    assert estimate_text({"mean": -18.2, "lo": -28.1, "hi": -7.3}) == "-18 [-28 to -7]"
+    assert estimate_text({"mean": -18.2, "lo": -28.1, "hi": -7.3}) == "-18 [-28, -7]"
     assert estimate_text({"mean": 2.25e9, "lo": 2.24e9, "hi": 2.26e9}, money=True) == (
-        "$2.25B [$2.24B–$2.26B]"
+        "$2.25B [$2.24B, $2.26B]"
     )

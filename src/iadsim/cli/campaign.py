@@ -37,10 +37,11 @@ def number_text(x: float, decimals: int) -> str:
 
 
 def estimate_text(e: Any, *, money: bool = False) -> str:
-    """``mean [lo–hi]`` to the digits the interval supports (an Estimate or its dict).
+    """``mean [lo, hi]`` to the digits the interval supports (an Estimate or its dict).
 
     Decimals show the interval's half-width to two significant digits (``703
-    [678–730]``, ``1.8 [0.7–4.1]``); a value without an interval, to three.
+    [678, 730]``, ``1.8 [0.7, 4.1]``); a value without an interval, to three. The
+    bracket form is the one every iadsim table uses (:mod:`iadsim.cli.tables`).
     """
     d = e if isinstance(e, dict) else e.to_dict()
     mean, lo, hi = d["mean"], d["lo"], d["hi"]
@@ -57,8 +58,7 @@ def estimate_text(e: Any, *, money: bool = False) -> str:
 
     if lo is None or lo == hi:
         return show(mean)
-    between = " to " if lo < 0 else "–"  # "[-28 to -7]", not "[-28–-7]"
-    return f"{show(mean)} [{show(lo)}{between}{show(hi)}]"
+    return f"{show(mean)} [{show(lo)}, {show(hi)}]"
 
 
 def _print(summary: dict[str, Any]) -> None:
