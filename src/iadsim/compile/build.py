@@ -51,6 +51,11 @@ def _lookup(table: dict[str, Any], class_name: str, kind: str, default: Any) -> 
     return table.get(kind, default)
 
 
+def _hours(seconds: float) -> str:
+    hours = seconds / 3600
+    return f"{hours:.2f}" if hours < 1e6 else f"{hours:.3g}"
+
+
 def _share_out(weights: Sequence[float], count: int) -> list[int]:
     """Targets for ``count`` threats by smooth weighted round robin: exact shares, interleaved."""
     total = float(sum(weights))
@@ -232,9 +237,9 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                     [
                         (
                             f"raids.{raid_no}",
-                            f"threat {k} of raid {raid.id!r} reaches its target {t / 3600:.2f} h "
+                            f"threat {k} of raid {raid.id!r} reaches its target {_hours(t)} h "
                             f"after the start, after the scenario's duration of "
-                            f"{scenario.duration / 3600:.2f} h; lengthen `duration`",
+                            f"{_hours(scenario.duration)} h; lengthen `duration`",
                         )
                     ],
                 )

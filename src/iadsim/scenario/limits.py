@@ -44,6 +44,7 @@ __all__ = [
     "MAX_WAYPOINTS",
     "MAX_WEIGHT",
     "MEMORY_SHARE",
+    "MIN_DECISION_CYCLE_S",
     "available_memory",
     "check_memory",
     "format_bytes",
@@ -121,6 +122,10 @@ MAX_ENGAGEMENTS = 10**6
 
 MAX_EXACT_NODES = 10**9
 """Largest ``doctrine.exact_node_limit``."""
+
+MIN_DECISION_CYCLE_S = 0.001
+"""Shortest ``doctrine.decision_cycle``, in seconds (decisions fall on a grid of cycles
+counted in 64-bit integers)."""
 
 MAX_SEED = 2**64 - 1
 """Largest seed anywhere (seeds are 64-bit unsigned integers)."""

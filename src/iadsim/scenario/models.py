@@ -387,7 +387,9 @@ class Doctrine(_Model):
         le=limits.MAX_EXACT_NODES,
         description="exact: search nodes per cycle before taking the best found",
     )
-    decision_cycle: Duration = Field("2 s", description="time between assignment decisions")
+    decision_cycle: Duration = Field(
+        "2 s", description="time between assignment decisions (at least 1 ms)"
+    )
     reaction_time: Duration = Field("10 s", description="from first detection to first shot")
     mode: Literal["shoot-look-shoot", "shoot-shoot-look"] = Field(
         "shoot-look-shoot",
@@ -412,8 +414,8 @@ class Doctrine(_Model):
 
     @model_validator(mode="after")
     def _cycle(self) -> Doctrine:
-        if self.decision_cycle <= 0:
-            raise FieldError(("decision_cycle",), "must be positive")
+        if self.decision_cycle < limits.MIN_DECISION_CYCLE_S:
+            raise FieldError(("decision_cycle",), "must be at least 1 ms")
         if self.reaction_time < 0:
             raise FieldError(("reaction_time",), "must not be negative")
         if "default" not in self.salvo:
