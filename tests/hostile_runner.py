@@ -132,6 +132,9 @@ def main() -> None:
     from iadsim.scenario.units import _registry
 
     _registry()  # pint's registry is built once
+    from iadsim.wta import available_solvers
+
+    available_solvers()  # the WTA solvers' registry (and their imports)
     with tempfile.TemporaryDirectory() as scratch:
         for case in cases:
             result = run_case(case, scratch)

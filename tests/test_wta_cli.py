@@ -56,6 +56,11 @@ def test_bad_input_is_one_paragraph_exit_2(tmp_path: Path, cli: Callable[..., li
 
 
 def test_bench_quick_runs_without_data(tmp_path: Path, cli: Callable[..., list]) -> None:
-    (result,) = cli(["wta", "bench", "--quick", "--data", tmp_path / "none", "--time-limit", "5"])
-    assert result.returncode == 0, result.stderr
-    assert "ahuja-40" in result.stdout and "exact" in result.stdout
+    missing, quick = cli(
+        ["wta", "bench", "--quick", "--data", tmp_path / "none"],
+        ["wta", "bench", "--quick", "--time-limit", "5"],
+    )
+    assert missing.returncode == 2 and "--data" in missing.stderr
+    assert "no such folder" in missing.stderr
+    assert quick.returncode == 0, quick.stderr
+    assert "ahuja-40" in quick.stdout and "exact" in quick.stdout

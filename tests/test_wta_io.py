@@ -9,8 +9,6 @@ import pytest
 
 from iadsim.wta import InstanceError, Problem, load_instance, read_andersen, read_json, write_json
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "wta"
-
 TEXT = "2 3 2\n10\n20\n30\n0 0 0.5\n0 1 0.25\n0 2 0.1\n1 0 0.9\n1 1 0.8\n1 2 0.7"
 
 
@@ -24,11 +22,20 @@ def test_andersen_text_format(tmp_path: Path) -> None:
     assert load_instance(path).pk.tolist() == problem.pk.tolist()
 
 
-@pytest.mark.skipif(not (DATA / "wta_50x100x2.txt").exists(), reason="published data not here")
-def test_published_instance_reads() -> None:
-    problem = read_andersen(DATA / "wta_50x100x2.txt")
+def test_published_size_instance_reads(tmp_path: Path) -> None:
+    # the layout and size of Andersen et al.'s wta_50x100x2.txt (not shipped: no licence)
+    rng = np.random.default_rng(7)
+    values = rng.integers(25, 101, size=100)
+    pk = np.round(rng.uniform(0.6, 0.9, size=(50, 100)), 6)
+    lines = ["50 100 2", *map(str, values)]
+    lines += [f"{i} {j} {pk[i, j]}" for i in range(50) for j in range(100)]
+    path = tmp_path / "wta_50x100x2.txt"
+    path.write_text("\n".join(lines) + "\n")
+    problem = read_andersen(path)
     assert problem.pk.shape == (50, 100)
     assert problem.counts.tolist() == [2] * 50
+    assert problem.values.tolist() == values.tolist()
+    assert np.array_equal(problem.pk, pk)
 
 
 def test_json_round_trip(tmp_path: Path) -> None:

@@ -65,6 +65,7 @@ def query(
         raise StoreError("SQL query is empty; give a query such as 'select * from runs'")
     catalogue, paths = store.verified_files()
     mem = duckdb.connect(":memory:")
+    mem.execute("SET enable_progress_bar = false")  # it draws on stdout, which holds the data
     timer: threading.Timer | None = None
     try:
         for name, table in catalogue.items():

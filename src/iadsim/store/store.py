@@ -213,7 +213,9 @@ class Store:
         try:
             while True:
                 try:
-                    return duckdb.connect(str(catalogue), read_only=read_only)
+                    con = duckdb.connect(str(catalogue), read_only=read_only)
+                    con.execute("SET enable_progress_bar = false")  # it draws on stdout
+                    return con
                 except duckdb.IOException as exc:
                     if "lock" not in str(exc).lower():
                         message = " ".join(str(exc).split())
