@@ -349,3 +349,20 @@ def test_unknown_field_names_the_file_type(
     assert message.startswith(f"{path}: invalid {what}")
     assert f"not part of the {what} format" in message
     assert "scenario format" not in message
+
+
+def test_an_error_is_a_paragraph_not_a_dump() -> None:
+    problems = [(f"f{k}", "x" * 5000) for k in range(100)]
+    message = str(ScenarioError("s.yaml", problems))
+    assert message.startswith("s.yaml: invalid scenario (100 problems)")
+    assert "and 80 more" in message
+    assert len(message) < 25_000
+    assert "`f19`" in message and "`f20`" not in message
+
+
+def test_long_user_strings_are_shortened_in_messages(tmp_path: Path) -> None:
+    long = "x" * 100_000
+    path = write(tmp_path, "s.yaml", BASE.replace("threat: drone", f"threat: {long}"))
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert len(str(info.value)) < 2_000

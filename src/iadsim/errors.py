@@ -18,6 +18,17 @@ __all__ = [
 ]
 
 
+SHOWN_PROBLEMS = 20
+"""Problems listed in one error message at most (the head says how many there are)."""
+
+LONGEST_MESSAGE = 1000
+"""Characters of one problem's message (or field path) shown at most."""
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LONGEST_MESSAGE else text[: LONGEST_MESSAGE - 3] + "..."
+
+
 class IadsimError(Exception):
     """Base of the errors that the ``iadsim`` command reports without a traceback."""
 
@@ -65,10 +76,16 @@ class ScenarioError(IadsimError):
         super().__init__(self.paragraph())
 
     def paragraph(self) -> str:
-        """One paragraph: the file, then each field path and what was expected."""
+        """One paragraph: the file, then each field path and what was expected.
+
+        At most :data:`SHOWN_PROBLEMS` problems are listed (the count says how many
+        there are), each message and path cut at :data:`LONGEST_MESSAGE` characters:
+        an error is a paragraph, never a dump of the input.
+        """
         parts = []
-        for path, message in self.problems:
-            text = " ".join(str(message).split())  # one paragraph, whatever the message holds
+        for path, message in self.problems[:SHOWN_PROBLEMS]:
+            text = _cut(" ".join(str(message).split()))  # one paragraph, whatever it holds
+            path = _cut(str(path))
             if not path:  # about the file as a whole: the message says it all
                 parts.append(text)
                 continue
@@ -78,9 +95,11 @@ class ScenarioError(IadsimError):
                 where += f" (line {line})"
             parts.append(f"{where}: {text}")
         count = len(self.problems)
-        head = f"{self.source}: invalid {self.what}"
+        if count > SHOWN_PROBLEMS:
+            parts.append(f"and {count - SHOWN_PROBLEMS:,} more")
+        head = f"{_cut(self.source)}: invalid {self.what}"
         if count > 1:
-            head += f" ({count} problems)"
+            head += f" ({count:,} problems)"
         return head + ": " + "; ".join(parts) + "."
 
 

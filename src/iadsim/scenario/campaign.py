@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from iadsim.errors import CampaignError, FieldError
 from iadsim.scenario import limits
 from iadsim.scenario.load import _problems, named_file, parse_inner, parse_scenario, read_raw
+from iadsim.scenario.load import _show as _short
 
 __all__ = [
     "Campaign",
@@ -188,12 +189,12 @@ class Campaign(_Model):
             if delivery.type not in self.stockpiles:
                 raise FieldError(
                     ("deliveries", k, "type"),
-                    f"{delivery.type!r} has no entry in `stockpiles`",
+                    f"{_short(delivery.type)} has no entry in `stockpiles`",
                 )
         for k, flow in enumerate(self.production):
             if flow.type not in self.stockpiles:
                 raise FieldError(
-                    ("production", k, "type"), f"{flow.type!r} has no entry in `stockpiles`"
+                    ("production", k, "type"), f"{_short(flow.type)} has no entry in `stockpiles`"
                 )
         return self
 

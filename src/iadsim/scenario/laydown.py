@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from iadsim.errors import FieldError, LaydownError, ScenarioError
 from iadsim.scenario import limits
 from iadsim.scenario.load import _problems, named_file, parse_inner, parse_scenario, read_raw
+from iadsim.scenario.load import _show as _short
 
 __all__ = ["Laydown", "Site", "ToPlace", "check_laydown", "load_laydown"]
 
@@ -22,7 +23,7 @@ class _Model(BaseModel):
 class Site(_Model):
     """A place where a fire unit could stand."""
 
-    id: Annotated[str, Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
     position: Any = Field(description="[east, north] or {lat, lon}, as in scenario files")
 
 
@@ -60,8 +61,8 @@ class Laydown(_Model):
             if site.id in first:
                 raise FieldError(
                     ("sites", k, "id"),
-                    f"duplicate id {site.id!r} (also sites.{first[site.id]}); site ids must be "
-                    "unique",
+                    f"duplicate id {_short(site.id)} (also sites.{first[site.id]}); site ids "
+                    "must be unique",
                 )
             first[site.id] = k
         for k, entry in enumerate(self.place):
@@ -130,7 +131,7 @@ def check_laydown(
                 [
                     (
                         f"remove.{k}",
-                        f"the scenario has no fire unit {uid!r}; its fire units: "
+                        f"the scenario has no fire unit {_short(uid)}; its fire units: "
                         f"{_some([str(i) for i in ids])}",
                     )
                 ],

@@ -419,9 +419,7 @@ def named_file(
         path = (source.parent / name).resolve()
         if path.is_file():
             return path
-        message = (
-            f"{path} is a folder, not a {what}" if path.is_dir() else f"no {what} at {path}"
-        )
+        message = f"{path} is a folder, not a {what}" if path.is_dir() else f"no {what} at {path}"
     except (OSError, ValueError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         message = f"{shown!r} cannot be the name of a {what} ({reason})"

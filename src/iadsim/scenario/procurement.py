@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from iadsim.errors import FieldError, ProcurementError
 from iadsim.scenario import limits
 from iadsim.scenario.load import _problems, named_file, parse_inner, read_raw
+from iadsim.scenario.load import _show as _short
 from iadsim.scenario.models import THREAT_KINDS, ThreatKind
 from iadsim.scenario.units import Money
 
@@ -23,7 +24,7 @@ class _Model(BaseModel):
 class Item(_Model):
     """Something that can be bought: interceptors for a stockpile, or a fire unit."""
 
-    id: Annotated[str, Field(min_length=1)]
+    id: Annotated[str, Field(min_length=1, max_length=64)]
     interceptors: str | None = Field(
         None, description="fire-unit class whose stockpile a lot of these adds to"
     )
@@ -105,7 +106,7 @@ class Procurement(_Model):
             if item.id in first:
                 raise FieldError(
                     ("catalogue", k, "id"),
-                    f"duplicate id {item.id!r} (also catalogue.{first[item.id]})",
+                    f"duplicate id {_short(item.id)} (also catalogue.{first[item.id]})",
                 )
             first[item.id] = k
         return self
@@ -147,7 +148,7 @@ def load_procurement(path: str | Path) -> tuple[Procurement, Path]:
                 [
                     (
                         f"catalogue.{k}.interceptors",
-                        f"{item.interceptors!r} has no stockpile in the campaign "
+                        f"{_short(item.interceptors)} has no stockpile in the campaign "
                         f"({campaign_path.name}); stocked: {', '.join(stocked) or 'none'}",
                     )
                 ],
