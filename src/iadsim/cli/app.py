@@ -19,6 +19,7 @@ from iadsim.cli.results import results_app
 from iadsim.cli.sweep import sweep as sweep_command
 from iadsim.cli.wta import wta_app
 from iadsim.errors import OptionError
+from iadsim.scenario.limits import MAX_REPLICATIONS
 
 app = typer.Typer(
     name="iadsim",
@@ -70,7 +71,14 @@ def _options(
 def run(
     file: ScenarioFile,
     replications: Annotated[
-        int, typer.Option("--replications", "-n", min=1, help="Monte Carlo replications")
+        int,
+        typer.Option(
+            "--replications",
+            "-n",
+            min=1,
+            max=MAX_REPLICATIONS,
+            help="Monte Carlo replications",
+        ),
     ] = 1000,
     seed: Seed = 0,
     overrides: Annotated[

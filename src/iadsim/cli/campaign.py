@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from iadsim.cli.common import OutputFormat, Seed, reported
+from iadsim.scenario.limits import MAX_REPLICATIONS
 
 __all__ = ["campaign", "estimate_text", "money_text", "number_text"]
 
@@ -120,7 +121,14 @@ def _print(summary: dict[str, Any]) -> None:
 def campaign(
     file: Annotated[Path, typer.Argument(help="campaign file (YAML or JSON)", show_default=False)],
     replications: Annotated[
-        int, typer.Option("--replications", "-n", min=1, help="Monte Carlo replications")
+        int,
+        typer.Option(
+            "--replications",
+            "-n",
+            min=1,
+            max=MAX_REPLICATIONS,
+            help="Monte Carlo replications",
+        ),
     ] = 200,
     seed: Seed = 0,
     output: Annotated[

@@ -17,6 +17,7 @@ from iadsim.cli.common import (
 from iadsim.cli.progress import Bar
 from iadsim.cli.sweep import DEFAULT_STORE
 from iadsim.errors import IadsimError, OptionError
+from iadsim.scenario.limits import MAX_REPLICATIONS
 
 if TYPE_CHECKING:
     from iadsim.report import ReportData
@@ -50,6 +51,7 @@ def report(
             "--replications",
             "-n",
             min=1,
+            max=MAX_REPLICATIONS,
             help=f"for a scenario or campaign file [default: {DEFAULT_REPLICATIONS}]",
         ),
     ] = None,

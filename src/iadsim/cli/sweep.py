@@ -11,6 +11,7 @@ import typer
 
 from iadsim.cli.common import Engine, reported, seed_option
 from iadsim.errors import OptionError
+from iadsim.scenario.limits import MAX_REPLICATIONS, MAX_SWEEP_POINTS
 
 __all__ = ["DEFAULT_STORE", "StoreOption", "sweep"]
 
@@ -100,7 +101,8 @@ def sweep(
         ),
     ] = None,
     points: Annotated[
-        int | None, typer.Option("--points", min=1, help="points of the random design")
+        int | None,
+        typer.Option("--points", min=1, max=MAX_SWEEP_POINTS, help="points of the random design"),
     ] = None,
     design_seed: Annotated[
         int | None,
@@ -108,7 +110,13 @@ def sweep(
     ] = None,
     replications: Annotated[
         int | None,
-        typer.Option("--replications", "-n", min=1, help="replications per point [default: 200]"),
+        typer.Option(
+            "--replications",
+            "-n",
+            min=1,
+            max=MAX_REPLICATIONS,
+            help="replications per point [default: 200]",
+        ),
     ] = None,
     seed: Annotated[int | None, seed_option("seed per point, 0 to 2^64-1 [default: 0]")] = None,
     overrides: Annotated[
@@ -125,7 +133,13 @@ def sweep(
         str | None, typer.Option("--address", help="Ray cluster address (ray backend)")
     ] = None,
     batch_size: Annotated[
-        int | None, typer.Option("--batch-size", min=1, help="replications per stored batch")
+        int | None,
+        typer.Option(
+            "--batch-size",
+            min=1,
+            max=MAX_REPLICATIONS,
+            help="replications per stored batch",
+        ),
     ] = None,
     engine: Annotated[
         Engine | None,
