@@ -16,7 +16,7 @@ from iadsim.engine.outcomes import ARRAYS
 from iadsim.metrics import Accumulator, Summary, summarize
 from iadsim.scenario import Scenario, load_scenario
 
-__all__ = ["batches", "prepare", "provenance", "run_compiled", "run_file"]
+__all__ = ["batch_size", "batches", "prepare", "provenance", "run_compiled", "run_file"]
 
 
 def provenance(**extra: Any) -> dict[str, Any]:
@@ -56,6 +56,26 @@ def _step(batch_size: int) -> int:
     return step if step < batch_size and batch_size % step == 0 else batch_size
 
 
+BATCH_BYTES = 256e6
+"""Memory one batch of outcomes may take; larger scenarios run in smaller batches."""
+
+
+def batch_size(compiled: CompiledScenario) -> int:
+    """Replications per batch for ``compiled``.
+
+    :data:`~iadsim.engine.BATCH_SIZE`, halved while a batch of its outcomes would
+    take more than :data:`BATCH_BYTES`. A function of the scenario alone (never
+    of the machine), so a summary is the same wherever it runs; only scenarios of
+    tens of thousands of threats get smaller batches.
+    """
+    from iadsim.compile.build import replication_bytes
+
+    size = BATCH_SIZE
+    while size > 1 and replication_bytes(compiled, size) > BATCH_BYTES:
+        size //= 2
+    return size
+
+
 def _join(parts: list[Outcomes]) -> Outcomes:
     """Consecutive parts of one batch as one :class:`Outcomes`, rows in the order given."""
     if len(parts) == 1:
@@ -78,18 +98,24 @@ def batches(
 ) -> Iterator[Outcomes]:
     """Replications ``0 .. replications - 1`` in batches, as ``simulate_batches`` yields them.
 
-    The batches are of :data:`~iadsim.engine.BATCH_SIZE` replications. With
+    The batches are of :func:`batch_size` replications. With
     ``progress``, each batch is computed in smaller steps and ``progress`` is told
     after each step, so a progress bar moves during the first batch too. The
     batches yielded are the same either way (same rows, same boundaries), so a
     summary folded from them is identical to the last bit.
     """
+    size = batch_size(compiled)
     if progress is None:
         yield from simulate_batches(
-            compiled, replications=replications, seed=seed, policy=policy, engine=engine
+            compiled,
+            replications=replications,
+            seed=seed,
+            policy=policy,
+            engine=engine,
+            batch_size=size,
         )
         return
-    step = _step(BATCH_SIZE)
+    step = _step(size)
     parts: list[Outcomes] = []
     count = 0
     for part in simulate_batches(
@@ -103,7 +129,7 @@ def batches(
     ):
         parts.append(part)
         count += len(part)
-        if count % BATCH_SIZE == 0 or count == replications:
+        if count % size == 0 or count == replications:
             yield _join(parts)
             parts = []
 
