@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from iadsim.cli.common import Seed, reported
+from iadsim.cli.common import OutputFormat, Seed, reported
 from iadsim.errors import OptionError
 
 __all__ = ["wta_app"]
@@ -31,11 +31,18 @@ SEEDED = ("local", "exact", "oa")
 ANDERSEN_FILES = "wta_{size}x{mu}.txt"
 
 
-class Format(StrEnum):
-    """How ``iadsim wta`` prints its answer."""
+Format = OutputFormat
+"""How ``iadsim wta`` prints its answer: ``table`` (text for people) or ``json``."""
 
-    text = "text"
-    json = "json"
+
+class Solver(StrEnum):
+    """The built-in WTA solvers (see :func:`iadsim.wta.available_solvers`)."""
+
+    greedy = "greedy"
+    descent = "descent"
+    local = "local"
+    exact = "exact"
+    oa = "oa"
 
 
 def _json(document: Any) -> str:
@@ -71,17 +78,15 @@ def solve(
             show_default=False,
         ),
     ],
-    solver: Annotated[
-        str, typer.Option("--solver", help="greedy, descent, local, exact or oa")
-    ] = "local",
+    solver: Annotated[Solver, typer.Option("--solver", help="which solver")] = Solver.local,
     time_limit: Annotated[
         float | None,
         typer.Option("--time-limit", min=0.0, help="seconds, 0 or more (default: none)"),
     ] = None,
     seed: Seed = 0,
     output: Annotated[
-        Format, typer.Option("--format", "-f", help="text or one JSON document")
-    ] = Format.text,
+        Format, typer.Option("--format", "-f", help="table (text) or one JSON document")
+    ] = Format.table,
 ) -> None:
     """Solve one instance and print objective, bound, time and assignment.
 
@@ -92,24 +97,25 @@ def solve(
     from iadsim.wta import available_solvers, get_solver, load_instance
     from iadsim.wta.limits import check_memory
 
+    name = solver.value
     with reported():
-        if solver not in available_solvers():
+        if name not in available_solvers():
             raise OptionError(
-                "--solver", f"{solver!r} is not a solver; choose one of "
+                "--solver", f"{name!r} is not a solver; choose one of "
                 f"{', '.join(available_solvers())}",
             )  # fmt: skip
         limit = _limit(time_limit, "--time-limit")
         problem = load_instance(file)
-        check_memory(problem, solver, source=file)
-        options = {"seed": seed} if solver in SEEDED else {}
-        answer = get_solver(solver, **options).solve(problem, time_limit=limit)
+        check_memory(problem, name, source=file)
+        options = {"seed": seed} if name in SEEDED else {}
+        answer = get_solver(name, **options).solve(problem, time_limit=limit)
     document = {"instance": str(file), "name": problem.name, **answer.to_dict()}
     if output is Format.json:
         typer.echo(_json(document))
         return
     if answer.bound is not None:
         bound = f"{answer.bound:.6f}"
-    elif get_solver(solver).exact:
+    elif get_solver(name).exact:
         bound = "none (stopped before proving one)"
     else:
         bound = "none (heuristic)"
@@ -163,8 +169,8 @@ def bench(
     ] = 1.0,
     output: Annotated[
         Format,
-        typer.Option("--format", "-f", help="text (rows as they finish) or one JSON document"),
-    ] = Format.text,
+        typer.Option("--format", "-f", help="table (rows as they finish) or one JSON document"),
+    ] = Format.table,
 ) -> None:
     """Run every solver on the Ahuja et al. sizes and, with --data, the Andersen et al. ones.
 
@@ -184,7 +190,7 @@ def bench(
                 "wta_*.txt files)",
                 err=True,
             )
-        text = output is Format.text
+        text = output is Format.table
         if text:
             typer.echo(HEADER)
         rows = run_bench(
