@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from iadsim.cli.common import OutputFormat, Seed, reported
-from iadsim.scenario.limits import MAX_REPLICATIONS
 
 __all__ = ["campaign", "estimate_text", "money_text", "number_text"]
 
@@ -126,7 +125,6 @@ def campaign(
             "--replications",
             "-n",
             min=1,
-            max=MAX_REPLICATIONS,
             help="Monte Carlo replications",
         ),
     ] = 200,

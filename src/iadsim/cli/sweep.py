@@ -11,7 +11,6 @@ import typer
 
 from iadsim.cli.common import Engine, reported, seed_option
 from iadsim.errors import OptionError
-from iadsim.scenario.limits import MAX_REPLICATIONS, MAX_SWEEP_POINTS
 
 __all__ = ["DEFAULT_STORE", "StoreOption", "sweep"]
 
@@ -102,7 +101,7 @@ def sweep(
     ] = None,
     points: Annotated[
         int | None,
-        typer.Option("--points", min=1, max=MAX_SWEEP_POINTS, help="points of the random design"),
+        typer.Option("--points", min=1, help="points of the random design"),
     ] = None,
     design_seed: Annotated[
         int | None,
@@ -114,7 +113,6 @@ def sweep(
             "--replications",
             "-n",
             min=1,
-            max=MAX_REPLICATIONS,
             help="replications per point [default: 200]",
         ),
     ] = None,
@@ -137,7 +135,6 @@ def sweep(
         typer.Option(
             "--batch-size",
             min=1,
-            max=MAX_REPLICATIONS,
             help="replications per stored batch",
         ),
     ] = None,
