@@ -57,6 +57,7 @@ import pandas as pd
 from iadsim.history.errors import HistoryError
 from iadsim.history.kinds import HISTORY_KINDS, threat_kind
 from iadsim.history.text import plain, shown
+from iadsim.inputs import read_limited
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -203,8 +204,7 @@ def _text(path: Path) -> str:
                 f"{MAX_FILE_BYTES // 2**20} MiB (the public dataset from 2022 to 2025 is "
                 "under 1 MiB)",
             )
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
+        data = read_limited(path, MAX_FILE_BYTES)
     except OSError as exc:
         raise HistoryError(path, f"cannot be read ({exc.strerror or exc}); {_EXPECTED}") from None
     if len(data) > MAX_FILE_BYTES:  # grew while read, or a device that reports no size

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from iadsim.errors import FieldError, ScenarioError
+from iadsim.inputs import read_limited
 from iadsim.scenario import limits
 from iadsim.scenario.models import SCHEMA_VERSION, Scenario
 
@@ -314,8 +315,7 @@ def _dotted(path: Iterable[Any]) -> str:
 def _read_text(path: Path, error: type[ScenarioError]) -> str:
     """The file's text, read no further than the size limit."""
     try:
-        with path.open("rb") as handle:
-            data = handle.read(limits.MAX_FILE_BYTES + 1)
+        data = read_limited(path, limits.MAX_FILE_BYTES)
     except FileNotFoundError:
         raise error(path, [("", "no such file")]) from None
     except IsADirectoryError:
