@@ -412,3 +412,38 @@ def test_a_sweep_waits_for_the_store_and_says_so(store: Store) -> None:
             pass
     finally:
         holder.wait(timeout=30)
+
+
+def test_a_full_disk_on_stdout_is_one_error_not_a_traceback() -> None:
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "iadsim.cli", "schema"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: ") and "No space left" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_a_closed_pipe_stops_quietly() -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iadsim.cli", "schema"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(10)
+    proc.stdout.close()  # the reader goes away, as `| head -c 10` does
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=120) in (0, 141)
+    assert "Traceback" not in err and "internal error" not in err

@@ -215,8 +215,10 @@ def main() -> None:
 
     iadsim's own input errors exit with code 2 from inside each command. What
     escapes them is still reported in one line, never as a traceback: input too
-    deep or too large for memory exits with 2, anything else is a bug in iadsim
-    and exits with 70 (set ``IADSIM_DEBUG=1`` for the traceback).
+    deep or too large for memory, or a file the machine cannot read or write (a
+    full disk), exits with 2; a closed stdout pipe stops quietly (141); anything
+    else is a bug in iadsim and exits with 70 (``IADSIM_DEBUG=1`` shows the
+    traceback).
     """
     import os
 
@@ -230,6 +232,17 @@ def main() -> None:
         sys.exit(2)
     except MemoryError:
         typer.echo("error: not enough memory for this input; ask for less work", err=True)
+        sys.exit(2)
+    except BrokenPipeError:
+        # the reader of stdout went away (``iadsim presets | head -1``): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(141)
+    except OSError as exc:
+        # the machine, not iadsim: a full disk, a file that vanished or cannot be written
+        where = f"{exc.filename}: " if exc.filename else ""
+        reason = exc.strerror or " ".join(str(exc).split())[:300]
+        typer.echo(f"error: {where}cannot read or write ({reason})", err=True)
         sys.exit(2)
     except Exception as exc:
         if os.environ.get("IADSIM_DEBUG"):
