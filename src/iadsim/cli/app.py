@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 import typer
 
@@ -210,6 +210,24 @@ app.command("campaign")(campaign_command)
 app.add_typer(optimize_app, name="optimize")
 
 
+def _is_usage_error(exc: BaseException) -> bool:
+    """A command-line usage error (click's ``ClickException``, as typer vendors it)."""
+    return hasattr(exc, "format_message") and isinstance(getattr(exc, "exit_code", None), int)
+
+
+def _usage_error(exc: Any) -> NoReturn:
+    """Report a usage error in one ``error:`` line, as iadsim's own errors are; exit 2."""
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+        typer.echo(ctx.get_help())  # ``iadsim`` alone: the help, as asked for
+        sys.exit(0)
+    where = f"{ctx.command_path}: " if ctx is not None else ""
+    message = " ".join(str(exc.format_message()).split())
+    hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+    typer.echo(f"error: {where}{message}{hint}", err=True)
+    sys.exit(int(exc.exit_code) if exc.exit_code else 2)
+
+
 def main() -> None:
     """Entry point of the ``iadsim`` command.
 
@@ -222,8 +240,16 @@ def main() -> None:
     """
     import os
 
+    code: Any = None
     try:
-        app()
+        try:
+            code = app(standalone_mode=False, prog_name="iadsim")
+        except Exception as exc:
+            if _is_usage_error(exc):
+                _usage_error(exc)
+            if type(exc).__name__ == "Abort":  # click's word for Ctrl-C
+                raise KeyboardInterrupt from None
+            raise
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
         sys.exit(130)
@@ -255,3 +281,4 @@ def main() -> None:
             err=True,
         )
         sys.exit(70)
+    sys.exit(code if isinstance(code, int) else 0)
