@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import os
 import signal
+import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -92,8 +93,11 @@ def _init_worker(parent: int) -> None:
     Ctrl-C is left to the parent, which stops the workers; if the parent is
     killed outright, a watchdog thread ends the worker instead of leaving an
     orphan. The pool already runs one batch per core, so a compiled engine in
-    a worker is kept to one thread (unless the user chose otherwise).
+    a worker is kept to one thread (unless the user chose otherwise). Whatever a
+    library prints in a worker goes to stderr: the caller's stdout may be data.
     """
+    sys.stdout.flush()
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("NUMBA_NUM_THREADS", "1")
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
