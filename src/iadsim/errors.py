@@ -15,6 +15,7 @@ __all__ = [
     "ScenarioError",
     "StoreError",
     "SweepError",
+    "shorten",
 ]
 
 
@@ -25,8 +26,13 @@ LONGEST_MESSAGE = 1000
 """Characters of one problem's message (or field path) shown at most."""
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut to ``limit`` characters, ``...`` marking the cut (user input in messages)."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _cut(text: str) -> str:
-    return text if len(text) <= LONGEST_MESSAGE else text[: LONGEST_MESSAGE - 3] + "..."
+    return shorten(text, LONGEST_MESSAGE)
 
 
 class IadsimError(Exception):

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iadsim.errors import SweepError
+from iadsim.errors import SweepError, shorten
 from iadsim.scenario import limits
 
 __all__ = [
@@ -249,8 +249,7 @@ class Sweep:
 
 def _short(value: Any) -> str:
     """A value for a message: its repr, shortened."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value))
 
 
 # --- reading values -------------------------------------------------------------------------
@@ -267,7 +266,7 @@ def _yaml_value(text: str, *, source: str = "<options>", what: str = "") -> Any:
     try:
         value = parse_value(text)
     except ValueError as exc:
-        shown = repr(text) if len(text) <= 60 else repr(text[:57] + "...")
+        shown = repr(shorten(text))
         raise SweepError(source, [("", f"{what or 'value '}{shown}: {exc}")]) from None
     return text.strip() if value is None else value
 
@@ -416,7 +415,7 @@ def _int(
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-        shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+        shown = _short(value)
         raise SweepError(
             source,
             [

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from iadsim.errors import FieldError, ScenarioError
+from iadsim.errors import FieldError, ScenarioError, shorten
 from iadsim.inputs import read_limited
 from iadsim.scenario import limits
 from iadsim.scenario.models import SCHEMA_VERSION, Scenario
@@ -167,9 +167,7 @@ def _refused(constructor: Any, node: Any) -> Any:
 def _show(value: Any) -> str:
     """A value read from a file, as the file wrote it, shortened for a message."""
     text = value if isinstance(value, str) else str(value)
-    text = " ".join(text.split())
-    if len(text) > 60:
-        text = text[:57] + "..."
+    text = shorten(" ".join(text.split()))
     return repr(text) if isinstance(value, str) else text
 
 
@@ -208,7 +206,7 @@ def _plain_reason(text: str) -> str:
     """A parser's reason, in the words of a file (not of Python), shortened."""
     if "integer string conversion" in text:
         return "a number has more than 4300 digits"
-    return text if len(text) <= 200 else text[:197] + "..."
+    return shorten(text, 200)
 
 
 def _reject_json_constant(name: str) -> Any:
@@ -414,7 +412,7 @@ def named_file(
         ScenarioError: of type ``error``, at ``field`` of ``source``, if there is no such
             file or the name cannot be a file name (too long, a NUL byte, a folder).
     """
-    shown = name if len(name) <= 80 else name[:77] + "..."
+    shown = shorten(name, 80)
     try:
         path = (source.parent / name).resolve()
         if path.is_file():
@@ -461,8 +459,7 @@ def _kind_of(value: Any) -> str:
         return _show(value)
     if isinstance(value, dt.date):  # a date from Python: the way a file writes it
         return value.isoformat()
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value))
 
 
 def apply_overrides(

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from iadsim.errors import FieldError
+from iadsim.errors import FieldError, shorten
 from iadsim.scenario import limits, presets
 from iadsim.scenario.units import (
     LENGTH,
@@ -127,8 +127,7 @@ Position = Annotated[
 
 def _short(value: Any) -> str:
     """A value for a message: its repr, shortened."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value))
 
 
 def _some(names: list[str], limit: int = 12) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeAlias
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from iadsim.errors import shorten
 from iadsim.scenario import limits
 
 __all__ = [
@@ -118,8 +119,7 @@ def _check_text(text: str, original: Any, dim: _Dimension) -> None:
 
 def _show(value: Any) -> str:
     """A value as the file wrote it, shortened for a message."""
-    text = repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return shorten(repr(value) if isinstance(value, str) else str(value))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from iadsim.errors import shorten
 from iadsim.wta.limits import MAX_FILE_BYTES, MAX_PAIRS, MAX_ROUNDS, InstanceError
 from iadsim.wta.problem import Problem
 
@@ -96,8 +97,7 @@ def _lines(path: Path) -> Iterator[tuple[int, list[str]]]:
 
 
 def _shown(tokens: list[str]) -> str:
-    text = " ".join(tokens)
-    return repr(text if len(text) <= 60 else text[:57] + "...")
+    return repr(shorten(" ".join(tokens)))
 
 
 def _entries(count: int) -> str:
@@ -220,7 +220,7 @@ def _describe(item: Any) -> str:
     text = json.dumps(item) if isinstance(item, str | int | float | bool | None) else None
     if text is None:
         text = "a list" if isinstance(item, list) else "an object"
-    return text if len(text) <= 40 else text[:37] + "..."
+    return shorten(text, 40)
 
 
 def _numbers(path: Path, key: str, raw: Any, size: int | None = None) -> list[float | int]:
