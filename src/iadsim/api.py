@@ -105,17 +105,7 @@ def batches(
     summary folded from them is identical to the last bit.
     """
     size = batch_size(compiled)
-    if progress is None:
-        yield from simulate_batches(
-            compiled,
-            replications=replications,
-            seed=seed,
-            policy=policy,
-            engine=engine,
-            batch_size=size,
-        )
-        return
-    step = _step(size)
+    step = size if progress is None else _step(size)
     parts: list[Outcomes] = []
     count = 0
     for part in simulate_batches(
@@ -130,7 +120,7 @@ def batches(
         parts.append(part)
         count += len(part)
         if count % size == 0 or count == replications:
-            yield _join(parts)
+            yield _join(parts)  # one part as it is, when no progress is asked for
             parts = []
 
 
