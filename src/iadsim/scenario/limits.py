@@ -14,7 +14,7 @@ the memory they need before anything is allocated (:func:`check_memory`).
 
 from __future__ import annotations
 
-import os
+from iadsim.memory import available_memory, format_bytes
 
 __all__ = [
     "MAX_ALIASES",
@@ -153,39 +153,6 @@ MAX_CAMPAIGN_DAYS = 3_650
 
 MEMORY_SHARE = 0.75
 """Work estimated to need more than this share of the memory available is refused."""
-
-
-def available_memory() -> int:
-    """Bytes of memory available to new allocations (Linux: MemAvailable), else the total.
-
-    ``IADSIM_MEMORY_LIMIT`` (bytes) overrides it, e.g. for a container whose limit the
-    kernel does not report.
-    """
-    override = os.environ.get("IADSIM_MEMORY_LIMIT")
-    if override:
-        try:
-            return max(int(float(override)), 0)
-        except ValueError:
-            pass
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-    except (ValueError, OSError, AttributeError):
-        return 8 * 2**30
-
-
-def format_bytes(n: float) -> str:
-    """``1.5 GB``, ``320 MB``, ``12 kB``: decimal units, for messages."""
-    for unit, scale in (("TB", 1e12), ("GB", 1e9), ("MB", 1e6)):
-        if n >= scale:
-            return f"{n / scale:,.1f} {unit}"
-    return f"{n / 1e3:,.0f} kB"
 
 
 def check_memory(needed: float, work: str) -> str | None:

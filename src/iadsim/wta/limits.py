@@ -18,11 +18,11 @@ dense matrix of the freed rounds against the targets.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Any
 
 from iadsim.errors import IadsimError
+from iadsim.memory import available_memory
 
 __all__ = [
     "MAX_FILE_BYTES",
@@ -126,30 +126,6 @@ def memory_needed(problem: Any, solver: str) -> int:
     return int(need)
 
 
-def available_memory() -> int | None:
-    """Bytes this process may still allocate: the smaller of free memory and its limit."""
-    candidates: list[int] = []
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    candidates.append(int(line.split()[1]) * 1024)
-                    break
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        import resource
-
-        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
-        if soft != resource.RLIM_INFINITY:
-            with open("/proc/self/statm", encoding="ascii") as fh:
-                used = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-            candidates.append(max(0, soft - used))
-    except (ImportError, OSError, ValueError, IndexError):
-        pass
-    return min(candidates) if candidates else None
-
-
 def check_memory(problem: Any, solver: str, source: str | Path | None = None) -> None:
     """Refuse, before it starts, a solve that would need more memory than is available.
 
@@ -159,7 +135,7 @@ def check_memory(problem: Any, solver: str, source: str | Path | None = None) ->
     """
     need = memory_needed(problem, solver)
     have = available_memory()
-    if have is None or need <= have:
+    if need <= have:
         return
     m, n = problem.pk.shape
     rounds = int(problem.counts.sum())
