@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -10,7 +9,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from iadsim.errors import CampaignError, FieldError
 from iadsim.scenario import limits
-from iadsim.scenario.load import _problems, named_file, parse_inner, parse_scenario, read_raw
+from iadsim.scenario.load import (
+    _problems,
+    load_inner_scenario,
+    named_file,
+    read_raw,
+)
 from iadsim.scenario.load import _show as _short
 
 __all__ = [
@@ -225,22 +229,9 @@ def load_campaign(path: str | Path) -> tuple[Campaign, dict[str, Any], Path]:
             what="reported-raids CSV",
             lines=lines,
         )
-    if isinstance(campaign.defence, dict):
-        defence_raw, defence_path = dict(campaign.defence), path
-        defence = parse_inner(
-            defence_raw, source=path, error=CampaignError, where="defence", lines=lines
-        )
-    else:
-        defence_path = named_file(
-            path,
-            campaign.defence,
-            error=CampaignError,
-            field="defence",
-            what="scenario file",
-            lines=lines,
-        )
-        defence_raw, _ = read_raw(defence_path)
-        defence = parse_scenario(copy.deepcopy(defence_raw), source=defence_path)
+    defence_raw, defence, defence_path = load_inner_scenario(
+        path, campaign.defence, error=CampaignError, field="defence", lines=lines
+    )
     check_against_defence(campaign, defence, source=path, lines=lines)
     return campaign, defence_raw, defence_path
 

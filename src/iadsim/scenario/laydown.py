@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -10,7 +9,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from iadsim.errors import FieldError, LaydownError, ScenarioError
 from iadsim.scenario import limits
-from iadsim.scenario.load import _problems, named_file, parse_inner, parse_scenario, read_raw
+from iadsim.scenario.load import (
+    _problems,
+    load_inner_scenario,
+    parse_inner,
+    parse_scenario,
+    read_raw,
+)
 from iadsim.scenario.load import _show as _short
 
 __all__ = ["Laydown", "Site", "ToPlace", "check_laydown", "load_laydown"]
@@ -86,20 +91,9 @@ def load_laydown(path: str | Path) -> tuple[Laydown, dict[str, Any]]:
         laydown = Laydown.model_validate(raw)
     except ValidationError as exc:
         raise LaydownError(path, _problems(exc, "laydown"), lines=lines) from None
-    if isinstance(laydown.scenario, dict):
-        scenario_raw = dict(laydown.scenario)
-        parse_inner(scenario_raw, source=path, error=LaydownError, where="scenario", lines=lines)
-    else:
-        scenario_path = named_file(
-            path,
-            laydown.scenario,
-            error=LaydownError,
-            field="scenario",
-            what="scenario file",
-            lines=lines,
-        )
-        scenario_raw, _ = read_raw(scenario_path)
-        parse_scenario(copy.deepcopy(scenario_raw), source=scenario_path)
+    scenario_raw, _, _ = load_inner_scenario(
+        path, laydown.scenario, error=LaydownError, field="scenario", lines=lines
+    )
     check_laydown(laydown, scenario_raw, source=path, lines=lines)
     return laydown, scenario_raw
 

@@ -638,6 +638,29 @@ def parse_scenario(
         raise ScenarioError(source, _problems(exc), lines=lines) from None
 
 
+def load_inner_scenario(
+    source: Path,
+    value: Any,
+    *,
+    error: type[ScenarioError],
+    field: str,
+    lines: dict[str, int] | None = None,
+) -> tuple[dict[str, Any], Scenario, Path]:
+    """The scenario a planning file holds at ``field``: inline (a mapping) or a file beside it.
+
+    Returns its raw fields, the validated scenario and the file it is in (``source``
+    itself for an inline one). Problems of an inline scenario are reported against
+    ``source`` at ``field``; those of a named file, against that file.
+    """
+    if isinstance(value, dict):
+        raw = dict(value)
+        scenario = parse_inner(raw, source=source, error=error, where=field, lines=lines)
+        return raw, scenario, source
+    path = named_file(source, value, error=error, field=field, what="scenario file", lines=lines)
+    raw, _ = read_raw(path)
+    return raw, parse_scenario(copy.deepcopy(raw), source=path), path
+
+
 def parse_inner(
     raw: Any,
     *,
