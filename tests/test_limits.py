@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from iadsim import limits
 from iadsim.compile import compile_scenario, detection_looks, replication_bytes
 from iadsim.errors import CampaignError, LaydownError, ProcurementError, ScenarioError, SweepError
 from iadsim.runner.design import build_sweep
-from iadsim.scenario import limits, load_scenario, parse_scenario
+from iadsim.scenario import load_scenario, parse_scenario
 from iadsim.scenario.campaign import load_campaign
 from iadsim.scenario.laydown import load_laydown
 from iadsim.scenario.procurement import load_procurement

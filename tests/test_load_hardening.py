@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from iadsim import limits
 from iadsim.errors import (
     CampaignError,
     LaydownError,
@@ -23,7 +24,7 @@ from iadsim.errors import (
     ScenarioError,
     SweepError,
 )
-from iadsim.scenario import apply_overrides, limits, load_scenario, read_raw
+from iadsim.scenario import apply_overrides, load_scenario, read_raw
 from iadsim.scenario.campaign import load_campaign
 from iadsim.scenario.laydown import load_laydown
 from iadsim.scenario.load import parse_value, read_document

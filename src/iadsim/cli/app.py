@@ -19,7 +19,7 @@ from iadsim.cli.results import results_app
 from iadsim.cli.sweep import sweep as sweep_command
 from iadsim.cli.wta import wta_app
 from iadsim.errors import OptionError
-from iadsim.scenario.limits import MAX_REPLICATIONS
+from iadsim.limits import MAX_REPLICATIONS
 
 app = typer.Typer(
     name="iadsim",

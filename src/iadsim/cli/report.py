@@ -17,7 +17,7 @@ from iadsim.cli.common import (
 from iadsim.cli.progress import Bar
 from iadsim.cli.sweep import DEFAULT_STORE
 from iadsim.errors import IadsimError, OptionError
-from iadsim.scenario.limits import MAX_REPLICATIONS
+from iadsim.limits import MAX_REPLICATIONS
 
 if TYPE_CHECKING:
     from iadsim.report import ReportData

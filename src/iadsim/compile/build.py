@@ -12,11 +12,11 @@ from typing import Any
 
 import numpy as np
 
+from iadsim import limits
 from iadsim.compile.compiled import HARDNESS, CompiledScenario
 from iadsim.draws import Purpose, uniform
 from iadsim.errors import ScenarioError
 from iadsim.geometry import geodetic_to_enu, radar_horizon, route_windows
-from iadsim.scenario import limits
 from iadsim.scenario.models import launch_window
 
 __all__ = [
@@ -161,7 +161,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
     the raids' own ``route.seed``, never from the replication seed.
 
     Before allocating, the work is checked against the limits of
-    :mod:`iadsim.scenario.limits`: the (threat, sensor or fire unit) pairs whose
+    :mod:`iadsim.limits`: the (threat, sensor or fire unit) pairs whose
     windows are computed, and the memory that takes; after, the sensor looks one
     replication could need.
 

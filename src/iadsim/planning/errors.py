@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from iadsim import limits
 from iadsim.errors import ScenarioError
-from iadsim.scenario import limits
 
 __all__ = ["refuse_if_too_big", "some"]
 
@@ -41,7 +41,7 @@ def refuse_if_too_big(
 ) -> None:
     """Refuse ``work`` estimated to need ``needed`` bytes if it does not fit in memory.
 
-    See :func:`iadsim.scenario.limits.check_memory` (a share of the memory available).
+    See :func:`iadsim.limits.check_memory` (a share of the memory available).
 
     Raises:
         ScenarioError: of class ``error``, naming ``field`` of ``source`` and how much

@@ -23,7 +23,7 @@ A sweep file (YAML or JSON)::
 The same from the command line: ``--grid raids.0.count=10,20,40`` and
 ``--random 'fire_units.0.pk.drone=uniform(0.5, 0.9)' --points 8``.
 
-Limits (:mod:`iadsim.scenario.limits`): at most 100,000 points per sweep (grid
+Limits (:mod:`iadsim.limits`): at most 100,000 points per sweep (grid
 combinations times random points), 10,000,000 replications per point, seeds from
 0 to 2^64-1; values in options are read as YAML and one that is not (``[1, 2``)
 is an error, not text.
@@ -40,8 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from iadsim import limits
 from iadsim.errors import SweepError, shorten
-from iadsim.scenario import limits
 
 __all__ = [
     "DISTRIBUTIONS",

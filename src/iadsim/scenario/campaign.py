@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from iadsim import limits
 from iadsim.errors import CampaignError, FieldError
-from iadsim.scenario import limits
 from iadsim.scenario.load import (
     _problems,
     load_inner_scenario,
@@ -207,7 +207,7 @@ def load_campaign(path: str | Path) -> tuple[Campaign, dict[str, Any], Path]:
     """Read a campaign file; returns it, the defence scenario's raw data and its path.
 
     The defence is validated here too (problems in a defence file are reported against
-    it), and no night may launch more than :data:`~iadsim.scenario.limits.MAX_THREATS`
+    it), and no night may launch more than :data:`~iadsim.limits.MAX_THREATS`
     threats.
 
     Raises:
@@ -244,7 +244,7 @@ def check_against_defence(
     Nights are sized as :func:`iadsim.planning.campaign.night_sizes` sizes them (schedule
     scales, or the statistical model's seeded draws) and each raid of the (validated)
     defence is scaled and rounded as a campaign night does; none may launch more than
-    :data:`~iadsim.scenario.limits.MAX_THREATS`. (Stockpiles naming a class the defence
+    :data:`~iadsim.limits.MAX_THREATS`. (Stockpiles naming a class the defence
     lacks are reported when the campaign runs, by :mod:`iadsim.planning`.)
 
     Raises:

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from iadsim import limits
 from iadsim.errors import FieldError, LaydownError, ScenarioError
-from iadsim.scenario import limits
 from iadsim.scenario.load import (
     _problems,
     load_inner_scenario,
@@ -110,7 +110,7 @@ def check_laydown(
     Every id in ``remove`` is a fire unit of the scenario; every unit to place is a
     valid fire unit at every candidate site (its fields, and each site's position);
     and the work fits: the placements' engagement windows
-    (:data:`~iadsim.scenario.limits.MAX_COMPILE_PAIRS`) and the memory of the
+    (:data:`~iadsim.limits.MAX_COMPILE_PAIRS`) and the memory of the
     baseline and verification runs and of the coverage table.
 
     Raises:

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from iadsim import limits
 from iadsim.errors import FieldError, ScenarioError, shorten
 from iadsim.inputs import read_limited
-from iadsim.scenario import limits
 from iadsim.scenario.models import SCHEMA_VERSION, Scenario
 
 __all__ = [
@@ -371,7 +371,7 @@ def read_raw(
 
     ``error`` is the error class to raise, which names the file type: a campaign file
     is read with ``error=CampaignError``. Files are read within the limits of
-    :mod:`iadsim.scenario.limits` (size, nesting depth, values after alias expansion).
+    :mod:`iadsim.limits` (size, nesting depth, values after alias expansion).
 
     Raises:
         ScenarioError: if the file is missing, unreadable, too big, not YAML/JSON, or

@@ -19,8 +19,9 @@ from pydantic import (
     model_validator,
 )
 
+from iadsim import limits
 from iadsim.errors import FieldError, shorten
-from iadsim.scenario import limits, presets
+from iadsim.scenario import presets
 from iadsim.scenario.units import (
     LENGTH,
     Area,

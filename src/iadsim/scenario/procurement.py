@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from iadsim import limits
 from iadsim.errors import FieldError, ProcurementError
-from iadsim.scenario import limits
 from iadsim.scenario.load import _problems, named_file, parse_inner, read_raw
 from iadsim.scenario.load import _show as _short
 from iadsim.scenario.models import THREAT_KINDS, ThreatKind

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NamedTuple, TypeAlias
 
 from pydantic import BeforeValidator, PlainSerializer, WithJsonSchema
 
+from iadsim import limits
 from iadsim.errors import shorten
-from iadsim.scenario import limits
 
 __all__ = [
     "Area",
@@ -46,7 +46,7 @@ class _Dimension(NamedTuple):
     pint_dimension: str
     example: str
     largest: float
-    """The largest magnitude accepted, in the SI unit (see :mod:`iadsim.scenario.limits`)."""
+    """The largest magnitude accepted, in the SI unit (see :mod:`iadsim.limits`)."""
     largest_text: str
     """The same, as a quantity for messages."""
 
@@ -165,7 +165,7 @@ def parse_quantity(value: Any, dim: _Dimension) -> float:
     Text is a decimal number and a unit (``"150 km"``, ``"1.5e3 m"``, ``"0.1 m^2"``,
     ``"4 MUSD"``): it is checked against that grammar before pint's unit registry
     reads it, so no arithmetic is ever evaluated, and the magnitude must be finite
-    and within the dimension's limit (:mod:`iadsim.scenario.limits`).
+    and within the dimension's limit (:mod:`iadsim.limits`).
 
     Args:
         value: a string such as ``"150 km"``, or a ``pint.Quantity``.

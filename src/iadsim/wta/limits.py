@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from iadsim.errors import IadsimError
-from iadsim.memory import available_memory
+from iadsim.limits import available_memory
 
 __all__ = [
     "MAX_FILE_BYTES",
