@@ -536,7 +536,7 @@ class Store:
             _, first_text, stop_text = full.stem.split("-")
             first, stop = int(first_text), int(stop_text)
             data = full.read_bytes()
-            table = pq.read_table(pa.BufferReader(data))
+            table = pq.read_table(pa.BufferReader(data), use_threads=False)
             reps = table.column("replication").to_numpy()
             owners = set(table.column("run_id").to_pylist())
         except (OSError, ValueError, KeyError, pa.ArrowException):
@@ -592,6 +592,12 @@ class Store:
     # --- reading --------------------------------------------------------------------------
 
     def _read_table(self, path: str, size: int, sha: str) -> Any:
+        """One verified Parquet file as an Arrow table.
+
+        Read on this thread (``use_threads=False``): the file is already in memory, and
+        Arrow's reader threads could outlive the command and abort the process at exit
+        ("terminate called without an active exception", apache/arrow#34314).
+        """
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -602,7 +608,7 @@ class Store:
                 "catalogue), so it was not read; `iadsim sweep --resume --store "
                 f"{self.path}` computes it again"
             )
-        return pq.read_table(pa.BufferReader(data))
+        return pq.read_table(pa.BufferReader(data), use_threads=False)
 
     def resolve(self, run: str) -> str:
         """The full run id for ``run`` (a run id or a unique prefix of one).
