@@ -4,11 +4,18 @@ Every draw is a pure function of ``(seed, replication, purpose, entity, index)``
 a SplitMix64 hash of the five words. No generator state is carried, so a
 replicate gives the same result whichever process runs it, in whatever order,
 and two engines can be checked draw for draw.
+
+The functions are kernels (:mod:`iadsim.kernel`): the fast engine compiles this
+very code, with 64-bit words as ``numpy.uint64`` instead of masked Python ints.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
+
+import numpy as np
+
+from iadsim.kernel import kernel
 
 __all__ = ["Purpose", "bits", "uniform"]
 
@@ -40,21 +47,34 @@ class Purpose(IntEnum):
     """Random launch spacing at compile time (entity: raid, index: threat)."""
 
 
+def _uint64(x: int) -> int:  # the compiled stand-in for _word
+    return np.uint64(x)  # type: ignore[return-value]
+
+
+@kernel(inline=True, compiled_as=_uint64)
+def _word(x: int) -> int:
+    """A key word as an unsigned 64-bit integer."""
+    return x & MASK
+
+
+@kernel(inline=True)
 def _mix(z: int) -> int:
     z = ((z ^ (z >> 30)) * _M1) & MASK
     z = ((z ^ (z >> 27)) * _M2) & MASK
     return z ^ (z >> 31)
 
 
+@kernel
 def bits(seed: int, replication: int, purpose: int, entity: int, index: int) -> int:
     """64 random bits for one draw: SplitMix64 over the five words of its key."""
-    h = _mix((seed + GOLDEN) & MASK)
-    h = _mix(((h ^ replication) + GOLDEN) & MASK)
-    h = _mix(((h ^ purpose) + GOLDEN) & MASK)
-    h = _mix(((h ^ entity) + GOLDEN) & MASK)
-    return _mix(((h ^ index) + GOLDEN) & MASK)
+    h = _mix((_word(seed) + GOLDEN) & MASK)
+    h = _mix(((h ^ _word(replication)) + GOLDEN) & MASK)
+    h = _mix(((h ^ _word(purpose)) + GOLDEN) & MASK)
+    h = _mix(((h ^ _word(entity)) + GOLDEN) & MASK)
+    return _mix(((h ^ _word(index)) + GOLDEN) & MASK)
 
 
+@kernel
 def uniform(seed: int, replication: int, purpose: int, entity: int, index: int) -> float:
     """A uniform draw in [0, 1) with 53 random bits, keyed like :func:`bits`."""
-    return (bits(seed, replication, purpose, entity, index) >> 11) * _TO_UNIT
+    return float(bits(seed, replication, purpose, entity, index) >> 11) * _TO_UNIT

@@ -1,6 +1,6 @@
 """Command and control: threat evaluation and weapon-assignment policies for the engines.
 
-Policies, chosen by the doctrine's ``policy``:
+The policies are in one table, :data:`POLICIES` (:mod:`iadsim.c2.registry`):
 
 - ``greedy``: options scored by threat priority (asset value per second to impact)
   times salvo kill chance, taken best first (maximum marginal return);
@@ -9,22 +9,49 @@ Policies, chosen by the doctrine's ``policy``:
   and is scored by that net value per second to impact, then taken greedily; so
   a $4M interceptor goes to a $30k drone only when the asset justifies it;
 - ``exact``: greedy's scores, but the set of engagements with the largest total,
-  by branch and bound (:func:`exact_assign`).
+  by branch and bound (:func:`exact_choose`).
+
+Every function an engine calls here is a kernel (:mod:`iadsim.kernel`).
 """
 
-from iadsim.c2.exact import NODE_LIMIT, exact_assign
-from iadsim.c2.greedy import Option, greedy_assign, greedy_order, salvo_kill, threat_priority
+from iadsim.c2.exact import NODE_LIMIT, exact_assign, exact_choose
+from iadsim.c2.greedy import (
+    Option,
+    greedy_assign,
+    greedy_choose,
+    greedy_order,
+    option_before,
+    salvo_kill,
+    sort_options,
+    threat_priority,
+)
+from iadsim.c2.registry import (
+    POLICIES,
+    POLICY_NAMES,
+    Policy,
+    choose,
+    policy,
+    policy_code,
+    score_option,
+)
 
 __all__ = [
     "NODE_LIMIT",
-    "POLICY_CODES",
+    "POLICIES",
+    "POLICY_NAMES",
     "Option",
+    "Policy",
+    "choose",
     "exact_assign",
+    "exact_choose",
     "greedy_assign",
+    "greedy_choose",
     "greedy_order",
+    "option_before",
+    "policy",
+    "policy_code",
     "salvo_kill",
+    "score_option",
+    "sort_options",
     "threat_priority",
 ]
-
-POLICY_CODES = {"greedy": 0, "cost_aware": 1, "exact": 2}
-"""Policy names and the numbers the fast engine uses for them."""

@@ -2,58 +2,80 @@
 
 One replication runs as a discrete-event simulation over a heap keyed
 ``(time, priority, sequence)`` so that ties never depend on anything but the
-order events were scheduled in. Events:
+order events were scheduled in. Each event kind has one handler, named as in
+the fast engine (:mod:`iadsim.engine.fast`), so the two read side by side:
 
-- ``RELOAD`` a launcher that ran dry is full again from its reserve;
-- ``RESOLVE`` a salvo meets its threat: each round kills with the unit's pk;
-- ``EW`` a threat enters an EW site's area: a susceptible threat is defeated
-  with the site's pk;
-- ``IMPACT`` a threat still flying reaches its aim point and leaks; it
-  destroys its asset with the chance set by its lethality and the asset's
-  hardness (decoys never do);
-- ``TRACK`` a threat has been detected and the reaction time has passed: it
-  becomes eligible for engagement;
-- ``WAKE`` a tracked threat may come within reach of a fire unit;
-- ``DECIDE`` the decision cycle: command evaluates threats and assigns fire
-  units greedily (:mod:`iadsim.c2`).
+- ``RELOAD`` (:meth:`Replication.on_reload`) a launcher that ran dry is full
+  again from its reserve;
+- ``RESOLVE`` (``on_resolve``) a salvo meets its threat: each round kills with
+  the unit's pk;
+- ``EW`` (``on_ew``) a threat enters an EW site's area: a susceptible threat is
+  defeated with the site's pk;
+- ``IMPACT`` (``on_impact``) a threat still flying reaches its aim point and
+  leaks; it destroys its asset with the chance set by its lethality and the
+  asset's hardness (decoys never do);
+- ``TRACK`` (``on_track``) a threat has been detected and the reaction time has
+  passed: it becomes eligible for engagement;
+- ``WAKE`` (``on_wake``) the firing gate of one of a tracked threat's
+  engagement windows opens;
+- ``DECIDE`` (``on_decide``) the decision cycle: command evaluates threats and
+  lists every option; a decision maker (the doctrine's policy from
+  :mod:`iadsim.c2`, or anyone stepping the replication) chooses among them.
 
 Anything that could change an assignment schedules a ``DECIDE`` at the next
-tick of the decision-cycle grid ``k * decision_cycle``.
+tick of the decision-cycle grid ``k * decision_cycle``. Every piece of model
+arithmetic (draws, looks, ticks, kills, intercepts, scores, choices) is a
+kernel in :mod:`iadsim.engine.kernels` or :mod:`iadsim.c2`, shared with the
+fast engine; this module holds only the bookkeeping.
+
+A replication can be stepped decision by decision (:class:`Replication`):
+:meth:`~Replication.next_decision` runs to the next decision cycle that has
+options and returns them; :meth:`~Replication.decide` takes the choice. This is
+where a person, a learning agent or an external optimiser takes command.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from iadsim.c2 import (
-    Option,
-    exact_assign,
-    greedy_assign,
-    greedy_order,
-    salvo_kill,
-    threat_priority,
-)
+from iadsim.c2 import choose
 from iadsim.compile import CompiledScenario
-from iadsim.draws import Purpose, uniform
+from iadsim.engine.kernels import (
+    BLOCKED,
+    MAX_SALVO,
+    OFFERED,
+    damages,
+    detection_time,
+    evaluate,
+    ew_defeats,
+    grid_tick,
+    salvo_kills,
+)
 from iadsim.engine.outcomes import Fate, Outcomes
-from iadsim.geometry import intercept_time
+from iadsim.engine.scene import Scene, build_scene
 
 __all__ = [
+    "MAX_SALVO",
+    "Decision",
+    "DecisionMaker",
     "EventKind",
-    "Tables",
+    "Offer",
+    "Replication",
     "TraceEvent",
+    "TrackView",
+    "UnitView",
+    "count_events",
     "detection_time",
     "grid_tick",
+    "policy_decision",
     "run_replication",
     "trace_replication",
 ]
-
-MAX_SALVO = 8
 
 
 class EventKind:
@@ -68,75 +90,178 @@ class EventKind:
     DECIDE = 6
 
 
-def grid_tick(t: float, cycle: float) -> int:
-    """Index of the first decision tick at or after ``t``."""
-    k = math.ceil(t / cycle)
-    if k * cycle < t:
-        k += 1
-    return int(k)
+EVENT_NAMES = ("RELOAD", "RESOLVE", "EW", "IMPACT", "TRACK", "WAKE", "DECIDE")
+"""Event kind names by number."""
 
 
-def detection_time(cs: CompiledScenario, seed: int, rep: int, threat: int) -> float:
-    """First time any sensor detects ``threat`` in replication ``rep`` (``inf`` if none does).
+class Offer(NamedTuple):
+    """One way to engage one threat at a decision: a fire unit, its salvo, its expected effect."""
 
-    Each sensor looks every ``scan_period`` from a random phase while the
-    threat is in its window; each look detects with probability ``pd``.
+    score: float
+    """The policy's score (greedy: threat priority x kill chance)."""
+    intercept: float
+    """When the salvo would meet the threat (s)."""
+    threat: int
+    unit: int
+    window: int
+    """The engagement window it falls in."""
+    rounds: int
+    """Rounds of the salvo (the threat class's salvo, as far as the magazine allows)."""
+    kill: float
+    """The chance command expects the salvo to kill (decoys taken for what they mimic)."""
+
+
+class TrackView(NamedTuple):
+    """A tracked threat as command sees it at a decision."""
+
+    threat: int
+    threat_class: str
+    x: float
+    """East of the origin now (m)."""
+    y: float
+    """North of the origin now (m)."""
+    altitude: float
+    impact_time: float
+    """When it reaches its aim point if nothing stops it (s)."""
+    impact_x: float
+    impact_y: float
+    target: int
+    """The asset it is aimed at."""
+    inflight: int
+    """Salvos in flight at it."""
+
+
+class UnitView(NamedTuple):
+    """A fire unit's state at a decision."""
+
+    unit: int
+    id: str
+    ready: int
+    """Rounds ready to fire."""
+    reserve: int
+    """Rounds in reserve (reloaded when the launcher runs dry)."""
+    free_channels: int
+    """Engagements it can still start now."""
+
+
+class Decision:
+    """A decision cycle with options: what a decision maker sees and chooses from.
+
+    ``offers`` are in greedy order (best score first; ties by earlier intercept,
+    lower threat, unit and window). A choice is a set of offer positions taking
+    each threat at most once, no more offers per unit than it has free channels
+    and no more rounds than it has ready.
     """
-    best = math.inf
-    for w in range(int(cs.det_offset[threat]), int(cs.det_offset[threat + 1])):
-        start = float(cs.det_start[w])
-        if start >= best:
-            break
-        end = float(cs.det_end[w])
-        s = int(cs.det_sensor[w])
-        period, pd = float(cs.sensor_scan[s]), float(cs.sensor_pd[s])
-        phase = uniform(seed, rep, Purpose.DETECT_PHASE, w, 0)
-        look = 0
-        t = start + phase * period
-        while t <= end and t < best:
-            if uniform(seed, rep, Purpose.DETECT, w, look) < pd:
-                best = t
-                break
-            look += 1
-            t = start + (phase + look) * period
-    return best
+
+    def __init__(
+        self, replication: Replication, time: float, tick: int, offers: list[Offer], blocked: bool
+    ) -> None:
+        self._replication = replication
+        self.time = time
+        """Seconds after the start."""
+        self.tick = tick
+        """The decision grid's tick (``time = tick * decision_cycle``)."""
+        self.offers = offers
+        self.blocked = blocked
+        """Whether some unit could fire but its intercept falls outside its window for now
+        (the cycle is then called again at the next tick)."""
+
+    def tracks(self) -> list[TrackView]:
+        """Every tracked threat still flying, in the order they were tracked."""
+        return self._replication.track_views(self.time)
+
+    def units(self) -> list[UnitView]:
+        """Every fire unit (EW sites included, with no channels)."""
+        return self._replication.unit_views()
+
+    def __repr__(self) -> str:
+        return f"Decision(time={self.time:g}, tick={self.tick}, offers={len(self.offers)})"
 
 
-class _Replication:
-    """State of one replication while it runs."""
+DecisionMaker = Callable[[Decision], Iterable[int]]
+"""Chooses offers at a decision: returns their positions in ``decision.offers``."""
+
+
+def policy_decision(replication: Replication, decision: Decision) -> list[int]:
+    """What the replication's assignment policy chooses: the built-in decision maker."""
+    sc = replication.sc
+    offers = decision.offers
+    n = len(offers)
+    order = list(range(n))
+    free = [sc.unit_channels[u] - replication.busy[u] for u in range(len(replication.busy))]
+    chosen = choose(
+        sc.policy,
+        order,
+        n,
+        [o.score for o in offers],
+        [o.threat for o in offers],
+        [o.unit for o in offers],
+        [o.rounds for o in offers],
+        free,
+        list(replication.ready),
+        replication.used,
+        sc.node_limit,
+    )
+    return order[:chosen]
+
+
+class Replication:
+    """One replication, run to the end or stepped decision by decision.
+
+    Args:
+        cs: the compiled scenario.
+        seed: the run's seed.
+        replicate_index: which replication (its draws are fixed by seed and index).
+        policy: the assignment policy (default: the doctrine's); it is the
+            decision maker of :meth:`run`, and its scores rank the offers.
+        start: each unit's ready rounds and reserve at the start (default: the
+            scenario's).
+        scene: the scene of ``cs`` as lists (:func:`build_scene` with
+            ``lists=True``), shared by the replications of a run.
+        out, row: where to write the outcome (default: a fresh one-row
+            :class:`Outcomes`).
+    """
 
     def __init__(
         self,
         cs: CompiledScenario,
-        tables: Tables,
         seed: int,
-        rep: int,
-        out: Outcomes,
-        row: int,
+        replicate_index: int,
+        *,
         policy: str | None = None,
-        start: tuple[Any, Any] | None = None,
+        start: tuple[Sequence[int], Sequence[int]] | None = None,
+        scene: Scene | None = None,
+        out: Outcomes | None = None,
+        row: int = 0,
     ) -> None:
-        self.cs, self.seed, self.rep, self.row = cs, seed, rep, row
-        self.tab = tables
-        self.policy = policy or cs.policy
+        self.cs = cs
+        self.sc = sc = scene if scene is not None else build_scene(cs, policy, lists=True)
+        self.seed, self.rep, self.row = seed, replicate_index, row
+        self.out = out if out is not None else _one_row(cs, seed, replicate_index)
         self.trace: list[TraceEvent] | None = None  # set to a list to record events
-        self.out = out
+        self.counts = [0] * len(EVENT_NAMES)  # events handled, by kind
         self.heap: list[tuple[float, int, int, int, int]] = []
         self.sequence = 0
         self.last_tick = -1
-        self.alive = [True] * cs.n_threats
+        n_threats, n_windows = cs.n_threats, len(sc.eng_unit)
+        self.alive = [True] * n_threats
         self.tracked: list[int] = []  # tracked threats, in the order they became eligible
-        self.inflight = [0] * cs.n_threats
-        self.engaged = [0] * cs.n_threats  # engagements of each threat so far, all units
-        self.engaged_by: dict[tuple[int, int], int] = {}  # ... by (threat, unit)
-        self.ready = [int(r) for r in (cs.unit_rounds if start is None else start[0])]
-        self.reserve = [int(r) for r in (cs.unit_reserve if start is None else start[1])]
+        self.inflight = [0] * n_threats
+        self.engaged = [0] * n_threats  # engagements of each threat so far, all units
+        self.engaged_by = [0] * n_windows  # ... by (threat, unit), at the pair's first window
+        self.used = [False] * n_threats  # scratch for the choice kernels, left clear
+        self.ready = [int(r) for r in (sc.unit_rounds if start is None else start[0])]
+        self.reserve = [int(r) for r in (sc.unit_reserve if start is None else start[1])]
         self.busy = [0] * cs.n_units
         # engagements in flight: id -> (threat, unit, rounds, ordinal)
         self.shots: dict[int, tuple[int, int, int, int]] = {}
+        self.pending: Decision | None = None
+        self.finished = False
+        self._schedule_initial_events()
 
     # --- the event queue
     def push(self, time: float, kind: int, a: int, b: int = 0) -> None:
+        """Schedule an event of ``kind`` at ``time`` with arguments ``a`` and ``b``."""
         heapq.heappush(self.heap, (time, kind, self.sequence, a, b))
         self.sequence += 1
 
@@ -144,63 +269,181 @@ class _Replication:
         """Schedule a decision at grid tick ``tick`` unless one is already due at or after it."""
         if tick > self.last_tick:
             self.last_tick = tick
-            self.push(tick * self.cs.decision_cycle, EventKind.DECIDE, tick)
+            self.push(tick * self.sc.decision_cycle, EventKind.DECIDE, tick)
 
     def decide_soon(self, t: float) -> None:
-        self.decide_at(grid_tick(t, self.cs.decision_cycle))
+        """Schedule a decision at the first grid tick at or after ``t``."""
+        self.decide_at(grid_tick(t, self.sc.decision_cycle))
 
     def end(self, threat: int, fate: Fate, t: float, cause: int) -> None:
+        """Record how and when ``threat`` ended, and by which unit (-1: none)."""
         self.alive[threat] = False
         self.out.fate[self.row, threat] = fate
         self.out.time[self.row, threat] = t
         self.out.cause[self.row, threat] = cause
 
-    # --- the run
-    def run(self) -> None:
-        cs = self.cs
-        for i in range(cs.n_threats):
-            impact = float(cs.impact_time[i])
-            seen = detection_time(cs, self.seed, self.rep, i)
-            if seen + cs.reaction_time < impact:
-                self.push(seen + cs.reaction_time, EventKind.TRACK, i)
-            for v in range(int(cs.ew_offset[i]), int(cs.ew_offset[i + 1])):
-                self.push(float(cs.ew_start[v]), EventKind.EW, v, i)
+    def _schedule_initial_events(self) -> None:
+        """Each threat's TRACK (if it is tracked before impact), EW entries and IMPACT.
+
+        The fast engine takes these from streams sorted once instead of the heap; its
+        keys reproduce these sequence numbers (see ``fast.Streams``).
+        """
+        sc = self.sc
+        for i in range(len(sc.impact_time)):
+            impact = sc.impact_time[i]
+            seen = detection_time(sc, self.seed, self.rep, i)
+            if seen + sc.reaction_time < impact:
+                self.push(seen + sc.reaction_time, EventKind.TRACK, i)
+            for v in range(sc.ew_offset[i], sc.ew_offset[i + 1]):
+                self.push(sc.ew_start[v], EventKind.EW, v, i)
             self.push(impact, EventKind.IMPACT, i)
-        handlers: dict[int, Callable[[float, int, int], None]] = {
-            EventKind.RELOAD: self.on_reload,
-            EventKind.RESOLVE: self.on_resolve,
-            EventKind.EW: self.on_ew,
-            EventKind.IMPACT: self.on_impact,
-            EventKind.TRACK: self.on_track,
-            EventKind.WAKE: self.on_wake,
-            EventKind.DECIDE: self.on_decide,
-        }
-        while self.heap:
-            t, kind, _, a, b = heapq.heappop(self.heap)
-            handlers[kind](t, a, b)
+
+    # --- running and stepping
+    def next_decision(self) -> Decision | None:
+        """Run to the next decision cycle with options and return it; ``None`` at the end.
+
+        Call :meth:`decide` before asking again (asking again without deciding
+        returns the same decision).
+        """
+        if self.pending is not None:
+            return self.pending
+        handlers: tuple[Callable[[float, int, int], None], ...] = (
+            self.on_reload,
+            self.on_resolve,
+            self.on_ew,
+            self.on_impact,
+            self.on_track,
+            self.on_wake,
+        )
+        heap, counts = self.heap, self.counts
+        while heap:
+            t, kind, _, a, b = heapq.heappop(heap)
+            counts[kind] += 1
+            if kind == EventKind.DECIDE:
+                decision = self.on_decide(t, a)
+                if decision is not None:
+                    self.pending = decision
+                    return decision
+            else:
+                handlers[kind](t, a, b)
+        self.finished = True
+        return None
+
+    def decide(self, chosen: Iterable[int], *, again: bool = False) -> None:
+        """Take offers ``chosen`` (positions in the pending decision's ``offers``).
+
+        They fire in greedy order. The cycle is called again at the next tick if
+        anything fired or an intercept was blocked, or if ``again`` (a decision
+        maker who declined everything may ask to look again then).
+
+        Raises:
+            ValueError: there is no pending decision, or the choice is not
+                feasible (an unknown offer, a threat twice, a unit without a
+                free channel or the rounds).
+        """
+        decision = self.pending
+        if decision is None:
+            raise ValueError("no decision is pending: call next_decision() first")
+        picks = self._checked(decision, chosen)
+        self.pending = None
+        t = decision.time
+        for k in picks:
+            self.fire(t, decision.offers[k])
+        if picks or decision.blocked or again:
+            self.decide_at(decision.tick + 1)
+
+    def _checked(self, decision: Decision, chosen: Iterable[int]) -> list[int]:
+        picks = sorted(set(int(k) for k in chosen))
+        offers = decision.offers
+        threats: set[int] = set()
+        free = [self.sc.unit_channels[u] - self.busy[u] for u in range(len(self.busy))]
+        ready = list(self.ready)
+        for k in picks:
+            if not 0 <= k < len(offers):
+                raise ValueError(f"offer {k} does not exist: there are {len(offers)} offers")
+            o = offers[k]
+            if o.threat in threats:
+                raise ValueError(f"offer {k}: threat {o.threat} is already engaged in this choice")
+            if free[o.unit] <= 0:
+                raise ValueError(f"offer {k}: unit {o.unit} has no free fire channel left")
+            if ready[o.unit] < o.rounds:
+                raise ValueError(f"offer {k}: unit {o.unit} has {ready[o.unit]} rounds ready")
+            threats.add(o.threat)
+            free[o.unit] -= 1
+            ready[o.unit] -= o.rounds
+        return picks
+
+    def run(self, decision_maker: DecisionMaker | None = None) -> Outcomes:
+        """Run to the end, each decision taken by ``decision_maker`` (default: the policy)."""
+        while (decision := self.next_decision()) is not None:
+            if decision_maker is None:
+                self.decide(policy_decision(self, decision))
+            else:
+                self.decide(decision_maker(decision))
+        return self.out
+
+    # --- what a decision maker may look at
+    def track_views(self, t: float) -> list[TrackView]:
+        """Every tracked threat still flying, as command sees it at ``t``."""
+        sc, cs = self.sc, self.cs
+        views = []
+        for i in self.tracked:
+            if not self.alive[i]:
+                continue
+            lo, hi = sc.route_offset[i], sc.route_offset[i + 1]
+            xs, ys, ts = sc.route_x[lo:hi], sc.route_y[lo:hi], sc.route_t[lo:hi]
+            x, y = float(np.interp(t, ts, xs)), float(np.interp(t, ts, ys))
+            views.append(
+                TrackView(
+                    i,
+                    cs.class_names[sc.threat_class[i]],
+                    x,
+                    y,
+                    sc.altitude[i],
+                    sc.impact_time[i],
+                    xs[-1],
+                    ys[-1],
+                    sc.threat_target[i],
+                    self.inflight[i],
+                )
+            )
+        return views
+
+    def unit_views(self) -> list[UnitView]:
+        """Every fire unit's magazine and free channels now."""
+        sc = self.sc
+        return [
+            UnitView(
+                u,
+                self.cs.unit_ids[u],
+                self.ready[u],
+                self.reserve[u],
+                sc.unit_channels[u] - self.busy[u],
+            )
+            for u in range(len(self.busy))
+        ]
 
     def note(self, t: float, what: str, threat: int = -1, unit: int = -1, **extra: float) -> None:
         """Record an event when tracing (for replays); no effect on the simulation."""
         if self.trace is not None:
             self.trace.append(TraceEvent(t, what, threat, unit, extra.get("until", math.nan)))
 
+    # --- the handlers, one per event kind
     def on_reload(self, t: float, unit: int, _: int = 0) -> None:
-        refill = min(int(self.cs.unit_rounds[unit]), self.reserve[unit])
+        """RELOAD: the launcher is full again from its reserve."""
+        refill = min(self.sc.unit_rounds[unit], self.reserve[unit])
         self.ready[unit] += refill
         self.reserve[unit] -= refill
         self.note(t, "reload", unit=unit)
         self.decide_soon(t)
 
     def on_resolve(self, t: float, shot: int, _: int = 0) -> None:
+        """RESOLVE: salvo ``shot`` meets its threat; each round kills with the unit's pk."""
         threat, unit, rounds, ordinal = self.shots.pop(shot)
         self.inflight[threat] -= 1
         self.busy[unit] -= 1
         if self.alive[threat]:
-            pk = float(self.cs.pk[unit, self.cs.threat_class[threat]])
-            killed = False
-            for r in range(rounds):
-                if uniform(self.seed, self.rep, Purpose.KILL, threat, ordinal * MAX_SALVO + r) < pk:
-                    killed = True
+            killed = salvo_kills(self.sc, self.seed, self.rep, threat, unit, ordinal, rounds)
             if killed:
                 self.end(threat, Fate.DESTROYED, t, unit)
             self.note(t, "kill" if killed else "miss", threat, unit)
@@ -209,120 +452,116 @@ class _Replication:
         self.decide_soon(t)
 
     def on_ew(self, t: float, window: int, threat: int) -> None:
-        cs = self.cs
-        unit = int(cs.ew_unit[window])
+        """EW: ``threat`` enters the area of the EW site of ``window``."""
         if not self.alive[threat]:
             return
-        c = int(cs.threat_class[threat])
-        susceptible = uniform(self.seed, self.rep, Purpose.EW_SUSCEPTIBLE, threat, 0)
-        if susceptible >= cs.class_ew_susceptibility[c]:
-            return
-        if uniform(self.seed, self.rep, Purpose.EW_EFFECT, threat, window) < cs.pk[unit, c]:
+        if ew_defeats(self.sc, self.seed, self.rep, threat, window):
+            unit = self.sc.ew_unit[window]
             self.end(threat, Fate.LOST_TO_EW, t, unit)
             self.note(t, "jammed", threat, unit)
 
     def on_impact(self, t: float, threat: int, _: int = 0) -> None:
+        """IMPACT: ``threat`` reaches its aim point still flying: it leaks."""
         if not self.alive[threat]:
             return
         self.end(threat, Fate.LEAKED, t, -1)
-        hit = uniform(self.seed, self.rep, Purpose.DAMAGE, threat, 0) < self.cs.damage_prob[threat]
+        hit = damages(self.sc, self.seed, self.rep, threat)
         if hit:
             self.out.hit[self.row, threat] = True
-            self.out.asset_destroyed[self.row, self.cs.threat_target[threat]] = True
+            self.out.asset_destroyed[self.row, self.sc.threat_target[threat]] = True
         self.note(t, "impact" if hit else "leak", threat)
 
     def on_track(self, t: float, threat: int, _: int = 0) -> None:
+        """TRACK: ``threat`` can be engaged from now; its later gate openings are scheduled."""
         if not self.alive[threat]:
             return
         self.tracked.append(threat)
         self.note(t, "track", threat)
-        cs = self.cs
-        for e in range(int(cs.eng_offset[threat]), int(cs.eng_offset[threat + 1])):
-            if cs.eng_fire_start[e] > t:
-                self.push(float(cs.eng_fire_start[e]), EventKind.WAKE, threat)
+        sc = self.sc
+        for e in range(sc.eng_offset[threat], sc.eng_offset[threat + 1]):
+            if sc.eng_fire_start[e] > t:
+                self.push(sc.eng_fire_start[e], EventKind.WAKE, threat, e)
         self.decide_soon(t)
 
-    def on_wake(self, t: float, threat: int, _: int = 0) -> None:
+    def on_wake(self, t: float, threat: int, window: int) -> None:
+        """WAKE: the firing gate of ``window`` opens for tracked ``threat``."""
         if self.alive[threat]:
             self.decide_soon(t)
 
-    def on_decide(self, t: float, tick: int, _: int = 0) -> None:
-        cs, tab = self.cs, self.tab
+    def on_decide(self, t: float, tick: int) -> Decision | None:
+        """List the options of this cycle; ``None`` if there are none.
+
+        The fast engine finds the same candidates another way: it keeps each
+        unit's open windows (gate open, threat tracked) and visits only the units
+        that can fire, where this scans tracked threats window by window. Both
+        skip exactly the same windows, and the options are then sorted into one
+        strict total order, so the order they were found in does not matter.
+        """
+        sc = self.sc
         self.tracked = [i for i in self.tracked if self.alive[i]]
-        options: list[Option] = []
+        offers: list[Offer] = []
         blocked = False  # a unit could fire but the intercept falls outside its envelope
+        ready, busy, engaged_by = self.ready, self.busy, self.engaged_by
         for i in self.tracked:
-            if self.inflight[i] >= cs.max_inflight:
+            if self.inflight[i] >= sc.max_inflight:
                 continue
-            priority = -1.0
-            for e in range(tab.eng_offset[i], tab.eng_offset[i + 1]):
-                if tab.eng_fire_start[e] > t:
+            for e in range(sc.eng_offset[i], sc.eng_offset[i + 1]):
+                if sc.eng_fire_start[e] > t:
                     break
-                if t > tab.eng_end[e]:
+                if t > sc.eng_end[e]:
                     continue
-                u = tab.eng_unit[e]
-                if self.ready[u] <= 0 or self.busy[u] >= tab.unit_channels[u]:
+                u = sc.eng_unit[e]
+                if ready[u] <= 0 or busy[u] >= sc.unit_channels[u]:
                     continue
-                if self.engaged_by.get((i, u), 0) >= cs.max_engagements:
+                if engaged_by[sc.eng_first[e]] >= sc.max_engagements:
                     continue
-                lo, hi = tab.route_offset[i], tab.route_offset[i + 1]
-                meet = intercept_time(
-                    tab.route_x[lo:hi],
-                    tab.route_y[lo:hi],
-                    tab.route_t[lo:hi],
-                    tab.altitude[i],
-                    tab.unit_x[u],
-                    tab.unit_y[u],
-                    tab.unit_speed[u],
-                    t,
-                )
-                impact = tab.impact_time[i]
-                if not (tab.eng_start[e] <= meet <= tab.eng_end[e]) or meet >= impact:
+                status, meet, rounds, kill, score = evaluate(sc, t, i, e, ready[u])
+                if status == OFFERED:
+                    offers.append(Offer(score, meet, i, u, e, rounds, kill))
+                elif status == BLOCKED:
                     blocked = True
-                    continue
-                rounds = min(tab.salvo[i], self.ready[u])
-                kill = salvo_kill(tab.pk_perceived[u][tab.threat_class[i]], rounds)
-                if self.policy == "cost_aware":
-                    net = kill * tab.worth[i] - rounds * tab.unit_cost[u]
-                    if net <= 0.0:
-                        continue  # not worth its rounds
-                    score = net / max(impact - t, cs.decision_cycle)
-                else:
-                    if priority < 0.0:
-                        priority = threat_priority(tab.value[i], impact - t, cs.decision_cycle)
-                    score = priority * kill
-                options.append(Option(score, meet, i, u, e, rounds))
-        if not options:
+        if not offers:
             if blocked:
                 self.decide_at(tick + 1)
-            return
-        free = [tab.unit_channels[u] - self.busy[u] for u in range(cs.n_units)]
-        if self.policy == "exact":
-            chosen = exact_assign(
-                greedy_order(options), free, list(self.ready), node_limit=cs.exact_node_limit
-            )
-        else:
-            chosen = greedy_assign(options, free, list(self.ready))
-        for option in chosen:
-            self.fire(t, option)
-        if chosen or blocked:
-            self.decide_at(tick + 1)
+            return None
+        return Decision(self, t, tick, _in_greedy_order(offers), blocked)
 
-    def fire(self, t: float, option: Option) -> None:
-        u, i = option.unit, option.threat
-        self.ready[u] -= option.rounds
+    def fire(self, t: float, offer: Offer) -> None:
+        """Fire ``offer``'s salvo now: the rounds leave, its RESOLVE (and a RELOAD) are due."""
+        u, i = offer.unit, offer.threat
+        self.ready[u] -= offer.rounds
         self.busy[u] += 1
-        self.out.shots[self.row, u] += option.rounds
+        self.out.shots[self.row, u] += offer.rounds
         self.out.engagements[self.row, u] += 1
         self.inflight[i] += 1
         shot = self.sequence
-        self.shots[shot] = (i, u, option.rounds, self.engaged[i])
+        self.shots[shot] = (i, u, offer.rounds, self.engaged[i])
         self.engaged[i] += 1
-        self.engaged_by[i, u] = self.engaged_by.get((i, u), 0) + 1
-        self.push(option.intercept, EventKind.RESOLVE, shot)
-        self.note(t, "fire", i, u, until=option.intercept)
+        self.engaged_by[self.sc.eng_first[offer.window]] += 1
+        self.push(offer.intercept, EventKind.RESOLVE, shot)
+        self.note(t, "fire", i, u, until=offer.intercept)
         if self.ready[u] == 0 and self.reserve[u] > 0:
-            self.push(t + float(self.cs.unit_reload[u]), EventKind.RELOAD, u)
+            self.push(t + self.sc.unit_reload[u], EventKind.RELOAD, u)
+
+
+def _in_greedy_order(offers: list[Offer]) -> list[Offer]:
+    from iadsim.c2 import sort_options
+
+    order = list(range(len(offers)))
+    sort_options(
+        order,
+        len(offers),
+        [o.score for o in offers],
+        [o.intercept for o in offers],
+        [o.threat for o in offers],
+        [o.unit for o in offers],
+        [o.window for o in offers],
+    )
+    return [offers[k] for k in order]
+
+
+def _one_row(cs: CompiledScenario, seed: int, rep: int) -> Outcomes:
+    return Outcomes.empty(seed, np.array([rep]), cs.n_threats, cs.n_units, cs.n_assets)
 
 
 class TraceEvent(NamedTuple):
@@ -349,44 +588,19 @@ def trace_replication(
     Counter-based draws make the re-run identical to that replication in any
     run with the same seed (either engine): the returned Outcomes row says so.
     """
-    out = Outcomes.empty(seed, np.array([replicate_index]), cs.n_threats, cs.n_units, cs.n_assets)
-    replication = _Replication(cs, Tables(cs), seed, replicate_index, out, 0, policy)
+    replication = Replication(cs, seed, replicate_index, policy=policy)
     replication.trace = []
-    replication.run()
+    out = replication.run()
     return replication.trace, out
 
 
-class Tables:
-    """The compiled arrays the decision loop reads, as Python lists (fast scalar access)."""
-
-    def __init__(self, cs: CompiledScenario) -> None:
-        for name in (
-            "eng_offset",
-            "eng_fire_start",
-            "eng_start",
-            "eng_end",
-            "eng_unit",
-            "unit_channels",
-            "route_offset",
-            "route_x",
-            "route_y",
-            "route_t",
-            "altitude",
-            "unit_x",
-            "unit_y",
-            "unit_speed",
-            "impact_time",
-            "value",
-            "salvo",
-            "pk_perceived",
-            "threat_class",
-            "worth",
-            "unit_cost",
-        ):
-            setattr(self, name, getattr(cs, name).tolist())
-
-    def __getattr__(self, name: str) -> Any:  # for type checkers: attributes set above
-        raise AttributeError(name)
+def count_events(
+    cs: CompiledScenario, *, seed: int, replicate_index: int, policy: str | None = None
+) -> dict[str, int]:
+    """Events the reference engine handles in one replication, by kind name."""
+    replication = Replication(cs, seed, replicate_index, policy=policy)
+    replication.run()
+    return dict(zip(EVENT_NAMES, replication.counts, strict=True))
 
 
 def run_replication(
@@ -395,14 +609,15 @@ def run_replication(
     rep: int,
     out: Outcomes,
     row: int,
-    tables: Tables | None = None,
+    scene: Scene | None = None,
     policy: str | None = None,
     start: tuple[Any, Any] | None = None,
 ) -> None:
     """Run replication ``rep`` and write its outcome into row ``row`` of ``out``.
 
-    ``tables`` (from :class:`Tables`) may be shared by all replications of a run;
-    ``policy`` overrides the doctrine's assignment policy; ``start`` gives each
-    unit's ready rounds and reserve at the start (default: the scenario's).
+    ``scene`` (from :func:`build_scene` with ``lists=True``) may be shared by all
+    replications of a run, and then fixes the policy; otherwise ``policy``
+    overrides the doctrine's. ``start`` gives each unit's ready rounds and
+    reserve at the start (default: the scenario's).
     """
-    _Replication(cs, tables or Tables(cs), seed, rep, out, row, policy, start).run()
+    Replication(cs, seed, rep, policy=policy, start=start, scene=scene, out=out, row=row).run()

@@ -7,9 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from iadsim.c2 import POLICY_NAMES
+from iadsim.c2 import policy as find_policy
 from iadsim.compile import CompiledScenario
 from iadsim.engine.outcomes import ARRAYS, Outcomes
-from iadsim.engine.reference import Tables, run_replication
+from iadsim.engine.reference import run_replication
+from iadsim.engine.scene import build_scene
 
 __all__ = [
     "BATCH_SIZE",
@@ -24,8 +27,8 @@ __all__ = [
 ENGINES = ("fast", "reference")
 """Engines by name; each must give identical Outcomes for the same seed."""
 
-POLICIES = ("greedy", "cost_aware", "exact")
-"""Assignment policies the engines implement (see :mod:`iadsim.c2`)."""
+POLICIES = POLICY_NAMES
+"""Assignment policies the engines implement, by name (the table is :data:`iadsim.c2.POLICIES`)."""
 
 BATCH_SIZE = 1024
 """Replications per batch: memory is bounded by one batch's Outcomes."""
@@ -40,10 +43,9 @@ def _check(
         raise ValueError(f"seed must be in [0, 2**64), got {seed}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
-    if policy is not None and policy not in POLICIES:
-        raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
-    if (policy or compiled.policy) == "cost_aware" and np.isnan(compiled.worth).any():
-        raise ValueError("policy cost_aware needs the doctrine's value_unit (e.g. '1 MUSD')")
+    chosen = find_policy(policy or compiled.policy)
+    if "value_unit" in chosen.needs and np.isnan(compiled.worth).any():
+        raise ValueError(f"policy {chosen.name} needs the doctrine's value_unit (e.g. '1 MUSD')")
 
 
 def start_magazines(
@@ -67,11 +69,11 @@ def start_magazines(
 def prepare(compiled: CompiledScenario, engine: str, policy: str | None = None) -> Any:
     """What an engine builds from a compiled scenario once, for any number of batches."""
     if engine == "fast":
-        from iadsim.engine.fast import scenario_args
+        from iadsim.engine.fast import prepare as prepare_fast
 
-        return scenario_args(compiled, policy)
+        return prepare_fast(compiled, policy)
     if engine == "reference":
-        return Tables(compiled)
+        return build_scene(compiled, policy, lists=True)
     raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
 
 

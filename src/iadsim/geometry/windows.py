@@ -5,14 +5,17 @@ constant altitude. A window is an interval of time when the slant range from a
 centre lies in ``[r_min, r_max]``; it comes from exact segment-circle
 intersection (a quadratic per leg), not from sampling.
 
-The kernels are written in plain scalar arithmetic so that the compiled engine
-can run the very same functions and get bit-identical floats.
+The functions marked as kernels (:mod:`iadsim.kernel`) are written in plain scalar
+arithmetic so that the compiled engine runs the very same code and gets
+bit-identical floats.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+from iadsim.kernel import kernel
 
 __all__ = [
     "EARTH_RADIUS",
@@ -108,6 +111,7 @@ def route_windows(
     return windows
 
 
+@kernel
 def _leg(ts: Sequence[float], t: float) -> int:
     """Index k of the leg with ts[k] <= t < ts[k + 1] (the last leg for t at the end)."""
     k = 0
@@ -117,6 +121,7 @@ def _leg(ts: Sequence[float], t: float) -> int:
     return k
 
 
+@kernel
 def slant_range_at(
     xs: Sequence[float],
     ys: Sequence[float],
@@ -137,6 +142,7 @@ def slant_range_at(
     return math.sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy) + dz * dz)
 
 
+@kernel
 def intercept_time(
     xs: Sequence[float],
     ys: Sequence[float],

@@ -1,0 +1,157 @@
+"""The scenario as the engines read it: one structure of flat arrays.
+
+:class:`Scene` carries everything a replication reads, so a handler or kernel
+takes one argument instead of dozens. The fast engine gets NumPy arrays of fixed
+types (int64, float64; one dimension each, C-contiguous), so every scenario,
+whatever its shape, runs on the same compiled code; the reference engine gets
+the same fields as Python lists, which Python indexes faster than arrays.
+Tables of ``[unit, class]`` are flattened: ``pk[unit * n_classes + class]``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from iadsim.c2 import policy as find_policy
+from iadsim.compile import CompiledScenario
+
+__all__ = ["Scene", "build_scene"]
+
+
+class Scene(NamedTuple):
+    """A compiled scenario's arrays, as one value; see :class:`iadsim.compile.CompiledScenario`."""
+
+    decision_cycle: float
+    reaction_time: float
+    max_inflight: int
+    max_engagements: int
+    node_limit: int
+    policy: int
+    """The assignment policy's code (:data:`iadsim.c2.POLICIES`)."""
+    n_classes: int
+    # threats (T)
+    threat_class: Any
+    threat_target: Any
+    impact_time: Any
+    altitude: Any
+    damage_prob: Any
+    value: Any
+    worth: Any
+    salvo: Any
+    route_offset: Any
+    route_x: Any
+    route_y: Any
+    route_t: Any
+    # detection windows (W) and sensors
+    det_offset: Any
+    det_start: Any
+    det_end: Any
+    det_sensor: Any
+    sensor_scan: Any
+    sensor_pd: Any
+    # fire units (U), and [unit, class] tables flattened
+    unit_x: Any
+    unit_y: Any
+    unit_channels: Any
+    unit_rounds: Any
+    unit_reserve: Any
+    unit_reload: Any
+    unit_speed: Any
+    unit_cost: Any
+    pk: Any
+    pk_perceived: Any
+    # engagement windows (E)
+    eng_offset: Any
+    eng_unit: Any
+    eng_start: Any
+    eng_end: Any
+    eng_fire_start: Any
+    eng_threat: Any
+    """The threat of each window."""
+    eng_first: Any
+    """For each window, the first window of the same threat and unit: engagements of a
+    (threat, unit) pair are counted there."""
+    # EW windows (V)
+    ew_offset: Any
+    ew_unit: Any
+    ew_start: Any
+    ew_susceptibility: Any
+    """Per class: the share of threats whose navigation can be jammed."""
+
+
+def _first_same_unit(cs: CompiledScenario) -> np.ndarray:
+    first = np.arange(cs.eng_unit.shape[0], dtype=np.int64)
+    for i in range(cs.n_threats):
+        seen: dict[int, int] = {}
+        for e in range(int(cs.eng_offset[i]), int(cs.eng_offset[i + 1])):
+            first[e] = seen.setdefault(int(cs.eng_unit[e]), e)
+    return first
+
+
+def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool = False) -> Scene:
+    """The scene of ``cs`` under ``policy`` (default: the doctrine's).
+
+    ``lists=True`` gives Python lists (for the reference engine); otherwise
+    every array is 1-D, C-contiguous int64 or float64, whatever the scenario's
+    shape (empty included), so the fast engine never compiles a new version.
+    """
+    code = find_policy(policy or cs.policy).code
+
+    def ints(a: Any) -> Any:
+        v = np.ascontiguousarray(np.asarray(a, dtype=np.int64).reshape(-1))
+        return v.tolist() if lists else v
+
+    def floats(a: Any) -> Any:
+        v = np.ascontiguousarray(np.asarray(a, dtype=np.float64).reshape(-1))
+        return v.tolist() if lists else v
+
+    return Scene(
+        decision_cycle=float(cs.decision_cycle),
+        reaction_time=float(cs.reaction_time),
+        max_inflight=int(cs.max_inflight),
+        max_engagements=int(cs.max_engagements),
+        node_limit=int(cs.exact_node_limit),
+        policy=int(code),
+        n_classes=len(cs.class_names),
+        threat_class=ints(cs.threat_class),
+        threat_target=ints(cs.threat_target),
+        impact_time=floats(cs.impact_time),
+        altitude=floats(cs.altitude),
+        damage_prob=floats(cs.damage_prob),
+        value=floats(cs.value),
+        worth=floats(cs.worth),
+        salvo=ints(cs.salvo),
+        route_offset=ints(cs.route_offset),
+        route_x=floats(cs.route_x),
+        route_y=floats(cs.route_y),
+        route_t=floats(cs.route_t),
+        det_offset=ints(cs.det_offset),
+        det_start=floats(cs.det_start),
+        det_end=floats(cs.det_end),
+        det_sensor=ints(cs.det_sensor),
+        sensor_scan=floats(cs.sensor_scan),
+        sensor_pd=floats(cs.sensor_pd),
+        unit_x=floats(cs.unit_x),
+        unit_y=floats(cs.unit_y),
+        unit_channels=ints(cs.unit_channels),
+        unit_rounds=ints(cs.unit_rounds),
+        unit_reserve=ints(cs.unit_reserve),
+        unit_reload=floats(cs.unit_reload),
+        unit_speed=floats(cs.unit_speed),
+        unit_cost=floats(cs.unit_cost),
+        pk=floats(cs.pk),
+        pk_perceived=floats(cs.pk_perceived),
+        eng_offset=ints(cs.eng_offset),
+        eng_unit=ints(cs.eng_unit),
+        eng_start=floats(cs.eng_start),
+        eng_end=floats(cs.eng_end),
+        eng_fire_start=floats(cs.eng_fire_start),
+        eng_threat=ints(np.repeat(np.arange(cs.n_threats), np.diff(cs.eng_offset))),
+        eng_first=ints(_first_same_unit(cs)),
+        ew_offset=ints(cs.ew_offset),
+        ew_unit=ints(cs.ew_unit),
+        ew_start=floats(cs.ew_start),
+        ew_susceptibility=floats(cs.class_ew_susceptibility),
+    )
