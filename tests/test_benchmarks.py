@@ -77,7 +77,7 @@ def test_verdict(bench):
 
 def test_figure_takes_the_best_round_and_shows_the_spread(bench):
     fig = bench.figure([2.0, 1.0, 1.5], [3.9, 2.0, 2.9], 1000)
-    assert fig["best_s"] == 1.0 and fig["best_cpu_s"] == 2.0
+    assert fig["best_s"] == 1.0 and fig["best_cpu_s"] == 2.0 and fig["min_cpu_s"] == 2.0
     assert fig["reps_per_s"] == pytest.approx(1000.0)
     assert fig["ms_per_rep"] == pytest.approx(1.0)
     assert fig["spread"] == pytest.approx(1.0)
@@ -164,6 +164,7 @@ def test_summary_and_report_of_fake_results(bench):
     plan = bench.plan_for(True)
     report = _fake_results(bench, plan, speed=3.0)
     assert report["base"]["current_over_baseline"] == pytest.approx(3.0)
+    assert report["base"]["current_over_baseline_cpu"] == pytest.approx(3.0)
     assert report["base"]["time_10k_s"] == pytest.approx(10_000 * 1e-3 / 3)
     assert report["base"]["time_10k_extrapolated"] is True
     assert report["x10"]["current"]["cost_vs_base"] == pytest.approx(10.0)
