@@ -54,7 +54,7 @@ def _uint64(x: int) -> int:  # the compiled stand-in for _word
 @kernel(inline=True, compiled_as=_uint64)
 def _word(x: int) -> int:
     """A key word as an unsigned 64-bit integer."""
-    return x & MASK
+    return int(x) & MASK
 
 
 @kernel(inline=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from iadsim.c2.greedy import Option, run_choice
-from iadsim.kernel import flags, floats, ints, kernel
+from iadsim.kernel import kernel
 
 __all__ = ["NODE_LIMIT", "exact_assign", "exact_choose"]
 
@@ -35,6 +35,8 @@ def exact_choose(
     spare: Any,
     used: Any,
     node_limit: int,
+    fwork: Any,
+    iwork: Any,
 ) -> int:
     """The feasible set of options ``order[:n]`` with the largest total score.
 
@@ -44,18 +46,26 @@ def exact_choose(
     never worth taking. The chosen options go to the front of ``order`` (in
     greedy order) and their number is returned; ``free`` and ``spare`` are
     updated for them, and ``used`` (per threat) is left clear.
+
+    Workspaces: ``fwork`` at least ``2n + 2`` floats, ``iwork`` at least ``3n + 1``
+    integers. In them, from the option's depth ``j``: the most the options from
+    ``j`` on could add (``suffix``, ``fwork[j]``), the total before option ``j``
+    was taken (``saved``, ``fwork[n + 1 + j]``), whether ``j`` is taken in the
+    current set (``iwork[j]``) and in the best set so far (``iwork[n + j]``), and
+    the search state at ``j`` (``iwork[2n + j]``: 0 = try taking ``j``, 1 = try
+    skipping it, 2 = done with it, undo and go up).
     """
-    suffix = floats(n + 1)  # the most the options from j on could add
+    fwork[n] = 0.0
     for j in range(n - 1, -1, -1):
-        suffix[j] = suffix[j + 1] + max(score[order[j]], 0.0)
-    taken = flags(n)
-    best_set = flags(n)
-    # depth-first over options: at depth j, state 0 = try taking j, 1 = try skipping j,
-    # 2 = done with j (undo and go up)
-    state = ints(n + 1)
-    saved = floats(n + 1)  # the total before option j was taken
+        fwork[j] = fwork[j + 1] + max(score[order[j]], 0.0)
+    for k in range(2 * n):
+        iwork[k] = 0
+    saved = n + 1
+    best_set = n
+    state = 2 * n
     best = 0.0
     total = 0.0
+    iwork[state] = 0
     j = 0
     nodes = 0
     while j >= 0:
@@ -63,14 +73,14 @@ def exact_choose(
             if total > best:
                 best = total
                 for k in range(n):
-                    best_set[k] = taken[k]
+                    iwork[best_set + k] = iwork[k]
             j -= 1
             continue
-        if state[j] == 0:
-            state[j] = 1
+        if iwork[state + j] == 0:
+            iwork[state + j] = 1
             nodes += 1
-            if nodes > node_limit or total + suffix[j] <= best:
-                state[j] = 2  # nothing below can beat the best: prune
+            if nodes > node_limit or total + fwork[j] <= best:
+                iwork[state + j] = 2  # nothing below can beat the best: prune
                 continue
             o = order[j]
             if (
@@ -79,32 +89,32 @@ def exact_choose(
                 and free[unit[o]] > 0
                 and spare[unit[o]] >= rounds[o]
             ):
-                taken[j] = True
+                iwork[j] = 1
                 used[thr[o]] = True
                 free[unit[o]] -= 1
                 spare[unit[o]] -= rounds[o]
-                saved[j] = total
+                fwork[saved + j] = total
                 total = total + score[o]
-                state[j + 1] = 0
+                iwork[state + j + 1] = 0
                 j += 1
             continue
-        if state[j] == 1:
-            state[j] = 2
-            if taken[j]:  # undo the take, then try skipping
+        if iwork[state + j] == 1:
+            iwork[state + j] = 2
+            if iwork[j]:  # undo the take, then try skipping
                 o = order[j]
-                taken[j] = False
+                iwork[j] = 0
                 used[thr[o]] = False
                 free[unit[o]] += 1
                 spare[unit[o]] += rounds[o]
-                total = saved[j]
-            state[j + 1] = 0
+                total = fwork[saved + j]
+            iwork[state + j + 1] = 0
             j += 1
             continue
         # state 2: this level is finished
         j -= 1
     n_chosen = 0
     for j in range(n):
-        if best_set[j]:
+        if iwork[best_set + j]:
             o = order[j]
             free[unit[o]] -= 1
             spare[unit[o]] -= rounds[o]

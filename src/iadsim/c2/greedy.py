@@ -7,7 +7,9 @@ A decision cycle's options are held as parallel arrays indexed by option
 number: ``score``, ``meet`` (intercept time), ``thr`` (threat), ``unit``,
 ``win`` (engagement window) and ``rounds``. ``order`` lists option numbers; a
 choice kernel moves the chosen ones to its front, in greedy order, and returns
-how many there are.
+how many there are. Choice kernels take workspaces ``fwork`` (``2n + 2``
+floats) and ``iwork`` (``3n + 1`` integers) for ``n`` options, since kernels do
+not allocate.
 """
 
 from __future__ import annotations
@@ -110,6 +112,8 @@ def greedy_choose(
     spare: Any,
     used: Any,
     node_limit: int,
+    fwork: Any,
+    iwork: Any,
 ) -> int:
     """Greedy maximum marginal return over options ``order[:n]`` (in greedy order).
 
@@ -176,8 +180,21 @@ def run_choice(
     score, _, thr, unit, _, rounds = _columns(options)
     order = list(range(len(options)))
     used = [False] * (max(thr, default=-1) + 1)
+    n = len(options)
+    fwork, iwork = [0.0] * (2 * n + 2), [0] * (3 * n + 1)
     n = choose(
-        order, len(options), score, thr, unit, rounds, free_channels, ready_rounds, used, node_limit
+        order,
+        n,
+        score,
+        thr,
+        unit,
+        rounds,
+        free_channels,
+        ready_rounds,
+        used,
+        node_limit,
+        fwork,
+        iwork,
     )
     return [options[k] for k in sorted(order[:n])]
 

@@ -6,7 +6,7 @@ A policy is two kernels (:mod:`iadsim.kernel`), run by both engines:
   decision_cycle) -> float``, an option's worth to the policy, or ``-inf`` to
   decline it (it is then not offered at all);
 - a **choice**: ``choose(order, n, score, thr, unit, rounds, free, spare, used,
-  node_limit) -> n_chosen`` over the cycle's options in greedy order
+  node_limit, fwork, iwork) -> n_chosen`` over the cycle's options in greedy order
   (:mod:`iadsim.c2.greedy` describes the arrays).
 
 :data:`POLICIES` holds them by name with their code (the number the engines
@@ -147,8 +147,14 @@ def choose(
     spare: Any,
     used: Any,
     node_limit: int,
+    fwork: Any,
+    iwork: Any,
 ) -> int:
     """The choice kernel of policy ``code`` (see :data:`POLICIES`)."""
     if code == EXACT:
-        return exact_choose(order, n, score, thr, unit, rounds, free, spare, used, node_limit)
-    return greedy_choose(order, n, score, thr, unit, rounds, free, spare, used, node_limit)
+        return exact_choose(
+            order, n, score, thr, unit, rounds, free, spare, used, node_limit, fwork, iwork
+        )
+    return greedy_choose(
+        order, n, score, thr, unit, rounds, free, spare, used, node_limit, fwork, iwork
+    )

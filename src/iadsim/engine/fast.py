@@ -130,6 +130,14 @@ class State(NamedTuple):
     free: Any
     spare: Any
     used: Any
+    fwork: Any
+    """Workspaces of the choice kernels."""
+    iwork: Any
+    track_time: Any
+    """The TRACK stream of the replication: times, threats, and their order by time."""
+    track_who: Any
+    by_time: Any
+    sort_work: Any
 
 
 class Row(NamedTuple):
@@ -293,23 +301,28 @@ def on_wake(sc: Any, st: Any, sm: Any, t: float, threat: int, window: int) -> No
 def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
     n_opt = 0
     blocked = False
-    for u in range(len(st.busy)):
-        if st.ready[u] <= 0 or st.busy[u] >= sc.unit_channels[u]:
+    ready, busy, channels = st.ready, st.busy, sc.unit_channels
+    ulist, n_open, unit_off = st.ulist, st.n_open, sm.unit_off
+    eng_threat, eng_end, eng_first = sc.eng_threat, sc.eng_end, sc.eng_first
+    alive, inflight, engaged_by = st.alive, st.inflight, st.engaged_by
+    max_inflight, max_engagements = sc.max_inflight, sc.max_engagements
+    for u in range(len(busy)):
+        if ready[u] <= 0 or busy[u] >= channels[u]:
             continue
-        first = sm.unit_off[u]
+        first = unit_off[u]
         kept = first
-        for p in range(first, first + st.n_open[u]):
-            e = st.ulist[p]
-            i = sc.eng_threat[e]
-            if not st.alive[i] or t > sc.eng_end[e]:
+        for p in range(first, first + n_open[u]):
+            e = ulist[p]
+            i = eng_threat[e]
+            if not alive[i] or t > eng_end[e]:
                 continue  # never a candidate again: drop it
-            st.ulist[kept] = e
+            ulist[kept] = e
             kept += 1
-            if st.inflight[i] >= sc.max_inflight:
+            if inflight[i] >= max_inflight:
                 continue
-            if st.engaged_by[sc.eng_first[e]] >= sc.max_engagements:
+            if engaged_by[eng_first[e]] >= max_engagements:
                 continue
-            status, meet, rounds, _, score = evaluate(sc, t, i, e, st.ready[u])
+            status, meet, rounds, _, score = evaluate(sc, t, i, e, ready[u])
             if status == BLOCKED:
                 blocked = True
             elif status == OFFERED:
@@ -321,7 +334,7 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
                 st.op_rounds[n_opt] = rounds
                 st.order[n_opt] = n_opt
                 n_opt += 1
-        st.n_open[u] = kept - first
+        n_open[u] = kept - first
     if n_opt == 0:
         if blocked:
             decide_at(sc, st, tick + 1)
@@ -342,6 +355,8 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
         st.spare,
         st.used,
         sc.node_limit,
+        st.fwork,
+        st.iwork,
     )
     for k in range(n_chosen):
         o = st.order[k]
@@ -383,65 +398,115 @@ def fire(
 
 
 # --- one replication
-@kernel
-def new_state(sc: Any, sm: Any, ready0: Any, reserve0: Any) -> State:
+@kernel(allocates=True)
+def new_state(sc: Any, sm: Any) -> State:
+    """A replication's state, allocated once for every replication a thread runs."""
     n_threats = len(sc.impact_time)
     n_units = len(sc.unit_x)
     n_windows = max(len(sc.eng_unit), 1)
     shots = sm.shot_size
-    s_free = np.empty(shots, dtype=np.int64)
-    for k in range(shots):
-        s_free[k] = shots - 1 - k
-    count = np.zeros(4, dtype=np.int64)
-    count[N_FREE] = shots
-    count[LAST_TICK] = -1
-    count[SEQUENCE] = n_threats * sm.stride  # after every initial event's sequence number
     return State(
-        count,
+        np.zeros(4, dtype=np.int64),
         np.ones(n_threats, dtype=np.bool_),
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_windows, dtype=np.int64),
         np.full(n_threats, math.inf),
-        ready0.copy(),
-        reserve0.copy(),
         np.zeros(n_units, dtype=np.int64),
-        np.empty(n_windows, dtype=np.int64),
+        np.zeros(n_units, dtype=np.int64),
+        np.zeros(n_units, dtype=np.int64),
+        np.zeros(n_windows, dtype=np.int64),
         np.zeros(n_units, dtype=np.int64),
         np.zeros(n_windows, dtype=np.bool_),
-        np.empty(shots, dtype=np.int64),
-        np.empty(shots, dtype=np.int64),
-        np.empty(shots, dtype=np.int64),
-        np.empty(shots, dtype=np.int64),
-        s_free,
-        np.empty(sm.heap_size),
-        np.empty(sm.heap_size, dtype=np.int64),
-        np.empty(sm.heap_size, dtype=np.int64),
-        np.empty(sm.heap_size, dtype=np.int64),
-        np.empty(n_windows),
-        np.empty(n_windows),
-        np.empty(n_windows, dtype=np.int64),
-        np.empty(n_windows, dtype=np.int64),
-        np.empty(n_windows, dtype=np.int64),
-        np.empty(n_windows, dtype=np.int64),
-        np.empty(n_windows, dtype=np.int64),
-        np.empty(n_units, dtype=np.int64),
-        np.empty(n_units, dtype=np.int64),
+        np.zeros(shots, dtype=np.int64),
+        np.zeros(shots, dtype=np.int64),
+        np.zeros(shots, dtype=np.int64),
+        np.zeros(shots, dtype=np.int64),
+        np.zeros(shots, dtype=np.int64),
+        np.zeros(sm.heap_size),
+        np.zeros(sm.heap_size, dtype=np.int64),
+        np.zeros(sm.heap_size, dtype=np.int64),
+        np.zeros(sm.heap_size, dtype=np.int64),
+        np.zeros(n_windows),
+        np.zeros(n_windows),
+        np.zeros(n_windows, dtype=np.int64),
+        np.zeros(n_windows, dtype=np.int64),
+        np.zeros(n_windows, dtype=np.int64),
+        np.zeros(n_windows, dtype=np.int64),
+        np.zeros(n_windows, dtype=np.int64),
+        np.zeros(n_units, dtype=np.int64),
+        np.zeros(n_units, dtype=np.int64),
         np.zeros(n_threats, dtype=np.bool_),
+        np.zeros(2 * n_windows + 2),
+        np.zeros(3 * n_windows + 1, dtype=np.int64),
+        np.zeros(n_threats),
+        np.zeros(n_threats, dtype=np.int64),
+        np.zeros(n_threats, dtype=np.int64),
+        np.zeros(n_threats, dtype=np.int64),
     )
 
 
 @kernel
+def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
+    """Set ``st`` to the start of a replication, with magazines ``ready0`` and ``reserve0``."""
+    st.count[N_HEAP] = 0
+    st.count[SEQUENCE] = len(sc.impact_time) * sm.stride  # after every initial event's
+    st.count[LAST_TICK] = -1
+    st.count[N_FREE] = sm.shot_size
+    for k in range(sm.shot_size):
+        st.s_free[k] = sm.shot_size - 1 - k
+    for i in range(len(sc.impact_time)):
+        st.alive[i] = True
+        st.inflight[i] = 0
+        st.engaged[i] = 0
+        st.tracked_at[i] = math.inf
+    for e in range(len(st.opened)):
+        st.engaged_by[e] = 0
+        st.opened[e] = False
+    for u in range(len(st.busy)):
+        st.ready[u] = ready0[u]
+        st.reserve[u] = reserve0[u]
+        st.busy[u] = 0
+        st.n_open[u] = 0
+
+
+@kernel
+def sort_by_time(order: Any, keys: Any, n: int, work: Any) -> None:
+    """Order ``0 .. n - 1`` by ``keys``, ties by index: a stable bottom-up merge sort."""
+    for k in range(n):
+        order[k] = k
+    width = 1
+    flipped = False  # whether the sorted run is in ``work`` rather than ``order``
+    while width < n:
+        src, dst = (work, order) if flipped else (order, work)
+        for lo in range(0, n, 2 * width):
+            mid = min(lo + width, n)
+            hi = min(lo + 2 * width, n)
+            i, j = lo, mid
+            for k in range(lo, hi):
+                if j >= hi or (i < mid and not keys[src[j]] < keys[src[i]]):
+                    dst[k] = src[i]
+                    i += 1
+                else:
+                    dst[k] = src[j]
+                    j += 1
+        flipped = not flipped
+        width *= 2
+    if flipped:
+        for k in range(n):
+            order[k] = work[k]
+
+
+@kernel
 def replication(
-    sc: Any, sm: Any, seed: Any, rep: int, row: Any, ready0: Any, reserve0: Any
+    sc: Any, sm: Any, st: Any, seed: Any, rep: int, row: Any, ready0: Any, reserve0: Any
 ) -> None:
-    """Run replication ``rep``, writing its outcome into ``row``."""
-    st = new_state(sc, sm, ready0, reserve0)
+    """Run replication ``rep`` in state ``st``, writing its outcome into ``row``."""
+    reset(sc, sm, st, ready0, reserve0)
     n_threats = len(sc.impact_time)
     # the TRACK stream: detection, then sorted by time (stable: ties by threat, as the
     # reference's sequence numbers order them)
-    track_time = np.empty(n_threats)
-    track_who = np.empty(n_threats, dtype=np.int64)
+    track_time, track_who, by_time = st.track_time, st.track_who, st.by_time
     n_track = 0
     for i in range(n_threats):
         seen = detection_time(sc, seed, rep, i)
@@ -449,7 +514,7 @@ def replication(
             track_time[n_track] = seen + sc.reaction_time
             track_who[n_track] = i
             n_track += 1
-    by_time = np.argsort(track_time[:n_track], kind="mergesort")
+    sort_by_time(by_time, track_time, n_track, st.sort_work)
     k_track = 0
     k_static = 0
     k_wake = 0
@@ -513,11 +578,12 @@ def replication(
             on_decide(sc, st, sm, row, t, a)
 
 
-@kernel
+@kernel(allocates=True)
 def run_rows(
     sc: Any, sm: Any, seed: Any, reps: Any, out: Any, ready0: Any, reserve0: Any, lo: int, hi: int
 ) -> None:
     """Replications ``reps[lo:hi]``, each into its row of the Outcomes arrays ``out``."""
+    st = new_state(sc, sm)
     for r in range(lo, hi):
         row = Row(
             out.fate[r],
@@ -528,7 +594,7 @@ def run_rows(
             out.engagements[r],
             out.asset_destroyed[r],
         )
-        replication(sc, sm, seed, reps[r], row, ready0[r], reserve0[r])
+        replication(sc, sm, st, seed, reps[r], row, ready0[r], reserve0[r])
 
 
 def _streams(sc: Scene, cs: CompiledScenario) -> Streams:

@@ -4,8 +4,9 @@
 code object in a copy of its module's namespace in which every kernel it names
 is replaced by that kernel's twin, and a kernel declared with ``compiled_as``
 by its stand-in; nothing is rewritten by hand. Twins are cached on disk by
-Numba (``cache=True``) and release the GIL (``nogil=True``), so replications can
-run on threads.
+Numba (``cache=True``), release the GIL (``nogil=True``), so replications can
+run on threads, and do without reference counting unless they allocate
+(``_nrt=False``; see :mod:`iadsim.kernel`).
 
 Numba is imported by this module: only the fast engine imports it.
 """
@@ -20,7 +21,7 @@ from numba import njit
 
 from iadsim.kernel import is_kernel, spec
 
-__all__ = ["compiled", "njit_here"]
+__all__ = ["compiled"]
 
 _twins: dict[Callable[..., Any], Any] = {}
 
@@ -42,20 +43,15 @@ def compiled(fn: Callable[..., Any]) -> Any:
     options = spec(fn)
     source = options.compiled_as or fn
     namespace = dict(source.__globals__)
-    twin = njit(cache=True, nogil=True, inline="always" if options.inline else "never")(
-        _clone(source, namespace)
-    )
+    flags: dict[str, Any] = {
+        "cache": True,
+        "nogil": True,
+        "inline": "always" if options.inline else "never",
+        "_nrt": options.allocates,
+    }
+    twin = njit(**flags)(_clone(source, namespace))
     _twins[fn] = twin  # before the callees: kernels may call each other in a cycle
     for name, value in list(namespace.items()):
         if is_kernel(value):
             namespace[name] = compiled(value)
     return twin
-
-
-def njit_here(fn: Callable[..., Any]) -> Any:
-    """Compile a function of the fast engine itself, with the kernels it names compiled too."""
-    namespace = fn.__globals__
-    for name, value in list(namespace.items()):
-        if is_kernel(value):
-            namespace[name] = compiled(value)
-    return njit(cache=True, nogil=True)(fn)

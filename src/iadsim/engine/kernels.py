@@ -57,7 +57,7 @@ def grid_tick(t: float, cycle: float) -> int:
     return int(k)
 
 
-@kernel
+@kernel(inline=True)
 def detection_time(sc: Any, seed: int, rep: int, threat: int) -> float:
     """First time any sensor detects ``threat`` in replication ``rep`` (``inf`` if none does).
 
@@ -118,7 +118,7 @@ def damages(sc: Any, seed: int, rep: int, threat: int) -> bool:
     return bool(uniform(seed, rep, _DAMAGE, threat, 0) < sc.damage_prob[threat])
 
 
-@kernel
+@kernel(inline=True)
 def evaluate(
     sc: Any, t: float, threat: int, window: int, ready: int
 ) -> tuple[int, float, int, float, float]:

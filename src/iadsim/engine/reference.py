@@ -201,6 +201,8 @@ def policy_decision(replication: Replication, decision: Decision) -> list[int]:
         list(replication.ready),
         replication.used,
         sc.node_limit,
+        [0.0] * (2 * n + 2),
+        [0] * (3 * n + 1),
     )
     return order[:chosen]
 

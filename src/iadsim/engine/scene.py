@@ -99,13 +99,18 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
     """
     code = find_policy(policy or cs.policy).code
 
+    def frozen(a: Any, dtype: Any) -> Any:
+        v = np.array(a, dtype=dtype).reshape(-1)  # a C-contiguous copy
+        if lists:
+            return v.tolist()
+        v.setflags(write=False)  # always read-only: one array type for every scenario
+        return v
+
     def ints(a: Any) -> Any:
-        v = np.ascontiguousarray(np.asarray(a, dtype=np.int64).reshape(-1))
-        return v.tolist() if lists else v
+        return frozen(a, np.int64)
 
     def floats(a: Any) -> Any:
-        v = np.ascontiguousarray(np.asarray(a, dtype=np.float64).reshape(-1))
-        return v.tolist() if lists else v
+        return frozen(a, np.float64)
 
     return Scene(
         decision_cycle=float(cs.decision_cycle),
