@@ -18,8 +18,10 @@ from pydantic import (
     WithJsonSchema,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from iadsim import limits
+from iadsim.c2 import registry
 from iadsim.errors import FieldError, shorten
 from iadsim.scenario import presets
 from iadsim.scenario.units import (
@@ -367,20 +369,60 @@ class Raid(_Model):
     ] = Field(min_length=1, description="asset id -> weight; threats are shared out in proportion")
 
 
+# --- the assignment policy: names, descriptions and needs come from iadsim.c2.registry ---------
+# Read when a scenario is validated or the schema is made (not frozen at import), so a policy
+# added to the table is accepted, listed and described with no change here.
+
+_NEEDS = {"value_unit": "what one point of asset value is worth, e.g. '1 MUSD'"}
+"""How a policy's needs are named in messages (``Policy.needs`` holds Doctrine field names)."""
+
+
+def _one_of(names: tuple[str, ...]) -> str:
+    """``'a', 'b' or 'c'``, as pydantic words a Literal."""
+    quoted = [repr(n) for n in names]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+
+
+def _policy_name(value: Any) -> str:
+    """A registered policy's name, or the error a ``Literal`` of the names would give."""
+    if isinstance(value, str) and value in registry.POLICIES:
+        return value
+    raise PydanticCustomError(
+        "literal_error",
+        "Input should be {expected}",
+        {"expected": _one_of(registry.POLICY_NAMES)},
+    )
+
+
+def _policy_schema(schema: dict[str, Any]) -> None:
+    schema["enum"] = list(registry.POLICY_NAMES)
+    schema["description"] = "assignment at each decision cycle: " + "; ".join(
+        f"{p.name}: {p.description}" + (f" (needs {', '.join(p.needs)})" if p.needs else "")
+        for p in registry.POLICIES.values()
+    )
+
+
+def _value_unit_schema(schema: dict[str, Any]) -> None:
+    users = [p.name for p in registry.POLICIES.values() if "value_unit" in p.needs]
+    schema["description"] = (
+        "what one point of asset value is worth, e.g. '1 MUSD', to weigh against the cost of "
+        "the rounds" + (f"; needed by policy {', '.join(users)}" if users else "")
+    )
+
+
+PolicyName = Annotated[str, BeforeValidator(_policy_name)]
+"""A name in :data:`iadsim.c2.registry.POLICIES` (checked against the table at validation)."""
+
+
 class Doctrine(_Model):
     """How command and control fights."""
 
-    policy: Literal["greedy", "cost_aware", "exact"] = Field(
-        "greedy",
-        description="assignment at each decision cycle: greedy (maximum marginal return), "
-        "cost_aware (only engagements whose expected value saved exceeds their cost, best net "
-        "value first; needs value_unit) or exact (the best assignment, by branch and bound)",
+    policy: PolicyName = Field(
+        registry.POLICY_NAMES[0],
+        # the allowed names and their description come from the table when the schema is made
+        json_schema_extra=_policy_schema,
     )
-    value_unit: Money | None = Field(
-        None,
-        description="what one point of asset value is worth, e.g. '1 MUSD'; cost_aware "
-        "weighs it against the cost of the rounds",
-    )
+    value_unit: Money | None = Field(None, json_schema_extra=_value_unit_schema)
     exact_node_limit: Count = Field(
         100_000,
         ge=1,
@@ -420,11 +462,10 @@ class Doctrine(_Model):
             raise FieldError(("reaction_time",), "must not be negative")
         if "default" not in self.salvo:
             raise FieldError(("salvo",), "needs a 'default' entry for threats not listed")
-        if self.policy == "cost_aware" and self.value_unit is None:
-            raise FieldError(
-                ("value_unit",),
-                "policy cost_aware needs what one point of asset value is worth, e.g. '1 MUSD'",
-            )
+        for need in registry.policy(self.policy).needs:
+            if getattr(self, need, None) is None:
+                what = _NEEDS.get(need, f"doctrine.{need}")
+                raise FieldError((need,), f"policy {self.policy} needs {what}")
         if self.value_unit is not None and self.value_unit <= 0:
             raise FieldError(("value_unit",), "must be positive")
         return self
