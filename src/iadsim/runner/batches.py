@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from iadsim.c2 import registry
 from iadsim.compile import CompiledScenario
-from iadsim.engine import POLICIES, Outcomes, run_replications
+from iadsim.engine import Outcomes, run_replications
 from iadsim.engine.outcomes import ARRAYS
 
 __all__ = [
@@ -95,8 +96,7 @@ def simulate_range(
     """
     if not 0 <= start < stop <= replications:
         raise ValueError(f"batch {start}..{stop - 1} is outside 0..{replications - 1}")
-    if policy not in POLICIES:
-        raise ValueError(f"unknown policy {policy!r}; known: {', '.join(POLICIES)}")
+    registry.policy(policy)  # ValueError naming the known ones
     reps = np.arange(start, stop, dtype=np.int64)
     return run_replications(compiled, reps, seed=seed, engine=engine, policy=policy)
 

@@ -623,13 +623,14 @@ def build_sweep(
             source,
             [("random.points", "--points needs fields to vary (--random path=uniform(lo, hi))")],
         )
-    from iadsim.engine import ENGINES, POLICIES
+    from iadsim.c2 import registry
+    from iadsim.engine import ENGINES
 
     chosen_policy = policy or settings.get("policy")
-    if chosen_policy is not None and chosen_policy not in POLICIES:
+    if chosen_policy is not None and chosen_policy not in registry.POLICIES:
+        known = ", ".join(registry.POLICY_NAMES)
         raise SweepError(
-            source,
-            [("policy", f"expected one of {', '.join(POLICIES)}, got {_short(chosen_policy)}")],
+            source, [("policy", f"expected one of {known}, got {_short(chosen_policy)}")]
         )
     chosen_engine = engine or settings.get("engine")
     if chosen_engine is not None and chosen_engine not in ENGINES:

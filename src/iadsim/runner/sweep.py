@@ -137,6 +137,15 @@ def _prepare_points(sweep: Sweep) -> list[tuple[SweepPoint, Any, str]]:
         where = f"{sweep.scenario_path} (sweep point {point.index}: {point.label()})"
         raw = apply_overrides(sweep.scenario, point.overrides(), source=where)
         scenario = parse_scenario(raw, source=where)
+        missing = scenario.doctrine.missing_for(policy_of(sweep, scenario))
+        if missing is not None:  # the sweep's policy needs what the point's doctrine lacks
+            from iadsim.errors import SweepError
+
+            field, message = missing
+            raise SweepError(
+                sweep.source,
+                [("policy", f"{message}; sweep point {point.index} has no doctrine.{field}")],
+            )
         run_id = run_id_of(
             content_hash(scenario), point.seed, sweep.replications, policy_of(sweep, scenario)
         )

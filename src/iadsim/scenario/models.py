@@ -454,6 +454,19 @@ class Doctrine(_Model):
         description="engagements of one threat by one fire unit at most (default: no limit)",
     )
 
+    def missing_for(self, policy: str) -> tuple[str, str] | None:
+        """What this doctrine lacks for ``policy`` (a registered name), if anything.
+
+        ``(field, message)`` for the first of the policy's ``needs`` (see
+        :data:`iadsim.c2.registry.POLICIES`) left unset, or ``None``. A run
+        under another policy than the doctrine's (``--policy``, a sweep's
+        ``policy``) is checked with it.
+        """
+        for need in registry.policy(policy).needs:
+            if getattr(self, need, None) is None:
+                return need, f"policy {policy} needs {_NEEDS.get(need, f'doctrine.{need}')}"
+        return None
+
     @model_validator(mode="after")
     def _cycle(self) -> Doctrine:
         if self.decision_cycle < limits.MIN_DECISION_CYCLE_S:
@@ -462,10 +475,9 @@ class Doctrine(_Model):
             raise FieldError(("reaction_time",), "must not be negative")
         if "default" not in self.salvo:
             raise FieldError(("salvo",), "needs a 'default' entry for threats not listed")
-        for need in registry.policy(self.policy).needs:
-            if getattr(self, need, None) is None:
-                what = _NEEDS.get(need, f"doctrine.{need}")
-                raise FieldError((need,), f"policy {self.policy} needs {what}")
+        missing = self.missing_for(self.policy)
+        if missing is not None:
+            raise FieldError((missing[0],), missing[1])
         if self.value_unit is not None and self.value_unit <= 0:
             raise FieldError(("value_unit",), "must be positive")
         return self
