@@ -20,9 +20,14 @@ way is equivalent:
   a heap. The loop takes the earliest head of the four by the reference's key.
 - **Open windows by fire unit.** A decision visits only the units that can fire
   and, for each, the windows whose gate has opened for a tracked threat; a
-  window that can never be a candidate again (threat gone, window closed) is
-  dropped as it is met. The reference scans tracked threats window by window
-  and skips the same windows one by one.
+  window that can never be a candidate again (threat gone, window closed, the
+  unit's engagements of the threat used up: all only ever grow) is dropped as
+  it is met, and one whose threat has all the salvos in flight it may have is
+  parked until one of them resolves (the only event that lowers the count).
+  The reference scans tracked threats window by window and skips the same
+  windows one by one; the order candidates are found in does not matter,
+  since options are sorted into one strict total order and ``blocked`` is an
+  "any".
 - **Threads.** Replications are independent (counter-based draws): batches of
   rows run on threads with the GIL released, each writing its own rows.
 
@@ -111,6 +116,9 @@ class State(NamedTuple):
     ulist: Any
     n_open: Any
     opened: Any
+    parked: Any
+    """Windows taken off their unit's list while their threat has all the salvos in flight it
+    may have; they go back when one resolves."""
     s_thr: Any
     s_unit: Any
     s_rounds: Any
@@ -158,7 +166,7 @@ def before(t1: float, k1: int, t2: float, k2: int) -> bool:
     return t1 < t2 or (t1 == t2 and k1 < k2)
 
 
-@kernel
+@kernel(inline=True)
 def push(st: Any, t: float, kind: int, a: int, b: int) -> None:
     """Schedule an event: sift up by moving parents into the hole."""
     ht, hk, ha, hb = st.ht, st.hk, st.ha, st.hb
@@ -182,7 +190,7 @@ def push(st: Any, t: float, kind: int, a: int, b: int) -> None:
     hb[i] = b
 
 
-@kernel
+@kernel(inline=True)
 def pop(st: Any) -> None:
     """Remove the top of the heap: the last entry sifts down from the root."""
     ht, hk, ha, hb = st.ht, st.hk, st.ha, st.hb
@@ -236,7 +244,7 @@ def open_window(sc: Any, st: Any, sm: Any, e: int) -> None:
 
 
 # --- the handlers, one per event kind, as in the reference
-@kernel
+@kernel(inline=True)
 def on_reload(sc: Any, st: Any, t: float, unit: int) -> None:
     refill = min(sc.unit_rounds[unit], st.reserve[unit])
     st.ready[unit] += refill
@@ -244,8 +252,10 @@ def on_reload(sc: Any, st: Any, t: float, unit: int) -> None:
     decide_at(sc, st, grid_tick(t, sc.decision_cycle))
 
 
-@kernel
-def on_resolve(sc: Any, st: Any, row: Any, seed: Any, rep: int, t: float, shot: int) -> None:
+@kernel(inline=True)
+def on_resolve(
+    sc: Any, st: Any, sm: Any, row: Any, seed: Any, rep: int, t: float, shot: int
+) -> None:
     threat, unit = st.s_thr[shot], st.s_unit[shot]
     rounds, ordinal = st.s_rounds[shot], st.s_ord[shot]
     st.s_free[st.count[N_FREE]] = shot
@@ -254,10 +264,16 @@ def on_resolve(sc: Any, st: Any, row: Any, seed: Any, rep: int, t: float, shot: 
     st.busy[unit] -= 1
     if st.alive[threat] and salvo_kills(sc, seed, rep, threat, unit, ordinal, rounds):
         end(row, st, threat, DESTROYED, t, unit)
+    if st.alive[threat] and st.inflight[threat] < sc.max_inflight:
+        # its parked windows are candidates again
+        for e in range(sc.eng_offset[threat], sc.eng_offset[threat + 1]):
+            if st.parked[e]:
+                st.parked[e] = False
+                open_window(sc, st, sm, e)
     decide_at(sc, st, grid_tick(t, sc.decision_cycle))
 
 
-@kernel
+@kernel(inline=True)
 def on_ew(
     sc: Any, st: Any, row: Any, seed: Any, rep: int, t: float, window: int, threat: int
 ) -> None:
@@ -265,7 +281,7 @@ def on_ew(
         end(row, st, threat, LOST_TO_EW, t, sc.ew_unit[window])
 
 
-@kernel
+@kernel(inline=True)
 def on_impact(sc: Any, st: Any, row: Any, seed: Any, rep: int, t: float, threat: int) -> None:
     if not st.alive[threat]:
         return
@@ -275,7 +291,7 @@ def on_impact(sc: Any, st: Any, row: Any, seed: Any, rep: int, t: float, threat:
         row.asset_destroyed[sc.threat_target[threat]] = True
 
 
-@kernel
+@kernel(inline=True)
 def on_track(sc: Any, st: Any, sm: Any, t: float, threat: int) -> None:
     if not st.alive[threat]:
         return
@@ -288,7 +304,7 @@ def on_track(sc: Any, st: Any, sm: Any, t: float, threat: int) -> None:
     decide_at(sc, st, grid_tick(t, sc.decision_cycle))
 
 
-@kernel
+@kernel(inline=True)
 def on_wake(sc: Any, st: Any, sm: Any, t: float, threat: int, window: int) -> None:
     if not st.alive[threat]:
         return
@@ -297,14 +313,14 @@ def on_wake(sc: Any, st: Any, sm: Any, t: float, threat: int, window: int) -> No
     decide_at(sc, st, grid_tick(t, sc.decision_cycle))
 
 
-@kernel
+@kernel(inline=True)
 def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
     n_opt = 0
     blocked = False
     ready, busy, channels = st.ready, st.busy, sc.unit_channels
     ulist, n_open, unit_off = st.ulist, st.n_open, sm.unit_off
     eng_threat, eng_end, eng_first = sc.eng_threat, sc.eng_end, sc.eng_first
-    alive, inflight, engaged_by = st.alive, st.inflight, st.engaged_by
+    alive, inflight, engaged_by, parked = st.alive, st.inflight, st.engaged_by, st.parked
     max_inflight, max_engagements = sc.max_inflight, sc.max_engagements
     for u in range(len(busy)):
         if ready[u] <= 0 or busy[u] >= channels[u]:
@@ -314,14 +330,13 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
         for p in range(first, first + n_open[u]):
             e = ulist[p]
             i = eng_threat[e]
-            if not alive[i] or t > eng_end[e]:
+            if not alive[i] or t > eng_end[e] or engaged_by[eng_first[e]] >= max_engagements:
                 continue  # never a candidate again: drop it
+            if inflight[i] >= max_inflight:
+                parked[e] = True  # back on the list when one of the threat's salvos resolves
+                continue
             ulist[kept] = e
             kept += 1
-            if inflight[i] >= max_inflight:
-                continue
-            if engaged_by[eng_first[e]] >= max_engagements:
-                continue
             status, meet, rounds, _, score = evaluate(sc, t, i, e, ready[u])
             if status == BLOCKED:
                 blocked = True
@@ -375,7 +390,7 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
         decide_at(sc, st, tick + 1)
 
 
-@kernel
+@kernel(inline=True)
 def fire(
     sc: Any, st: Any, row: Any, t: float, i: int, u: int, e: int, rounds: int, meet: float
 ) -> None:
@@ -418,6 +433,7 @@ def new_state(sc: Any, sm: Any) -> State:
         np.zeros(n_windows, dtype=np.int64),
         np.zeros(n_units, dtype=np.int64),
         np.zeros(n_windows, dtype=np.bool_),
+        np.zeros(n_windows, dtype=np.bool_),
         np.zeros(shots, dtype=np.int64),
         np.zeros(shots, dtype=np.int64),
         np.zeros(shots, dtype=np.int64),
@@ -446,7 +462,7 @@ def new_state(sc: Any, sm: Any) -> State:
     )
 
 
-@kernel
+@kernel(inline=True)
 def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
     """Set ``st`` to the start of a replication, with magazines ``ready0`` and ``reserve0``."""
     st.count[N_HEAP] = 0
@@ -463,6 +479,7 @@ def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
     for e in range(len(st.opened)):
         st.engaged_by[e] = 0
         st.opened[e] = False
+        st.parked[e] = False
     for u in range(len(st.busy)):
         st.ready[u] = ready0[u]
         st.reserve[u] = reserve0[u]
@@ -565,7 +582,7 @@ def replication(
         if kind == RELOAD:
             on_reload(sc, st, t, a)
         elif kind == RESOLVE:
-            on_resolve(sc, st, row, seed, rep, t, a)
+            on_resolve(sc, st, sm, row, seed, rep, t, a)
         elif kind == EW:
             on_ew(sc, st, row, seed, rep, t, a, b)
         elif kind == IMPACT:
