@@ -13,6 +13,7 @@ import numpy as np
 from iadsim.compile import CompiledScenario, compile_scenario
 from iadsim.engine import BATCH_SIZE, Outcomes, simulate, simulate_batches
 from iadsim.engine.outcomes import ARRAYS
+from iadsim.errors import ScenarioError
 from iadsim.metrics import Accumulator, Summary, summarize
 from iadsim.scenario import Scenario, load_scenario
 
@@ -32,14 +33,34 @@ def provenance(**extra: Any) -> dict[str, Any]:
 
 
 def prepare(
-    path: str | Path, *, overrides: Iterable[str] = ()
+    path: str | Path, *, overrides: Iterable[str] = (), policy: str | None = None
 ) -> tuple[Scenario, CompiledScenario]:
     """Load, validate and compile a scenario file.
 
+    ``policy``, if given, is the one the run will use instead of the doctrine's:
+    the scenario must then also give what that policy needs (``Policy.needs`` in
+    :data:`iadsim.c2.registry.POLICIES`, e.g. ``doctrine.value_unit``).
+
     Raises:
-        ScenarioError: if the file or an override is not a valid scenario.
+        ScenarioError: if the file or an override is not a valid scenario, or
+            lacks what ``policy`` needs.
+        ValueError: if ``policy`` is not a registered policy.
     """
     scenario = load_scenario(path, overrides=overrides)
+    if policy is not None:
+        missing = scenario.doctrine.missing_for(policy)
+        if missing is not None:
+            field, message = missing
+            raise ScenarioError(
+                path,
+                [
+                    (
+                        f"doctrine.{field}",
+                        f"{message} (chosen for this run instead of the doctrine's "
+                        f"{scenario.doctrine.policy})",
+                    )
+                ],
+            )
     return scenario, compile_scenario(scenario, source=path)
 
 
@@ -186,7 +207,7 @@ def run_file(
     Raises:
         ScenarioError: if the file or an override is not a valid scenario.
     """
-    scenario, compiled = prepare(path, overrides=overrides)
+    scenario, compiled = prepare(path, overrides=overrides, policy=policy)
     return run_compiled(
         scenario,
         compiled,

@@ -10,7 +10,14 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from iadsim.cli.campaign import campaign as campaign_command
-from iadsim.cli.common import Engine, OutputFormat, Seed, reported
+from iadsim.cli.common import (
+    Engine,
+    OutputFormat,
+    PolicyChoice,
+    Seed,
+    policy_option,
+    reported,
+)
 from iadsim.cli.history import calibrate as calibrate_command
 from iadsim.cli.history import history_app
 from iadsim.cli.optimize import optimize_app
@@ -98,6 +105,7 @@ def run(
             "--engine", "-e", help="fast (compiled, all cores) or reference (plain Python)"
         ),
     ] = Engine.fast,
+    policy: Annotated[PolicyChoice | None, policy_option()] = None,
 ) -> None:
     """Run the Monte Carlo simulation of a scenario and print what got through and why."""
     from iadsim.api import prepare, run_compiled
@@ -108,7 +116,7 @@ def run(
                 "--replicate-index",
                 f"must be in 0..{replications - 1} (one of the {replications} replications)",
             )
-        scenario, compiled = prepare(file, overrides=overrides or ())
+        scenario, compiled = prepare(file, overrides=overrides or (), policy=policy)
     if output is OutputFormat.json:
         summary = run_compiled(
             scenario,
@@ -117,6 +125,7 @@ def run(
             seed=seed,
             replicate_index=replicate_index,
             engine=engine.value,
+            policy=policy,
         )
         typer.echo(json.dumps(summary.to_dict(), indent=2, allow_nan=False))
         return
@@ -133,6 +142,7 @@ def run(
             seed=seed,
             replicate_index=replicate_index,
             engine=engine.value,
+            policy=policy,
             progress=bar.counter("replications", total),
         )
     finally:

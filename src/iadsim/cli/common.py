@@ -8,19 +8,22 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
 
+from iadsim.c2 import registry
 from iadsim.errors import IadsimError, OptionError
 
 __all__ = [
     "SEED_MAX",
     "Engine",
     "OutputFormat",
+    "PolicyChoice",
     "Seed",
     "check_output_dir",
     "check_output_file",
+    "policy_option",
     "reported",
     "seed_option",
 ]
@@ -48,6 +51,24 @@ class Engine(StrEnum):
 
     fast = "fast"
     reference = "reference"
+
+
+if TYPE_CHECKING:
+    PolicyChoice = str
+else:  # the table's names, as typer's choices (a Literal made when the CLI is imported)
+    PolicyChoice = Literal[registry.POLICY_NAMES]
+"""An assignment policy's name, one of :data:`iadsim.c2.registry.POLICY_NAMES`."""
+
+
+def policy_option(help: str = "assignment policy instead of the scenario doctrine's") -> Any:
+    """The ``--policy`` option: its choices and what they need, from the policy table."""
+    names = ", ".join(registry.POLICY_NAMES)
+    needs = "".join(
+        f"; {p.name} needs doctrine.{', doctrine.'.join(p.needs)}"
+        for p in registry.POLICIES.values()
+        if p.needs
+    )
+    return typer.Option("--policy", "-p", help=f"{help}: {names}{needs}", show_default=False)
 
 
 class OutputFormat(StrEnum):

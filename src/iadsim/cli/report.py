@@ -9,8 +9,10 @@ import typer
 
 from iadsim.cli.common import (
     Engine,
+    PolicyChoice,
     check_output_dir,
     check_output_file,
+    policy_option,
     reported,
     seed_option,
 )
@@ -73,6 +75,10 @@ def report(
         Engine | None,
         typer.Option("--engine", "-e", help="for a scenario or campaign file [default: fast]"),
     ] = None,
+    policy: Annotated[
+        PolicyChoice | None,
+        policy_option("for a scenario file: assignment policy instead of its doctrine's"),
+    ] = None,
     store: Annotated[
         Path,
         typer.Option(
@@ -108,7 +114,7 @@ def report(
             check_output_dir(png, "--png")
         try:
             data = _gather(
-                source, path, store, replications, seed, replicate, overrides, engine, point
+                source, path, store, replications, seed, replicate, overrides, engine, point, policy
             )
         except BaseException:
             if made_png and png is not None and not any(png.iterdir()):
@@ -142,15 +148,19 @@ def _gather(
     overrides: list[str] | None,
     engine: Engine | None,
     point: int | None,
+    policy: str | None = None,
 ) -> ReportData:
     """The report's data, from the file (run) or from the store (read)."""
     if path is not None:
-        return _from_file(path, replications, seed, replicate, overrides or [], engine, point)
+        return _from_file(
+            path, replications, seed, replicate, overrides or [], engine, point, policy
+        )
     given = {
         "--replications": replications,
         "--seed": seed,
         "--set": overrides or None,
         "--engine": engine,
+        "--policy": policy,
     }
     named = [name for name, value in given.items() if value is not None]
     if named:
@@ -188,6 +198,7 @@ def _from_file(
     overrides: list[str],
     engine: Engine | None,
     point: int | None,
+    policy: str | None = None,
 ) -> ReportData:
     from iadsim.report import report_from_campaign, report_from_scenario
     from iadsim.scenario import read_raw
@@ -206,6 +217,12 @@ def _from_file(
         if isinstance(raw, dict) and "defence" in raw:  # a campaign names its defence scenario
             if overrides:
                 raise OptionError("--set", "applies to a scenario file, not to a campaign")
+            if policy is not None:
+                raise OptionError(
+                    "--policy",
+                    "applies to a scenario file, not to a campaign (set the policy in the "
+                    "doctrine of the campaign's defence scenario)",
+                )
             return report_from_campaign(
                 path,
                 replications=n,
@@ -221,6 +238,7 @@ def _from_file(
             replicate=replicate,
             overrides=overrides,
             engine=engine_name,
+            policy=policy,
             progress=bar.counter("replications", n),
         )
     finally:

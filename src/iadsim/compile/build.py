@@ -368,7 +368,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             ]
             believed[row] = sum(alike) / len(alike) if alike else 1.0
     target_value = asset_value[np.array(t_target, dtype=np.int64)] if n_threats else asset_value[:0]
-    # without a value_unit there is no dollar worth: NaN, which cost_aware refuses
+    # without a value_unit there is no dollar worth: NaN, which a policy needing it refuses
     worth = target_value * (doctrine.value_unit or np.nan) * believed
     compiled = CompiledScenario(
         name=scenario.name,

@@ -39,7 +39,7 @@ class CompiledScenario:
     1 for shoot-look-shoot, 2 for shoot-shoot-look.
     """
     policy: str
-    """The doctrine's assignment policy: greedy, cost_aware or exact."""
+    """The doctrine's assignment policy: a name in :data:`iadsim.c2.registry.POLICIES`."""
     exact_node_limit: int
     """Search nodes per decision cycle for the exact policy."""
     max_engagements: int

@@ -103,20 +103,27 @@ def report_from_scenario(
     replicate: int = 0,
     overrides: Iterable[str] = (),
     engine: str = "fast",
+    policy: str | None = None,
     progress: Callable[[int], None] | None = None,
 ) -> ReportData:
     """Run a scenario file and gather its report; the replay is replication ``replicate``.
 
+    ``policy``: the assignment policy, instead of the doctrine's.
+
     Raises:
-        ScenarioError: if the file or an override is not a valid scenario.
-        ValueError: if ``replicate`` is not one of the replications.
+        ScenarioError: if the file or an override is not a valid scenario, or it
+            lacks what ``policy`` needs.
+        ValueError: if ``replicate`` is not one of the replications, or
+            ``policy`` is not a registered one.
     """
     from iadsim.api import prepare
 
     if not 0 <= replicate < replications:
         raise ValueError(f"replicate must be in 0..{replications - 1}, got {replicate}")
-    scenario, compiled = prepare(path, overrides=overrides)
-    return _run(scenario, compiled, replications, seed, replicate, engine, progress, str(path))
+    scenario, compiled = prepare(path, overrides=overrides, policy=policy)
+    return _run(
+        scenario, compiled, replications, seed, replicate, engine, progress, str(path), policy
+    )
 
 
 def _run(
@@ -128,6 +135,7 @@ def _run(
     engine: str,
     progress: Callable[[int], None] | None,
     source: str,
+    policy: str | None = None,
 ) -> ReportData:
     """As :func:`iadsim.api.run_compiled`, keeping also each replication's totals."""
     from iadsim.api import batches, provenance
@@ -136,7 +144,12 @@ def _run(
     accumulator = Accumulator(compiled)
     columns: dict[str, list[Any]] = {name: [] for name in _TOTALS}
     for batch in batches(
-        compiled, replications=replications, seed=seed, engine=engine, progress=progress
+        compiled,
+        replications=replications,
+        seed=seed,
+        policy=policy,
+        engine=engine,
+        progress=progress,
     ):
         accumulator.add(batch)
         for name, fate in _TOTALS.items():
@@ -145,7 +158,7 @@ def _run(
         provenance=provenance(
             scenario_hash=compiled.content_hash,
             engine=engine,
-            policy=compiled.policy,
+            policy=policy or compiled.policy,
             schema_version=scenario.schema_version,
         )
     )
@@ -159,7 +172,7 @@ def _run(
         summary,
         seed=seed,
         replicate=replicate,
-        policy=None,
+        policy=policy,
         source=source,
         totals=totals,
     )
