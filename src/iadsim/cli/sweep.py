@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from iadsim.cli.common import Engine, reported, seed_option
+from iadsim.cli.common import Engine, PolicyChoice, policy_option, reported, seed_option
 from iadsim.errors import OptionError
 
 __all__ = ["DEFAULT_STORE", "StoreOption", "sweep"]
@@ -142,6 +142,10 @@ def sweep(
         Engine | None,
         typer.Option("--engine", "-e", help="identical results either way [default: fast]"),
     ] = None,
+    policy: Annotated[
+        PolicyChoice | None,
+        policy_option("assignment policy at every point instead of the sweep file's or doctrine's"),
+    ] = None,
     store: StoreOption = DEFAULT_STORE,
     resume: Annotated[
         bool,
@@ -182,6 +186,7 @@ def sweep(
                 "--set": overrides,
                 "--batch-size": batch_size,
                 "--engine": engine,
+                "--policy": policy,
             }
             named = [name for name, value in given.items() if value]
             if named:
@@ -214,6 +219,7 @@ def sweep(
                     seed=seed,
                     overrides=overrides or (),
                     batch_size=batch_size,
+                    policy=policy,
                     engine=None if engine is None else engine.value,
                 )
             ]

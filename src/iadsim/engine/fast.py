@@ -310,7 +310,9 @@ def on_wake(sc: Any, st: Any, sm: Any, t: float, threat: int, window: int) -> No
         return
     if not st.opened[window]:
         open_window(sc, st, sm, window)
-    decide_at(sc, st, grid_tick(t, sc.decision_cycle))
+    u = sc.eng_unit[window]
+    if st.ready[u] > 0 and st.busy[u] < sc.unit_channels[u]:
+        decide_at(sc, st, grid_tick(t, sc.decision_cycle))
 
 
 @kernel(inline=True)

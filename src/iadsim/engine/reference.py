@@ -17,7 +17,7 @@ the fast engine (:mod:`iadsim.engine.fast`), so the two read side by side:
 - ``TRACK`` (``on_track``) a threat has been detected and the reaction time has
   passed: it becomes eligible for engagement;
 - ``WAKE`` (``on_wake``) the firing gate of one of a tracked threat's
-  engagement windows opens;
+  engagement windows opens (a decision is called if its unit can fire);
 - ``DECIDE`` (``on_decide``) the decision cycle: command evaluates threats and
   lists every option; a decision maker (the doctrine's policy from
   :mod:`iadsim.c2`, or anyone stepping the replication) chooses among them.
@@ -486,8 +486,23 @@ class Replication:
         self.decide_soon(t)
 
     def on_wake(self, t: float, threat: int, window: int) -> None:
-        """WAKE: the firing gate of ``window`` opens for tracked ``threat``."""
-        if self.alive[threat]:
+        """WAKE: the firing gate of ``window`` opens for tracked ``threat``.
+
+        It calls for a decision only if the window's unit can fire now. If it cannot,
+        nothing can come of that decision: a unit regains a channel or rounds only by
+        an event that calls for a decision itself (a salvo resolving, a reload), and
+        every other unit's options are those it had at the last decision, which (for
+        greedy and cost_aware, which take an option whenever there is one) had none
+        left, or were blocked, which calls the next tick anyway. In the capital raid
+        about three gate openings in four find their unit busy or dry; skipping their
+        decisions left every example's outcome unchanged. (For exact, a decision cut
+        short by its node limit may leave options untaken; a gate opening of a busy
+        unit then no longer re-runs it.)
+        """
+        if not self.alive[threat]:
+            return
+        u = self.sc.eng_unit[window]
+        if self.ready[u] > 0 and self.busy[u] < self.sc.unit_channels[u]:
             self.decide_soon(t)
 
     def on_decide(self, t: float, tick: int) -> Decision | None:
