@@ -345,7 +345,7 @@ def test_choices_must_name_offers_that_exist() -> None:
     decision = replication.next_decision()
     assert decision is not None
     n = len(decision.offers)
-    refused(replication, decision, [n], rf"offer {n} does not exist: there (are|is) {n} offer")
+    refused(replication, decision, [n], rf"offer {n} does not exist: the offers are 0 to {n - 1}")
     refused(replication, decision, [-1], "offer -1 does not exist")
     refused(replication, decision, [0, n + 5], f"offer {n + 5} does not exist")
     finish_and_compare(replication, cs, lambda d: True)

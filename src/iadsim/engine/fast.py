@@ -90,8 +90,12 @@ class Streams(NamedTuple):
     stride: int
     """Sequence numbers per threat among the initial events: TRACK ``i * stride``, its EW
     entries ``+ 1 + k``, its IMPACT ``+ stride - 1``."""
-    wake_order: Any
-    """Engagement windows by gate opening time (ties by window)."""
+    wk_time: Any
+    """Gate openings of every engagement window, by time (ties by window): the time, ..."""
+    wk_window: Any
+    """... the window ..."""
+    wk_threat: Any
+    """... and its threat (laid out in this order, so the stream is read straight through)."""
     unit_off: Any
     """Start of each fire unit's share of the open-window list."""
     heap_size: int
@@ -538,7 +542,7 @@ def replication(
     k_static = 0
     k_wake = 0
     n_static = len(sm.st_time)
-    n_wake = len(sm.wake_order)
+    n_wake = len(sm.wk_time)
     while True:
         # the earliest of the four heads, by the reference's key
         src = -1
@@ -556,7 +560,7 @@ def replication(
             if src < 0 or before(tt, kt, t, key):
                 src, t, key = 1, tt, kt
         if k_wake < n_wake:
-            tw = sc.eng_fire_start[sm.wake_order[k_wake]]
+            tw = sm.wk_time[k_wake]
             kw = WAKE << SHIFT  # gate openings commute with one another: any order among them
             if src < 0 or before(tw, kw, t, key):
                 src, t, key = 3, tw, kw
@@ -571,8 +575,7 @@ def replication(
             kind, a, b = TRACK, track_who[by_time[k_track]], 0
             k_track += 1
         elif src == 3:
-            b = sm.wake_order[k_wake]
-            kind, a = WAKE, sc.eng_threat[b]
+            kind, a, b = WAKE, sm.wk_threat[k_wake], sm.wk_window[k_wake]
             k_wake += 1
             # The reference scheduled this gate opening only if its threat was tracked
             # before it (every earlier TRACK has been handled by now).
@@ -634,6 +637,7 @@ def _streams(sc: Scene, cs: CompiledScenario) -> Streams:
     counts = np.bincount(sc.eng_unit, minlength=cs.n_units)
     unit_off = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     fire_start = np.asarray(sc.eng_fire_start)
+    wake = np.lexsort((np.arange(len(fire_start)), fire_start)).astype(np.int64)
     channels = int(np.asarray(sc.unit_channels).sum())
     shots = min(channels, n * max(sc.max_inflight, 0)) + 1
     c = np.ascontiguousarray
@@ -644,7 +648,9 @@ def _streams(sc: Scene, cs: CompiledScenario) -> Streams:
         st_a=c(a[order]),
         st_b=c(b[order]),
         stride=stride,
-        wake_order=c(np.lexsort((np.arange(len(fire_start)), fire_start)).astype(np.int64)),
+        wk_time=c(fire_start[wake]),
+        wk_window=c(wake),
+        wk_threat=c(np.asarray(sc.eng_threat)[wake]),
         unit_off=c(unit_off),
         heap_size=shots + cs.n_units + 8,
         shot_size=shots,

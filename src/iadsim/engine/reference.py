@@ -167,11 +167,14 @@ class Decision:
         (the cycle is then called again at the next tick)."""
 
     def tracks(self) -> list[TrackView]:
-        """Every tracked threat still flying, in the order they were tracked."""
+        """Every tracked threat still flying, in the order they were tracked.
+
+        Views read the replication's live state: read them before deciding.
+        """
         return self._replication.track_views(self.time)
 
     def units(self) -> list[UnitView]:
-        """Every fire unit (EW sites included, with no channels)."""
+        """Every fire unit (EW sites included, with no channels); live, like :meth:`tracks`."""
         return self._replication.unit_views()
 
     def __repr__(self) -> str:
@@ -219,7 +222,8 @@ class Replication:
         start: each unit's ready rounds and reserve at the start (default: the
             scenario's).
         scene: the scene of ``cs`` as lists (:func:`build_scene` with
-            ``lists=True``), shared by the replications of a run.
+            ``lists=True``), shared by the replications of a run; it fixes the
+            policy, so ``policy`` must not be given with it.
         out, row: where to write the outcome (default: a fresh one-row
             :class:`Outcomes`).
     """
@@ -236,6 +240,8 @@ class Replication:
         out: Outcomes | None = None,
         row: int = 0,
     ) -> None:
+        if scene is not None and policy is not None:
+            raise ValueError("give the policy or a scene (which fixes the policy), not both")
         self.cs = cs
         self.sc = sc = scene if scene is not None else build_scene(cs, policy, lists=True)
         self.seed, self.rep, self.row = seed, replicate_index, row
@@ -355,14 +361,21 @@ class Replication:
             self.decide_at(decision.tick + 1)
 
     def _checked(self, decision: Decision, chosen: Iterable[int]) -> list[int]:
-        picks = sorted(set(int(k) for k in chosen))
+        picks: list[int] = []
+        for k in chosen:
+            if isinstance(k, bool | np.bool_) or not isinstance(k, int | np.integer):
+                raise ValueError(f"offer positions must be integers, got {type(k).__name__} {k}")
+            if int(k) in picks:
+                raise ValueError(f"offer {int(k)} is chosen twice")
+            picks.append(int(k))
+        picks.sort()
         offers = decision.offers
         threats: set[int] = set()
         free = [self.sc.unit_channels[u] - self.busy[u] for u in range(len(self.busy))]
         ready = list(self.ready)
         for k in picks:
             if not 0 <= k < len(offers):
-                raise ValueError(f"offer {k} does not exist: there are {len(offers)} offers")
+                raise ValueError(f"offer {k} does not exist: the offers are 0 to {len(offers) - 1}")
             o = offers[k]
             if o.threat in threats:
                 raise ValueError(f"offer {k}: threat {o.threat} is already engaged in this choice")
@@ -637,4 +650,6 @@ def run_replication(
     overrides the doctrine's. ``start`` gives each unit's ready rounds and
     reserve at the start (default: the scenario's).
     """
+    if scene is not None:
+        policy = None  # the scene fixes it
     Replication(cs, seed, rep, policy=policy, start=start, scene=scene, out=out, row=row).run()
