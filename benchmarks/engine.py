@@ -29,8 +29,8 @@ warmed up); process time is a whole new ``python`` process. Rates are the best o
 ``--rounds`` rounds, current and baseline alternating; every round's time is
 shown so the noise is visible (2 cores are often shared).
 
-    python benchmarks/engine.py            # about 8 minutes on 2 cores
-    python benchmarks/engine.py --quick    # smoke run, fewer replications (about 4 minutes)
+    python benchmarks/engine.py            # 8 minutes or more on 2 cores
+    python benchmarks/engine.py --quick    # smoke run, fewer replications (4-15 minutes)
     python benchmarks/engine.py --json     # one JSON document on stdout, progress on stderr
 """
 
@@ -93,7 +93,7 @@ def plan_for(quick: bool, rounds: int | None = None) -> Plan:
     if quick:
         plan = Plan(
             base_reps=2000, x10_reps=100, reference_reps=5, policy_reps=1000, rounds=2,
-            memory_reps=20_000, events_base=2, events_x10=1, digest_base=64, digest_x10=4,
+            memory_reps=10_000, events_base=2, events_x10=1, digest_base=64, digest_x10=4,
         )  # fmt: skip
     else:
         plan = Plan(base_reps=10_000, x10_reps=1000, reference_reps=20, policy_reps=5000, rounds=3)
