@@ -85,8 +85,12 @@ class Streams(NamedTuple):
     st_kind: Any
     st_vseq: Any
     """... the sequence number the reference gives them (scheduled first, threat by threat) ..."""
+    st_key: Any
+    """... their heap key (kind << SHIFT | vseq) ..."""
     st_a: Any
     st_b: Any
+    st_threat: Any
+    """... and their threat."""
     stride: int
     """Sequence numbers per threat among the initial events: TRACK ``i * stride``, its EW
     entries ``+ 1 + k``, its IMPACT ``+ stride - 1``."""
@@ -113,7 +117,8 @@ class State(NamedTuple):
     inflight: Any
     engaged: Any
     engaged_by: Any
-    tracked_at: Any
+    track_plan: Any
+    """When each threat's TRACK is due (``inf``: never), from its detection."""
     ready: Any
     reserve: Any
     busy: Any
@@ -299,7 +304,6 @@ def on_impact(sc: Any, st: Any, row: Any, seed: Any, rep: int, t: float, threat:
 def on_track(sc: Any, st: Any, sm: Any, t: float, threat: int) -> None:
     if not st.alive[threat]:
         return
-    st.tracked_at[threat] = t
     # windows already open join their units' lists now; the reference pushes a WAKE for
     # each later one, which here comes from the sorted wake stream
     for e in range(sc.eng_offset[threat], sc.eng_offset[threat + 1]):
@@ -481,7 +485,6 @@ def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
         st.alive[i] = True
         st.inflight[i] = 0
         st.engaged[i] = 0
-        st.tracked_at[i] = math.inf
     for e in range(len(st.opened)):
         st.engaged_by[e] = 0
         st.opened[e] = False
@@ -533,7 +536,9 @@ def replication(
     n_track = 0
     for i in range(n_threats):
         seen = detection_time(sc, seed, rep, i)
+        st.track_plan[i] = math.inf
         if seen + sc.reaction_time < sc.impact_time[i]:
+            st.track_plan[i] = seen + sc.reaction_time
             track_time[n_track] = seen + sc.reaction_time
             track_who[n_track] = i
             n_track += 1
@@ -543,17 +548,26 @@ def replication(
     k_wake = 0
     n_static = len(sm.st_time)
     n_wake = len(sm.wk_time)
+    alive, plan = st.alive, st.track_plan
     while True:
+        # Stream events that would find their threat gone are passed over here rather
+        # than handled: EW, IMPACT, TRACK and WAKE handlers do nothing for a dead threat,
+        # and a gate opening needs its threat tracked before it (the reference schedules
+        # it at TRACK only then; the threat is then alive, or dead by now).
+        while k_static < n_static and not alive[sm.st_threat[k_static]]:
+            k_static += 1
+        while k_track < n_track and not alive[track_who[by_time[k_track]]]:
+            k_track += 1
+        while k_wake < n_wake and not (
+            alive[sm.wk_threat[k_wake]] and plan[sm.wk_threat[k_wake]] < sm.wk_time[k_wake]
+        ):
+            k_wake += 1
         # the earliest of the four heads, by the reference's key
         src = -1
         t = math.inf
         key = 0
         if k_static < n_static:
-            src, t, key = (
-                0,
-                sm.st_time[k_static],
-                (sm.st_kind[k_static] << SHIFT) | sm.st_vseq[k_static],
-            )
+            src, t, key = 0, sm.st_time[k_static], sm.st_key[k_static]
         if k_track < n_track:
             tt = track_time[by_time[k_track]]
             kt = (TRACK << SHIFT) | (track_who[by_time[k_track]] * sm.stride)
@@ -577,10 +591,6 @@ def replication(
         elif src == 3:
             kind, a, b = WAKE, sm.wk_threat[k_wake], sm.wk_window[k_wake]
             k_wake += 1
-            # The reference scheduled this gate opening only if its threat was tracked
-            # before it (every earlier TRACK has been handled by now).
-            if not st.tracked_at[a] < t:
-                continue
         else:
             t, kind, a, b = st.ht[0], st.hk[0] >> SHIFT, st.ha[0], st.hb[0]
             pop(st)
@@ -645,8 +655,10 @@ def _streams(sc: Scene, cs: CompiledScenario) -> Streams:
         st_time=c(times[order]),
         st_kind=c(kinds[order]),
         st_vseq=c(vseq[order]),
+        st_key=c((kinds[order] << SHIFT) | vseq[order]),
         st_a=c(a[order]),
         st_b=c(b[order]),
+        st_threat=c(np.concatenate([owner, np.arange(n, dtype=np.int64)])[order]),
         stride=stride,
         wk_time=c(fire_start[wake]),
         wk_window=c(wake),
