@@ -320,9 +320,10 @@ def run_child(code: Code, spec: dict, cache: Path | None = None) -> tuple[dict, 
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         tail = "\n".join(proc.stderr.strip().splitlines()[-25:])
-        raise RuntimeError(
-            f"{code.name} child ({spec['job']}) exited with {proc.returncode}:\n{tail}"
-        )
+        how = f"exited with {proc.returncode}"
+        if proc.returncode < 0:
+            how = f"was killed by {signal.Signals(-proc.returncode).name}"
+        raise RuntimeError(f"{code.name} child ({spec['job']}) {how}:\n{tail}")
     return json.loads(proc.stdout.strip().splitlines()[-1]), wall
 
 
