@@ -642,7 +642,8 @@ def random_scenario(seed: int, index: int) -> dict[str, Any]:
             "launch": {
                 "sites": [["-90 km", "10 km"], ["-80 km", "-20 km"]],
                 "start": "00:00",
-                "end": f"00:{int(rng.integers(0, 41)):02d}",
+                # a quarter of the raids all at once: options compete within a cycle
+                "end": f"00:{0 if rng.random() < 0.25 else int(rng.integers(0, 41)):02d}",
                 "spacing": str(rng.choice(["uniform", "random"])),
             },
             "route": {

@@ -573,24 +573,34 @@ def replication(
             kt = (TRACK << SHIFT) | (track_who[by_time[k_track]] * sm.stride)
             if src < 0 or before(tt, kt, t, key):
                 src, t, key = 1, tt, kt
-        if k_wake < n_wake:
-            tw = sm.wk_time[k_wake]
-            kw = WAKE << SHIFT  # gate openings commute with one another: any order among them
-            if src < 0 or before(tw, kw, t, key):
-                src, t, key = 3, tw, kw
         if st.count[N_HEAP] > 0 and (src < 0 or before(st.ht[0], st.hk[0], t, key)):
-            src = 2
+            src, t, key = 2, st.ht[0], st.hk[0]
+        if k_wake < n_wake and (src < 0 or before(sm.wk_time[k_wake], WAKE << SHIFT, t, key)):
+            # Gate openings come first: handle them in a run, as long as each still comes
+            # before the other heads. Those heads stay put meanwhile (a gate opening ends
+            # no threat), except that of the heap, where a decision may be scheduled.
+            # (Gate openings commute with one another: any order among them.)
+            while k_wake < n_wake:
+                w_threat = sm.wk_threat[k_wake]
+                tw = sm.wk_time[k_wake]
+                if not (alive[w_threat] and plan[w_threat] < tw):
+                    k_wake += 1
+                    continue
+                if src >= 0 and src != 2 and not before(tw, WAKE << SHIFT, t, key):
+                    break
+                if st.count[N_HEAP] > 0 and not before(tw, WAKE << SHIFT, st.ht[0], st.hk[0]):
+                    break
+                k_wake += 1
+                on_wake(sc, st, sm, tw, w_threat, sm.wk_window[k_wake - 1])
+            continue
         if src < 0:
-            break
+            break  # nothing left
         if src == 0:
             kind, a, b = sm.st_kind[k_static], sm.st_a[k_static], sm.st_b[k_static]
             k_static += 1
         elif src == 1:
             kind, a, b = TRACK, track_who[by_time[k_track]], 0
             k_track += 1
-        elif src == 3:
-            kind, a, b = WAKE, sm.wk_threat[k_wake], sm.wk_window[k_wake]
-            k_wake += 1
         else:
             t, kind, a, b = st.ht[0], st.hk[0] >> SHIFT, st.ha[0], st.hb[0]
             pop(st)
@@ -604,8 +614,6 @@ def replication(
             on_impact(sc, st, row, seed, rep, t, a)
         elif kind == TRACK:
             on_track(sc, st, sm, t, a)
-        elif kind == WAKE:
-            on_wake(sc, st, sm, t, a, b)
         else:
             on_decide(sc, st, sm, row, t, a)
 
