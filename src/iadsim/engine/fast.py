@@ -719,7 +719,10 @@ def run_batch(
     """
     if prepared is None:
         prepared = prepare(cs, policy)
-    ready0, reserve0 = start_magazines(cs, len(reps), start)
+    # fresh writable int64 copies: one array type whatever the caller passed
+    ready0, reserve0 = (
+        np.array(m, dtype=np.int64, order="C") for m in start_magazines(cs, len(reps), start)
+    )
     arrays = Row(*(getattr(out, name) for name in ARRAYS))
     reps = np.ascontiguousarray(reps, dtype=np.int64)
     seed64 = np.uint64(seed)
