@@ -19,7 +19,7 @@ way is equivalent:
   Only the events scheduled while running (RESOLVE, RELOAD, DECIDE) go through
   a heap. The loop takes the earliest head of the four by the reference's key.
 - **Open windows by fire unit.** A decision visits only the units that can fire
-  and, for each, the windows whose gate has opened for a tracked threat; a
+  (kept as a set, updated as rounds and channels change) and, for each, the windows whose gate has opened for a tracked threat; a
   window that can never be a candidate again (threat gone, window closed, the
   unit's engagements of the threat used up: all only ever grow) is dropped as
   it is met, and one whose threat has all the salvos in flight it may have is
@@ -74,7 +74,7 @@ SHIFT = 40
 """Event kinds sit above the sequence numbers in one int64 key: it orders as (kind, sequence)."""
 
 # counters of a replication, in State.count
-N_HEAP, SEQUENCE, LAST_TICK, N_FREE = 0, 1, 2, 3
+N_HEAP, SEQUENCE, LAST_TICK, N_FREE, N_ABLE = 0, 1, 2, 3, 4
 
 
 class Streams(NamedTuple):
@@ -112,7 +112,7 @@ class State(NamedTuple):
     """One replication's state: arrays only, so handlers change it in place."""
 
     count: Any
-    """Counters: N_HEAP, SEQUENCE, LAST_TICK, N_FREE."""
+    """Counters: N_HEAP, SEQUENCE, LAST_TICK, N_FREE, N_ABLE."""
     alive: Any
     inflight: Any
     engaged: Any
@@ -122,6 +122,11 @@ class State(NamedTuple):
     ready: Any
     reserve: Any
     busy: Any
+    able: Any
+    """The fire units that can fire now (a free channel and a round ready), in
+    ``able[:count[N_ABLE]]``, in no particular order; ``able_at[u]`` is a unit's place
+    there, or -1."""
+    able_at: Any
     ulist: Any
     n_open: Any
     opened: Any
@@ -252,12 +257,32 @@ def open_window(sc: Any, st: Any, sm: Any, e: int) -> None:
     st.opened[e] = True
 
 
+@kernel(inline=True)
+def now_able(sc: Any, st: Any, u: int) -> None:
+    """Put unit ``u`` in or out of the set of units that can fire, as it now stands."""
+    can = st.ready[u] > 0 and st.busy[u] < sc.unit_channels[u]
+    at = st.able_at[u]
+    if can and at < 0:
+        n = st.count[N_ABLE]
+        st.able[n] = u
+        st.able_at[u] = n
+        st.count[N_ABLE] = n + 1
+    elif not can and at >= 0:
+        n = st.count[N_ABLE] - 1
+        last = st.able[n]
+        st.able[at] = last
+        st.able_at[last] = at
+        st.able_at[u] = -1
+        st.count[N_ABLE] = n
+
+
 # --- the handlers, one per event kind, as in the reference
 @kernel(inline=True)
 def on_reload(sc: Any, st: Any, t: float, unit: int) -> None:
     refill = min(sc.unit_rounds[unit], st.reserve[unit])
     st.ready[unit] += refill
     st.reserve[unit] -= refill
+    now_able(sc, st, unit)
     decide_at(sc, st, grid_tick(t, sc.decision_cycle))
 
 
@@ -271,6 +296,7 @@ def on_resolve(
     st.count[N_FREE] += 1
     st.inflight[threat] -= 1
     st.busy[unit] -= 1
+    now_able(sc, st, unit)
     if st.alive[threat] and salvo_kills(sc, seed, rep, threat, unit, ordinal, rounds):
         end(row, st, threat, DESTROYED, t, unit)
     if st.alive[threat] and st.inflight[threat] < sc.max_inflight:
@@ -327,14 +353,13 @@ def on_wake(sc: Any, st: Any, sm: Any, t: float, threat: int, window: int) -> No
 def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
     n_opt = 0
     blocked = False
-    ready, busy, channels = st.ready, st.busy, sc.unit_channels
+    ready = st.ready
     ulist, n_open, unit_off = st.ulist, st.n_open, sm.unit_off
     eng_threat, eng_end, eng_first = sc.eng_threat, sc.eng_end, sc.eng_first
     alive, inflight, engaged_by, parked = st.alive, st.inflight, st.engaged_by, st.parked
     max_inflight, max_engagements = sc.max_inflight, sc.max_engagements
-    for u in range(len(busy)):
-        if ready[u] <= 0 or busy[u] >= channels[u]:
-            continue
+    for k in range(st.count[N_ABLE]):  # the units that can fire (any order: see above)
+        u = st.able[k]
         first = unit_off[u]
         kept = first
         for p in range(first, first + n_open[u]):
@@ -365,7 +390,8 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
             decide_at(sc, st, tick + 1)
         return
     sort_options(st.order, n_opt, st.op_score, st.op_meet, st.op_thr, st.op_unit, st.op_win)
-    for u in range(len(st.busy)):
+    for k in range(st.count[N_ABLE]):  # every option's unit is one of them
+        u = st.able[k]
         st.free[u] = sc.unit_channels[u] - st.busy[u]
         st.spare[u] = st.ready[u]
     n_chosen = choose(
@@ -406,6 +432,7 @@ def fire(
 ) -> None:
     st.ready[u] -= rounds
     st.busy[u] += 1
+    now_able(sc, st, u)
     row.shots[u] += rounds
     row.engagements[u] += 1
     st.inflight[i] += 1
@@ -431,12 +458,14 @@ def new_state(sc: Any, sm: Any) -> State:
     n_windows = max(len(sc.eng_unit), 1)
     shots = sm.shot_size
     return State(
-        np.zeros(4, dtype=np.int64),
+        np.zeros(5, dtype=np.int64),
         np.ones(n_threats, dtype=np.bool_),
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_windows, dtype=np.int64),
         np.full(n_threats, math.inf),
+        np.zeros(n_units, dtype=np.int64),
+        np.zeros(n_units, dtype=np.int64),
         np.zeros(n_units, dtype=np.int64),
         np.zeros(n_units, dtype=np.int64),
         np.zeros(n_units, dtype=np.int64),
@@ -479,6 +508,7 @@ def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
     st.count[SEQUENCE] = len(sc.impact_time) * sm.stride  # after every initial event's
     st.count[LAST_TICK] = -1
     st.count[N_FREE] = sm.shot_size
+    st.count[N_ABLE] = 0
     for k in range(sm.shot_size):
         st.s_free[k] = sm.shot_size - 1 - k
     for i in range(len(sc.impact_time)):
@@ -494,6 +524,8 @@ def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
         st.reserve[u] = reserve0[u]
         st.busy[u] = 0
         st.n_open[u] = 0
+        st.able_at[u] = -1
+        now_able(sc, st, u)
 
 
 @kernel
