@@ -18,9 +18,13 @@ way is equivalent:
   replication), and gate openings (WAKE) from the windows sorted by gate time.
   Only the events scheduled while running (RESOLVE, RELOAD, DECIDE) go through
   a heap. The loop takes the earliest head of the four by the reference's key.
+  Stream events whose threat is gone are passed over unhandled (their handlers
+  would do nothing), and gate openings are handled in runs while they come
+  first (they commute with one another and end no threat).
 - **Open windows by fire unit.** A decision visits only the units that can fire
-  (kept as a set, updated as rounds and channels change) and, for each, the windows whose gate has opened for a tracked threat; a
-  window that can never be a candidate again (threat gone, window closed, the
+  (kept as a set, updated as rounds and channels change) and, for each, the
+  windows whose gate has opened for a tracked threat; a window that can never
+  be a candidate again (threat gone, window closed, the
   unit's engagements of the threat used up: all only ever grow) is dropped as
   it is met, and one whose threat has all the salvos in flight it may have is
   parked until one of them resolves (the only event that lowers the count).
