@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from hypothesis import strategies as st
 
+from iadsim.c2 import POLICY_NAMES
+
 __all__ = [
     "Annulus",
     "Route",
@@ -198,7 +200,7 @@ def small_scenarios(draw: st.DrawFn) -> dict:
     }
     if draw(st.booleans()):
         doctrine["max_engagements"] = draw(st.integers(1, 3))
-    doctrine["policy"] = draw(st.sampled_from(["greedy", "cost_aware", "exact"]))
+    doctrine["policy"] = draw(st.sampled_from(POLICY_NAMES))
     doctrine["value_unit"] = f"{draw(st.sampled_from([1, 30, 300, 3000]))} kUSD"
     if units and draw(st.booleans()):
         doctrine["authority"] = {"sam": ["decoy"], "gun": ["owa_drone", "decoy"]}

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from iadsim.c2 import POLICY_NAMES
 from iadsim.compile import compile_scenario
 from iadsim.engine import simulate
 from iadsim.scenario import load_scenario
@@ -30,7 +31,7 @@ def assert_identical(compiled, replications: int, seed: int) -> None:
         assert a.dtype == b.dtype and (a == b).all(), name
 
 
-@pytest.mark.parametrize("policy", ["greedy", "cost_aware", "exact"])
+@pytest.mark.parametrize("policy", POLICY_NAMES)
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)
 def test_examples_agree(path: Path, policy: str) -> None:
     scenario = load_scenario(

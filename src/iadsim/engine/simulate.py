@@ -43,6 +43,11 @@ def _check(
         raise ValueError(f"seed must be in [0, 2**64), got {seed}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
+    _check_policy(compiled, policy)
+
+
+def _check_policy(compiled: CompiledScenario, policy: str | None) -> None:
+    """The policy exists and the scenario gives what it needs."""
     chosen = find_policy(policy or compiled.policy)
     if "value_unit" in chosen.needs and np.isnan(compiled.worth).any():
         raise ValueError(f"policy {chosen.name} needs the doctrine's value_unit (e.g. '1 MUSD')")
@@ -68,6 +73,7 @@ def start_magazines(
 
 def prepare(compiled: CompiledScenario, engine: str, policy: str | None = None) -> Any:
     """What an engine builds from a compiled scenario once, for any number of batches."""
+    _check_policy(compiled, policy)
     if engine == "fast":
         from iadsim.engine.fast import prepare as prepare_fast
 
@@ -159,8 +165,8 @@ def simulate(
         seed: the seed; with it, any replication's outcome is fixed.
         replicate_index: run only this one replication (it reproduces row
             ``replicate_index`` of the full run exactly).
-        policy: the weapon-assignment policy, ``"greedy"``, ``"cost_aware"`` or
-            ``"exact"``; ``None`` for the scenario doctrine's.
+        policy: the weapon-assignment policy, one of :data:`POLICIES`
+            (:data:`iadsim.c2.POLICIES`); ``None`` for the scenario doctrine's.
         engine: ``"fast"`` (compiled, parallel over replications) or ``"reference"``
             (plain Python, the specification); both give identical Outcomes.
         progress: called with the number of replications just finished.
