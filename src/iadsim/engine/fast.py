@@ -559,18 +559,15 @@ def sort_by_time(order: Any, keys: Any, n: int, work: Any) -> None:
             order[k] = work[k]
 
 
-@kernel
-def replication(
-    sc: Any, sm: Any, st: Any, seed: Any, rep: int, row: Any, ready0: Any, reserve0: Any
-) -> None:
-    """Run replication ``rep`` in state ``st``, writing its outcome into ``row``."""
-    reset(sc, sm, st, ready0, reserve0)
-    n_threats = len(sc.impact_time)
-    # the TRACK stream: detection, then sorted by time (stable: ties by threat, as the
-    # reference's sequence numbers order them)
-    track_time, track_who, by_time = st.track_time, st.track_who, st.by_time
+@kernel(inline=True)
+def track_stream(sc: Any, st: Any, seed: Any, rep: int) -> int:
+    """Detect every threat and sort the TRACK events by time; returns how many there are.
+
+    Ties go by threat, as the reference's sequence numbers order them (a stable sort).
+    """
+    track_time, track_who = st.track_time, st.track_who
     n_track = 0
-    for i in range(n_threats):
+    for i in range(len(sc.impact_time)):
         seen = detection_time(sc, seed, rep, i)
         st.track_plan[i] = math.inf
         if seen + sc.reaction_time < sc.impact_time[i]:
@@ -578,7 +575,18 @@ def replication(
             track_time[n_track] = seen + sc.reaction_time
             track_who[n_track] = i
             n_track += 1
-    sort_by_time(by_time, track_time, n_track, st.sort_work)
+    sort_by_time(st.by_time, track_time, n_track, st.sort_work)
+    return n_track
+
+
+@kernel
+def replication(
+    sc: Any, sm: Any, st: Any, seed: Any, rep: int, row: Any, ready0: Any, reserve0: Any
+) -> None:
+    """Run replication ``rep`` in state ``st``, writing its outcome into ``row``."""
+    reset(sc, sm, st, ready0, reserve0)
+    n_track = track_stream(sc, st, seed, rep)
+    track_time, track_who, by_time = st.track_time, st.track_who, st.by_time
     k_track = 0
     k_static = 0
     k_wake = 0

@@ -28,6 +28,16 @@ arithmetic (draws, looks, ticks, kills, intercepts, scores, choices) is a
 kernel in :mod:`iadsim.engine.kernels` or :mod:`iadsim.c2`, shared with the
 fast engine; this module holds only the bookkeeping.
 
+The fast engine does the same work organised for speed, and its module
+docstring gives the argument for each difference: it takes the events known
+before the night (TRACK, EW, IMPACT, gate openings) from sorted streams rather
+than this heap, with keys that reproduce this heap's order; it passes over
+stream events whose threat is gone (whose handlers here return at once); it
+keeps each unit's open windows instead of scanning tracked threats (parking
+those of a threat with all its salvos in flight, dropping those that can never
+be candidates again); and it visits only the units that can fire. None of
+these changes what any handler here would do.
+
 A replication can be stepped decision by decision (:class:`Replication`):
 :meth:`~Replication.next_decision` runs to the next decision cycle that has
 options and returns them; :meth:`~Replication.decide` takes the choice. This is
