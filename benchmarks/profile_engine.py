@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from engine import compiled_for
 
 from iadsim.engine import count_events, fast
+from iadsim.engine.fast import new_state, reset, track_stream
 from iadsim.engine.jit import compiled
 from iadsim.engine.outcomes import ARRAYS, Outcomes
 from iadsim.kernel import kernel
@@ -48,15 +49,21 @@ HANDLERS = (
 )
 
 
-@kernel(allocates=True)
-def setup_rows(sc: Any, sm: Any, seed: Any, reps: Any, ready0: Any, reserve0: Any) -> int:
+@kernel
+def setup_loop(sc: Any, sm: Any, st: Any, seed: Any, reps: Any, ready0: Any, reserve0: Any) -> int:
     """Only the set-up of each replication: reset, detection, TRACK stream."""
-    st = fast.new_state(sc, sm)
     total = 0
     for r in range(len(reps)):
-        fast.reset(sc, sm, st, ready0[r], reserve0[r])
-        total += fast.track_stream(sc, st, seed, reps[r])
+        reset(sc, sm, st, ready0[r], reserve0[r])
+        total += track_stream(sc, st, seed, reps[r])
     return total
+
+
+@kernel(allocates=True)
+def setup_rows(sc: Any, sm: Any, seed: Any, reps: Any, ready0: Any, reserve0: Any) -> int:
+    """:func:`setup_loop` in a state allocated here (compiled without reference counting, as
+    the engine's own loop is: see :mod:`iadsim.kernel`)."""
+    return setup_loop(sc, sm, new_state(sc, sm), seed, reps, ready0, reserve0)
 
 
 def outcomes_for(cs: Any, reps: np.ndarray) -> tuple[Any, np.ndarray, np.ndarray]:
