@@ -64,7 +64,7 @@ def _mix(z: int) -> int:
     return z ^ (z >> 31)
 
 
-@kernel
+@kernel(signature="uint64(uint64, int64, int64, int64, int64)")
 def bits(seed: int, replication: int, purpose: int, entity: int, index: int) -> int:
     """64 random bits for one draw: SplitMix64 over the five words of its key."""
     h = _mix((_word(seed) + GOLDEN) & MASK)
@@ -74,7 +74,7 @@ def bits(seed: int, replication: int, purpose: int, entity: int, index: int) -> 
     return _mix(((h ^ _word(index)) + GOLDEN) & MASK)
 
 
-@kernel
+@kernel(signature="float64(uint64, int64, int64, int64, int64)")
 def uniform(seed: int, replication: int, purpose: int, entity: int, index: int) -> float:
     """A uniform draw in [0, 1) with 53 random bits, keyed like :func:`bits`."""
     return float(bits(seed, replication, purpose, entity, index) >> 11) * _TO_UNIT

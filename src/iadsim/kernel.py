@@ -44,14 +44,19 @@ _ATTRIBUTE = "__iadsim_kernel__"
 class KernelSpec:
     """How the fast engine compiles a kernel."""
 
-    __slots__ = ("allocates", "compiled_as", "inline")
+    __slots__ = ("allocates", "compiled_as", "inline", "signature")
 
     def __init__(
-        self, inline: bool, compiled_as: Callable[..., Any] | None, allocates: bool
+        self,
+        inline: bool,
+        compiled_as: Callable[..., Any] | None,
+        allocates: bool,
+        signature: str | None,
     ) -> None:
         self.inline = inline
         self.compiled_as = compiled_as
         self.allocates = allocates
+        self.signature = signature
 
 
 def kernel(
@@ -60,17 +65,21 @@ def kernel(
     inline: bool = False,
     compiled_as: Callable[..., Any] | None = None,
     allocates: bool = False,
+    signature: str | None = None,
 ) -> Any:
     """Mark ``fn`` as a kernel; ``inline`` asks Numba to inline it at every call site.
 
     ``compiled_as`` names a stand-in compiled instead (same arithmetic, other types);
-    ``allocates`` says it creates arrays (it is compiled with reference counting).
+    ``allocates`` says it creates arrays (it is compiled with reference counting);
+    ``signature`` (Numba's notation) fixes the one compiled version of a kernel called
+    from several places: otherwise Numba compiles one per combination of literal
+    arguments at the call sites (seven of the draw function, each taking time).
 
     Usable bare (``@kernel``) or with options (``@kernel(inline=True)``).
     """
 
     def mark(f: F) -> F:
-        setattr(f, _ATTRIBUTE, KernelSpec(inline, compiled_as, allocates))
+        setattr(f, _ATTRIBUTE, KernelSpec(inline, compiled_as, allocates, signature))
         return f
 
     return mark(fn) if fn is not None else mark

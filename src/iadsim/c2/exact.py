@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iadsim.c2.greedy import Option, run_choice
+from iadsim.c2.greedy import CHOICE_SIGNATURE, Option, run_choice
 from iadsim.kernel import kernel
 
 __all__ = ["NODE_LIMIT", "exact_assign", "exact_choose"]
@@ -23,7 +23,7 @@ NODE_LIMIT = 100_000
 """Search nodes per decision cycle; past it, the best assignment found so far is used."""
 
 
-@kernel
+@kernel(signature=CHOICE_SIGNATURE)
 def exact_choose(
     order: Any,
     n: int,

@@ -31,6 +31,16 @@ __all__ = [
 ]
 
 
+CHOICE_SIGNATURE = (
+    "int64(int64[::1], int64, float64[::1], int64[::1], int64[::1], int64[::1], int64[::1],"
+    " int64[::1], boolean[::1], int64, float64[::1], int64[::1])"
+)
+"""The compiled type of every choice kernel (the fast engine's arrays)."""
+SORT_SIGNATURE = (
+    "none(int64[::1], int64, float64[::1], float64[::1], int64[::1], int64[::1], int64[::1])"
+)
+
+
 @kernel(inline=True)
 def threat_priority(value: float, time_to_go: float, decision_cycle: float) -> float:
     """Threat evaluation: value of the asset aimed at per second left before impact.
@@ -83,7 +93,7 @@ def option_before(score: Any, meet: Any, thr: Any, unit: Any, win: Any, a: int, 
     return bool(win[a] < win[b])
 
 
-@kernel
+@kernel(signature=SORT_SIGNATURE)
 def sort_options(order: Any, n: int, score: Any, meet: Any, thr: Any, unit: Any, win: Any) -> None:
     """Sort option numbers ``order[:n]`` into the greedy order (binary insertion sort)."""
     for k in range(1, n):
@@ -100,7 +110,7 @@ def sort_options(order: Any, n: int, score: Any, meet: Any, thr: Any, unit: Any,
         order[lo] = item
 
 
-@kernel
+@kernel(signature=CHOICE_SIGNATURE)
 def greedy_choose(
     order: Any,
     n: int,

@@ -31,7 +31,7 @@ from typing import Any
 
 from iadsim.c2.cost_aware import cost_aware_score
 from iadsim.c2.exact import exact_choose
-from iadsim.c2.greedy import greedy_choose, greedy_score
+from iadsim.c2.greedy import CHOICE_SIGNATURE, greedy_choose, greedy_score
 from iadsim.kernel import kernel
 
 __all__ = [
@@ -134,7 +134,7 @@ def score_option(
     return greedy_score(kill, rounds, value, worth, round_cost, time_to_go, decision_cycle)
 
 
-@kernel
+@kernel(signature=CHOICE_SIGNATURE.replace("int64(", "int64(int64, ", 1))
 def choose(
     code: int,
     order: Any,

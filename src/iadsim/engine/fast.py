@@ -532,7 +532,7 @@ def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
         now_able(sc, st, u)
 
 
-@kernel
+@kernel(signature="none(int64[::1], float64[::1], int64, int64[::1])")
 def sort_by_time(order: Any, keys: Any, n: int, work: Any) -> None:
     """Order ``0 .. n - 1`` by ``keys``, ties by index: a stable bottom-up merge sort."""
     for k in range(n):

@@ -24,6 +24,7 @@ from iadsim.kernel import is_kernel, spec
 __all__ = ["compiled"]
 
 _twins: dict[Callable[..., Any], Any] = {}
+_making: set[Callable[..., Any]] = set()
 
 
 def _clone(fn: Callable[..., Any], namespace: dict[str, Any]) -> types.FunctionType:
@@ -36,22 +37,37 @@ def _clone(fn: Callable[..., Any], namespace: dict[str, Any]) -> types.FunctionT
 
 
 def compiled(fn: Callable[..., Any]) -> Any:
-    """The Numba dispatcher that runs kernel ``fn``'s bytecode (made once per process)."""
+    """The Numba dispatcher that runs kernel ``fn``'s bytecode (made once per process).
+
+    The kernels it calls are made first, so that a kernel with a fixed ``signature``
+    (compiled, or loaded from the cache, at once) finds them in its namespace.
+    """
     twin = _twins.get(fn)
     if twin is not None:
         return twin
-    options = spec(fn)
-    source = options.compiled_as or fn
-    namespace = dict(source.__globals__)
-    flags: dict[str, Any] = {
-        "cache": True,
-        "nogil": True,
-        "inline": "always" if options.inline else "never",
-        "_nrt": options.allocates,
-    }
-    twin = njit(**flags)(_clone(source, namespace))
-    _twins[fn] = twin  # before the callees: kernels may call each other in a cycle
-    for name, value in list(namespace.items()):
-        if is_kernel(value):
-            namespace[name] = compiled(value)
+    if fn in _making:
+        raise RecursionError(f"kernels call each other in a cycle through {fn.__qualname__}")
+    _making.add(fn)
+    try:
+        options = spec(fn)
+        source = options.compiled_as or fn
+        namespace = dict(source.__globals__)
+        for name in source.__code__.co_names:  # the globals its code names
+            value = namespace.get(name)
+            if value is not None and is_kernel(value):
+                namespace[name] = compiled(value)
+        flags: dict[str, Any] = {
+            "cache": True,
+            "nogil": True,
+            "inline": "always" if options.inline else "never",
+            "_nrt": options.allocates,
+        }
+        clone = _clone(source, namespace)
+        if options.signature is not None:
+            twin = njit(options.signature, **flags)(clone)
+        else:
+            twin = njit(**flags)(clone)
+    finally:
+        _making.discard(fn)
+    _twins[fn] = twin
     return twin
