@@ -312,13 +312,33 @@ def _run_one(
         finally:
             progress.close()
             db.on_wait = None
+    except Exception as exc:
+        if not _interrupted(exc):
+            raise
+        return _stop_interrupted(db)
     except KeyboardInterrupt:
-        typer.echo(
-            f"interrupted; finished batches are stored. Continue with: iadsim sweep --resume "
-            f"--store {db.path}",
-            err=True,
-        )
-        raise typer.Exit(130) from None
+        return _stop_interrupted(db)
+
+
+def _interrupted(exc: Exception) -> bool:
+    """Whether ``exc`` is Ctrl-C reaching a DuckDB query: DuckDB turns the SIGINT into an
+    InterruptException, or into a RuntimeError "Query interrupted" while fetching.
+    """
+    import duckdb
+
+    return isinstance(exc, duckdb.InterruptException) or (
+        isinstance(exc, RuntimeError) and "Query interrupted" in str(exc)
+    )
+
+
+def _stop_interrupted(db: Any) -> Any:
+    """Say how to continue, and exit as Ctrl-C does (130)."""
+    typer.echo(
+        f"interrupted; finished batches are stored. Continue with: iadsim sweep --resume "
+        f"--store {db.path}",
+        err=True,
+    )
+    raise typer.Exit(130) from None
 
 
 def _print_table(doc: dict[str, Any], console: Any = None) -> None:
