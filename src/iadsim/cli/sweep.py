@@ -321,8 +321,10 @@ def _run_one(
 
 
 def _interrupted(exc: Exception) -> bool:
-    """Whether ``exc`` is Ctrl-C reaching a DuckDB query: DuckDB turns the SIGINT into an
-    InterruptException, or into a RuntimeError "Query interrupted" while fetching.
+    """Whether ``exc`` is Ctrl-C that reached a DuckDB query.
+
+    DuckDB turns the SIGINT into an InterruptException, or into a RuntimeError "Query
+    interrupted" while fetching, instead of Python's KeyboardInterrupt.
     """
     import duckdb
 
