@@ -17,6 +17,7 @@ Every function an engine calls here is a kernel (:mod:`iadsim.kernel`).
 from iadsim.c2.exact import NODE_LIMIT, exact_assign, exact_choose
 from iadsim.c2.greedy import (
     Option,
+    choice_positions,
     greedy_assign,
     greedy_choose,
     greedy_order,
@@ -41,6 +42,7 @@ __all__ = [
     "POLICY_NAMES",
     "Option",
     "Policy",
+    "choice_positions",
     "choose",
     "exact_assign",
     "exact_choose",

@@ -14,12 +14,14 @@ not allocate.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from collections.abc import Sequence
+from typing import Any, NamedTuple, TypeVar
 
 from iadsim.kernel import kernel
 
 __all__ = [
     "Option",
+    "choice_positions",
     "greedy_assign",
     "greedy_choose",
     "greedy_order",
@@ -160,7 +162,11 @@ class Option(NamedTuple):
     rounds: int
 
 
-def greedy_order(options: list[Option]) -> list[Option]:
+OptionT = TypeVar("OptionT")
+"""An :class:`Option`, or anything with its fields (the engine's ``Offer``)."""
+
+
+def greedy_order(options: Sequence[OptionT]) -> list[OptionT]:
     """``options`` sorted by :func:`option_before`."""
     columns = _columns(options)
     order = list(range(len(options)))
@@ -168,7 +174,7 @@ def greedy_order(options: list[Option]) -> list[Option]:
     return [options[k] for k in order]
 
 
-def _columns(options: list[Option]) -> tuple[list[Any], ...]:
+def _columns(options: Sequence[Any]) -> tuple[list[Any], ...]:
     return (
         [o.score for o in options],
         [o.intercept for o in options],
@@ -179,18 +185,24 @@ def _columns(options: list[Option]) -> tuple[list[Any], ...]:
     )
 
 
-def run_choice(
+def choice_positions(
     choose: Any,
-    options: list[Option],
+    options: Sequence[Any],
     free_channels: list[int],
     ready_rounds: list[int],
     node_limit: int,
-) -> list[Option]:
-    """Run choice kernel ``choose`` on options in greedy order; update the unit lists."""
+    used: list[bool] | None = None,
+) -> list[int]:
+    """Positions of the options that choice kernel ``choose`` takes, in order.
+
+    ``options`` must be in greedy order; ``free_channels`` and ``ready_rounds`` are
+    updated. ``used`` (per threat, all False) may be given to save allocating it; it is left clear.
+    """
     score, _, thr, unit, _, rounds = _columns(options)
-    order = list(range(len(options)))
-    used = [False] * (max(thr, default=-1) + 1)
     n = len(options)
+    order = list(range(n))
+    if used is None:
+        used = [False] * (max(thr, default=-1) + 1)
     fwork, iwork = [0.0] * (2 * n + 2), [0] * (3 * n + 1)
     n = choose(
         order,
@@ -206,7 +218,19 @@ def run_choice(
         fwork,
         iwork,
     )
-    return [options[k] for k in sorted(order[:n])]
+    return sorted(order[:n])
+
+
+def run_choice(
+    choose: Any,
+    options: list[Option],
+    free_channels: list[int],
+    ready_rounds: list[int],
+    node_limit: int,
+) -> list[Option]:
+    """Run choice kernel ``choose`` on options in greedy order; update the unit lists."""
+    positions = choice_positions(choose, options, free_channels, ready_rounds, node_limit)
+    return [options[k] for k in positions]
 
 
 def greedy_assign(

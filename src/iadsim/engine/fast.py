@@ -87,10 +87,9 @@ class Streams(NamedTuple):
     st_time: Any
     """EW and IMPACT events in the order the reference's heap pops them: time, ..."""
     st_kind: Any
-    st_vseq: Any
-    """... the sequence number the reference gives them (scheduled first, threat by threat) ..."""
     st_key: Any
-    """... their heap key (kind << SHIFT | vseq) ..."""
+    """... their heap key: kind << SHIFT | the sequence number the reference gives them
+    (scheduled first, threat by threat) ..."""
     st_a: Any
     st_b: Any
     st_threat: Any
@@ -348,8 +347,7 @@ def on_wake(sc: Any, st: Any, sm: Any, t: float, threat: int, window: int) -> No
         return
     if not st.opened[window]:
         open_window(sc, st, sm, window)
-    u = sc.eng_unit[window]
-    if st.ready[u] > 0 and st.busy[u] < sc.unit_channels[u]:
+    if st.able_at[sc.eng_unit[window]] >= 0:  # its unit can fire now
         decide_at(sc, st, grid_tick(t, sc.decision_cycle))
 
 
@@ -706,7 +704,6 @@ def _streams(sc: Scene, cs: CompiledScenario) -> Streams:
     return Streams(
         st_time=c(times[order]),
         st_kind=c(kinds[order]),
-        st_vseq=c(vseq[order]),
         st_key=c((kinds[order] << SHIFT) | vseq[order]),
         st_a=c(a[order]),
         st_b=c(b[order]),

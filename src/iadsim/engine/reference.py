@@ -49,11 +49,12 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from iadsim.c2 import choose
+from iadsim.c2 import choice_positions, choose, greedy_order
 from iadsim.compile import CompiledScenario
 from iadsim.engine.kernels import (
     BLOCKED,
@@ -198,26 +199,15 @@ DecisionMaker = Callable[[Decision], Iterable[int]]
 def policy_decision(replication: Replication, decision: Decision) -> list[int]:
     """What the replication's assignment policy chooses: the built-in decision maker."""
     sc = replication.sc
-    offers = decision.offers
-    n = len(offers)
-    order = list(range(n))
     free = [sc.unit_channels[u] - replication.busy[u] for u in range(len(replication.busy))]
-    chosen = choose(
-        sc.policy,
-        order,
-        n,
-        [o.score for o in offers],
-        [o.threat for o in offers],
-        [o.unit for o in offers],
-        [o.rounds for o in offers],
+    return choice_positions(
+        partial(choose, sc.policy),
+        decision.offers,
         free,
         list(replication.ready),
-        replication.used,
         sc.node_limit,
-        [0.0] * (2 * n + 2),
-        [0] * (3 * n + 1),
+        replication.used,
     )
-    return order[:chosen]
 
 
 class Replication:
@@ -564,7 +554,7 @@ class Replication:
             if blocked:
                 self.decide_at(tick + 1)
             return None
-        return Decision(self, t, tick, _in_greedy_order(offers), blocked)
+        return Decision(self, t, tick, greedy_order(offers), blocked)
 
     def fire(self, t: float, offer: Offer) -> None:
         """Fire ``offer``'s salvo now: the rounds leave, its RESOLVE (and a RELOAD) are due."""
@@ -582,22 +572,6 @@ class Replication:
         self.note(t, "fire", i, u, until=offer.intercept)
         if self.ready[u] == 0 and self.reserve[u] > 0:
             self.push(t + self.sc.unit_reload[u], EventKind.RELOAD, u)
-
-
-def _in_greedy_order(offers: list[Offer]) -> list[Offer]:
-    from iadsim.c2 import sort_options
-
-    order = list(range(len(offers)))
-    sort_options(
-        order,
-        len(offers),
-        [o.score for o in offers],
-        [o.intercept for o in offers],
-        [o.threat for o in offers],
-        [o.unit for o in offers],
-        [o.window for o in offers],
-    )
-    return [offers[k] for k in order]
 
 
 def _one_row(cs: CompiledScenario, seed: int, rep: int) -> Outcomes:

@@ -43,7 +43,6 @@ def _check(
         raise ValueError(f"seed must be in [0, 2**64), got {seed}")
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; known: {', '.join(ENGINES)}")
-    _check_policy(compiled, policy)
 
 
 def _check_policy(compiled: CompiledScenario, policy: str | None) -> None:
