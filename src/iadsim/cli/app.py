@@ -18,6 +18,7 @@ from iadsim.cli.common import (
     policy_option,
     reported,
 )
+from iadsim.cli.history import backtest as backtest_command
 from iadsim.cli.history import calibrate as calibrate_command
 from iadsim.cli.history import history_app
 from iadsim.cli.optimize import optimize_app
@@ -215,6 +216,7 @@ app.add_typer(results_app, name="results")
 app.add_typer(wta_app, name="wta")
 app.add_typer(history_app, name="history")
 app.command("calibrate")(calibrate_command)
+app.command("backtest")(backtest_command)
 app.command("report")(report_command)
 app.command("campaign")(campaign_command)
 app.add_typer(optimize_app, name="optimize")

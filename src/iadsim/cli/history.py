@@ -1,4 +1,4 @@
-"""``iadsim history load`` and ``iadsim calibrate``: the model against reported raids.
+"""``iadsim history load``, ``calibrate`` and ``backtest``: the model against reported raids.
 
 Heavy imports (pandas, numba, the engine) happen inside the commands, so
 ``iadsim --help`` stays instant. Every option is checked before the CSV is
@@ -16,10 +16,10 @@ from typing import Annotated, Any
 
 import typer
 
-from iadsim.cli.common import OutputFormat, Seed, check_output_dir, reported
+from iadsim.cli.common import OutputFormat, Seed, check_output_dir, check_output_file, reported
 from iadsim.errors import OptionError
 
-__all__ = ["DEFAULT_NIGHT", "calibrate", "history_app"]
+__all__ = ["DEFAULT_NIGHT", "backtest", "calibrate", "history_app"]
 
 history_app = typer.Typer(
     help="Reported raids (the public Air Force CSV format): load and summarise.",
@@ -353,3 +353,212 @@ def calibrate(
         typer.echo(_json(document))
         return
     typer.echo(calibration_text(result))
+
+
+def backtest(
+    file: CsvFile,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            "--scenario",
+            help="national-defence scenario with one raid per threat kind (default: the "
+            "built-in one, the same as examples/national_defence.yaml)",
+            show_default=False,
+        ),
+    ] = None,
+    span: Annotated[
+        str,
+        typer.Option(
+            "--span",
+            metavar="FIRST:LAST",
+            help="nights forecast, FIRST:LAST; each month (night) is forecast only from the "
+            "nights before it",
+        ),
+    ] = "2024-01-01:2025-12-31",
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by", metavar="LEVEL", help="forecast each 'month', each 'night', or 'both'"
+        ),
+    ] = "both",
+    window: Annotated[
+        int | None,
+        typer.Option(
+            "--window",
+            metavar="MONTHS",
+            min=1,
+            max=600,
+            help="train on the last MONTHS whole months before each forecast month "
+            "(default: all history, the random walk forgetting what no longer holds)",
+            show_default=False,
+        ),
+    ] = None,
+    half_life: Annotated[
+        float | None,
+        typer.Option(
+            "--half-life",
+            metavar="DAYS",
+            help="also weight each night's likelihood by 0.5^(age/DAYS) (default: none)",
+            show_default=False,
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option(
+            "--from",
+            metavar="DATE",
+            help="first night ever trained on (default: the file's first); before --span",
+            show_default=False,
+        ),
+    ] = None,
+    breaks: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--break",
+            metavar="DATE",
+            help="forget every night before this date (repeat for several)",
+        ),
+    ] = None,
+    kinds: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--kind",
+            metavar="KIND",
+            help=f"threat kind, repeat for several: {', '.join(KINDS)} (default: all)",
+            show_default=False,
+        ),
+    ] = None,
+    samples: Annotated[
+        int, typer.Option("--samples", min=20, max=100_000, help="forecast samples per target")
+    ] = 400,
+    ew_merged_from: EwMergedFrom = "2025-08-01",
+    seed: Seed = 0,
+    cache: Annotated[
+        Path | None,
+        typer.Option(
+            "--cache",
+            metavar="DIR",
+            help="folder caching simulated response tables "
+            "(default: $XDG_CACHE_HOME/iadsim or ~/.cache/iadsim)",
+            show_default=False,
+        ),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="write the backtest report (HTML) here"),
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", metavar="DIR", help="write the backtest charts as PNG files here"),
+    ] = None,
+    forecasts: Annotated[
+        Path | None,
+        typer.Option(
+            "--forecasts", metavar="FILE", help="write every forecast and its scores as CSV here"
+        ),
+    ] = None,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="table or JSON")
+    ] = OutputFormat.table,
+) -> None:
+    """Rolling-origin backtest: the simulation's forecasts against naive baselines.
+
+    For each month (and each night) of the span, fits on the nights before it only,
+    predicts it from its raid sizes, and scores the prediction (coverage of the 50% and
+    90% intervals, interval score, CRPS, bias, PIT) beside persistence, climatology and a
+    statistical random walk; says where the simulation beats them.
+    """
+    with reported():
+        merged = _date(ew_merged_from, "--ew-merged-from")
+        span_dates = _span(span, "--span")
+        levels = {"month": ("month",), "night": ("night",), "both": ("month", "night")}
+        if by.strip().lower() not in levels:
+            raise OptionError("--by", f"{by!r} is not a level; expected month, night or both")
+        chosen_by = levels[by.strip().lower()]
+        if half_life is not None and not (math.isfinite(half_life) and half_life > 0):
+            raise OptionError("--half-life", f"{half_life} is not a positive number of days")
+        first = _date(start, "--from") if start is not None else None
+        if first is not None and first >= span_dates[0]:
+            raise OptionError(
+                "--from",
+                f"{first} is not before the span's first night {span_dates[0]} (--span): "
+                "training and forecast nights would overlap; expected a date before it",
+            )
+        cuts = [_date(b, "--break") for b in breaks or ()]
+        for cut in cuts:
+            if cut > span_dates[1] or (first is not None and cut <= first):
+                raise OptionError(
+                    "--break",
+                    f"{cut} is not between the first night trained on and the span's last "
+                    f"night {span_dates[1]}; a break there changes nothing",
+                )
+        chosen = list(dict.fromkeys(kinds or KINDS))
+        unknown = [k for k in chosen if k not in KINDS]
+        if unknown:
+            raise OptionError(
+                "--kind",
+                f"{unknown[0]!r} is not a threat kind of the data; expected one of "
+                f"{', '.join(KINDS)}",
+            )
+        outputs = [file] + ([scenario] if scenario is not None else [])
+        if html is not None:
+            check_output_file(html, "--html", inputs=outputs)
+        if forecasts is not None:
+            check_output_file(forecasts, "--forecasts", inputs=outputs)
+        if png is not None:
+            check_output_dir(png, "--png")
+        cache_dir = check_output_dir(cache, "--cache") if cache is not None else _default_cache()
+
+        from iadsim.history import load_raids
+        from iadsim.history.backtest import check_history
+        from iadsim.history.model import NationalModel, default_scenario
+
+        history = load_raids(file, ew_merged_from=merged)
+        check_history(history, span=span_dates, window=window, start=first)
+        model = NationalModel(scenario if scenario is not None else default_scenario())
+        for kind in chosen:
+            if not history.of_kind(kind).empty:
+                model.raid_of(kind)
+
+        from rich.console import Console
+        from rich.progress import Progress
+
+        from iadsim.history.backtest import backtest as run_backtest
+        from iadsim.history.backtest_text import backtest_text, targets, verdicts
+
+        with Progress(console=Console(stderr=True), transient=True) as bar:
+            task = bar.add_task("simulating response tables", total=None)
+            result = run_backtest(
+                history, model, span=span_dates, by=chosen_by, window=window,
+                half_life=half_life, start=first, breaks=cuts, kinds=chosen, samples=samples,
+                seed=seed, cache_dir=cache_dir, progress=lambda n: bar.advance(task, n),
+            )  # fmt: skip
+        written = []
+        if forecasts is not None:
+            result.forecasts.to_csv(forecasts, index=False)
+            written.append(forecasts)
+        if html is not None or png is not None:
+            from iadsim.history.backtest_plots import write_backtest_html, write_backtest_pngs
+
+            if html is not None:
+                written.append(write_backtest_html(result, html))
+            if png is not None:
+                written.extend(write_backtest_pngs(result, png))
+        for path in written:
+            typer.echo(f"wrote {path}", err=True)
+    if output is OutputFormat.json:
+        document = {
+            "source": result.source,
+            "scenario": result.scenario,
+            "span": [str(d) for d in result.span],
+            "settings": result.settings,
+            "scores": _frame_json(result.scores),
+            "targets": [
+                {"target": t.text, "measured": t.value, "met": t.met} for t in targets(result)
+            ],
+            "verdicts": verdicts(result),
+            "saturation": _frame_json(result.saturation),
+        }
+        typer.echo(_json(document))
+        return
+    typer.echo(backtest_text(result))
