@@ -25,6 +25,11 @@ REL = 1e-6
 """Relative tolerance on ranges at computed window endpoints and intercepts."""
 
 
+def level(xs: object, altitude: float) -> list[float]:
+    """Altitudes of a route flown at one altitude."""
+    return [altitude] * len(xs)  # type: ignore[arg-type]
+
+
 def windows_of(route: Route, ann: Annulus) -> list[tuple[float, float]]:
     return route_windows(
         route.xs, route.ys, route.ts, route.altitude, ann.cx, ann.cy, ann.cz, ann.r_min, ann.r_max
@@ -299,16 +304,20 @@ def test_radar_horizon_monotonic(h_s: float, h_t: float, dh: float) -> None:
 def test_slant_range_at_matches_interpolation(route: Route, data: st.DataObject) -> None:
     t = data.draw(st.floats(route.ts[0], route.ts[-1]), label="t")
     cx, cy, cz = data.draw(st.tuples(*[st.floats(-1e5, 1e5)] * 2, st.floats(0, 1000)), label="c")
-    got = slant_range_at(route.xs, route.ys, route.ts, route.altitude, cx, cy, cz, t)
+    got = slant_range_at(
+        route.xs, route.ys, level(route.xs, route.altitude), route.ts, cx, cy, cz, t
+    )
     assert got == pytest.approx(route.slant(t, cx, cy, cz), rel=1e-9, abs=1e-6)
 
 
 def test_slant_range_at_vertices() -> None:
     xs, ys, ts = [0.0, 3000.0, 3000.0], [0.0, 0.0, 4000.0], [0.0, 10.0, 30.0]
-    assert slant_range_at(xs, ys, ts, 0.0, 0.0, 0.0, 0.0, 0.0) == 0.0
-    assert slant_range_at(xs, ys, ts, 0.0, 0.0, 0.0, 0.0, 10.0) == 3000.0
-    assert slant_range_at(xs, ys, ts, 0.0, 0.0, 0.0, 0.0, 30.0) == 5000.0
-    assert slant_range_at(xs, ys, ts, 400.0, 0.0, 0.0, 100.0, 5.0) == math.hypot(1500.0, 300.0)
+    assert slant_range_at(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 0.0) == 0.0
+    assert slant_range_at(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 10.0) == 3000.0
+    assert slant_range_at(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 30.0) == 5000.0
+    assert slant_range_at(xs, ys, level(xs, 400.0), ts, 0.0, 0.0, 100.0, 5.0) == math.hypot(
+        1500.0, 300.0
+    )
 
 
 # --- intercept_time -----------------------------------------------------------------------------
@@ -358,7 +367,9 @@ def test_intercept_time_properties(data: st.DataObject) -> None:
     )
     speed = data.draw(interceptor_speeds(route), label="speed")
     t_fire = data.draw(st.floats(route.ts[0], route.ts[-1] + 10.0), label="t_fire")
-    t = intercept_time(route.xs, route.ys, route.ts, route.altitude, cx, cy, speed, t_fire)
+    t = intercept_time(
+        route.xs, route.ys, level(route.xs, route.altitude), route.ts, cx, cy, 0.0, speed, t_fire
+    )
     # the size of the numbers involved: tolerances on the gap are relative to it
     far = route.ts[-1] if math.isinf(t) else t
     scale = max(route.slant(t_fire, cx, cy, 0.0), speed * (far - t_fire), 1.0)
@@ -386,16 +397,22 @@ def test_intercept_head_on() -> None:
     # a threat at 0 m altitude closing at u from D away; interceptor at v: meet at D / (u + v)
     d, u, v = 30_000.0, 200.0, 800.0
     xs, ys, ts = [d, 0.0], [0.0, 0.0], [0.0, d / u]
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, v, 0.0) == pytest.approx(d / (u + v))
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, v, 0.0) == pytest.approx(
+        d / (u + v)
+    )
     # fired 10 s later: the threat is d - 10 u away
     expected = 10.0 + (d - 10.0 * u) / (u + v)
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, v, 10.0) == pytest.approx(expected)
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, v, 10.0) == pytest.approx(
+        expected
+    )
 
 
 def test_intercept_head_on_at_a_vertex() -> None:
     # the same head-on case with a route vertex exactly at the meeting point (t = 30 s)
     xs, ys, ts = [30_000.0, 24_000.0, 0.0], [0.0] * 3, [0.0, 30.0, 150.0]
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, 800.0, 0.0) == pytest.approx(30.0)
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 800.0, 0.0) == pytest.approx(
+        30.0
+    )
 
 
 @pytest.mark.parametrize(
@@ -430,7 +447,7 @@ def test_intercept_exactly_at_a_turn(
     # the meeting point is the route's middle vertex: rounding puts the first leg's root a
     # hair after the turn and the second leg's a hair before it; neither may be dropped
     # (these three once returned inf)
-    t = intercept_time(xs, ys, ts, altitude, 0.0, 0.0, speed, 0.0)
+    t = intercept_time(xs, ys, level(xs, altitude), ts, 0.0, 0.0, 0.0, speed, 0.0)
     assert t == pytest.approx(ts[1], rel=1e-12)
 
 
@@ -438,7 +455,7 @@ def test_intercept_overhead_pass_with_altitude() -> None:
     # the threat passes over the launcher at 3 km: a 300 m/s interceptor fired when
     # it is 4 km out (slant 5 km) meets it where (4000 - 100 t)^2 + 3000^2 = (300 t)^2
     xs, ys, ts = [4000.0, -4000.0], [0.0, 0.0], [0.0, 80.0]
-    t = intercept_time(xs, ys, ts, 3000.0, 0.0, 0.0, 300.0, 0.0)
+    t = intercept_time(xs, ys, level(xs, 3000.0), ts, 0.0, 0.0, 0.0, 300.0, 0.0)
     # 80000 t^2 + 800000 t - 25e6 = 0
     expected = (-800_000.0 + math.sqrt(800_000.0**2 + 4 * 80_000.0 * 25e6)) / (2 * 80_000.0)
     assert t == pytest.approx(expected, rel=1e-12)
@@ -447,34 +464,38 @@ def test_intercept_overhead_pass_with_altitude() -> None:
 def test_intercept_receding_faster_threat_is_never_reached() -> None:
     # the threat flies away at 300 m/s from 5 km; the interceptor does 250 m/s
     xs, ys, ts = [5000.0, 95_000.0], [0.0, 0.0], [0.0, 300.0]
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, 250.0, 0.0) == math.inf
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 250.0, 0.0) == math.inf
 
 
 def test_intercept_route_ends_first() -> None:
     # a slow interceptor (100 m/s) against a threat that stops 20 km away after 60 s
     xs, ys, ts = [30_000.0, 20_000.0], [0.0, 0.0], [0.0, 60.0]
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, 100.0, 0.0) == math.inf
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 100.0, 0.0) == math.inf
     # a fast one gets there in time: 30000 - 166.67 t = 1000 t at t = 25.71 s
-    t = intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, 1000.0, 0.0)
+    t = intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 1000.0, 0.0)
     assert t == pytest.approx(30_000.0 / (1000.0 + 10_000.0 / 60.0))
 
 
 def test_intercept_after_route_end_is_inf() -> None:
     xs, ys, ts = [30_000.0, 20_000.0], [0.0, 0.0], [0.0, 60.0]
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, 1000.0, 60.0) == math.inf
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, 1000.0, 100.0) == math.inf
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 1000.0, 60.0) == math.inf
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 1000.0, 100.0) == math.inf
 
 
 def test_intercept_receding_slower_threat_is_caught() -> None:
     # receding at 100 m/s from 5 km; the interceptor does 600 m/s: 5000 + 100 t = 600 t
     xs, ys, ts = [5000.0, 95_000.0], [0.0, 0.0], [0.0, 900.0]
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, 600.0, 0.0) == pytest.approx(10.0)
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 600.0, 0.0) == pytest.approx(
+        10.0
+    )
 
 
 def test_intercept_equal_speeds_head_on() -> None:
     # interceptor as fast as the threat: the quadratic degenerates to a line, meet at D / 2v
     xs, ys, ts = [10_000.0, -10_000.0], [0.0, 0.0], [0.0, 100.0]
-    assert intercept_time(xs, ys, ts, 0.0, 0.0, 0.0, 200.0, 0.0) == pytest.approx(25.0)
+    assert intercept_time(xs, ys, level(xs, 0.0), ts, 0.0, 0.0, 0.0, 200.0, 0.0) == pytest.approx(
+        25.0
+    )
 
 
 # --- geodetic_to_enu ----------------------------------------------------------------------------

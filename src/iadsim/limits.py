@@ -39,12 +39,15 @@ __all__ = [
     "MAX_SEED",
     "MAX_SPEED_MPS",
     "MAX_SWEEP_POINTS",
+    "MAX_TERRAIN_CELLS",
+    "MAX_TERRAIN_CELL_M",
     "MAX_THREATS",
     "MAX_UNIT_EXPONENT",
     "MAX_WAYPOINTS",
     "MAX_WEIGHT",
     "MEMORY_SHARE",
     "MIN_DECISION_CYCLE_S",
+    "MIN_TERRAIN_CELL_M",
     "available_memory",
     "check_memory",
     "format_bytes",
@@ -109,6 +112,15 @@ one campaign night."""
 
 MAX_WAYPOINTS = 32
 """Most waypoints on one route (the route jitter's draws are keyed by waypoint)."""
+
+MAX_TERRAIN_CELLS = 64_000_000
+"""Most cells of an elevation grid in the local frame (8,000 x 8,000: 720 km square at 90 m)."""
+
+MIN_TERRAIN_CELL_M = 1.0
+"""Finest terrain cell, metres."""
+
+MAX_TERRAIN_CELL_M = 10_000.0
+"""Coarsest terrain cell, metres."""
 
 MAX_CHANNELS = 1_000
 """Most fire channels of one fire unit."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -17,6 +16,10 @@ from iadsim.compile.compiled import HARDNESS, CompiledScenario
 from iadsim.draws import Purpose, uniform
 from iadsim.errors import ScenarioError
 from iadsim.geometry import geodetic_to_enu, radar_horizon, route_windows
+from iadsim.geometry.platforms import PlatformError, Trajectory, platform_motion, sortie_windows
+from iadsim.geometry.profiles import ProfileError, threat_trajectory
+from iadsim.geometry.terrain import ElevationGrid, TerrainError, load_terrain
+from iadsim.geometry.visibility import moving_windows, site_windows
 from iadsim.scenario.models import launch_window
 
 __all__ = [
@@ -186,10 +189,14 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
     asset_value = np.array([a.value for a in scenario.assets], dtype=float)
     doctrine = scenario.doctrine
 
-    # --- threats: launch times, targets, jittered routes
+    grid = _terrain(scenario, source)
+    ground = _ground(grid, source)
+
+    # --- threats: launch times, targets, jittered routes, flight profiles
     t_class, t_raid, t_target, t_launch, t_impact = [], [], [], [], []
     r_x: list[float] = []
     r_y: list[float] = []
+    r_z: list[float] = []
     r_t: list[float] = []
     r_off = [0]
     for raid_no, raid in enumerate(scenario.raids):
@@ -207,7 +214,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         targets = list(raid.targets)
         share = _share_out([raid.targets[a] for a in targets], n)
         sites = [xy(p) for p in raid.launch.sites]
-        waypoints = [xy(p) for p in raid.route.waypoints]
+        waypoints = [xy(p.position) for p in raid.route.waypoints]
         jitter = raid.route.jitter
         for k in range(n):
             target = asset_index[targets[share[k]]]
@@ -221,15 +228,31 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                     wx, wy = wx + (2.0 * ux - 1.0) * jitter, wy + (2.0 * uy - 1.0) * jitter
                 points.append((wx, wy))
             points.append(asset_xy[target])
-            t = times[k]
-            r_x.append(points[0][0])
-            r_y.append(points[0][1])
-            r_t.append(t)
-            for (x0, y0), (x1, y1) in itertools.pairwise(points):
-                t += math.hypot(x1 - x0, y1 - y0) / cls.speed
-                r_x.append(x1)
-                r_y.append(y1)
-                r_t.append(t)
+            try:
+                px, py, pz, pt = threat_trajectory(
+                    cls,
+                    points,
+                    raid.route.waypoints,
+                    times[k],
+                    None if grid is None else ground,
+                )
+            except ProfileError as exc:
+                raise ScenarioError(
+                    source,
+                    [
+                        (
+                            f"raids.{raid_no}",
+                            f"threat {k} of raid {raid.id!r} ({raid.threat}): {exc}",
+                        )
+                    ],
+                ) from None
+            if grid is not None:
+                _check_covered(grid, px, py, f"raids.{raid_no}.route", source)
+            r_x += px
+            r_y += py
+            r_z += pz
+            r_t += pt
+            t = pt[-1]
             r_off.append(len(r_x))
             if t > scenario.duration:
                 raise ScenarioError(
@@ -250,6 +273,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             t_impact.append(t)
 
     route_x, route_y, route_t = np.array(r_x), np.array(r_y), np.array(r_t)
+    route_z = np.array(r_z, dtype=float)
     route_offset = np.array(r_off, dtype=np.int64)
     threat_class = np.array(t_class, dtype=np.int64)
     n_threats = threat_class.shape[0]
@@ -259,21 +283,72 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         lo, hi = r_off[i], r_off[i + 1]
         return r_x[lo:hi], r_y[lo:hi], r_t[lo:hi]
 
+    level = [
+        all(z == classes[c].altitude for z in r_z[r_off[i] : r_off[i + 1]])
+        for i, c in enumerate(t_class)
+    ]
+    """Threats flying at their class's altitude all the way (as every threat did before
+    flight profiles): their windows are solved as before, with the same arithmetic."""
+    route_arrays = (route_x, route_y, route_z, route_t, route_offset)
+    start_clock = scenario.start_clock
+
+    def motion_of(item: Any, height: float, where: str) -> Trajectory:
+        try:
+            return platform_motion(
+                item.motion, xy, xy(item.position), height, start_clock, scenario.duration, ground
+            )
+        except PlatformError as exc:
+            raise ScenarioError(source, [(f"{where}.{exc.field}", str(exc))]) from None
+
     # --- sensors: detection windows
     det: list[list[tuple[float, float, int]]] = [[] for _ in range(n_threats)]
+    sensor_paths: list[Trajectory] = []
     for s, sensor in enumerate(scenario.sensors):
+        path = motion_of(sensor, sensor.height, f"sensors.{s}")
+        sensor_paths.append(path)
         sx, sy = xy(sensor.position)
+        legacy = sensor.motion is None and grid is None and sensor.field_of_regard is None
+        horizon = sensor.kind in ("radar", "optical")
+        cone = (
+            math.tan(math.radians(sensor.field_of_regard / 2.0)) ** 2
+            if sensor.field_of_regard is not None
+            else -1.0
+        )
+        reaches = [
+            sensor.range * (cls.rcs / sensor.reference_rcs) ** 0.25
+            if sensor.kind == "radar"
+            else sensor.range
+            for cls in classes
+        ]
+        stands = None if legacy else _stands(path, grid, max(reaches))
         for c, cls in enumerate(classes):
             reach = sensor.range
             if sensor.kind == "radar":
                 reach *= (cls.rcs / sensor.reference_rcs) ** 0.25
-            if sensor.kind in ("radar", "optical"):
-                ground = radar_horizon(sensor.height, cls.altitude)
-                reach = min(reach, math.hypot(ground, cls.altitude - sensor.height))
+            cap = reach
+            if horizon:
+                horizon_ground = radar_horizon(sensor.height, cls.altitude)
+                cap = min(reach, math.hypot(horizon_ground, cls.altitude - sensor.height))
             for i in np.flatnonzero(threat_class == c):
-                xs, ys, ts = route_of(int(i))
-                for w0, w1 in route_windows(
-                    xs, ys, ts, cls.altitude, sx, sy, sensor.height, 0.0, reach
+                if legacy and level[i]:
+                    xs, ys, ts = route_of(int(i))
+                    for w0, w1 in route_windows(
+                        xs, ys, ts, cls.altitude, sx, sy, sensor.height, 0.0, cap
+                    ):
+                        det[i].append((w0, w1, s))
+                    continue
+                for w0, w1 in _windows(
+                    route_arrays,
+                    int(i),
+                    path,
+                    stands,
+                    grid,
+                    0.0,
+                    reach,
+                    -math.inf,
+                    math.inf,
+                    horizon,
+                    cone,
                 ):
                     det[i].append((w0, w1, s))
 
@@ -295,11 +370,18 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                 may_engage[u, c] = seen in allowed or (not cls.mimics and class_names[c] in allowed)
     eng: list[list[tuple[float, float, float, int]]] = [[] for _ in range(n_threats)]
     ew: list[list[tuple[float, int]]] = [[] for _ in range(n_threats)]
+    unit_paths: list[Trajectory] = []
     for u, unit in enumerate(units):
+        path = motion_of(unit, unit.height, f"fire_units.{u}")
+        if unit.kind == "aircraft":
+            path = path._replace(
+                available=sortie_windows(path.available, unit.time_on_station, unit.sortie_gap)
+            )
+        unit_paths.append(path)
         ux, uy = xy(unit.position)
+        legacy = unit.motion is None and grid is None
+        stands = None if legacy else _stands(path, None if unit.is_ew else grid, unit.max_range)
         for c, cls in enumerate(classes):
-            if not (unit.min_altitude <= cls.altitude <= unit.max_altitude):
-                continue
             if unit.is_ew:
                 if pk[u, c] <= 0.0 or cls.ew_susceptibility <= 0.0:
                     continue
@@ -307,15 +389,38 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                 continue
             for i in np.flatnonzero(threat_class == c):
                 xs, ys, ts = route_of(int(i))
-                windows = route_windows(
-                    xs, ys, ts, cls.altitude, ux, uy, 0.0, unit.min_range, unit.max_range
-                )
+                if legacy and level[i]:
+                    if not (unit.min_altitude <= cls.altitude <= unit.max_altitude):
+                        continue
+                    reach = unit.max_range
+                    if not unit.is_ew:  # line of sight over the 4/3 earth
+                        horizon_ground = radar_horizon(unit.height, cls.altitude)
+                        reach = min(reach, math.hypot(horizon_ground, cls.altitude - unit.height))
+                    windows = route_windows(
+                        xs, ys, ts, cls.altitude, ux, uy, unit.height, unit.min_range, reach
+                    )
+                else:
+                    windows = _windows(
+                        route_arrays,
+                        int(i),
+                        path,
+                        stands,
+                        None if unit.is_ew else grid,
+                        unit.min_range,
+                        unit.max_range,
+                        unit.min_altitude,
+                        unit.max_altitude,
+                        not unit.is_ew,
+                        -1.0,
+                    )
                 for w0, w1 in windows:
                     if unit.is_ew:
                         ew[i].append((w0, u))
                         continue
-                    # an intercept at w0 needs a shot fired at most max_range / speed earlier
-                    fire_start = max(ts[0], w0 - unit.max_range / unit.interceptor_speed)
+                    # an intercept at w0 needs a shot fired at most max_range / speed earlier,
+                    # and the unit ready (on station, set up) when it fires
+                    ready = _opened(path.available, w0)
+                    fire_start = max(ts[0], w0 - unit.max_range / unit.interceptor_speed, ready)
                     eng[i].append((fire_start, w0, w1, u))
 
     def flat(rows: list[list[Any]], width: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -391,6 +496,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         launch_time=np.array(t_launch, dtype=float),
         impact_time=np.array(t_impact, dtype=float),
         altitude=altitude,
+        route_z=route_z,
         damage_prob=damage_prob,
         value=target_value,
         worth=worth,
@@ -402,6 +508,10 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         sensor_ids=tuple(s.id for s in scenario.sensors),
         sensor_pd=np.array([s.pd for s in scenario.sensors], dtype=float),
         sensor_scan=np.array([s.scan_period for s in scenario.sensors], dtype=float),
+        sensor_discrimination=np.array([s.discrimination for s in scenario.sensors], dtype=float),
+        **_paths("sensor", sensor_paths),
+        **_paths("unit", unit_paths),
+        **_preview(grid),
         det_offset=det_offset,
         det_sensor=det_sensor.astype(np.int64),
         det_start=det_start.astype(float),
@@ -415,7 +525,10 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         unit_channels=unit_array("channels", np.int64, 0),
         unit_rounds=unit_array("rounds", np.int64, 0),
         unit_reserve=unit_array("reserve", np.int64, 0),
-        unit_reload=unit_array("reload_time", float, 0.0),
+        unit_reload=np.array(
+            [u.sortie_gap if u.kind == "aircraft" else (u.reload_time or 0.0) for u in units],
+            dtype=float,
+        ).reshape(len(units)),
         unit_speed=unit_array("interceptor_speed", float, 0.0),
         unit_cost=unit_array("cost_per_shot", float, 0.0),
         pk=pk,
@@ -434,3 +547,201 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
     )
     _check_looks(compiled, scenario, source)
     return compiled
+
+
+# --- terrain and platforms ----------------------------------------------------------------------
+
+_NO_SLOPES = np.zeros((0, 0), dtype=np.float32)
+
+
+def _terrain(scenario: Any, source: str | Path) -> ElevationGrid | None:
+    """The scenario's elevation grid in the local frame, or None for a smooth earth."""
+    if scenario.terrain is None:
+        return None
+    src = Path(str(source))
+    base = src.parent if src.is_file() else Path.cwd()
+    try:
+        grid = load_terrain(scenario.terrain, base, scenario.origin)
+    except TerrainError as exc:
+        raise ScenarioError(source, [(exc.field, str(exc))]) from None
+    origin = scenario.origin
+
+    def xy(position: Any) -> tuple[float, float]:
+        if isinstance(position, tuple):
+            return position
+        return geodetic_to_enu(position.lat, position.lon, origin.lat, origin.lon)
+
+    places: list[tuple[str, Any]] = []
+    for section in ("assets", "sensors", "fire_units"):
+        for k, item in enumerate(getattr(scenario, section)):
+            places.append((f"{section}.{k}.position", item.position))
+    for k, raid in enumerate(scenario.raids):
+        for j, site in enumerate(raid.launch.sites):
+            places.append((f"raids.{k}.launch.sites.{j}", site))
+    for where, position in places:
+        x, y = xy(position)
+        if not grid.covers(x, y):
+            raise ScenarioError(source, [(where, _uncovered(grid, x, y))])
+    return grid
+
+
+def _uncovered(grid: ElevationGrid, x: float, y: float) -> str:
+    west, east, south, north = grid.extent
+    return (
+        f"the terrain grid does not cover ({x / 1000:.1f} km, {y / 1000:.1f} km): it spans "
+        f"east {west / 1000:.1f} to {east / 1000:.1f} km and north {south / 1000:.1f} to "
+        f"{north / 1000:.1f} km of the origin (or has no data there)"
+    )
+
+
+def _ground(grid: ElevationGrid | None, source: str | Path) -> Any:
+    """Terrain elevation at a point: 0 without a grid; an error off the grid."""
+    if grid is None:
+        return lambda x, y: 0.0
+
+    def at(x: float, y: float) -> float:
+        z = grid.at(x, y)
+        if math.isnan(z):
+            raise ScenarioError(source, [("terrain", _uncovered(grid, x, y))])
+        return z
+
+    return at
+
+
+def _check_covered(
+    grid: ElevationGrid, xs: Sequence[float], ys: Sequence[float], where: str, source: str | Path
+) -> None:
+    for x, y in zip(xs, ys, strict=True):
+        if not grid.covers(x, y):
+            raise ScenarioError(source, [(where, _uncovered(grid, x, y))])
+
+
+Stand = tuple[float, float, float, float, float, np.ndarray, int, int]
+"""A platform standing still: x, y, z, from, until, and its horizon-slope map with offsets."""
+
+
+def _stands(path: Trajectory, grid: ElevationGrid | None, radius: float) -> list[Stand]:
+    """The stands of a platform, each with the terrain's horizon-slope map (computed once)."""
+    out = []
+    for x, y, z, a, b in path.sites:
+        if grid is None:
+            out.append((x, y, z, a, b, _NO_SLOPES, 0, 0))
+        else:
+            slopes, i0, j0 = grid.slopes(x, y, z, radius)
+            out.append((x, y, z, a, b, slopes, i0, j0))
+    return out
+
+
+def _clip(
+    windows: list[tuple[float, float]], spans: Sequence[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    out = []
+    for w0, w1 in windows:
+        for a, b in spans:
+            lo, hi = max(w0, a), min(w1, b)
+            if lo <= hi:
+                out.append((lo, hi))
+    out.sort()
+    return out
+
+
+def _opened(spans: Sequence[tuple[float, float]], t: float) -> float:
+    """Start of the interval of ``spans`` holding ``t`` (``t`` itself if none does)."""
+    for a, b in spans:
+        if a <= t <= b:
+            return a
+    return t
+
+
+def _windows(
+    route: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    i: int,
+    path: Trajectory,
+    stands: list[Stand] | None,
+    grid: ElevationGrid | None,
+    r_min: float,
+    r_max: float,
+    z_min: float,
+    z_max: float,
+    horizon: bool,
+    cone: float,
+) -> list[tuple[float, float]]:
+    """Windows of threat ``i`` against a platform, clipped to when it is available."""
+    xs, ys, zs, ts, offset = route
+    lo, hi = int(offset[i]), int(offset[i + 1])
+    tx, ty, tz, tt = xs[lo:hi], ys[lo:hi], zs[lo:hi], ts[lo:hi]
+    size = 4 * (hi - lo) + 16
+    found: list[tuple[float, float]] = []
+    if stands:
+        x0, y0, cell = (grid.x0, grid.y0, grid.cell) if grid is not None else (0.0, 0.0, 1.0)
+        for sx, sy, sz, a, b, slopes, i0, j0 in stands:
+            while True:
+                out = np.empty((size, 2))
+                n = site_windows(
+                    tx, ty, tz, tt, sx, sy, sz, r_min, r_max, z_min, z_max, horizon, cone,
+                    slopes, i0, j0, x0, y0, cell, out,
+                )  # fmt: skip
+                if n >= 0:
+                    break
+                size *= 4
+            found += _clip([(float(out[k, 0]), float(out[k, 1])) for k in range(n)], [(a, b)])
+        spans = path.available
+    else:
+        px, py, pz, pt = (np.asarray(v, dtype=float) for v in (path.x, path.y, path.z, path.t))
+        while True:
+            out = np.empty((size, 2))
+            n = moving_windows(
+                tx, ty, tz, tt, px, py, pz, pt, r_min, r_max, z_min, z_max, horizon, cone, out
+            )
+            if n >= 0:
+                break
+            size *= 4
+        found = [(float(out[k, 0]), float(out[k, 1])) for k in range(n)]
+        spans = path.available
+    return _clip(found, spans)
+
+
+def _paths(prefix: str, paths: list[Trajectory]) -> dict[str, np.ndarray]:
+    """Flat tables of platform trajectories and availability, by platform."""
+    offset = np.zeros(len(paths) + 1, dtype=np.int64)
+    avail_offset = np.zeros(len(paths) + 1, dtype=np.int64)
+    for k, p in enumerate(paths):
+        offset[k + 1] = offset[k] + len(p.t)
+        avail_offset[k + 1] = avail_offset[k] + len(p.available)
+
+    def cat(values: list[list[float]]) -> np.ndarray:
+        return np.array([v for part in values for v in part], dtype=float)
+
+    return {
+        f"{prefix}_path_offset": offset,
+        f"{prefix}_path_x": cat([p.x for p in paths]),
+        f"{prefix}_path_y": cat([p.y for p in paths]),
+        f"{prefix}_path_z": cat([p.z for p in paths]),
+        f"{prefix}_path_t": cat([p.t for p in paths]),
+        f"{prefix}_available_offset": avail_offset,
+        f"{prefix}_available_start": cat([[a for a, _ in p.available] for p in paths]),
+        f"{prefix}_available_end": cat([[b for _, b in p.available] for p in paths]),
+    }
+
+
+_PREVIEW_CELLS = 256
+
+
+def _preview(grid: ElevationGrid | None) -> dict[str, Any]:
+    """The terrain for drawing: at most 256 x 256 cells (each the highest of those it holds)."""
+    if grid is None:
+        return {"terrain_extent": np.zeros(0), "terrain_preview": np.zeros((0, 0))}
+    rows, cols = grid.shape
+    step = max(1, math.ceil(max(rows, cols) / _PREVIEW_CELLS))
+    r, c = math.ceil(rows / step), math.ceil(cols / step)
+    padded = np.full((r * step, c * step), np.nan)
+    padded[:rows, :cols] = grid.z
+    with np.errstate(all="ignore"):
+        blocks = padded.reshape(r, step, c, step)
+        finite = np.isfinite(blocks).any(axis=(1, 3))
+        top = np.where(
+            finite, np.nanmax(np.where(np.isfinite(blocks), blocks, -np.inf), axis=(1, 3)), np.nan
+        )
+    west, _, _, north = grid.extent
+    extent = np.array([west, west + c * step * grid.cell, north - r * step * grid.cell, north])
+    return {"terrain_extent": extent, "terrain_preview": top}

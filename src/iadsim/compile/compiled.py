@@ -59,6 +59,8 @@ class CompiledScenario:
     launch_time: F64
     impact_time: F64
     altitude: F64
+    """The class's cruise altitude (m): the altitude of the route's first point for every
+    profile but ballistic; the trajectory's altitudes are :attr:`route_z`."""
     damage_prob: F64
     """Chance that this threat, if it leaks, destroys its target (lethality x hardness)."""
     value: F64
@@ -73,11 +75,26 @@ class CompiledScenario:
     route_x: F64
     route_y: F64
     route_t: F64
+    route_z: F64
+    """Altitude above sea level (m) of each route point; the threat flies straight lines
+    at constant velocity between points."""
 
     # --- sensors (S) and detection windows (W)
     sensor_ids: tuple[str, ...]
     sensor_pd: F64
     sensor_scan: F64
+    sensor_discrimination: F64
+    """Chance that a look which sees a decoy also tells it from what it mimics."""
+    sensor_path_offset: I64
+    """Sensor trajectories: ``sensor_path_*[offset[s]:offset[s + 1]]`` (one point: fixed)."""
+    sensor_path_x: F64
+    sensor_path_y: F64
+    sensor_path_z: F64
+    sensor_path_t: F64
+    sensor_available_offset: I64
+    """When each sensor can look (on station, set up): intervals by sensor."""
+    sensor_available_start: F64
+    sensor_available_end: F64
     det_offset: I64
     det_sensor: I64
     det_start: F64
@@ -90,6 +107,17 @@ class CompiledScenario:
     unit_is_ew: B
     unit_x: F64
     unit_y: F64
+    unit_path_offset: I64
+    """Fire unit trajectories: ``unit_path_*[offset[u]:offset[u + 1]]`` (one point: fixed).
+    An interceptor is launched from where its unit is when it fires."""
+    unit_path_x: F64
+    unit_path_y: F64
+    unit_path_z: F64
+    unit_path_t: F64
+    unit_available_offset: I64
+    """When each unit can fire (on station, set up): intervals by unit."""
+    unit_available_start: F64
+    unit_available_end: F64
     unit_channels: I64
     unit_rounds: I64
     unit_reserve: I64
@@ -115,6 +143,13 @@ class CompiledScenario:
     ew_offset: I64
     ew_unit: I64
     ew_start: F64
+
+    # --- terrain, for drawing
+    terrain_extent: F64
+    """West, east, south and north edges (m) of :attr:`terrain_preview`; empty without terrain."""
+    terrain_preview: F64
+    """[row from north, column from west] elevations (m), at most 256 x 256 cells; NaN: no
+    data; 0 x 0 without terrain."""
 
     # --- assets (A)
     asset_ids: tuple[str, ...]

@@ -122,6 +122,8 @@ class State(NamedTuple):
     engaged_by: Any
     track_plan: Any
     """When each threat's TRACK is due (``inf``: never), from its detection."""
+    discerned: Any
+    """When each threat is told apart as a decoy (``inf``: never); no fire after."""
     ready: Any
     reserve: Any
     busy: Any
@@ -359,6 +361,7 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
     ulist, n_open, unit_off = st.ulist, st.n_open, sm.unit_off
     eng_threat, eng_end, eng_first = sc.eng_threat, sc.eng_end, sc.eng_first
     alive, inflight, engaged_by, parked = st.alive, st.inflight, st.engaged_by, st.parked
+    discerned = st.discerned
     max_inflight, max_engagements = sc.max_inflight, sc.max_engagements
     for k in range(st.count[N_ABLE]):  # the units that can fire (any order: see above)
         u = st.able[k]
@@ -367,7 +370,12 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
         for p in range(first, first + n_open[u]):
             e = ulist[p]
             i = eng_threat[e]
-            if not alive[i] or t > eng_end[e] or engaged_by[eng_first[e]] >= max_engagements:
+            if (
+                not alive[i]
+                or t > eng_end[e]
+                or engaged_by[eng_first[e]] >= max_engagements
+                or t >= discerned[i]  # a decoy told apart
+            ):
                 continue  # never a candidate again: drop it
             if inflight[i] >= max_inflight:
                 parked[e] = True  # back on the list when one of the threat's salvos resolves
@@ -465,6 +473,7 @@ def new_state(sc: Any, sm: Any) -> State:
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_windows, dtype=np.int64),
+        np.full(n_threats, math.inf),
         np.full(n_threats, math.inf),
         np.zeros(n_units, dtype=np.int64),
         np.zeros(n_units, dtype=np.int64),
@@ -566,7 +575,8 @@ def track_stream(sc: Any, st: Any, seed: Any, rep: int) -> int:
     track_time, track_who = st.track_time, st.track_who
     n_track = 0
     for i in range(len(sc.impact_time)):
-        seen = detection_time(sc, seed, rep, i)
+        seen = detection_time(sc, seed, rep, i, False)
+        st.discerned[i] = detection_time(sc, seed, rep, i, True) if sc.discern[i] else math.inf
         st.track_plan[i] = math.inf
         if seen + sc.reaction_time < sc.impact_time[i]:
             st.track_plan[i] = seen + sc.reaction_time

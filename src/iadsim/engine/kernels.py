@@ -14,7 +14,7 @@ from typing import Any
 
 from iadsim.c2 import salvo_kill, score_option
 from iadsim.draws import Purpose, uniform
-from iadsim.geometry import intercept_time
+from iadsim.geometry import intercept_time, position_at
 from iadsim.kernel import kernel
 
 __all__ = [
@@ -58,11 +58,16 @@ def grid_tick(t: float, cycle: float) -> int:
 
 
 @kernel(inline=True)
-def detection_time(sc: Any, seed: int, rep: int, threat: int) -> float:
+def detection_time(sc: Any, seed: int, rep: int, threat: int, discern: bool) -> float:
     """First time any sensor detects ``threat`` in replication ``rep`` (``inf`` if none does).
 
     Each sensor looks every ``scan_period`` from a random phase while the
     threat is in its window; each look detects with probability ``pd``.
+
+    With ``discern``: the first time a look tells the threat (a decoy) from what it
+    mimics. A look with draw u detects if ``u < pd`` and also discriminates if
+    ``u < pd * discrimination``: the same draws, so a decoy is never told apart
+    before it is seen, and each look discriminates with chance ``pd * discrimination``.
     """
     best = math.inf
     for w in range(sc.det_offset[threat], sc.det_offset[threat + 1]):
@@ -72,7 +77,7 @@ def detection_time(sc: Any, seed: int, rep: int, threat: int) -> float:
         end = sc.det_end[w]
         s = sc.det_sensor[w]
         period = sc.sensor_scan[s]
-        pd = sc.sensor_pd[s]
+        pd = sc.sensor_pd[s] * sc.sensor_discrimination[s] if discern else sc.sensor_pd[s]
         phase = uniform(seed, rep, _DETECT_PHASE, w, 0)
         look = 0
         t = start + phase * period
@@ -133,13 +138,23 @@ def evaluate(
     """
     u = sc.eng_unit[window]
     lo, hi = sc.route_offset[threat], sc.route_offset[threat + 1]
+    p0, p1 = sc.unit_path_offset[u], sc.unit_path_offset[u + 1]
+    # the interceptor leaves from where its unit is when it fires
+    cx, cy, cz = position_at(
+        sc.unit_path_x[p0:p1],
+        sc.unit_path_y[p0:p1],
+        sc.unit_path_z[p0:p1],
+        sc.unit_path_t[p0:p1],
+        t,
+    )
     meet = intercept_time(
         sc.route_x[lo:hi],
         sc.route_y[lo:hi],
+        sc.route_z[lo:hi],
         sc.route_t[lo:hi],
-        sc.altitude[threat],
-        sc.unit_x[u],
-        sc.unit_y[u],
+        cx,
+        cy,
+        cz,
         sc.unit_speed[u],
         t,
     )

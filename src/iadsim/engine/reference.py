@@ -258,6 +258,7 @@ class Replication:
         self.engaged = [0] * n_threats  # engagements of each threat so far, all units
         self.engaged_by = [0] * n_windows  # ... by (threat, unit), at the pair's first window
         self.used = [False] * n_threats  # scratch for the choice kernels, left clear
+        self.discerned = [math.inf] * n_threats  # when a decoy is told apart: no fire after
         self.ready = [int(r) for r in (sc.unit_rounds if start is None else start[0])]
         self.reserve = [int(r) for r in (sc.unit_reserve if start is None else start[1])]
         self.busy = [0] * cs.n_units
@@ -299,7 +300,9 @@ class Replication:
         sc = self.sc
         for i in range(len(sc.impact_time)):
             impact = sc.impact_time[i]
-            seen = detection_time(sc, self.seed, self.rep, i)
+            seen = detection_time(sc, self.seed, self.rep, i, False)
+            if sc.discern[i]:
+                self.discerned[i] = detection_time(sc, self.seed, self.rep, i, True)
             if seen + sc.reaction_time < impact:
                 self.push(seen + sc.reaction_time, EventKind.TRACK, i)
             for v in range(sc.ew_offset[i], sc.ew_offset[i + 1]):
@@ -408,13 +411,14 @@ class Replication:
             lo, hi = sc.route_offset[i], sc.route_offset[i + 1]
             xs, ys, ts = sc.route_x[lo:hi], sc.route_y[lo:hi], sc.route_t[lo:hi]
             x, y = float(np.interp(t, ts, xs)), float(np.interp(t, ts, ys))
+            z = float(np.interp(t, ts, sc.route_z[lo:hi]))
             views.append(
                 TrackView(
                     i,
                     cs.class_names[sc.threat_class[i]],
                     x,
                     y,
-                    sc.altitude[i],
+                    z,
                     sc.impact_time[i],
                     xs[-1],
                     ys[-1],
@@ -533,7 +537,7 @@ class Replication:
         blocked = False  # a unit could fire but the intercept falls outside its envelope
         ready, busy, engaged_by = self.ready, self.busy, self.engaged_by
         for i in self.tracked:
-            if self.inflight[i] >= sc.max_inflight:
+            if self.inflight[i] >= sc.max_inflight or t >= self.discerned[i]:
                 continue
             for e in range(sc.eng_offset[i], sc.eng_offset[i + 1]):
                 if sc.eng_fire_start[e] > t:

@@ -35,7 +35,8 @@ class Scene(NamedTuple):
     threat_class: Any
     threat_target: Any
     impact_time: Any
-    altitude: Any
+    discern: Any
+    """Per threat: 1 for a decoy that a sensor may tell from what it mimics, else 0."""
     damage_prob: Any
     value: Any
     worth: Any
@@ -44,6 +45,7 @@ class Scene(NamedTuple):
     route_x: Any
     route_y: Any
     route_t: Any
+    route_z: Any
     # detection windows (W) and sensors
     det_offset: Any
     det_start: Any
@@ -51,7 +53,13 @@ class Scene(NamedTuple):
     det_sensor: Any
     sensor_scan: Any
     sensor_pd: Any
+    sensor_discrimination: Any
     # fire units (U), and [unit, class] tables flattened
+    unit_path_offset: Any
+    unit_path_x: Any
+    unit_path_y: Any
+    unit_path_z: Any
+    unit_path_t: Any
     unit_x: Any
     unit_y: Any
     unit_channels: Any
@@ -123,7 +131,11 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
         threat_class=ints(cs.threat_class),
         threat_target=ints(cs.threat_target),
         impact_time=floats(cs.impact_time),
-        altitude=floats(cs.altitude),
+        discern=ints(
+            cs.class_is_decoy[cs.threat_class] & bool((cs.sensor_discrimination > 0).any())
+            if cs.n_threats
+            else np.zeros(0)
+        ),
         damage_prob=floats(cs.damage_prob),
         value=floats(cs.value),
         worth=floats(cs.worth),
@@ -132,12 +144,19 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
         route_x=floats(cs.route_x),
         route_y=floats(cs.route_y),
         route_t=floats(cs.route_t),
+        route_z=floats(cs.route_z),
         det_offset=ints(cs.det_offset),
         det_start=floats(cs.det_start),
         det_end=floats(cs.det_end),
         det_sensor=ints(cs.det_sensor),
         sensor_scan=floats(cs.sensor_scan),
         sensor_pd=floats(cs.sensor_pd),
+        sensor_discrimination=floats(cs.sensor_discrimination),
+        unit_path_offset=ints(cs.unit_path_offset),
+        unit_path_x=floats(cs.unit_path_x),
+        unit_path_y=floats(cs.unit_path_y),
+        unit_path_z=floats(cs.unit_path_z),
+        unit_path_t=floats(cs.unit_path_t),
         unit_x=floats(cs.unit_x),
         unit_y=floats(cs.unit_y),
         unit_channels=ints(cs.unit_channels),

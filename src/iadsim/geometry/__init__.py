@@ -3,6 +3,7 @@
 from iadsim.geometry.frame import enu_to_geodetic, geodetic_to_enu
 from iadsim.geometry.windows import (
     intercept_time,
+    position_at,
     radar_horizon,
     route_windows,
     slant_range_at,
@@ -12,6 +13,7 @@ __all__ = [
     "enu_to_geodetic",
     "geodetic_to_enu",
     "intercept_time",
+    "position_at",
     "radar_horizon",
     "route_windows",
     "slant_range_at",

@@ -21,6 +21,7 @@ __all__ = [
     "EARTH_RADIUS",
     "REFRACTION_K",
     "intercept_time",
+    "position_at",
     "radar_horizon",
     "route_windows",
     "slant_range_at",
@@ -113,20 +114,51 @@ def route_windows(
 
 @kernel
 def _leg(ts: Sequence[float], t: float) -> int:
-    """Index k of the leg with ts[k] <= t < ts[k + 1] (the last leg for t at the end)."""
-    k = 0
+    """Index k of the leg with ts[k] <= t < ts[k + 1] (the last leg for t at the end).
+
+    Bisection: a terrain-following route has hundreds of legs.
+    """
     last = len(ts) - 2
-    while k < last and ts[k + 1] <= t:
-        k += 1
-    return k
+    if last <= 0 or t < ts[1]:
+        return 0
+    if t >= ts[last]:
+        return last
+    lo, hi = 1, last  # ts[lo] <= t < ts[hi]
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ts[mid] <= t:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+@kernel
+def position_at(
+    xs: Sequence[float], ys: Sequence[float], zs: Sequence[float], ts: Sequence[float], t: float
+) -> tuple[float, float, float]:
+    """Where a trajectory is at time ``t`` (held at its ends; one point: standing still)."""
+    n = len(ts)
+    if n == 1 or t <= ts[0]:
+        return xs[0], ys[0], zs[0]
+    if t >= ts[n - 1]:
+        return xs[n - 1], ys[n - 1], zs[n - 1]
+    k = _leg(ts, t)
+    span = ts[k + 1] - ts[k]
+    s = (t - ts[k]) / span if span > 0.0 else 0.0
+    return (
+        xs[k] + s * (xs[k + 1] - xs[k]),
+        ys[k] + s * (ys[k + 1] - ys[k]),
+        zs[k] + s * (zs[k + 1] - zs[k]),
+    )
 
 
 @kernel
 def slant_range_at(
     xs: Sequence[float],
     ys: Sequence[float],
+    zs: Sequence[float],
     ts: Sequence[float],
-    altitude: float,
     cx: float,
     cy: float,
     cz: float,
@@ -138,7 +170,7 @@ def slant_range_at(
     s = (t - ts[k]) / span if span > 0.0 else 0.0
     x = xs[k] + s * (xs[k + 1] - xs[k])
     y = ys[k] + s * (ys[k + 1] - ys[k])
-    dz = altitude - cz
+    dz = zs[k] + s * (zs[k + 1] - zs[k]) - cz
     return math.sqrt((x - cx) * (x - cx) + (y - cy) * (y - cy) + dz * dz)
 
 
@@ -146,24 +178,26 @@ def slant_range_at(
 def intercept_time(
     xs: Sequence[float],
     ys: Sequence[float],
+    zs: Sequence[float],
     ts: Sequence[float],
-    altitude: float,
     cx: float,
     cy: float,
+    cz: float,
     speed: float,
     t_fire: float,
 ) -> float:
-    """Earliest time (s) an interceptor fired from ``(cx, cy)`` at ``t_fire`` meets the threat.
+    """Earliest time (s) an interceptor fired from ``(cx, cy, cz)`` at ``t_fire`` meets the threat.
 
-    The interceptor flies straight at constant ``speed`` (m/s); the meeting time
-    is the first ``t >= t_fire`` with ``slant_range(t) <= speed * (t - t_fire)``,
-    solved exactly leg by leg. Returns ``inf`` if the threat's route ends first.
+    The threat flies straight legs at constant velocity between the points of its
+    trajectory (``zs`` its altitudes); the interceptor flies straight at constant
+    ``speed`` (m/s); the meeting time is the first ``t >= t_fire`` with
+    ``slant_range(t) <= speed * (t - t_fire)``, solved exactly leg by leg.
+    Returns ``inf`` if the threat's route ends first.
     """
     n = len(ts)
     if t_fire >= ts[n - 1]:
         return math.inf
     v2 = speed * speed
-    dz2 = altitude * altitude
     k = _leg(ts, t_fire)
     while k < n - 1:
         span = ts[k + 1] - ts[k]
@@ -172,12 +206,14 @@ def intercept_time(
             continue
         vx = (xs[k + 1] - xs[k]) / span
         vy = (ys[k + 1] - ys[k]) / span
+        vz = (zs[k + 1] - zs[k]) / span
         # threat position relative to the launcher, at the moment of firing, on this leg's line
         qx = xs[k] + vx * (t_fire - ts[k]) - cx
         qy = ys[k] + vy * (t_fire - ts[k]) - cy
-        a = vx * vx + vy * vy - v2
-        b = 2.0 * (qx * vx + qy * vy)
-        c = qx * qx + qy * qy + dz2
+        qz = zs[k] + vz * (t_fire - ts[k]) - cz
+        a = vx * vx + vy * vy + vz * vz - v2
+        b = 2.0 * (qx * vx + qy * vy + qz * vz)
+        c = qx * qx + qy * qy + qz * qz
         lo = max(ts[k] - t_fire, 0.0)
         hi = ts[k + 1] - t_fire
         g_lo = (a * lo + b) * lo + c

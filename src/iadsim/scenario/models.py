@@ -10,22 +10,18 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
-    PlainSerializer,
-    WithJsonSchema,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from iadsim import limits
 from iadsim.c2 import registry
-from iadsim.errors import FieldError, shorten
+from iadsim.errors import FieldError
 from iadsim.scenario import presets
+from iadsim.scenario.base import LatLon, Model, Origin, Position, short, some
 from iadsim.scenario.units import (
-    LENGTH,
     Area,
     ClockTime,
     Duration,
@@ -34,10 +30,11 @@ from iadsim.scenario.units import (
     Speed,
     TimePoint,
     TimePointField,
-    parse_quantity,
 )
+from iadsim.scenario.world import Motion, Terrain, WaypointField
 
 __all__ = [
+    "PROFILES",
     "SCHEMA_VERSION",
     "THREAT_KINDS",
     "Asset",
@@ -58,7 +55,9 @@ SCHEMA_VERSION = 1
 
 ThreatKind = Literal["owa_drone", "decoy", "cruise_missile", "ballistic_missile", "hypersonic"]
 THREAT_KINDS: tuple[str, ...] = ThreatKind.__args__  # type: ignore[attr-defined]
-FireUnitKind = Literal["sam", "gun", "manpads", "interceptor_drone", "ew"]
+FireUnitKind = Literal["sam", "gun", "manpads", "interceptor_drone", "ew", "aircraft", "helicopter"]
+Profile = Literal["cruise", "terrain_following", "dive", "ballistic", "glide"]
+PROFILES: tuple[str, ...] = Profile.__args__  # type: ignore[attr-defined]
 Hardness = Literal["soft", "medium", "hard"]
 # strict: a YAML `true` or a quoted "10" is a mistake, not a number (ints still pass as floats)
 Probability = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
@@ -69,76 +68,9 @@ Identifier = Annotated[
 ]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", frozen=True, populate_by_name=True, validate_default=True
-    )
-
-
-class LatLon(_Model):
-    """A geographic position in degrees (WGS84); needs the scenario's ``origin``."""
-
-    lat: float = Field(ge=-90.0, le=90.0, strict=True, description="latitude, degrees north")
-    lon: float = Field(ge=-180.0, le=180.0, strict=True, description="longitude, degrees east")
-
-
-Origin = LatLon
-
-
-def _parse_position(value: Any) -> Any:
-    if isinstance(value, dict | LatLon):
-        return value if isinstance(value, LatLon) else LatLon.model_validate(value)
-    if isinstance(value, list | tuple):
-        if len(value) != 2:
-            raise ValueError(
-                f"expected a position [east, north] such as [3 km, -2 km], got {len(value)} values"
-            )
-        return (parse_quantity(value[0], LENGTH), parse_quantity(value[1], LENGTH))
-    raise ValueError(
-        "expected a position [east, north] such as [3 km, -2 km] or {lat: 50.4, lon: 30.5}, "
-        f"got {_short(value)}"
-    )
-
-
-def _format_position(value: Any) -> Any:
-    if isinstance(value, LatLon):
-        return value.model_dump()
-    return [f"{value[0]!r} m", f"{value[1]!r} m"]
-
-
-Position = Annotated[
-    tuple[float, float] | LatLon,
-    BeforeValidator(_parse_position),
-    PlainSerializer(_format_position),
-    WithJsonSchema(
-        {
-            "description": "[east, north] from the origin, e.g. [3 km, -2 km], or "
-            "{lat, lon} in degrees",
-            "anyOf": [
-                {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
-                {
-                    "type": "object",
-                    "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
-                    "required": ["lat", "lon"],
-                    "additionalProperties": False,
-                },
-            ],
-        }
-    ),
-]
-
-
-def _short(value: Any) -> str:
-    """A value for a message: its repr, shortened."""
-    return shorten(repr(value))
-
-
-def _some(names: list[str], limit: int = 12) -> str:
-    """A few names for a message: ``a, b, c`` or ``a, b, ... (40 in all)``."""
-    if not names:
-        return "none"
-    shown = ", ".join(_short(n)[1:-1] if isinstance(n, str) else str(n) for n in names[:limit])
-    return shown if len(names) <= limit else f"{shown}, ... ({len(names)} in all)"
+_Model = Model
+_short = short
+_some = some
 
 
 def _with_preset(data: Any, table: Any, what: str, *, base: dict[str, Any] | None = None) -> Any:
@@ -159,8 +91,52 @@ class ThreatClass(_Model):
     preset: str | None = Field(None, description="preset whose fields fill those not given")
     kind: ThreatKind = Field(description="what the threat is")
     description: str = Field("", description="free text")
-    speed: Speed = Field(description="ground speed along the route")
-    altitude: Length = Field(description="flight (or engagement) altitude above ground")
+    speed: Speed = Field(
+        description="ground speed along the route; ballistic: the speed at burnout and at "
+        "re-entry of the drag-free arc; glide: the speed at the top of the glide"
+    )
+    altitude: Length = Field(
+        description="cruise altitude above sea level (terrain_following: height above the "
+        "terrain; dive: before the dive; glide: the launch altitude)"
+    )
+    profile: Profile = Field(
+        "cruise",
+        description="vertical profile: cruise (constant altitude, waypoints may change it); "
+        "terrain_following (constant height above the terrain grid); dive (cruise, then a "
+        "straight dive from `dive_distance` before the target); ballistic (boost, drag-free "
+        "arc and re-entry in the vertical plane, on the depressed trajectory its `speed` "
+        "allows); glide (climb to `apogee`, a straight glide down, then a dive from "
+        "`dive_distance`)",
+    )
+    climb_rate: Speed | None = Field(
+        None,
+        description="greatest rate of climb when a waypoint asks for a higher altitude "
+        "(default: the change is spread evenly over the leg)",
+    )
+    descent_rate: Speed | None = Field(
+        None,
+        description="greatest rate of descent when a waypoint asks for a lower altitude "
+        "(default: the change is spread evenly over the leg)",
+    )
+    dive_distance: Length | None = Field(
+        None, description="dive and glide: ground distance before the target where the dive starts"
+    )
+    apogee: Length | None = Field(None, description="glide: highest altitude, reached by a climb")
+    apogee_distance: Length | None = Field(
+        None,
+        description="glide: ground distance from launch at which the apogee is reached "
+        "(default: a quarter of the route)",
+    )
+    terminal_speed: Speed | None = Field(
+        None,
+        description="glide and dive: ground speed at impact; the speed changes evenly from "
+        "the start of the dive or glide (default: `speed`)",
+    )
+    boost_time: Duration = Field(
+        "0 s",
+        description="ballistic: burn time; the missile climbs along the arc's initial "
+        "direction, accelerating evenly to `speed`",
+    )
     rcs: Area = Field(description="radar cross-section, e.g. '0.1 m^2'")
     ew_susceptibility: Probability = Field(
         description="chance that one threat's navigation can be defeated by electronic warfare"
@@ -192,6 +168,25 @@ class ThreatClass(_Model):
             raise FieldError(("rcs",), "must be positive")
         if self.cost < 0:
             raise FieldError(("cost",), "must not be negative")
+        for name in ("climb_rate", "descent_rate", "terminal_speed"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise FieldError((name,), "must be positive")
+        for name in ("dive_distance", "apogee_distance"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise FieldError((name,), "must be positive")
+        if self.boost_time < 0:
+            raise FieldError(("boost_time",), "must not be negative")
+        if self.profile in ("dive", "glide") and self.dive_distance is None:
+            raise FieldError(
+                ("dive_distance",), f"profile {self.profile} needs the distance its dive starts at"
+            )
+        if self.profile == "glide":
+            if self.apogee is None:
+                raise FieldError(("apogee",), "profile glide needs the apogee of its climb")
+            if self.apogee <= self.altitude:
+                raise FieldError(("apogee",), "must be above the launch `altitude`")
         return self
 
     @property
@@ -230,6 +225,24 @@ class Sensor(_Model):
     height: Length = Field(description="antenna height above ground (radar horizon)")
     scan_period: Duration = Field(description="time between looks")
     pd: Probability = Field(description="chance of detection on one look inside range")
+    field_of_regard: float | None = Field(
+        None,
+        gt=0.0,
+        lt=180.0,
+        strict=True,
+        description="degrees: the full angle of a downward-looking cone (an airborne "
+        "electro-optical sensor sees a threat only inside it); default: all round",
+    )
+    discrimination: Probability = Field(
+        0.0,
+        description="chance that one look which sees a decoy also tells it from what it "
+        "mimics; command then stops assigning fire to it (default 0: never)",
+    )
+    motion: Motion | None = Field(
+        None,
+        description="how the sensor moves (airborne early warning, reconnaissance drones, "
+        "relocating radars); default: it stands at `position`",
+    )
     source: str = ""
 
     @model_validator(mode="before")
@@ -244,6 +257,14 @@ class Sensor(_Model):
                 raise FieldError((name,), "must be positive")
         if self.height < 0:
             raise FieldError(("height",), "must not be negative")
+        if self.field_of_regard is not None and not (
+            self.motion is not None and self.motion.airborne
+        ):
+            raise FieldError(
+                ("field_of_regard",),
+                "only an airborne sensor (an `orbit`, or a `route` above the ground) looks "
+                "down through a field of regard",
+            )
         return self
 
 
@@ -255,7 +276,10 @@ class FireUnit(_Model):
 
     id: Identifier
     preset: str | None = None
-    kind: FireUnitKind = Field(description="sam, gun, manpads, interceptor_drone or ew (soft kill)")
+    kind: FireUnitKind = Field(
+        description="sam, gun, manpads, interceptor_drone, ew (soft kill), aircraft (a combat "
+        "air patrol station: needs an `orbit`) or helicopter"
+    )
     unit_class: str = Field(
         alias="class", description="class name for authority and reports; default: preset or kind"
     )
@@ -263,8 +287,13 @@ class FireUnit(_Model):
     position: Position
     min_range: Length = Field(description="inner edge of the engagement envelope (slant range)")
     max_range: Length = Field(description="outer edge of the envelope; for EW, its radius")
-    min_altitude: Length
-    max_altitude: Length
+    min_altitude: Length = Field(description="lowest altitude (above sea level) it engages at")
+    max_altitude: Length = Field(description="highest altitude (above sea level) it engages at")
+    height: Length = Field(
+        "0 m",
+        description="height of its fire-control sensor or launcher above the ground: its line "
+        "of sight over the 4/3 earth and the terrain starts there (not for EW sites)",
+    )
     channels: Count | None = Field(
         None, ge=1, le=limits.MAX_CHANNELS, description="simultaneous engagements (at most 1000)"
     )
@@ -281,6 +310,21 @@ class FireUnit(_Model):
         "defeating a susceptible threat); absent = does not engage"
     )
     cost_per_shot: Money | None = Field(None, description="cost of one round")
+    motion: Motion | None = Field(
+        None,
+        description="how the unit moves: a timed route, a racetrack orbit (aircraft, "
+        "helicopters) or relocations between sites (mobile fire groups); default: it stands "
+        "at `position`",
+    )
+    time_on_station: Duration | None = Field(
+        None, description="aircraft: time one sortie spends on station"
+    )
+    transit_time: Duration | None = Field(
+        None, description="aircraft: flight time between base and station, each way"
+    )
+    turnaround: Duration | None = Field(
+        None, description="aircraft: time at base to refuel and rearm between sorties"
+    )
     source: str = ""
 
     @model_validator(mode="before")
@@ -304,12 +348,22 @@ class FireUnit(_Model):
             raise FieldError(("min_range",), "must not be negative")
         if self.max_altitude <= self.min_altitude:
             raise FieldError(("max_altitude",), "must be greater than min_altitude")
+        if self.height < 0:
+            raise FieldError(("height",), "must not be negative")
         if self.kind == "ew":
             for name in (*_KINETIC_FIELDS, "reserve"):
                 if getattr(self, name) is not None:
                     raise FieldError((name,), "an EW site has no magazine or interceptors")
             return self
         for name in _KINETIC_FIELDS:
+            if self.kind == "aircraft" and name == "reload_time":
+                if self.reload_time is not None:
+                    raise FieldError(
+                        (name,),
+                        "an aircraft rearms at its base: the time is 2 x transit_time + "
+                        "turnaround; remove reload_time",
+                    )
+                continue
             if getattr(self, name) is None:
                 raise FieldError((name,), f"required for a fire unit of kind {self.kind}")
         assert self.interceptor_speed is not None and self.cost_per_shot is not None
@@ -319,7 +373,29 @@ class FireUnit(_Model):
             raise FieldError(("cost_per_shot",), "must not be negative")
         if self.reload_time is not None and self.reload_time < 0:
             raise FieldError(("reload_time",), "must not be negative")
+        sortie = ("time_on_station", "transit_time", "turnaround")
+        if self.kind == "aircraft":
+            if self.motion is None or self.motion.orbit is None:
+                raise FieldError(("motion",), "an aircraft flies a station: give `motion.orbit`")
+            for name in sortie:
+                value = getattr(self, name)
+                if value is None:
+                    raise FieldError((name,), "required for a fire unit of kind aircraft")
+                if value < 0 or (name == "time_on_station" and value == 0):
+                    raise FieldError(
+                        (name,),
+                        "must be positive" if name == "time_on_station" else "must not be negative",
+                    )
+        else:
+            for name in sortie:
+                if getattr(self, name) is not None:
+                    raise FieldError((name,), "only a fire unit of kind aircraft flies sorties")
         return self
+
+    @property
+    def sortie_gap(self) -> float:
+        """Aircraft: time from leaving the station to being back on it (s)."""
+        return 2.0 * (self.transit_time or 0.0) + (self.turnaround or 0.0)
 
     @property
     def is_ew(self) -> bool:
@@ -341,10 +417,11 @@ class Launch(_Model):
 class Route(_Model):
     """The path from launch site to target: waypoints, with seeded jitter."""
 
-    waypoints: list[Position] = Field(
+    waypoints: list[WaypointField] = Field(
         default_factory=list,
         max_length=limits.MAX_WAYPOINTS,
-        description="points the threats fly through, in order (at most 32)",
+        description="points the threats fly through, in order (at most 32); each may set the "
+        "altitude and speed from there on",
     )
     jitter: Length = Field("0 m", description="each waypoint moved by up to this, per threat")
     seed: Count = Field(
@@ -500,6 +577,11 @@ class Scenario(_Model):
     fire_units: list[FireUnit] = Field(default_factory=list)
     raids: list[Raid] = Field(min_length=1)
     doctrine: Doctrine = Field(default_factory=Doctrine)
+    terrain: Terrain | None = Field(
+        None,
+        description="an elevation model for line of sight and terrain following; default: "
+        "a smooth earth (4/3 radius) at sea level",
+    )
 
     @property
     def start_clock(self) -> float:
@@ -566,7 +648,7 @@ def _check_references(scenario: Scenario) -> None:
                     ("raids", index, "targets", asset),
                     f"unknown asset id {_short(asset)}; defined: {_some(sorted(assets))}",
                 )
-        points = [*raid.launch.sites, *raid.route.waypoints]
+        points = [*raid.launch.sites, *(w.position for w in raid.route.waypoints)]
         if any(isinstance(p, LatLon) for p in points):
             needs_origin.append(("raids", index))
         if raid.route.jitter < 0:
