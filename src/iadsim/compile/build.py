@@ -190,7 +190,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
     doctrine = scenario.doctrine
 
     grid = _terrain(scenario, source)
-    ground = _ground(grid, source)
+    ground = _ground(grid)
 
     # --- threats: launch times, targets, jittered routes, flight profiles
     t_class, t_raid, t_target, t_launch, t_impact = [], [], [], [], []
@@ -246,8 +246,6 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                         )
                     ],
                 ) from None
-            if grid is not None:
-                _check_covered(grid, px, py, f"raids.{raid_no}.route", source)
             r_x += px
             r_y += py
             r_z += pz
@@ -320,7 +318,9 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             else sensor.range
             for cls in classes
         ]
-        stands = None if legacy else _stands(path, grid, max(reaches))
+        # sound is not stopped by a hill the way a line of sight is: no terrain mask
+        seen_over = grid if horizon else None
+        stands = None if legacy else _stands(path, seen_over, max(reaches))
         for c, cls in enumerate(classes):
             reach = sensor.range
             if sensor.kind == "radar":
@@ -342,7 +342,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                     int(i),
                     path,
                     stands,
-                    grid,
+                    seen_over,
                     0.0,
                     reach,
                     -math.inf,
@@ -575,9 +575,11 @@ def _terrain(scenario: Any, source: str | Path) -> ElevationGrid | None:
     for section in ("assets", "sensors", "fire_units"):
         for k, item in enumerate(getattr(scenario, section)):
             places.append((f"{section}.{k}.position", item.position))
-    for k, raid in enumerate(scenario.raids):
-        for j, site in enumerate(raid.launch.sites):
-            places.append((f"raids.{k}.launch.sites.{j}", site))
+    for section in ("sensors", "fire_units"):
+        for k, item in enumerate(getattr(scenario, section)):
+            relocations = item.motion.relocations if item.motion is not None else None
+            for j, site in enumerate(relocations or []):
+                places.append((f"{section}.{k}.motion.relocations.{j}.position", site.position))
     for where, position in places:
         x, y = xy(position)
         if not grid.covers(x, y):
@@ -594,26 +596,20 @@ def _uncovered(grid: ElevationGrid, x: float, y: float) -> str:
     )
 
 
-def _ground(grid: ElevationGrid | None, source: str | Path) -> Any:
-    """Terrain elevation at a point: 0 without a grid; an error off the grid."""
+def _ground(grid: ElevationGrid | None) -> Any:
+    """Terrain elevation at a point: sea level without a grid, off it, or where it has no data.
+
+    The grid must cover the defence (checked by :func:`_terrain`); threats are
+    launched from far away, over a smooth earth until they reach it.
+    """
     if grid is None:
         return lambda x, y: 0.0
 
     def at(x: float, y: float) -> float:
         z = grid.at(x, y)
-        if math.isnan(z):
-            raise ScenarioError(source, [("terrain", _uncovered(grid, x, y))])
-        return z
+        return 0.0 if math.isnan(z) else z
 
     return at
-
-
-def _check_covered(
-    grid: ElevationGrid, xs: Sequence[float], ys: Sequence[float], where: str, source: str | Path
-) -> None:
-    for x, y in zip(xs, ys, strict=True):
-        if not grid.covers(x, y):
-            raise ScenarioError(source, [(where, _uncovered(grid, x, y))])
 
 
 Stand = tuple[float, float, float, float, float, np.ndarray, int, int]

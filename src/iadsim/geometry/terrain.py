@@ -104,70 +104,76 @@ class ElevationGrid:
 
 
 @njit(cache=True)
+def _ring_cell(
+    z: np.ndarray, out: np.ndarray, through: np.ndarray, i: int, j: int, k: int,
+    ci: int, cj: int, i0: int, i1: int, j0: int, j1: int,
+    sx: float, sy: float, hs: float, x0: float, y0: float, cell: float,
+) -> None:  # fmt: skip
+    """One cell of ring ``k``: its slope before it, from the ring inside, and through it."""
+    di, dj = i - ci, j - cj
+    best = -np.inf
+    if k > 1:
+        # where the ray to this cell crosses ring k - 1, between two of its cells
+        f = (k - 1) / k
+        pi, pj = ci + di * f, cj + dj * f
+        a_i, a_j = math.floor(pi), math.floor(pj)
+        wi, wj = pi - a_i, pj - a_j
+        total = 0.0
+        weight = 0.0
+        for qi in range(2):
+            for qj in range(2):
+                w = (wi if qi else 1.0 - wi) * (wj if qj else 1.0 - wj)
+                if w <= 1e-12:
+                    continue
+                ri, rj = a_i + qi, a_j + qj
+                if ri < i0 or ri >= i1 or rj < j0 or rj >= j1:
+                    continue
+                v = through[ri - i0, rj - j0]
+                if v == -np.inf:
+                    continue
+                total += w * v
+                weight += w
+        if weight > 0.0:
+            best = total / weight
+    out[i - i0, j - j0] = best
+    e = z[i, j]
+    cx = x0 + (j + 0.5) * cell
+    cy = y0 - (i + 0.5) * cell
+    d = math.sqrt((cx - sx) * (cx - sx) + (cy - sy) * (cy - sy))
+    own = (e - d * d / KR2 - hs) / d if (d > 0.0 and not math.isnan(e)) else -np.inf
+    through[i - i0, j - j0] = max(best, own)
+
+
+@njit(cache=True)
 def horizon_slopes(
-    z: np.ndarray,
-    ci: int,
-    cj: int,
-    i0: int,
-    i1: int,
-    j0: int,
-    j1: int,
-    sx: float,
-    sy: float,
-    hs: float,
-    x0: float,
-    y0: float,
-    cell: float,
-) -> np.ndarray:
+    z: np.ndarray, ci: int, cj: int, i0: int, i1: int, j0: int, j1: int,
+    sx: float, sy: float, hs: float, x0: float, y0: float, cell: float,
+) -> np.ndarray:  # fmt: skip
     """The horizon-slope map of the site at ``(sx, sy)`` of altitude ``hs``.
 
     Over cells ``[i0, i1) x [j0, j1)`` of ``z``; ``(ci, cj)`` is the site's cell.
     ``out[i, j]`` is the steepest terrain slope between the site and cell ``(i, j)``
-    (``-inf`` where nothing lies between); NaN elevations do not mask.
+    (``-inf`` where nothing lies between); NaN elevations do not mask. Square rings
+    are swept outward from the site, each visiting only its own perimeter.
     """
     out = np.full((i1 - i0, j1 - j0), -np.inf, dtype=np.float32)
     through = np.full((i1 - i0, j1 - j0), -np.inf, dtype=np.float32)
     rings = max(ci - i0, i1 - 1 - ci, cj - j0, j1 - 1 - cj)
     for k in range(1, rings + 1):
-        for i in range(max(ci - k, i0), min(ci + k, i1 - 1) + 1):
-            di = i - ci
-            for j in range(max(cj - k, j0), min(cj + k, j1 - 1) + 1):
-                dj = j - cj
-                if max(abs(di), abs(dj)) != k:
-                    continue
-                # where the ray to this cell crosses the ring inside it
-                best = -np.inf
-                if k > 1:
-                    f = (k - 1) / k
-                    pi, pj = ci + di * f, cj + dj * f
-                    a_i, a_j = math.floor(pi), math.floor(pj)
-                    wi, wj = pi - a_i, pj - a_j
-                    total = 0.0
-                    weight = 0.0
-                    for qi in range(2):
-                        for qj in range(2):
-                            w = (wi if qi else 1.0 - wi) * (wj if qj else 1.0 - wj)
-                            if w <= 1e-12:
-                                continue
-                            ri, rj = a_i + qi, a_j + qj
-                            if ri < i0 or ri >= i1 or rj < j0 or rj >= j1:
-                                continue
-                            if max(abs(ri - ci), abs(rj - cj)) != k - 1:
-                                continue
-                            v = through[ri - i0, rj - j0]
-                            if v == -np.inf:
-                                continue
-                            total += w * v
-                            weight += w
-                    if weight > 0.0:
-                        best = total / weight
-                out[i - i0, j - j0] = best
-                e = z[i, j]
-                cx = x0 + (j + 0.5) * cell
-                cy = y0 - (i + 0.5) * cell
-                d = math.sqrt((cx - sx) * (cx - sx) + (cy - sy) * (cy - sy))
-                own = (e - d * d / KR2 - hs) / d if (d > 0.0 and not math.isnan(e)) else -np.inf
-                through[i - i0, j - j0] = max(best, own)
+        lo_j, hi_j = max(cj - k, j0), min(cj + k, j1 - 1)
+        for i in (ci - k, ci + k):  # top and bottom rows of the ring
+            if i0 <= i < i1:
+                for j in range(lo_j, hi_j + 1):
+                    _ring_cell(
+                        z, out, through, i, j, k, ci, cj, i0, i1, j0, j1, sx, sy, hs, x0, y0, cell
+                    )
+        lo_i, hi_i = max(ci - k + 1, i0), min(ci + k - 1, i1 - 1)
+        for j in (cj - k, cj + k):  # left and right columns, corners done
+            if j0 <= j < j1:
+                for i in range(lo_i, hi_i + 1):
+                    _ring_cell(
+                        z, out, through, i, j, k, ci, cj, i0, i1, j0, j1, sx, sy, hs, x0, y0, cell
+                    )
     return out
 
 
