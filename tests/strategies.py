@@ -10,18 +10,24 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
 from hypothesis import strategies as st
 
 from iadsim.c2 import POLICY_NAMES
 
 __all__ = [
     "Annulus",
+    "Path4",
     "Route",
+    "Visibility",
     "annuli",
     "centres_near",
     "draw_keys",
     "interceptor_speeds",
+    "paths_4d",
+    "platform_paths",
     "routes",
+    "visibilities",
 ]
 
 SPAN = 60_000.0
@@ -145,6 +151,118 @@ def interceptor_speeds(draw: st.DrawFn, route: Route) -> float:
     free = _floats(20.0, 3000.0)
     leg = st.sampled_from([v for v in route.leg_speeds() if v > 1.0] or [300.0])
     return draw(st.one_of(free, leg))
+
+
+# --- 4-D trajectories and platforms (issue 13) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Path4:
+    """A piecewise-linear 4-D trajectory: points (m) at strictly increasing times (s).
+
+    One point is a platform standing still. Before its first time and after its last
+    the position is held (as :func:`iadsim.geometry.position_at` does).
+    """
+
+    xs: list[float]
+    ys: list[float]
+    zs: list[float]
+    ts: list[float]
+
+    def at(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions at times ``t`` (an array), by NumPy's independent interpolation."""
+        return (
+            np.interp(t, self.ts, self.xs),
+            np.interp(t, self.ts, self.ys),
+            np.interp(t, self.ts, self.zs),
+        )
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The points as float64 arrays ``(x, y, z, t)``."""
+        return tuple(np.asarray(v, dtype=float) for v in (self.xs, self.ys, self.zs, self.ts))  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """The conditions of a window: slant range, altitude envelope, horizon, field of regard."""
+
+    r_min: float
+    r_max: float
+    z_min: float
+    z_max: float
+    horizon: bool
+    cone: float | None
+    """Full angle of the downward cone (degrees), or None for all round."""
+
+    @property
+    def cone_tan2(self) -> float:
+        """``tan(half angle)^2`` as the kernels take it; -1 for no cone."""
+        return -1.0 if self.cone is None else math.tan(math.radians(self.cone / 2.0)) ** 2
+
+
+def _altitudes(n: int) -> st.SearchStrategy[list[float]]:
+    level = st.one_of(st.just(0.0), _floats(0.0, 15_000.0).map(lambda v: round(v, 3)))
+    return st.one_of(
+        level.map(lambda z: [z] * n),  # level flight, as before flight profiles
+        st.lists(level, min_size=n, max_size=n),
+    )
+
+
+@st.composite
+def paths_4d(draw: st.DrawFn, min_points: int = 2, max_points: int = 6) -> Path4:
+    """Threat trajectories: 2-6 points in a 120 km square, 0-15 km altitude, legs 1 s-30 min.
+
+    Altitudes are level (all equal) a third of the time; repeated points occur.
+    """
+    n = draw(st.integers(min_points, max_points))
+    coord = _floats(-SPAN, SPAN).map(lambda v: round(v, 3))
+    xs = draw(st.lists(coord, min_size=n, max_size=n))
+    ys = draw(st.lists(coord, min_size=n, max_size=n))
+    if n > 1 and draw(st.booleans()):
+        xs[1], ys[1] = xs[0], ys[0]  # a climb or a descent on the spot
+    zs = draw(_altitudes(n))
+    t = draw(_floats(0.0, 1000.0))
+    ts = [t]
+    for _ in range(n - 1):
+        t = t + draw(_floats(1.0, 1800.0))
+        ts.append(t)
+    return Path4(xs, ys, zs, ts)
+
+
+@st.composite
+def platform_paths(draw: st.DrawFn, threat: Path4, moving: bool = True) -> Path4:
+    """A platform near ``threat``: standing still (one point) or flying 2-5 timed points.
+
+    Its times spread over and beyond the threat's, so it is held at its ends sometimes;
+    its points lie near the threat's track (within 0 m to 30 km), at 0 to 12 km altitude.
+    """
+    route = Route(threat.xs, threat.ys, threat.ts, 0.0)
+    n = draw(st.integers(2, 5)) if moving else 1
+    xs, ys = [], []
+    for _ in range(n):
+        x, y = draw(centres_near(route))
+        xs.append(x)
+        ys.append(y)
+    zs = draw(st.lists(st.one_of(st.just(0.0), _floats(0.0, 12_000.0)), min_size=n, max_size=n))
+    lo, hi = threat.ts[0] - 600.0, threat.ts[-1] + 600.0
+    ts = sorted(set(draw(st.lists(_floats(lo, hi), min_size=n, max_size=n, unique=True))))
+    while len(ts) < n:  # equal draws: spread them
+        ts.append(ts[-1] + 1.0)
+    return Path4(xs, ys, zs, ts)
+
+
+@st.composite
+def visibilities(draw: st.DrawFn) -> Visibility:
+    """Random window conditions: every one of them sometimes on, sometimes off."""
+    r_max = draw(_floats(500.0, 150_000.0))
+    r_min = draw(st.one_of(st.just(0.0), _floats(0.01, 0.9).map(lambda f: f * r_max)))
+    if draw(st.booleans()):
+        z_min, z_max = -math.inf, math.inf
+    else:
+        z_min = draw(_floats(0.0, 10_000.0))
+        z_max = z_min + draw(_floats(100.0, 20_000.0))
+    cone = draw(st.one_of(st.none(), _floats(5.0, 175.0)))
+    return Visibility(r_min, r_max, z_min, z_max, draw(st.booleans()), cone)
 
 
 U64 = st.integers(0, 2**64 - 1)

@@ -103,7 +103,12 @@ def platform_motion(
     if motion is None:
         z = ground(*home) + height
         return Trajectory(
-            [home[0]], [home[1]], [z], [0.0], [(0.0, duration)], [(home[0], home[1], z, 0.0, duration)]
+            [home[0]],
+            [home[1]],
+            [z],
+            [0.0],
+            [(0.0, duration)],
+            [(home[0], home[1], z, 0.0, duration)],
         )
     if motion.route is not None:
         xs: list[float] = []

@@ -53,7 +53,12 @@ from iadsim.history.drift import (
 from iadsim.history.errors import HistoryError
 from iadsim.history.kinds import HISTORY_KINDS
 from iadsim.history.load import RaidHistory
-from iadsim.history.model import NationalModel, ResponseTable, interpolate, response_table
+from iadsim.history.model import (
+    NationalModel,
+    ResponseTable,
+    interpolation_weights,
+    response_table,
+)
 from iadsim.history.saturation import size_effect
 from iadsim.history.scores import (
     LEVELS,
@@ -168,6 +173,20 @@ def _steps(grid: NDArray[np.float64], step: float) -> NDArray[np.float64]:
     return np.asarray(np.round(points, 6), dtype=np.float64)
 
 
+def _bilinear(
+    shares: NDArray[np.float64],
+    pk_grid: NDArray[np.float64],
+    ew_grid: NDArray[np.float64],
+    pk: NDArray[np.float64],
+    ew: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """:func:`~iadsim.history.model.interpolate` as two matrix products (same result)."""
+    wp = interpolation_weights(pk_grid, pk)
+    we = interpolation_weights(ew_grid, ew)
+    inner = np.tensordot(we, shares, axes=([1], [1]))  # [Ef, P, ...]
+    return np.asarray(np.tensordot(wp, inner, axes=([1], [1])))  # [Pf, Ef, ...]
+
+
 def _sim_drift(table: ResponseTable, nights: pd.DataFrame, **options: Any) -> DriftModel:
     """The simulation's grid, shares by night.
 
@@ -179,13 +198,12 @@ def _sim_drift(table: ResponseTable, nights: pd.DataFrame, **options: Any) -> Dr
     n = nights["launched"].to_numpy(float)
     if table.has_ew:
         ew = _steps(table.ew, 0.025)
-        at_n = table.at_sizes(n)  # [P, E, N, 3]
-        fine = interpolate(at_n, table.pk, table.ew, pk, ew)  # [Pf, Ef, N, 3]
+        fine = _bilinear(table.at_sizes(n), table.pk, table.ew, pk, ew)  # [Pf, Ef, N, 3]
         shares = fine.reshape(len(pk) * len(ew), len(nights), 3)
         return DriftModel(pk, ew, shares, nights, True, **options)
     factor = 1.0 / np.array(CAPACITY)
     parts = [
-        interpolate(table.at_sizes(np.maximum(n * f, 1.0)), table.pk, table.ew, pk, table.ew)
+        _bilinear(table.at_sizes(np.maximum(n * f, 1.0)), table.pk, table.ew, pk, table.ew)
         for f in factor
     ]  # each [Pf, 1, N, 3]
     shares = np.concatenate(parts, axis=1).reshape(len(pk) * len(factor), len(nights), 3)
@@ -239,18 +257,28 @@ def _best_c(
 
 
 def _outcomes(
-    rows: pd.DataFrame, counts: NDArray[np.float64], has_ew: bool
-) -> list[tuple[str, float, NDArray[np.float64]]]:
-    """(outcome, reported share, predicted shares [S]) of a target's nights."""
+    rows: pd.DataFrame,
+    counts: NDArray[np.float64],
+    has_ew: bool,
+    expected: NDArray[np.float64] | None = None,
+) -> list[tuple[str, float, NDArray[np.float64], float]]:
+    """(outcome, reported share, predicted shares [S], predicted mean) of a target's nights.
+
+    The predicted mean is that of the samples, or ``expected`` (shares destroyed, lost to
+    EW, leaked) when the forecast's mean is known exactly (the baselines).
+    """
     n = float(rows["launched"].sum())
     total = counts.sum(axis=1)  # [S, 3]
-    out = [("leaked", float(rows["leaked"].sum()) / n, total[:, 2] / n)]
+    p = expected if expected is not None else total.mean(axis=0) / n
+    out = [("leaked", float(rows["leaked"].sum()) / n, total[:, 2] / n, float(p[2]))]
     if not has_ew:
         out.append(("destroyed", float(rows["neutralised"].sum()) / n,
-                    (total[:, 0] + total[:, 1]) / n))  # fmt: skip
+                    (total[:, 0] + total[:, 1]) / n, float(p[0] + p[1])))  # fmt: skip
     elif (rows["ew_reporting"] == "separate").all():
-        out.append(("destroyed", float(rows["destroyed"].sum()) / n, total[:, 0] / n))
-        out.append(("lost_to_ew", float(rows["lost_to_ew"].sum()) / n, total[:, 1] / n))
+        out.append(("destroyed", float(rows["destroyed"].sum()) / n, total[:, 0] / n,
+                    float(p[0])))  # fmt: skip
+        out.append(("lost_to_ew", float(rows["lost_to_ew"].sum()) / n, total[:, 1] / n,
+                    float(p[1])))  # fmt: skip
     return out
 
 
@@ -317,13 +345,13 @@ def _drift_forecasts(
 ) -> dict[tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float]]]:
     """Forecast samples of every target: (level, label) -> (nights, counts, (sigma, c))."""
     out: dict[tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float]]] = {}
-    dates = model.nights["date"]
+    dates = model.dates
     run = FilterRun(model)
     for plan in plans:
         run.reset()
         cuts = sorted(b for b in breaks)
         for i in range(plan.first, plan.last + 1):
-            date = dates.iloc[i]
+            date = dates[i]
             if cuts and run.date is not None and any(run.date < b <= date for b in cuts):
                 run.reset()
             if i in plan.months:
@@ -333,7 +361,7 @@ def _drift_forecasts(
             run.advance(date)
             if i in plan.nights:
                 f = run.choose()
-                n = float(model.nights["launched"].iloc[i])
+                n = float(model.launched[i])
                 counts = run.sample_now(f, i, n, samples, rng)[:, None, :]
                 out[("night", date.isoformat())] = ([i], counts, run.pairs[f])
             run.observe(i)
@@ -350,13 +378,14 @@ def _baseline_forecasts(
     concentrations: Sequence[float],
     samples: int,
     rng: np.random.Generator,
-) -> dict[str, dict[tuple[str, str], NDArray[np.float64]]]:
-    """Persistence and climatology samples of every target."""
+) -> dict[str, dict[tuple[str, str], tuple[NDArray[np.float64], NDArray[np.float64]]]]:
+    """Persistence and climatology (samples, shares) of every target."""
     dates = nights["date"]
     months = window if window is not None else CLIMATOLOGY_MONTHS
-    out: dict[str, dict[tuple[str, str], NDArray[np.float64]]] = {
+    out: dict[str, dict[tuple[str, str], tuple[NDArray[np.float64], NDArray[np.float64]]]] = {
         "persistence": {}, "climatology": {},
     }  # fmt: skip
+    spread: dict[dt.date, float] = {}
     for (level, label), ix in targets.items():
         origin = dates.iloc[ix[0]]
         if level == "month":
@@ -373,13 +402,20 @@ def _baseline_forecasts(
         else:
             last = earlier.iloc[-1:]
         clim = _pooled(trained, earlier)
-        c = _best_c(clim, trained, has_ew, concentrations)
+        month = dt.date(origin.year, origin.month, 1)
+        if month not in spread:  # the spread of nights: fitted once a month, on its window
+            first = months_before(month, months)
+            window_nights = earlier[(earlier["date"] >= max(first, start or first))
+                                    & (earlier["date"] < month)]  # fmt: skip
+            spread[month] = _best_c(_pooled(window_nights, earlier), window_nights, has_ew,
+                                    concentrations)  # fmt: skip
+        c = spread[month]
         rows = nights.iloc[ix]
         n = rows["launched"].to_numpy(float)
         for name, shares in (("persistence", _pooled(last, earlier)), ("climatology", clim)):
             p = np.broadcast_to(shares, (samples, len(ix), 3))
-            out[name][(level, label)] = sample_counts(p, np.broadcast_to(n, (samples, len(ix))),
-                                                      c, rng)  # fmt: skip
+            counts = sample_counts(p, np.broadcast_to(n, (samples, len(ix))), c, rng)
+            out[name][(level, label)] = (counts, shares)
     return out
 
 
@@ -398,14 +434,15 @@ def _score_rows(
     has_ew: bool,
     rng: np.random.Generator,
     pair: tuple[float, float] | None,
+    expected: NDArray[np.float64] | None,
 ) -> list[dict[str, Any]]:
     records = []
-    for outcome, reported, x in _outcomes(rows, counts, has_ew):
+    for outcome, reported, x, mean in _outcomes(rows, counts, has_ew, expected):
         y = np.array([reported])
         record: dict[str, Any] = {
             "level": level, "period": label, "kind": kind, "outcome": outcome, "model": model,
             "nights": len(rows), "launched": float(rows["launched"].sum()),
-            "reported": reported, "mean": float(x.mean()),
+            "reported": reported, "mean": mean,
         }  # fmt: skip
         for level_ in LEVELS:
             lo, hi = interval(x, level_)
@@ -550,14 +587,14 @@ def backtest(
         )  # fmt: skip
         for key, ix in targets.items():
             rows = nights.iloc[ix]
-            for name, counts, pair in (
-                ("simulation", sim[key][1], sim[key][2]),
-                ("random walk", rw[key][1], rw[key][2]),
-                ("persistence", base["persistence"][key], None),
-                ("climatology", base["climatology"][key], None),
+            for name, counts, pair, expected in (
+                ("simulation", sim[key][1], sim[key][2], None),
+                ("random walk", rw[key][1], rw[key][2], None),
+                ("persistence", *base["persistence"][key][:1], None, base["persistence"][key][1]),
+                ("climatology", *base["climatology"][key][:1], None, base["climatology"][key][1]),
             ):
                 records += _score_rows(kind, key[0], key[1], name, rows, counts, table.has_ew,
-                                       krng, pair)  # fmt: skip
+                                       krng, pair, expected)  # fmt: skip
     if not records:
         raise HistoryError(
             history.source,

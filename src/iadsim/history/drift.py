@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.special import gammaln, logsumexp
+from scipy.special import gammaln
 
 __all__ = [
     "DEFAULT_CONCENTRATIONS",
@@ -167,6 +167,18 @@ class DriftModel:
         default_factory=dict, repr=False
     )
 
+    def __post_init__(self) -> None:
+        self.dates: list[dt.date] = list(self.nights["date"])
+        """The nights' dates, as a list (fast to index)."""
+        self.launched = self.nights["launched"].to_numpy(float)
+        """[N] threats launched each night."""
+
+    def stacked(self) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
+        """``([C, G, N] log-likelihoods, [F] index of each pair's c)``."""
+        cs = list(dict.fromkeys(self.concentrations))
+        stack = np.stack([self.loglik(c) for c in cs])
+        return stack, np.array([cs.index(c) for _, c in self.pairs])
+
     @property
     def pairs(self) -> list[tuple[float, float]]:
         """The ``(sigma, c)`` pairs run side by side."""
@@ -207,6 +219,9 @@ class FilterRun:
         self.model = model
         self.pairs = model.pairs
         self.shape = (len(self.pairs), len(model.a), len(model.b))
+        self.ll, self.which = model.stacked()
+        sigmas = np.array([s for s, _ in self.pairs])
+        self.groups = [(float(s), np.flatnonzero(sigmas == s)) for s in np.unique(sigmas) if s > 0]
         self.reset()
 
     def reset(self) -> None:
@@ -227,24 +242,21 @@ class FilterRun:
         self.date = date
         if self.model.half_life is not None:
             self.logp *= 0.5 ** (days / self.model.half_life)
-        for f, (sigma, _) in enumerate(self.pairs):
-            if sigma <= 0:
-                continue
+        for sigma, fs in self.groups:
             ka, kb = self.model.kernels(sigma, days)
-            top = self.logp[f].max()
-            p = np.exp(self.logp[f] - top)
-            p = ka.T @ p @ kb
-            self.logp[f] = np.log(np.maximum(p, 1e-300)) + top
-        self.logp -= logsumexp(self.logp, axis=(1, 2), keepdims=True)
+            part = self.logp[fs]
+            top = part.max(axis=(1, 2), keepdims=True)
+            p = np.matmul(np.matmul(ka.T, np.exp(part - top)), kb)
+            self.logp[fs] = np.log(np.maximum(p, 1e-300)) + top
+        self.logp -= _logsum(self.logp)
 
     def observe(self, night: int) -> None:
         """Update with the reported night of index ``night`` (at the current date)."""
-        for f, (_, c) in enumerate(self.pairs):
-            ll = self.model.loglik(c)[:, night].reshape(self.shape[1:])
-            joint = self.logp[f] + ll
-            total = logsumexp(joint)
-            self.score[f] += total
-            self.logp[f] = joint - total
+        ll = self.ll[self.which, :, night].reshape(self.shape)
+        joint = self.logp + ll
+        total = _logsum(joint)
+        self.score += total[:, 0, 0]
+        self.logp = joint - total
         self.seen += 1
 
     def choose(self) -> int:
@@ -279,17 +291,23 @@ class FilterRun:
         out = np.zeros((size, len(nights), 3))
         previous = self.date
         for k, night in enumerate(nights):
-            date = model.nights["date"].iloc[night]
+            date = model.dates[night]
             days = (date - previous).days if previous is not None else 0
             previous = date
             if sigma > 0 and days > 0:
                 ka, kb = model.kernels(sigma, days)
                 ia = _step(np.cumsum(ka, axis=1), ia, rng)
                 ib = _step(np.cumsum(kb, axis=1), ib, rng)
-            n = float(model.nights["launched"].iloc[night])
+            n = float(model.launched[night])
             shares = model.shares_at(ia * pe + ib, night)
             out[:, k] = sample_counts(shares, np.full(size, n), c, rng)
         return out
+
+
+def _logsum(x: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``log(sum(exp(x)))`` over the last two axes, kept as ``[F, 1, 1]``."""
+    top = x.max(axis=(1, 2), keepdims=True)
+    return np.asarray(np.log(np.exp(x - top).sum(axis=(1, 2), keepdims=True)) + top)
 
 
 def _step(

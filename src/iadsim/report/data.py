@@ -12,6 +12,7 @@ from iadsim.metrics import Estimate, Summary
 from iadsim.report.campaign import CampaignView
 from iadsim.report.laydown import Laydown
 from iadsim.report.replay import Replay
+from iadsim.report.world import SideView
 
 __all__ = ["ReportData", "SweepCurve", "SweepResult", "spend_by_class"]
 
@@ -68,6 +69,8 @@ class ReportData:
     """For a campaign: its stockpiles over the days (the rest shows its standard night)."""
     notes: list[str] = field(default_factory=list)
     """Remarks worth showing, e.g. that the replay was re-run from a stored run."""
+    side_view: SideView | None = None
+    """Threat altitudes against distance to target, with the fire units' envelopes."""
 
 
 def spend_by_class(summary: Summary, compiled: CompiledScenario) -> dict[str, Estimate]:

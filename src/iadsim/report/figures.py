@@ -22,10 +22,22 @@ from iadsim.report.style import (
     money,
 )
 
-__all__ = ["WIDE", "campaign_figures", "charts", "map_figure", "sweep_figure"]
+__all__ = [
+    "AFTER_MAP",
+    "WIDE",
+    "campaign_figures",
+    "charts",
+    "map_figure",
+    "side_view_figure",
+    "sweep_figure",
+]
 
 WIDE = ("chart-stock", "chart-exhaustion", "chart-sweep")
 """Charts drawn full width above the map (campaigns and sweeps)."""
+AFTER_MAP = ("chart-side",)
+"""Charts drawn full width just below the map (the side view)."""
+ALTITUDE_SCALE = "Viridis"
+"""Colour scale of threats coloured by altitude in the replay."""
 
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
@@ -67,6 +79,29 @@ def map_figure(data: ReportData) -> Any:
 
     lay, replay = data.laydown, data.replay
     fig = go.Figure()
+    if lay.terrain is not None:
+        ter = lay.terrain
+        fig.add_layout_image(
+            source=ter.data_uri(),
+            xref="x",
+            yref="y",
+            x=ter.west,
+            y=ter.north,
+            sizex=ter.east - ter.west,
+            sizey=ter.north - ter.south,
+            sizing="stretch",
+            layer="below",
+            name="terrain",
+        )
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={"symbol": "square", "size": 12, "color": "#e6d7be"},
+            name=f"terrain {ter.low:,.0f}–{ter.high:,.0f} m (shaded relief)",
+            meta="terrain",
+            hoverinfo="skip",
+        )
     first = True
     for raid, (xs, ys) in lay.routes.items():
         fig.add_scatter(
@@ -109,16 +144,36 @@ def map_figure(data: ReportData) -> Any:
         x=[s.x for s in lay.sensors],
         y=[s.y for s in lay.sensors],
         mode="markers",
-        marker={"symbol": "circle-open", "size": 9, "color": "#525252", "line": {"width": 2}},
+        marker={
+            "symbol": ["circle-open-dot" if s.moves else "circle-open" for s in lay.sensors],
+            "size": 9,
+            "color": "#525252",
+            "line": {"width": 2},
+        },
         name="sensors",
         legendgroup="sensors",
         text=[f"{esc(s.id)}: {esc(s.detail)}" for s in lay.sensors],
         hovertemplate="%{text}<extra></extra>",
     )
-    layers = list(dict.fromkeys(u.group for u in lay.fire_units))
-    for k, layer in enumerate(layers):
+    for n, track in enumerate(lay.tracks):
+        fig.add_scatter(
+            x=track.x,
+            y=track.y,
+            mode="lines+markers" if len(track.x) <= 8 else "lines",
+            line={"color": track.colour, "width": 1, "dash": "dash"},
+            marker={"size": 4, "color": track.colour},
+            opacity=0.55,
+            name="tracks of moving platforms",
+            legendgroup="tracks",
+            showlegend=n == 0,
+            meta=f"track:{track.what}:{track.index}",
+            text=[f"{esc(track.id)} ({esc(track.group)}), track" for _ in track.x],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    colours = lay.layer_colours
+    for k, layer in enumerate(colours):
         units = [u for u in lay.fire_units if u.group == layer]
-        colour = colour_of(k)
+        colour = colours[layer]
         rx: list[float | None] = []
         ry: list[float | None] = []
         for u in units:
@@ -139,7 +194,12 @@ def map_figure(data: ReportData) -> Any:
             x=[u.x for u in units],
             y=[u.y for u in units],
             mode="markers",
-            marker={"symbol": "diamond", "size": 9, "color": colour},
+            marker={
+                "symbol": ["diamond-open" if u.moves else "diamond" for u in units],
+                "size": 9,
+                "color": colour,
+                "line": {"width": 1.5, "color": colour},
+            },
             name=esc(layer),
             legendgroup=f"layer{k}",
             text=[f"{esc(u.id)}: {esc(u.detail)}" for u in units],
@@ -190,6 +250,26 @@ def map_figure(data: ReportData) -> Any:
             text=[],
             hovertemplate="%{text}<extra></extra>",
         )
+    if replay.platforms:
+        fig.add_scatter(
+            x=[],
+            y=[],
+            mode="lines",
+            line={"color": "#737373", "width": 0.8, "dash": "dot"},
+            name="moving platforms' coverage",
+            meta="replay:platform-rings",
+            hoverinfo="skip",
+        )
+        fig.add_scatter(
+            x=[],
+            y=[],
+            mode="markers",
+            marker={"symbol": [], "size": 11, "color": [], "opacity": [], "line": {"width": 1}},
+            name="moving platforms (faded: off station)",
+            meta="replay:platforms",
+            text=[],
+            hovertemplate="%{text}<extra></extra>",
+        )
     for k, kind in enumerate(replay.kinds):
         fig.add_scatter(
             x=[],
@@ -199,6 +279,9 @@ def map_figure(data: ReportData) -> Any:
                 "size": 6,
                 "color": kind_colour(kind),
                 "line": {"color": "white", "width": 0.5},
+                "colorscale": ALTITUDE_SCALE,
+                "cmin": 0.0,
+                "cmax": max(replay.top, 1.0),
             },
             name=f"{esc(kind)} in the air",
             meta=f"replay:airborne:{k}",
@@ -219,6 +302,93 @@ def map_figure(data: ReportData) -> Any:
         )
     )
     return fig
+
+
+def side_view_figure(data: ReportData) -> dict[str, Any]:
+    """Threats' altitude against their distance to target, over the fire units' envelopes.
+
+    Envelope traces carry ``meta`` = ``envelope:<layer>``, trajectories
+    ``profile:<class>``; ``replay:side`` holds the replayed threats in the air,
+    filled by the page's script.
+    """
+    view = data.side_view
+    assert view is not None
+    traces: list[dict[str, Any]] = []
+    layers = list(dict.fromkeys(e.layer for e in view.envelopes))
+    for layer in layers:
+        boxes = [e for e in view.envelopes if e.layer == layer]
+        xs: list[float | None] = []
+        ys: list[float | None] = []
+        for e in boxes:
+            xs += [e.near, e.far, e.far, e.near, e.near, None]
+            ys += [e.low / 1000, e.low / 1000, e.high / 1000, e.high / 1000, e.low / 1000, None]
+        colour = boxes[0].colour
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": xs,
+                "y": ys,
+                "fill": "toself",
+                "fillcolor": colour,
+                "opacity": 0.22,
+                "line": {"color": colour, "width": 1},
+                "name": f"{esc(layer)} envelope",
+                "meta": f"envelope:{esc(layer)}",
+                "hoveron": "fills",
+                "text": ", ".join(
+                    f"{esc(e.id)} {e.low / 1000:g}–{e.high / 1000:g} km" for e in boxes[:6]
+                )
+                + (f" and {len(boxes) - 6} more" if len(boxes) > 6 else ""),
+                "hoverinfo": "name+text",
+            }
+        )
+    for p in view.profiles:
+        xs, ys, times = [], [], []
+        for d, z, t in zip(p.distance, p.altitude, p.time, strict=True):
+            xs += [round(v, 4) for v in d] + [None]
+            ys += [round(v / 1000.0, 4) for v in z] + [None]
+            times += [round(v, 1) for v in t] + [None]
+        shown = f" ({len(p.threats)} of {p.launched} drawn)" if len(p.threats) < p.launched else ""
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": xs,
+                "y": ys,
+                "customdata": times,
+                "line": {"color": p.colour, "width": 1.8},
+                "name": f"{esc(p.name)} ({esc(p.kind)}){shown}",
+                "meta": f"profile:{esc(p.name)}",
+                "hovertemplate": "%{y:.2f} km up, %{x:.1f} km from target, "
+                "%{customdata:.0f} s after launch<extra>" + esc(p.name) + "</extra>",
+            }
+        )
+    traces.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [],
+            "y": [],
+            "text": [],
+            "marker": {"size": 7, "color": [], "line": {"color": "white", "width": 0.5}},
+            "name": "in the air (replay)",
+            "meta": "replay:side",
+            "hovertemplate": "%{text}<extra></extra>",
+        }
+    )
+    return {
+        "data": traces,
+        "layout": _layout(
+            "Side view: threats' altitude on their way to the target, fire units' envelopes",
+            height=460,
+            xaxis=_grid(title={"text": "distance to target (km)"}, autorange="reversed"),
+            yaxis=_grid(title={"text": "altitude above sea level (km)"}, rangemode="tozero"),
+            legend={"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 11}},
+            margin={"l": 60, "r": 10, "t": 50, "b": 50},
+            hovermode="closest",
+        ),
+    }
 
 
 def _bars(
@@ -258,6 +428,19 @@ def charts(data: ReportData) -> list[tuple[str, str, Any]]:
         out.extend(campaign_figures(data.campaign))
     if data.sweep is not None:
         out.append(("chart-sweep", "", sweep_figure(data)))
+    if data.side_view is not None:
+        view = data.side_view
+        out.append(
+            (
+                "chart-side",
+                "Each threat class's trajectories (one line per distinct trajectory) against "
+                "the ground distance to the threat's own target; shaded boxes: each fire unit's "
+                "altitude envelope (min to max altitude) over the distances its range reaches "
+                f"from {view.target}, the asset most threats aim at (from where it stands or is "
+                "on station). Dots: the replayed threats in the air at the replay's time.",
+                side_view_figure(data),
+            )
+        )
     kinds = list(s.by_kind)
     fates = [("destroyed", "destroyed"), ("lost_to_ew", "lost to EW"), ("leaked", "leaked")]
     traces = [

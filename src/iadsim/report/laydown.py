@@ -1,7 +1,11 @@
-"""The laydown on the map: assets, sensors and fire units with their rings, launch sites, routes."""
+"""The laydown on the map: assets, sensors, fire units and rings, launch sites, routes, terrain.
+
+Platforms that move or are not always on are kept as tracks (:mod:`iadsim.report.world`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,6 +13,15 @@ import numpy as np
 
 from iadsim.compile import CompiledScenario
 from iadsim.report.frame import MapFrame
+from iadsim.report.style import colour_of
+from iadsim.report.world import (
+    MAX_ROUTE_POINTS,
+    TerrainLayer,
+    Track,
+    build_terrain,
+    build_tracks,
+    thin,
+)
 
 __all__ = ["Laydown", "Site", "build_laydown"]
 
@@ -29,6 +42,9 @@ class Site:
     """Coverage ring (sensor range, fire unit maximum range, EW radius), map coordinates."""
     value: float = 0.0
     """Asset value (sizes the marker)."""
+    moves: bool = False
+    """The platform moves or is not always available: its track is in :attr:`Laydown.tracks`
+    and its ring moves with it in the replay (``ring`` is then None)."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +61,15 @@ class Laydown:
     """Raid id → every threat's route, joined with ``None`` between threats."""
     raid_kind: dict[str, str] = field(default_factory=dict)
     """Raid id → threat kind."""
+    tracks: list[Track] = field(default_factory=list)
+    """Sensors and fire units that move or are not always available."""
+    terrain: TerrainLayer | None = None
+    """The scenario's elevation grid as shaded relief; None for a smooth earth."""
+
+    @property
+    def layer_colours(self) -> dict[str, str]:
+        """Fire unit layer → its colour on the map and in the side view."""
+        return layer_colours(u.group for u in self.fire_units)
 
     def defended_area(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """Axis ranges (x, y) around the assets, sensors and fire units, padded by 8%."""
@@ -73,6 +98,12 @@ def _position(position: Any, frame: MapFrame) -> tuple[float, float, float, floa
     return east, north, float(x), float(y)
 
 
+def layer_colours(layers_in_order: Iterable[str]) -> dict[str, str]:
+    """Each fire unit layer's colour, by order of first appearance."""
+    layers = list(dict.fromkeys(layers_in_order))
+    return {layer: colour_of(k) for k, layer in enumerate(layers)}
+
+
 def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
     """The laydown of a validated scenario and its compiled arrays, for the map."""
     origin = scenario.origin
@@ -87,11 +118,18 @@ def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
         _, _, x, y = _position(a.position, frame)
         detail = f"asset, value {a.value:g}, {a.hardness}"
         assets.append(Site(a.id, a.hardness, x, y, detail, value=float(a.value)))
+    layers = layer_colours(u.layer for u in scenario.fire_units)
+    tracks = build_tracks(scenario, compiled, frame, layers)
+    moving = {(t.what, t.index) for t in tracks}
     sensors = []
-    for s in scenario.sensors:
+    for k, s in enumerate(scenario.sensors):
         e, n, x, y = _position(s.position, frame)
         detail = f"{s.kind}, range {_km(s.range)}, pd {s.pd:g} per {s.scan_period:g} s look"
-        sensors.append(Site(s.id, s.kind, x, y, detail, ring(e, n, s.range)))
+        if ("sensor", k) in moving:
+            detail += "; moves or is not always on (see the replay)"
+            sensors.append(Site(s.id, s.kind, x, y, detail, None, moves=True))
+        else:
+            sensors.append(Site(s.id, s.kind, x, y, detail, ring(e, n, s.range)))
     units = []
     for k, u in enumerate(scenario.fire_units):
         e, n, x, y = _position(u.position, frame)
@@ -103,7 +141,12 @@ def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
                 f"{int(compiled.unit_rounds[k])} ready + {int(compiled.unit_reserve[k])} "
                 f"reserve rounds at ${compiled.unit_cost[k]:,.0f}"
             )
-        units.append(Site(u.id, u.layer, x, y, detail, ring(e, n, u.max_range)))
+        detail += f", altitudes {_km(u.min_altitude)}–{_km(u.max_altitude)}"
+        if ("fire unit", k) in moving:
+            detail += "; moves or is not always on (see the replay)"
+            units.append(Site(u.id, u.layer, x, y, detail, None, moves=True))
+        else:
+            units.append(Site(u.id, u.layer, x, y, detail, ring(e, n, u.max_range)))
     launch_sites = []
     seen: set[tuple[float, float]] = set()
     for raid in scenario.raids:
@@ -118,7 +161,8 @@ def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
     raid_ids = [r.id for r in scenario.raids]
     for i in range(compiled.n_threats):
         rx, ry, _ = compiled.route(i)
-        mx, my = frame.xy(rx, ry)
+        keep = thin(len(rx), MAX_ROUTE_POINTS)
+        mx, my = frame.xy(rx[keep], ry[keep])
         xs, ys = routes.setdefault(raid_ids[int(compiled.threat_raid[i])], ([], []))
         if xs:
             xs.append(None)
@@ -128,4 +172,14 @@ def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
     raid_kind = {
         r.id: compiled.class_kind[compiled.class_names.index(r.threat)] for r in scenario.raids
     }
-    return Laydown(frame, assets, sensors, units, launch_sites, routes, raid_kind)
+    return Laydown(
+        frame,
+        assets,
+        sensors,
+        units,
+        launch_sites,
+        routes,
+        raid_kind,
+        tracks,
+        build_terrain(compiled, frame),
+    )

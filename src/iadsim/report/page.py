@@ -16,7 +16,7 @@ from typing import Any
 
 from iadsim.metrics import Estimate
 from iadsim.report.data import ReportData
-from iadsim.report.figures import WIDE, charts, map_figure
+from iadsim.report.figures import AFTER_MAP, WIDE, charts, map_figure
 from iadsim.report.replay import SLIDER_STEP
 from iadsim.report.style import esc, money
 
@@ -140,7 +140,7 @@ def render_html(data: ReportData) -> str:
         + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
         + "</section>"
         for cid, caption, _ in chart_list
-        if cid not in WIDE
+        if cid not in WIDE and cid not in AFTER_MAP
     )
     wide = "\n".join(
         f'<section><div id="{cid}" class="chart"></div>'
@@ -149,8 +149,23 @@ def render_html(data: ReportData) -> str:
         for cid, caption, _ in chart_list
         if cid in WIDE
     )
+    after_map = "\n".join(
+        f'<section><div id="{cid}" class="chart"></div>'
+        + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
+        + "</section>"
+        for cid, caption, _ in chart_list
+        if cid in AFTER_MAP
+    )
     notes = "".join(f'<p class="note">{esc(n)}</p>' for n in data.notes)
     r = data.replay
+    moving = ""
+    if r.platforms:
+        moving = (
+            " Platforms that move follow their dashed tracks, with their coverage; they are "
+            "faded while off station, in transit or setting up."
+        )
+    if data.laydown.terrain is not None:
+        moving += " Under the map: the scenario's terrain as shaded relief."
     script = (files("iadsim.report") / "report.js").read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -180,14 +195,17 @@ confidence intervals.</p>
 <span id="replay-clock">–</span>
 <button type="button" data-view="all">Whole raid</button>
 <button type="button" data-view="defended">Defended area</button>
+<button id="replay-colour" type="button" aria-pressed="false">Colour by altitude</button>
 </div>
 <p id="replay-status">–</p>
 <div id="map"></div>
 <p class="caption">Replay of replication {r.replicate} (seed {r.seed}): one night out of
 {data.summary.replications:,}; the charts below average over all of them. Routes, rings and
-positions are from the scenario file; kill probabilities are assumptions.</p>
+positions are from the scenario file; kill probabilities are assumptions. Hover a threat for
+its altitude, or colour the threats by altitude.{moving}</p>
 {notes}
 </section>
+{after_map}
 <div class="grid">
 {sections}
 </div>

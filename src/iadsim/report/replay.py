@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ from iadsim.compile import CompiledScenario
 from iadsim.engine import Fate, Outcomes
 from iadsim.report.frame import MapFrame
 from iadsim.report.style import esc
+from iadsim.report.world import MAX_ROUTE_POINTS, Track, thin
 
 __all__ = ["FATE_NAMES", "SLIDER_STEP", "Replay", "build_replay"]
 
@@ -52,12 +53,32 @@ class Replay:
     route_x: list[list[float]]
     route_y: list[list[float]]
     route_t: list[list[float]]
+    """Each threat's trajectory in map coordinates and seconds (thinned to at most
+    :data:`~iadsim.report.world.MAX_ROUTE_POINTS` points)."""
     unit_x: list[float]
     unit_y: list[float]
-    shots: list[tuple[float, float, int, int, float, float]]
-    """Each salvo: (fired, meets, unit, threat, meeting point x, y)."""
+    shots: list[tuple[float, float, int, int, float, float, float, float]]
+    """Each salvo: (fired, meets, unit, threat, meeting point x, y, launch point x, y): the
+    interceptor leaves from where its unit is when it fires."""
     peak_time: float
     """A time with the most threats in the air (where the replay opens)."""
+    route_z: list[list[float]] = field(default_factory=list)
+    """Altitude above sea level (m) at each point of :attr:`route_x`."""
+    route_d: list[list[float]] = field(default_factory=list)
+    """Ground distance (km) from each point to the threat's aim point, for the side view."""
+    platforms: list[Track] = field(default_factory=list)
+    """Sensors and fire units that move or are not always available, drawn as time goes."""
+    top: float = 0.0
+    """The highest altitude (m) any threat reaches (the top of the altitude colour scale)."""
+
+    def position(self, i: int, t: float) -> tuple[float, float, float]:
+        """Threat ``i``'s map position and altitude at time ``t`` (as the page draws it)."""
+        ts = self.route_t[i]
+        return (
+            float(np.interp(t, ts, self.route_x[i])),
+            float(np.interp(t, ts, self.route_y[i])),
+            float(np.interp(t, ts, self.route_z[i])),
+        )
 
     def airborne(self, t: float) -> int:
         """Threats in the air at time ``t`` (launched and not yet ended)."""
@@ -85,13 +106,17 @@ class Replay:
             "route_x": [r(x) for x in self.route_x],
             "route_y": [r(y) for y in self.route_y],
             "route_t": [r(t, 1) for t in self.route_t],
+            "route_z": [r(z, 0) for z in self.route_z],
+            "route_d": [r(d, 3) for d in self.route_d],
             "unit_x": r(self.unit_x),
             "unit_y": r(self.unit_y),
             "shots": [
-                [round(a, 1), round(b, 1), u, i, round(x, 5), round(y, 5)]
-                for a, b, u, i, x, y in self.shots
+                [round(a, 1), round(b, 1), u, i, round(x, 5), round(y, 5), round(p, 5), round(q, 5)]
+                for a, b, u, i, x, y, p, q in self.shots
             ],
             "peak_time": self.peak_time,
+            "platforms": [p.to_json() for p in self.platforms],
+            "top": self.top,
         }
 
 
@@ -103,21 +128,36 @@ def build_replay(
     outcomes: Outcomes,
     *,
     replicate: int,
+    tracks: list[Track] | None = None,
 ) -> Replay:
     """The replay of one replicate from :func:`~iadsim.engine.reference.trace_replication`.
 
-    ``outcomes`` holds that replicate's row (row 0).
+    ``outcomes`` holds that replicate's row (row 0); ``tracks`` are the moving
+    platforms of the laydown.
     """
     cs = compiled
     kinds = list(dict.fromkeys(cs.class_kind[c] for c in cs.threat_class.tolist()))
     raid_ids = [r.id for r in scenario.raids]
     route_x, route_y, route_t = [], [], []
+    drawn: list[tuple[list[float], ...]] = []  # thinned x, y, t, z, d for the page
     for i in range(cs.n_threats):
         rx, ry, rt = cs.route(i)
         mx, my = frame.xy(rx, ry)
         route_x.append(mx)
         route_y.append(my)
         route_t.append(np.asarray(rt, dtype=float))
+        keep = thin(len(rx), MAX_ROUTE_POINTS)
+        lo = int(cs.route_offset[i])
+        d = np.hypot(rx[keep] - rx[-1], ry[keep] - ry[-1]) / 1000.0
+        drawn.append(
+            (
+                mx[keep].tolist(),
+                my[keep].tolist(),
+                route_t[i][keep].tolist(),
+                np.asarray(cs.route_z[lo + keep], dtype=float).tolist(),
+                d.tolist(),
+            )
+        )
 
     def at(i: int, t: float) -> tuple[float, float]:
         return (
@@ -142,11 +182,18 @@ def build_replay(
             f"{cs.class_names[c]} #{i} of raid {raid_ids[int(cs.threat_raid[i])]} "
             f"→ {cs.asset_ids[int(cs.threat_target[i])]}"
         )
+    ux, uy = frame.xy(cs.unit_x, cs.unit_y)
+    moving = {p.index: p for p in tracks or [] if p.what == "fire unit"}
     shots = []
     for e in events:
         if e.what == "fire" and not math.isnan(e.until):
             x, y = at(e.threat, e.until)
-            shots.append((float(e.time), float(e.until), int(e.unit), int(e.threat), x, y))
+            u = int(e.unit)
+            if u in moving:
+                ox, oy, _ = moving[u].at(float(e.time))
+            else:
+                ox, oy = float(ux[u]), float(uy[u])
+            shots.append((float(e.time), float(e.until), u, int(e.threat), x, y, ox, oy))
     launch = cs.launch_time.astype(float).tolist()
     # the busiest moment: the most threats in the air at once (at a launch time)
     starts = np.sort(np.asarray(launch))
@@ -156,7 +203,6 @@ def build_replay(
     )
     peak = float(starts[int(np.argmax(counts))]) if len(starts) else 0.0
     peak = min(math.ceil(peak / SLIDER_STEP) * SLIDER_STEP, float(cs.duration))  # on the slider
-    ux, uy = frame.xy(cs.unit_x, cs.unit_y)
     return Replay(
         replicate=replicate,
         seed=outcomes.seed,
@@ -170,11 +216,15 @@ def build_replay(
         fate=fate,
         end_x=end_x,
         end_y=end_y,
-        route_x=[x.tolist() for x in route_x],
-        route_y=[y.tolist() for y in route_y],
-        route_t=[t.tolist() for t in route_t],
+        route_x=[d[0] for d in drawn],
+        route_y=[d[1] for d in drawn],
+        route_t=[d[2] for d in drawn],
         unit_x=ux.tolist(),
         unit_y=uy.tolist(),
         shots=shots,
         peak_time=peak,
+        route_z=[d[3] for d in drawn],
+        route_d=[d[4] for d in drawn],
+        platforms=list(tracks or []),
+        top=float(cs.route_z.max()) if len(cs.route_z) else 0.0,
     )

@@ -27,16 +27,38 @@
     return day ? text + "+" + day : text;
   }
 
-  function position(i, t) {
-    var ts = R.route_t[i], xs = R.route_x[i], ys = R.route_y[i];
-    for (var k = 1; k < ts.length; k++) {
-      if (t <= ts[k]) {
+  // values of the series `vs` at time t, interpolated along the times ts (held at the ends)
+  function interp(ts, vs, t) {
+    var out = [];
+    var k = 1;
+    while (k < ts.length && t > ts[k]) k++;
+    if (t <= ts[0] || ts.length < 2) k = 0;
+    for (var j = 0; j < vs.length; j++) {
+      var v = vs[j];
+      if (k === 0) out.push(v[0]);
+      else if (k >= ts.length) out.push(v[v.length - 1]);
+      else {
         var span = ts[k] - ts[k - 1];
         var f = span > 0 ? (t - ts[k - 1]) / span : 1;
-        return [xs[k - 1] + f * (xs[k] - xs[k - 1]), ys[k - 1] + f * (ys[k] - ys[k - 1])];
+        out.push(v[k - 1] + f * (v[k] - v[k - 1]));
       }
     }
-    return [xs[xs.length - 1], ys[ys.length - 1]];
+    return out;
+  }
+
+  function position(i, t) {
+    return interp(R.route_t[i], [R.route_x[i], R.route_y[i], R.route_z[i], R.route_d[i]], t);
+  }
+
+  function metres(z) {
+    return Math.round(z).toLocaleString("en-US") + " m";
+  }
+
+  function available(p, t) {
+    for (var k = 0; k < p.available.length; k++) {
+      if (p.available[k][0] <= t && t < p.available[k][1]) return true;
+    }
+    return false;
   }
 
   function setup() {
@@ -48,10 +70,22 @@
     var label = document.getElementById("replay-clock");
     var status = document.getElementById("replay-status");
     var play = document.getElementById("replay-play");
+    var colourButton = document.getElementById("replay-colour");
     var fates = ["destroyed", "lost_to_ew", "leaked", "impact"];
+    var byAltitude = false;
+    var kindColour = R.kinds.map(function (_, k) {
+      var i = trace["replay:airborne:" + k];
+      return i === undefined ? "#636363" : gd.data[i].marker.color;
+    });
+    var side = document.getElementById("chart-side");
+    var sideTrace = -1;
+    if (side && side.data) {
+      side.data.forEach(function (t, i) { if (t.meta === "replay:side") sideTrace = i; });
+    }
 
     function draw(t) {
-      var air = R.kinds.map(function () { return { x: [], y: [], text: [] }; });
+      var air = R.kinds.map(function () { return { x: [], y: [], text: [], z: [] }; });
+      var sideView = { x: [], y: [], text: [], color: [] };
       var ended = {};
       fates.forEach(function (f) { ended[f] = { x: [], y: [], text: [] }; });
       var launched = 0, airborne = 0;
@@ -61,7 +95,10 @@
         if (t < R.end[i]) {
           var p = position(i, t);
           var a = air[R.kind[i]];
-          a.x.push(p[0]); a.y.push(p[1]); a.text.push(R.label[i]);
+          var text = R.label[i] + " · " + metres(p[2]);
+          a.x.push(p[0]); a.y.push(p[1]); a.z.push(p[2]); a.text.push(text);
+          sideView.x.push(p[3]); sideView.y.push(p[2] / 1000); sideView.text.push(text);
+          sideView.color.push(kindColour[R.kind[i]]);
           airborne++;
         } else if (ended[R.fate[i]]) {
           var e = ended[R.fate[i]];
@@ -74,7 +111,7 @@
         salvos++;
         if (t >= s[1]) return;
         inflight++;
-        var ux = R.unit_x[s[2]], uy = R.unit_y[s[2]];
+        var ux = s[6], uy = s[7];  // where the unit was when it fired
         var f = s[1] > s[0] ? (t - s[0]) / (s[1] - s[0]) : 1;
         sx.push(ux, ux + f * (s[4] - ux), null);
         sy.push(uy, uy + f * (s[5] - uy), null);
@@ -87,7 +124,44 @@
       put("replay:shots", sx, sy, []);
       fates.forEach(function (f) { put("replay:" + f, ended[f].x, ended[f].y, ended[f].text); });
       air.forEach(function (a, k) { put("replay:airborne:" + k, a.x, a.y, a.text); });
+      // moving platforms: where each is now, faded while it cannot look or fire
+      var px = [], py = [], ptext = [], pcolour = [], popacity = [], psymbol = [];
+      var rx = [], ry = [], onStation = 0;
+      R.platforms.forEach(function (p) {
+        var at = interp(p.t, [p.x, p.y, p.z], t);
+        var on = available(p, t);
+        px.push(at[0]); py.push(at[1]); pcolour.push(p.colour);
+        popacity.push(on ? 1 : 0.3);
+        psymbol.push(p.what === "sensor" ? "circle" : "diamond");
+        ptext.push(p.id + " (" + p.group + ") · " + metres(at[2]) + " · " +
+          (on ? "on station" : "off station / moving / setting up"));
+        if (on) {
+          onStation++;
+          for (var k = 0; k < p.ring_dx.length; k++) {
+            rx.push(at[0] + p.ring_dx[k]); ry.push(at[1] + p.ring_dy[k]);
+          }
+          if (p.ring_dx.length) { rx.push(null); ry.push(null); }
+        }
+      });
+      put("replay:platform-rings", rx, ry, []);
+      put("replay:platforms", px, py, ptext);
       Plotly.restyle(gd, { x: xs, y: ys, text: texts }, idx);
+      if (trace["replay:platforms"] !== undefined) {
+        Plotly.restyle(gd, { "marker.color": [pcolour], "marker.opacity": [popacity],
+          "marker.symbol": [psymbol] }, [trace["replay:platforms"]]);
+      }
+      var airIdx = [], airColour = [];
+      air.forEach(function (a, k) {
+        if (trace["replay:airborne:" + k] === undefined) return;
+        airIdx.push(trace["replay:airborne:" + k]);
+        airColour.push(byAltitude ? a.z : kindColour[k]);
+      });
+      if (airIdx.length) Plotly.restyle(gd, { "marker.color": airColour }, airIdx);
+      if (sideTrace >= 0) {
+        Plotly.restyle(side, { x: [sideView.x], y: [sideView.y], text: [sideView.text],
+          "marker.color": [sideView.color] }, [sideTrace]);
+      }
+      gd.dataset.platformsOn = String(onStation);
       label.textContent = clock(t);
       status.dataset.airborne = String(airborne);
       status.textContent =
@@ -117,6 +191,20 @@
       }, 60);
     });
     slider.addEventListener("input", function () { draw(Number(slider.value)); });
+    colourButton.addEventListener("click", function () {
+      byAltitude = !byAltitude;
+      colourButton.setAttribute("aria-pressed", String(byAltitude));
+      colourButton.textContent = byAltitude ? "Colour by kind" : "Colour by altitude";
+      var first = trace["replay:airborne:0"];
+      if (first !== undefined) {
+        // one colour bar (altitude, metres) on the first kind's trace
+        Plotly.restyle(gd, { "marker.showscale": byAltitude,
+          "marker.colorbar": { title: { text: "altitude (m)" }, x: 0.01, xanchor: "left",
+          y: 0.02, yanchor: "bottom", len: 0.4, thickness: 12, bgcolor: "rgba(255,255,255,0.7)" }
+        }, [first]);
+      }
+      draw(Number(slider.value));
+    });
     document.querySelectorAll("[data-view]").forEach(function (button) {
       button.addEventListener("click", function () {
         var view = doc.views[button.dataset.view];

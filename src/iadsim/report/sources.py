@@ -23,6 +23,7 @@ from iadsim.metrics import Estimate, Summary, mean_interval
 from iadsim.report.data import ReportData, SweepCurve, SweepResult, spend_by_class
 from iadsim.report.laydown import build_laydown
 from iadsim.report.replay import build_replay
+from iadsim.report.world import build_side_view
 
 __all__ = ["UnknownId", "report_from_campaign", "report_from_scenario", "report_from_store"]
 
@@ -81,7 +82,15 @@ def _assemble(
             "is identical to the stored one."
         )
     laydown = build_laydown(scenario, compiled)
-    replay = build_replay(scenario, compiled, laydown.frame, events, outcomes, replicate=replicate)
+    replay = build_replay(
+        scenario,
+        compiled,
+        laydown.frame,
+        events,
+        outcomes,
+        replicate=replicate,
+        tracks=laydown.tracks,
+    )
     return ReportData(
         title=scenario.name,
         source=source,
@@ -92,6 +101,7 @@ def _assemble(
         replay=replay,
         totals=totals,
         notes=notes,
+        side_view=build_side_view(scenario, compiled, laydown.layer_colours),
     )
 
 
@@ -450,4 +460,5 @@ def report_from_store(
         totals=data.totals,
         sweep=curve,
         notes=data.notes,
+        side_view=data.side_view,
     )

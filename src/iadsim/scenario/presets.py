@@ -7,6 +7,14 @@ for the calibration against reported raids to tune.
 
 A preset is written exactly as a scenario file would write the fields, so a
 scenario can override any of them: ``{preset: patriot-class, rounds: 8}``.
+
+Flight profiles (see :mod:`iadsim.geometry.profiles`): the missile classes carry
+theirs. A ``ballistic`` preset's ``speed`` is the burnout and re-entry speed of a
+drag-free depressed arc, which reaches at most ``speed^2 / g``: the Iskander-M
+class's 2,200 m/s reaches 493 km, its public maximum range being about 500 km.
+A preset cannot hold a platform's ``motion`` (an orbit is a place on the
+scenario's map): the ``aircraft`` presets and the airborne sensors say in their
+``description`` what the scenario must add.
 """
 
 from __future__ import annotations
@@ -53,7 +61,9 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
         },
         "kh-101-class": {
             "kind": "cruise_missile",
-            "description": "Kh-101 class air-launched cruise missile",
+            "description": "Kh-101 class air-launched cruise missile (follows the terrain at "
+            "a constant height; over a smooth earth, as before, 60 m above sea level)",
+            "profile": "terrain_following",
             "speed": "900 km/h",
             "altitude": "60 m",
             "rcs": "0.05 m^2",
@@ -61,34 +71,95 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "lethality": {"soft": 0.95, "medium": 0.8, "hard": 0.5},
             "cost": "13000000 USD",
             "source": _APPROX + "~900 km/h near the ground, 400 kg warhead, ~$13M: exxpress.at; "
-            "ukrinform; Forbes Ukraine via ibtimes. Altitude, RCS and lethality are "
-            "assumptions.",
+            "ukrinform; Forbes Ukraine via ibtimes. Height above the terrain (60 m), RCS and "
+            "lethality are assumptions.",
         },
         "iskander-m-class": {
             "kind": "ballistic_missile",
-            "description": "Iskander-M / KN-23 class short-range ballistic missile",
-            "speed": "2000 m/s",
+            "description": "Iskander-M / KN-23 class short-range ballistic missile "
+            "(depressed drag-free arc; reaches 493 km at most)",
+            "profile": "ballistic",
+            "speed": "2200 m/s",
+            "boost_time": "20 s",
             "altitude": "15 km",
             "rcs": "0.5 m^2",
             "ew_susceptibility": 0.0,
             "lethality": {"soft": 0.95, "medium": 0.85, "hard": 0.6},
             "cost": "3000000 USD",
             "source": _APPROX + "~500 km range, warhead 480-700 kg, ~$3M: CSIS Missile Threat; "
-            "missiledefenseadvocacy.org; Forbes Ukraine. Terminal speed and engagement "
-            "altitude are assumptions.",
+            "missiledefenseadvocacy.org; Forbes Ukraine; a 'quasi-ballistic' 9M723 on a "
+            "flatter trajectory than a ballistic missile's, a test shot of 480 km: Russian "
+            "defence ministry via RT France (2017). Speed 2,200 m/s is the burnout speed of a "
+            "drag-free arc reaching 493 km (V^2/g), so that every route up to the public "
+            "range can be flown on its depressed arc (apogee about 67 km at 440 km, 25 km at "
+            "300 km); boost time and RCS are assumptions; `altitude` is not used by the "
+            "ballistic profile.",
         },
         "kinzhal-class": {
             "kind": "hypersonic",
-            "description": "Kinzhal class air-launched ballistic missile",
+            "description": "Kinzhal class air-launched aeroballistic missile (launched from a "
+            "MiG-31K; glide profile: climb to the apogee, glide down, terminal dive)",
+            "profile": "glide",
             "speed": "3000 m/s",
-            "altitude": "20 km",
+            "altitude": "15 km",
+            "apogee": "40 km",
+            "dive_distance": "25 km",
+            "terminal_speed": "1500 m/s",
             "rcs": "0.5 m^2",
             "ew_susceptibility": 0.0,
             "lethality": {"soft": 0.95, "medium": 0.9, "hard": 0.7},
             "cost": "10000000 USD",
             "source": _APPROX
-            + "up to Mach 10, 1,500-2,000 km: Reuters via dunyanews. Speed, engagement "
-            "altitude and cost are assumptions.",
+            + "up to Mach 10, 1,500-2,000 km with its carrier: Reuters via dunyanews; "
+            "launched by a MiG-31 carrying it to the speed and altitude it needs, "
+            "manoeuvring on every stage of its trajectory: Russian defence ministry via RT "
+            "and Sputnik (2018). Launch altitude (15 km), apogee (40 km, reached a quarter of "
+            "the way), dive distance, terminal speed (slowed to about Mach 4-5 near the "
+            "target), RCS and cost are assumptions.",
+        },
+        "shahed-136-high-class": {
+            "kind": "owa_drone",
+            "description": "Shahed-136 / Geran-2 class one-way-attack drone, 2025 pattern: "
+            "crosses the gun and machine-gun belt at about 3 km, then dives on the target",
+            "profile": "dive",
+            "speed": "185 km/h",
+            "altitude": "3 km",
+            "dive_distance": "4 km",
+            "terminal_speed": "300 km/h",
+            "rcs": "0.1 m^2",
+            "ew_susceptibility": 0.4,
+            "lethality": {"soft": 0.6, "medium": 0.3, "hard": 0.05},
+            "cost": "50000 USD",
+            "source": _APPROX
+            + "speed, warhead and cost as shahed-136-class (Janes via sabado.pt; CSIS, "
+            "DefenseExpress, CNN). Flying higher: a Geran at a record 4,900 m over Ukraine "
+            "and attacks from ever greater heights (analyst O. Kovalenko via Strana, 2025); "
+            "'Shaheds flying at such altitudes' need interceptors, F-16s and helicopters "
+            "(President Zelensky via RBC-Ukraine, 2025); they descend on targets nose down "
+            "(AP, 2025). Cruise altitude (3 km), dive distance (4 km: about 37 degrees), "
+            "dive speed, RCS, EW susceptibility and lethality are assumptions.",
+        },
+        "geran-3-class": {
+            "kind": "owa_drone",
+            "description": "Geran-3 / Shahed-238 class jet-powered one-way-attack drone "
+            "(cruise high and fast, then a terminal dive)",
+            "profile": "dive",
+            "speed": "550 km/h",
+            "altitude": "4 km",
+            "dive_distance": "6 km",
+            "terminal_speed": "600 km/h",
+            "rcs": "0.1 m^2",
+            "ew_susceptibility": 0.3,
+            "lethality": {"soft": 0.7, "medium": 0.35, "hard": 0.05},
+            "cost": "1000000 USD",
+            "source": _APPROX
+            + "jet or rocket powered, over 500 km/h (Ukraine's interior minister I. "
+            "Klymenko), up to 600 km/h and 9,000 m (aviation expert K. Kryvolap), up to $1M "
+            "each (P. Narozhnyi to Focus), radars sometimes take them for cruise missiles "
+            "(Air Force spokesman Y. Ihnat): ziare.com, 31 July 2025; El Independiente via "
+            "andaluciainforma 'Descubriendo el Geran-3'. Cruise altitude (4 km), dive, RCS, "
+            "EW susceptibility and lethality are assumptions; the cost is the upper "
+            "estimate.",
         },
     }
 )
@@ -140,6 +211,26 @@ KIND_DEFAULTS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "min_range": "0 m",
             "min_altitude": "0 m",
             "max_altitude": "5 km",
+        },
+        "aircraft": {
+            "layer": "fighters",
+            "min_range": "1 km",
+            "min_altitude": "0 m",
+            "max_altitude": "15 km",
+            "channels": 2,
+            "reserve": 0,
+            "interceptor_speed": "1000 m/s",
+        },
+        "helicopter": {
+            "layer": "helicopter",
+            "min_range": "0 m",
+            "min_altitude": "0 m",
+            "max_altitude": "3000 m",
+            "height": "300 m",
+            "channels": 1,
+            "reserve": 0,
+            "reload_time": "30 min",
+            "interceptor_speed": "900 m/s",
         },
     }
 )
@@ -275,6 +366,61 @@ FIRE_UNIT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "Reuters via rbc.ua. Range, crews (channels) and drones per crew are "
             "assumptions; the pk is the officials' claimed success rate.",
         },
+        "fighter-cap-class": {
+            "kind": "aircraft",
+            "layer": "fighters",
+            "min_range": "1 km",
+            "max_range": "25 km",
+            "min_altitude": "0 m",
+            "max_altitude": "15 km",
+            "channels": 2,
+            "rounds": 4,
+            "reserve": 16,
+            "interceptor_speed": "1000 m/s",
+            "time_on_station": "1 h",
+            "transit_time": "20 min",
+            "turnaround": "1 h",
+            "pk": {"cruise_missile": 0.8, "owa_drone": 0.8, "decoy": 0.8},
+            "cost_per_shot": "1000000 USD",
+            "source": "Fighter combat air patrol (F-16 class with medium- and short-range "
+            "air-to-air missiles). Needs `motion: {orbit: {centre, length, width, heading, "
+            "speed, altitude, start}}` in the scenario: a preset cannot hold the station. "
+            "`rounds` are missiles per sortie, `reserve` those at the base for later sorties. "
+            + _APPROX
+            + "an F-16 downed six cruise missiles in one sortie, four with its air-to-air "
+            "missiles (a pair of medium-range, a pair of short-range) and two with its "
+            "cannon, 13 Dec 2024: Ukrainian Air Force via Newsweek and nenka.info; another "
+            "'used the entire complex of on-board weapons' on seven targets, 28-29 June 2025: "
+            "Ukrainian Air Force via MENAFN; AMRAAM-class range ~25-30 km: vtcnews. Missiles "
+            "per sortie follow the 2024 sortie; reserve, time on station, transit, "
+            "turnaround, channels, speed and cost per missile are assumptions. The cannon is "
+            "not modelled here: add a second unit with the same orbit for it. " + _PK,
+        },
+        "helicopter-gunship-class": {
+            "kind": "helicopter",
+            "layer": "helicopter",
+            "min_range": "0 m",
+            "max_range": "1.5 km",
+            "min_altitude": "0 m",
+            "max_altitude": "3000 m",
+            "height": "300 m",
+            "channels": 1,
+            "rounds": 20,
+            "reserve": 40,
+            "reload_time": "30 min",
+            "interceptor_speed": "900 m/s",
+            "pk": {"owa_drone": 0.3, "decoy": 0.3},
+            "cost_per_shot": "1000 USD",
+            "source": "Helicopter (Mi-8 / Mi-24 class) hunting drones with its on-board machine "
+            "gun; give `motion` (an orbit or a timed route with altitudes) for a patrol, or it "
+            "hovers `height` above its `position`. "
+            + _APPROX
+            + "Mi-8 crews shoot down Shahed-136 drones at night with the on-board machine "
+            "gun: Defense Express via monitoruldestiri.ro; Ukrainian armed forces video via "
+            "obozrevatel (Oct 2025); helicopters among the means against high-flying "
+            "Shaheds: President Zelensky via RBC-Ukraine (2025). Range, bursts, reload and "
+            "cost per burst are assumptions. " + _PK,
+        },
         "ew-site": {
             "kind": "ew",
             "layer": "ew",
@@ -311,6 +457,39 @@ SENSOR_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "source": _APPROX
             + "radar 15 km: fliegerrevue; derstandard. Reference RCS, scan period and pd "
             "are assumptions.",
+        },
+        "aew-radar": {
+            "kind": "radar",
+            "range": "300 km",
+            "reference_rcs": "1 m^2",
+            "height": "0 m",
+            "scan_period": "5 s",
+            "pd": 0.8,
+            "source": "Airborne early warning radar (Saab 340 AEW / ASC 890 Erieye class). Needs "
+            "`motion: {orbit: ...}` at about 6 km in the scenario: a preset cannot hold the "
+            "orbit (without one the radar stands on the ground). "
+            + _APPROX
+            + "detects aircraft, missiles and ships at up to 300-400 km (some sources 450-550 "
+            "km) from about 6,100 m; about 5 hours aloft; two aircraft given to Ukraine: "
+            "Swedish government (29 May 2024) via portfolio.hu and gagadget; news-pravda "
+            "(Apr 2025). The RCS at which the range holds, scan period and pd are "
+            "assumptions.",
+        },
+        "recon-drone-eo": {
+            "kind": "optical",
+            "range": "8 km",
+            "reference_rcs": "1 m^2",
+            "height": "0 m",
+            "scan_period": "2 s",
+            "pd": 0.6,
+            "field_of_regard": 120.0,
+            "discrimination": 0.5,
+            "source": "Reconnaissance drone with an electro-optical / infrared turret looking "
+            "down through a cone. Airborne only: needs `motion` in the scenario (an orbit, or "
+            "a timed route above the ground). Assumption: reconnaissance drones with day and "
+            "night cameras are publicly reported, but no class-level detection range against "
+            "a drone, field of regard or chance of telling a decoy from a Shahed is; these "
+            "figures are illustrative.",
         },
         "acoustic-post": {
             "kind": "acoustic",
