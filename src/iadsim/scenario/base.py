@@ -16,7 +16,7 @@ from pydantic import (
 from iadsim.errors import shorten
 from iadsim.scenario.units import LENGTH, parse_quantity
 
-__all__ = ["LatLon", "Model", "Origin", "Position", "short", "some"]
+__all__ = ["POSITION_SCHEMA", "LatLon", "Model", "Origin", "Position", "short", "some"]
 
 
 class Model(BaseModel):
@@ -58,25 +58,25 @@ def _format_position(value: Any) -> Any:
     return [f"{value[0]!r} m", f"{value[1]!r} m"]
 
 
+POSITION_SCHEMA: dict[str, Any] = {
+    "description": "[east, north] from the origin, e.g. [3 km, -2 km], or {lat, lon} in degrees",
+    "anyOf": [
+        {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
+        {
+            "type": "object",
+            "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
+            "required": ["lat", "lon"],
+            "additionalProperties": False,
+        },
+    ],
+}
+"""The JSON Schema of a position."""
+
 Position = Annotated[
     tuple[float, float] | LatLon,
     BeforeValidator(_parse_position),
     PlainSerializer(_format_position),
-    WithJsonSchema(
-        {
-            "description": "[east, north] from the origin, e.g. [3 km, -2 km], or "
-            "{lat, lon} in degrees",
-            "anyOf": [
-                {"type": "array", "items": {"type": "string"}, "minItems": 2, "maxItems": 2},
-                {
-                    "type": "object",
-                    "properties": {"lat": {"type": "number"}, "lon": {"type": "number"}},
-                    "required": ["lat", "lon"],
-                    "additionalProperties": False,
-                },
-            ],
-        }
-    ),
+    WithJsonSchema(POSITION_SCHEMA),
 ]
 
 

@@ -14,7 +14,7 @@ from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, mo
 
 from iadsim import limits
 from iadsim.errors import FieldError
-from iadsim.scenario.base import Model, Position, short
+from iadsim.scenario.base import POSITION_SCHEMA, Model, Position, short
 from iadsim.scenario.units import Length, Speed, TimePointField
 
 __all__ = [
@@ -92,11 +92,11 @@ WaypointField = Annotated[
             "description": "a position ([east, north] or {lat, lon}), or "
             "{position, altitude, above: sea|ground, speed}",
             "anyOf": [
-                {"$ref": "#/$defs/Position"},
+                POSITION_SCHEMA,
                 {
                     "type": "object",
                     "properties": {
-                        "position": {"$ref": "#/$defs/Position"},
+                        "position": POSITION_SCHEMA,
                         "altitude": {"type": "string", "description": "length, e.g. '3 km'"},
                         "above": {"enum": ["sea", "ground"]},
                         "speed": {"type": "string", "description": "speed, e.g. '300 km/h'"},
