@@ -11,7 +11,7 @@ scenario can override any of them: ``{preset: patriot-class, rounds: 8}``.
 Flight profiles (see :mod:`iadsim.geometry.profiles`): the missile classes carry
 theirs. A ``ballistic`` preset's ``speed`` is the burnout and re-entry speed of a
 drag-free depressed arc, which reaches at most ``speed^2 / g``: the Iskander-M
-class's 2,200 m/s reaches 493 km, its public maximum range being about 500 km.
+class's 2,200 m/s reaches about 494 km, its public maximum range being about 500 km.
 A preset cannot hold a platform's ``motion`` (an orbit is a place on the
 scenario's map): the ``aircraft`` presets and the airborne sensors say in their
 ``description`` what the scenario must add.
@@ -77,7 +77,7 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
         "iskander-m-class": {
             "kind": "ballistic_missile",
             "description": "Iskander-M / KN-23 class short-range ballistic missile "
-            "(depressed drag-free arc; reaches 493 km at most)",
+            "(depressed drag-free arc; reaches about 494 km at most)",
             "profile": "ballistic",
             "speed": "2200 m/s",
             "boost_time": "20 s",
@@ -90,7 +90,7 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "missiledefenseadvocacy.org; Forbes Ukraine; a 'quasi-ballistic' 9M723 on a "
             "flatter trajectory than a ballistic missile's, a test shot of 480 km: Russian "
             "defence ministry via RT France (2017). Speed 2,200 m/s is the burnout speed of a "
-            "drag-free arc reaching 493 km (V^2/g), so that every route up to the public "
+            "drag-free arc reaching about 494 km (V^2/g), so that every route up to the public "
             "range can be flown on its depressed arc (apogee about 67 km at 440 km, 25 km at "
             "300 km); boost time and RCS are assumptions; `altitude` is not used by the "
             "ballistic profile.",
