@@ -92,6 +92,7 @@ def test_html_is_self_contained(capital, tmp_path):
         "chart-layers",
         "chart-classes",
         "chart-cost",
+        "chart-side",
     }
     metas = [t.get("meta") for t in data["map"]["data"]]
     assert "replay:airborne:0" in metas and "replay:destroyed" in metas
@@ -112,6 +113,7 @@ def test_replay_matches_its_replicate(capital):
 def test_pngs_exist_have_their_size_and_are_not_blank(capital, tmp_path):
     inches = {
         "map.png": (14, 8),
+        "side_view.png": (12, 5),
         "threat_kinds.png": (8, 4.5),
         "kills_by_layer.png": (8, 4.5),
         "shots_spend_by_class.png": (10, 4.5),

@@ -270,6 +270,21 @@ def map_figure(data: ReportData) -> Any:
             text=[],
             hovertemplate="%{text}<extra></extra>",
         )
+    top = max(replay.top, 100.0)
+    steps = (0, 100, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000)
+    ticks = [v for v in steps if v <= top]
+    colorbar = {
+        "title": {"text": "altitude"},
+        "tickvals": [math.sqrt(v) for v in ticks],
+        "ticktext": [f"{v / 1000:g} km" if v >= 1000 else f"{v} m" for v in ticks],
+        "x": 0.01,
+        "xanchor": "left",
+        "y": 0.02,
+        "yanchor": "bottom",
+        "len": 0.45,
+        "thickness": 12,
+        "bgcolor": "rgba(255,255,255,0.75)",
+    }
     for k, kind in enumerate(replay.kinds):
         fig.add_scatter(
             x=[],
@@ -279,9 +294,13 @@ def map_figure(data: ReportData) -> Any:
                 "size": 6,
                 "color": kind_colour(kind),
                 "line": {"color": "white", "width": 0.5},
+                # coloured by altitude, the colour is the square root of metres: the low
+                # altitudes of drones and cruise missiles stay apart next to ballistic ones
                 "colorscale": ALTITUDE_SCALE,
                 "cmin": 0.0,
-                "cmax": max(replay.top, 1.0),
+                "cmax": math.sqrt(top),
+                "showscale": False,
+                "colorbar": colorbar,
             },
             name=f"{esc(kind)} in the air",
             meta=f"replay:airborne:{k}",

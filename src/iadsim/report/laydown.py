@@ -72,13 +72,21 @@ class Laydown:
         return layer_colours(u.group for u in self.fire_units)
 
     def defended_area(self) -> tuple[tuple[float, float], tuple[float, float]]:
-        """Axis ranges (x, y) around the assets, sensors and fire units, padded by 8%."""
+        """Axis ranges (x, y) around the assets, sensors and fire units, padded by 8%.
+
+        Neither side is less than 60% of the other on the ground, so that a
+        laydown along one line still gives a view that can be read.
+        """
         sites = self.assets + self.sensors + self.fire_units
         xs = [s.x for s in sites]
         ys = [s.y for s in sites]
-        pad_x = 0.08 * (max(xs) - min(xs) or 1.0)
-        pad_y = 0.08 * (max(ys) - min(ys) or 1.0)
-        return (min(xs) - pad_x, max(xs) + pad_x), (min(ys) - pad_y, max(ys) + pad_y)
+        aspect = self.frame.aspect
+        span_x = max(xs) - min(xs) or 1.0
+        span_y = max(ys) - min(ys) or 1.0
+        span_x, span_y = max(span_x, 0.6 * span_y * aspect), max(span_y, 0.6 * span_x / aspect)
+        mid_x, mid_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
+        half_x, half_y = 0.58 * span_x, 0.58 * span_y
+        return (mid_x - half_x, mid_x + half_x), (mid_y - half_y, mid_y + half_y)
 
 
 def _km(metres: float) -> str:

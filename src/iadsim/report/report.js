@@ -154,7 +154,8 @@
       air.forEach(function (a, k) {
         if (trace["replay:airborne:" + k] === undefined) return;
         airIdx.push(trace["replay:airborne:" + k]);
-        airColour.push(byAltitude ? a.z : kindColour[k]);
+        airColour.push(byAltitude ? a.z.map(function (z) { return Math.sqrt(Math.max(z, 0)); })
+          : kindColour[k]);
       });
       if (airIdx.length) Plotly.restyle(gd, { "marker.color": airColour }, airIdx);
       if (sideTrace >= 0) {
@@ -197,11 +198,8 @@
       colourButton.textContent = byAltitude ? "Colour by kind" : "Colour by altitude";
       var first = trace["replay:airborne:0"];
       if (first !== undefined) {
-        // one colour bar (altitude, metres) on the first kind's trace
-        Plotly.restyle(gd, { "marker.showscale": byAltitude,
-          "marker.colorbar": { title: { text: "altitude (m)" }, x: 0.01, xanchor: "left",
-          y: 0.02, yanchor: "bottom", len: 0.4, thickness: 12, bgcolor: "rgba(255,255,255,0.7)" }
-        }, [first]);
+        // one colour bar (altitude) on the first kind's trace
+        Plotly.restyle(gd, { "marker.showscale": byAltitude }, [first]);
       }
       draw(Number(slider.value));
     });

@@ -64,6 +64,27 @@ def _style(ax: Any) -> None:
 
 def _draw_map(ax: Any, data: ReportData) -> None:
     lay, r = data.laydown, data.replay
+    if lay.terrain is not None:
+        ter = lay.terrain
+        ax.imshow(
+            ter.rgba,
+            extent=(ter.west, ter.east, ter.south, ter.north),
+            origin="upper",
+            interpolation="bilinear",
+            zorder=0,
+            label=f"terrain {ter.low:,.0f}–{ter.high:,.0f} m",
+        )
+    for n, track in enumerate(lay.tracks):
+        ax.plot(
+            track.x,
+            track.y,
+            color=track.colour,
+            lw=0.8,
+            ls="--",
+            alpha=0.6,
+            marker="." if len(track.x) <= 8 else None,
+            label="tracks of moving platforms" if n == 0 else None,
+        )
     for raid, (xs, ys) in lay.routes.items():
         x = np.array([np.nan if v is None else v for v in xs], dtype=float)
         y = np.array([np.nan if v is None else v for v in ys], dtype=float)
@@ -71,18 +92,18 @@ def _draw_map(ax: Any, data: ReportData) -> None:
     for s in lay.sensors:
         if s.ring:
             ax.plot(*s.ring, color="#969696", lw=0.6, ls=":")
-    layers = list(dict.fromkeys(u.group for u in lay.fire_units))
-    for k, layer in enumerate(layers):
+    for layer, colour in lay.layer_colours.items():
         units = [u for u in lay.fire_units if u.group == layer]
         for u in units:
             if u.ring:
-                ax.plot(*u.ring, color=colour_of(k), lw=0.7, alpha=0.6)
+                ax.plot(*u.ring, color=colour, lw=0.7, alpha=0.6)
         ax.scatter(
             [u.x for u in units],
             [u.y for u in units],
             marker="D",
             s=18,
-            color=colour_of(k),
+            facecolors=["none" if u.moves else colour for u in units],
+            edgecolors=colour,
             label=_label(layer),
             zorder=3,
         )
@@ -156,6 +177,49 @@ def _map(data: ReportData) -> Any:
         ha="left",
         fontsize=11,
     )
+    return fig
+
+
+def _side(data: ReportData) -> Any:
+    view = data.side_view
+    assert view is not None
+    fig = _figure(12, 5)
+    ax = fig.add_subplot()
+    drawn: set[str] = set()
+    for e in view.envelopes:
+        ax.fill_between(
+            [e.near, e.far],
+            e.low / 1000,
+            e.high / 1000,
+            color=e.colour,
+            alpha=0.2,
+            lw=0.8,
+            edgecolor=e.colour,
+            label=None if e.layer in drawn else _label(f"{e.layer} envelope"),
+        )
+        drawn.add(e.layer)
+    for p in view.profiles:
+        shown = f" ({len(p.threats)} of {p.launched} drawn)" if len(p.threats) < p.launched else ""
+        for n, (d, z) in enumerate(zip(p.distance, p.altitude, strict=True)):
+            ax.plot(
+                d,
+                np.asarray(z) / 1000,
+                color=p.colour,
+                lw=1.4,
+                label=_label(f"{p.name} ({p.kind}){shown}") if n == 0 else None,
+            )
+    ax.invert_xaxis()
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("distance to target (km)")
+    ax.set_ylabel("altitude above sea level (km)")
+    ax.set_title(
+        f"{data.title}: side view of the threats' trajectories, with the fire units' altitude "
+        f"envelopes placed by their reach from {view.target}",
+        loc="left",
+        fontsize=10,
+    )
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+    _style(ax)
     return fig
 
 
@@ -328,9 +392,10 @@ def _exhaustion(data: ReportData) -> Any:
 def write_pngs(data: ReportData, folder: str | Path) -> list[Path]:
     """Write the report's charts as PNG files into ``folder``; return their paths.
 
-    Files: ``map.png`` (laydown and where each threat of the replayed
-    replicate ended), ``threat_kinds.png``, ``kills_by_layer.png``,
-    ``shots_spend_by_class.png``, ``cost_exchange.png`` and, for a sweep,
+    Files: ``map.png`` (laydown, terrain, moving platforms' tracks and where
+    each threat of the replayed replicate ended), ``side_view.png`` (threats'
+    altitude against distance to target, fire units' envelopes), ``threat_kinds.png``,
+    ``kills_by_layer.png``, ``shots_spend_by_class.png``, ``cost_exchange.png`` and, for a sweep,
     ``saturation.png``.
     """
     folder = Path(folder)
@@ -342,6 +407,8 @@ def write_pngs(data: ReportData, folder: str | Path) -> list[Path]:
         ("shots_spend_by_class.png", _classes),
         ("cost_exchange.png", _cost),
     ]
+    if data.side_view is not None:
+        charts.insert(1, ("side_view.png", _side))
     if data.sweep is not None:
         charts.insert(0, ("saturation.png", _sweep))
     if data.campaign is not None:
