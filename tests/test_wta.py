@@ -8,7 +8,7 @@ import pytest
 from iadsim.wta import Problem, ahuja_instance, available_solvers, check_solver, get_solver, solve
 from iadsim.wta.check import brute_force, small_problems
 
-SOLVERS = ["descent", "exact", "greedy", "local", "oa"]
+SOLVERS = ["columns", "descent", "exact", "greedy", "local", "oa"]
 
 
 def random_problem(rng: np.random.Generator, variant: int) -> Problem:
@@ -28,7 +28,7 @@ def random_problem(rng: np.random.Generator, variant: int) -> Problem:
 
 def test_registry_lists_the_builtin_solvers() -> None:
     assert available_solvers() == SOLVERS
-    with pytest.raises(KeyError, match="available: descent, exact, greedy"):
+    with pytest.raises(KeyError, match="available: columns, descent, exact, greedy"):
         get_solver("simplex")
 
 
@@ -44,7 +44,7 @@ def test_exact_matches_brute_force_and_bounds_are_valid(seed: int) -> None:
         problem = random_problem(rng, k % 3)
         optimum, _ = brute_force(problem)
         tol = 1e-9 * max(1.0, optimum)
-        for name in ("exact", "oa"):
+        for name in ("columns", "exact", "oa"):
             answer = solve(problem, name)
             assert answer.status == "optimal"
             assert answer.bound is not None and answer.bound <= optimum + tol

@@ -38,6 +38,7 @@ Format = OutputFormat
 class Solver(StrEnum):
     """The built-in WTA solvers (see :func:`iadsim.wta.available_solvers`)."""
 
+    columns = "columns"
     greedy = "greedy"
     descent = "descent"
     local = "local"

@@ -47,7 +47,7 @@ def register(name: str) -> Callable[[Callable[..., Solver]], Callable[..., Solve
 
 def _load_builtin() -> None:
     # The built-in solvers register themselves on import.
-    from iadsim.wta import exact, heuristics  # noqa: F401
+    from iadsim.wta import colgen, exact, heuristics  # noqa: F401
 
 
 def available_solvers() -> list[str]:
