@@ -39,6 +39,7 @@ __all__ = [
     "MAX_SEED",
     "MAX_SPEED_MPS",
     "MAX_SWEEP_POINTS",
+    "MAX_TERRAIN_BYTES",
     "MAX_TERRAIN_CELLS",
     "MAX_TERRAIN_CELL_M",
     "MAX_THREATS",
@@ -112,6 +113,9 @@ one campaign night."""
 
 MAX_WAYPOINTS = 32
 """Most waypoints on one route (the route jitter's draws are keyed by waypoint)."""
+
+MAX_TERRAIN_BYTES = 2**30
+"""Largest elevation model file, in bytes (1 GiB)."""
 
 MAX_TERRAIN_CELLS = 64_000_000
 """Most cells of an elevation grid in the local frame (8,000 x 8,000: 720 km square at 90 m)."""

@@ -42,8 +42,26 @@ _UNLIMITED = 1 << 30
 
 
 def content_hash(scenario: Any) -> str:
-    """SHA-256 of a validated scenario's canonical JSON form."""
-    text = json.dumps(scenario.model_dump(mode="json", by_alias=True), sort_keys=True)
+    """SHA-256 of a validated scenario's canonical JSON form.
+
+    A terrain file counts by its bytes, not its path: the same grid anywhere gives
+    the same hash, and a changed grid a new one.
+    """
+    data = scenario.model_dump(mode="json", by_alias=True)
+    terrain = data.get("terrain")
+    if terrain is not None:
+        path = Path(terrain["file"])
+        try:
+            if not path.is_file() or path.stat().st_size > limits.MAX_TERRAIN_BYTES:
+                raise OSError("not hashed: compiling says why it cannot be read")
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                for block in iter(lambda: f.read(1 << 20), b""):
+                    digest.update(block)
+            terrain["file"] = f"sha256:{digest.hexdigest()}"
+        except OSError:
+            pass  # compiling it will say why it cannot be read
+    text = json.dumps(data, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
 
 

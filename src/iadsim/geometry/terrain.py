@@ -203,6 +203,13 @@ def load_terrain(spec: Any, base: Path, origin: Any) -> ElevationGrid:
         path = base / path
     if not path.is_file():
         raise TerrainError("terrain.file", f"no such file: {path}")
+    size = path.stat().st_size
+    if size > limits.MAX_TERRAIN_BYTES:
+        raise TerrainError(
+            "terrain.file",
+            f"{size / 2**20:,.0f} MiB; the limit is {limits.MAX_TERRAIN_BYTES / 2**20:,.0f} MiB: "
+            "crop the elevation model to the area of the defence",
+        )
     try:
         if path.suffix.lower() == ".npy":
             try:

@@ -632,10 +632,26 @@ def parse_scenario(
         ScenarioError: listing every field that is wrong, with its path.
     """
     raw = _migrate(raw, source)
+    _anchor_terrain(raw, source)
     try:
         return Scenario.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(source, _problems(exc), lines=lines) from None
+
+
+def _anchor_terrain(raw: dict[str, Any], source: str | Path) -> None:
+    """A terrain file named relative to the scenario file is read from beside it.
+
+    The path is made absolute here, so the scenario compiles the same from any
+    working directory; its content hash uses the file's bytes, not its path.
+    """
+    terrain = raw.get("terrain") if isinstance(raw, dict) else None
+    if not isinstance(terrain, dict) or not isinstance(terrain.get("file"), str):
+        return
+    folder = Path(str(source)).parent
+    name = Path(terrain["file"])
+    if not name.is_absolute() and Path(str(source)).is_file():
+        raw["terrain"] = {**terrain, "file": str((folder / name).resolve())}
 
 
 def load_inner_scenario(
