@@ -201,7 +201,8 @@ class Visibility:
 
 
 def _altitudes(n: int) -> st.SearchStrategy[list[float]]:
-    level = st.one_of(st.just(0.0), _floats(0.0, 15_000.0).map(lambda v: round(v, 3)))
+    height = _floats(0.0, 15_000.0).map(lambda v: round(v, 3))
+    level = st.one_of(st.just(0.0), height, height, height)  # sea level a quarter of the time
     return st.one_of(
         level.map(lambda z: [z] * n),  # level flight, as before flight profiles
         st.lists(level, min_size=n, max_size=n),
@@ -243,7 +244,8 @@ def platform_paths(draw: st.DrawFn, threat: Path4, moving: bool = True) -> Path4
         x, y = draw(centres_near(route))
         xs.append(x)
         ys.append(y)
-    zs = draw(st.lists(st.one_of(st.just(0.0), _floats(0.0, 12_000.0)), min_size=n, max_size=n))
+    height = _floats(0.0, 12_000.0)
+    zs = draw(st.lists(st.one_of(st.just(0.0), height, height), min_size=n, max_size=n))
     lo, hi = threat.ts[0] - 600.0, threat.ts[-1] + 600.0
     ts = sorted(set(draw(st.lists(_floats(lo, hi), min_size=n, max_size=n, unique=True))))
     while len(ts) < n:  # equal draws: spread them
@@ -259,7 +261,7 @@ def visibilities(draw: st.DrawFn) -> Visibility:
     if draw(st.booleans()):
         z_min, z_max = -math.inf, math.inf
     else:
-        z_min = draw(_floats(0.0, 10_000.0))
+        z_min = draw(st.one_of(st.just(0.0), _floats(0.0, 4_000.0)))
         z_max = z_min + draw(_floats(100.0, 20_000.0))
     cone = draw(st.one_of(st.none(), _floats(5.0, 175.0)))
     return Visibility(r_min, r_max, z_min, z_max, draw(st.booleans()), cone)
