@@ -8,11 +8,13 @@ installs Chromium (``.ci/run``); Playwright's own browser download is not used.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from iadsim.report import report_from_scenario, write_html
+from iadsim.report.replay import SLIDER_STEP
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 CHROMIUM = "/usr/bin/chromium"
@@ -119,4 +121,92 @@ def test_user_text_shows_as_text_in_chromium(browser, tmp_path):
     legend = page.locator("#map .legendtext").all_text_contents()
     assert "<b>bold</b><img src=x onerror=alert(2)>" in legend
     assert page.locator("#map img, #map b").count() == 0
+    assert problems == []
+
+
+# the replay's moving platforms, threats in the air and side-view dots at the slider's time
+WORLD_STATE = """() => {
+  const gd = document.getElementById("map");
+  const side = document.getElementById("chart-side");
+  const find = (g, meta) => g.data.find((t) => t.meta === meta);
+  const platforms = find(gd, "replay:platforms");
+  const air = gd.data.filter((t) => String(t.meta || "").startsWith("replay:airborne"));
+  const dots = find(side, "replay:side");
+  return {
+    t: Number(document.getElementById("replay-time").value),
+    px: platforms.x, py: platforms.y, opacity: platforms.marker.opacity,
+    rings: find(gd, "replay:platform-rings").x.filter((v) => v === null).length,
+    text: air.flatMap((t) => t.text), colour: air.map((t) => t.marker.color),
+    showscale: air.map((t) => !!t.marker.showscale),
+    sx: dots.x, sy: dots.y,
+    shots: find(gd, "replay:shots").x.map((x, k) => [x, find(gd, "replay:shots").y[k]]),
+    images: gd.querySelectorAll(".imagelayer image").length,
+    href: (gd.querySelector(".imagelayer image") || {getAttribute: () => ""})
+      .getAttribute("href"),
+  };
+}"""
+
+
+def _seek(page, t: float) -> None:
+    page.evaluate(
+        """(t) => { const s = document.getElementById("replay-time");
+        s.value = String(t); s.dispatchEvent(new Event("input")); }""",
+        t,
+    )
+
+
+def test_world_report_in_chromium(browser, tmp_path):
+    from test_report_world import _write
+
+    data = report_from_scenario(
+        _write(tmp_path, terrain=True), replications=2, seed=1, engine="reference"
+    )
+    r = data.replay
+    problems: list[str] = []
+    page = _open(browser, write_html(data, tmp_path / "world.html"), problems)
+    tracks = data.laydown.tracks
+    assert [p.id for p in tracks] == ["awacs", "cap", "mfg"]
+
+    _seek(page, 2100.0)  # the gun group is moving between its sites; the CAP is on station
+    state = page.evaluate(WORLD_STATE)
+    assert state["t"] == 2100.0
+    assert state["images"] == 1 and state["href"].startswith("data:image/png;base64,")
+    for k, track in enumerate(tracks):  # to a metre (the page's times are to the millisecond)
+        x, y, _ = track.at(2100.0)
+        assert state["px"][k] == pytest.approx(x, abs=1e-3)
+        assert state["py"][k] == pytest.approx(y, abs=1e-3)
+    assert state["opacity"] == [1, 1, 0.3]
+    assert state["rings"] == 2  # rings only round the platforms that are on
+    assert state["py"][2] == pytest.approx(15.0)  # half way from its first site to its second
+
+    # threats in the air: their altitude in the hover, and their dots in the side view
+    airborne = [i for i in range(len(r.launch)) if r.launch[i] <= 2100.0 < r.end[i]]
+    assert len(state["text"]) == len(airborne) == len(state["sx"]) > 0
+    shown = sorted(float(t.rsplit(" · ", 1)[1].removesuffix(" m").replace(",", ""))
+                   for t in state["text"])  # fmt: skip
+    expected = sorted(r.position(i, 2100.0)[2] for i in airborne)
+    assert shown == pytest.approx(expected, abs=1.0)
+    assert sorted(state["sy"]) == pytest.approx([z / 1000 for z in expected], abs=1e-3)
+    assert all(isinstance(c, str) for c in state["colour"])  # coloured by kind
+
+    page.get_by_role("button", name="Colour by altitude").click()
+    page.wait_for_function("document.getElementById('replay-colour').ariaPressed === 'true'")
+    state = page.evaluate(WORLD_STATE)
+    colours = sorted(v for c in state["colour"] if isinstance(c, list) for v in c)
+    assert colours == pytest.approx([math.sqrt(z) for z in expected], abs=0.05)
+    with_points = [k for k, c in enumerate(state["colour"]) if isinstance(c, list) and c]
+    assert state["showscale"] == [k == with_points[0] for k in range(len(state["colour"]))]
+    page.locator("#map").screenshot(path=tmp_path / "world-altitude.png")
+
+    _seek(page, 4000.0)  # the CAP's hour on station is over
+    assert page.evaluate(WORLD_STATE)["opacity"] == [1, 0.3, 1]
+
+    # an interceptor in flight leaves from where its moving unit was when it fired
+    shot = next(s for s in r.shots if s[2] == 1)
+    t = math.ceil(shot[0] / SLIDER_STEP) * SLIDER_STEP
+    assert t < shot[1]
+    _seek(page, t)
+    starts = [p for k, p in enumerate(page.evaluate(WORLD_STATE)["shots"]) if k % 3 == 0]
+    assert any(p == pytest.approx([shot[6], shot[7]], abs=1e-3) for p in starts)
+    page.locator("#chart-side").screenshot(path=tmp_path / "world-side.png")
     assert problems == []

@@ -105,7 +105,7 @@ class Replay:
             "end_y": r(self.end_y),
             "route_x": [r(x) for x in self.route_x],
             "route_y": [r(y) for y in self.route_y],
-            "route_t": [r(t, 1) for t in self.route_t],
+            "route_t": [r(t, 3) for t in self.route_t],  # ms: a ballistic missile flies 2 m
             "route_z": [r(z, 0) for z in self.route_z],
             "route_d": [r(d, 3) for d in self.route_d],
             "unit_x": r(self.unit_x),

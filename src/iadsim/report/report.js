@@ -150,14 +150,19 @@
         Plotly.restyle(gd, { "marker.color": [pcolour], "marker.opacity": [popacity],
           "marker.symbol": [psymbol] }, [trace["replay:platforms"]]);
       }
-      var airIdx = [], airColour = [];
+      // by altitude: the square root of metres, one colour bar (on the first trace drawn)
+      var airIdx = [], airColour = [], airScale = [], scaled = false;
       air.forEach(function (a, k) {
         if (trace["replay:airborne:" + k] === undefined) return;
         airIdx.push(trace["replay:airborne:" + k]);
         airColour.push(byAltitude ? a.z.map(function (z) { return Math.sqrt(Math.max(z, 0)); })
           : kindColour[k]);
+        airScale.push(byAltitude && !scaled && a.z.length > 0);
+        if (byAltitude && a.z.length > 0) scaled = true;
       });
-      if (airIdx.length) Plotly.restyle(gd, { "marker.color": airColour }, airIdx);
+      if (airIdx.length) {
+        Plotly.restyle(gd, { "marker.color": airColour, "marker.showscale": airScale }, airIdx);
+      }
       if (sideTrace >= 0) {
         Plotly.restyle(side, { x: [sideView.x], y: [sideView.y], text: [sideView.text],
           "marker.color": [sideView.color] }, [sideTrace]);
@@ -196,11 +201,6 @@
       byAltitude = !byAltitude;
       colourButton.setAttribute("aria-pressed", String(byAltitude));
       colourButton.textContent = byAltitude ? "Colour by kind" : "Colour by altitude";
-      var first = trace["replay:airborne:0"];
-      if (first !== undefined) {
-        // one colour bar (altitude) on the first kind's trace
-        Plotly.restyle(gd, { "marker.showscale": byAltitude }, [first]);
-      }
       draw(Number(slider.value));
     });
     document.querySelectorAll("[data-view]").forEach(function (button) {

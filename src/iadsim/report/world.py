@@ -136,7 +136,7 @@ class Track:
             "x": r(self.x, 5),
             "y": r(self.y, 5),
             "z": r(self.z, 0),
-            "t": r(self.t, 1),
+            "t": r(self.t, 3),
             "available": [[a, b] for a, b in self.available],
             "ring_dx": r(self.ring_dx, 5),
             "ring_dy": r(self.ring_dy, 5),
