@@ -75,6 +75,8 @@ __all__ = [
     "DEFAULT_SPAN",
     "MISSILE_KINDS",
     "MODELS",
+    "SIZE_REF",
+    "SIZE_SLOPES",
     "Backtest",
     "backtest",
     "kind_nights",
@@ -167,6 +169,17 @@ simulated shares at ``n / capacity`` threats (the scenario's defence ``capacity`
 larger against that kind; 1 is the scenario as it is)."""
 
 
+SIZE_SLOPES = (0.0, 0.25, 0.5)
+"""Variants of the simulation for kinds with EW: the EW susceptibility of a night of ``n``
+threats is ``expit(logit(ew) + slope * log(n / SIZE_REF))``, so that a larger raid holds a
+larger share of threats the EW belt defeats (decoys, which the reports count among those
+that did not reach their target). ``0`` is the scenario as it is; the slope is chosen, like
+the volatility, by past predictive likelihood."""
+
+SIZE_REF = 100.0
+"""Raid size at which the EW susceptibility is the grid's value."""
+
+
 def _steps(grid: NDArray[np.float64], step: float) -> NDArray[np.float64]:
     """Points ``step`` apart over a simulated grid's range."""
     points = np.arange(float(grid[0]), float(grid[-1]) + 1e-9, step, dtype=np.float64)
@@ -198,9 +211,18 @@ def _sim_drift(table: ResponseTable, nights: pd.DataFrame, **options: Any) -> Dr
     n = nights["launched"].to_numpy(float)
     if table.has_ew:
         ew = _steps(table.ew, 0.025)
-        fine = _bilinear(table.at_sizes(n), table.pk, table.ew, pk, ew)  # [Pf, Ef, N, 3]
-        shares = fine.reshape(len(pk) * len(ew), len(nights), 3)
-        return DriftModel(pk, ew, shares, nights, True, **options)
+        by_pk = np.tensordot(interpolation_weights(table.pk, pk), table.at_sizes(n),
+                             axes=([1], [0]))  # [Pf, E, N, 3]  # fmt: skip
+        z = np.log(np.clip(ew, 1e-9, None)) - np.log1p(-np.clip(ew, None, 1 - 1e-9))
+        tables = []
+        for slope in SIZE_SLOPES:
+            eff = expit(z[:, None] + slope * np.log(n / SIZE_REF)[None, :])  # [Ef, N]
+            eff = np.where(ew[:, None] > 0, eff, 0.0)
+            we = interpolation_weights(table.ew, eff.ravel()).reshape(len(ew), len(n), -1)
+            fine = np.einsum("bne,aenk->abnk", we, by_pk)  # [Pf, Ef, N, 3]
+            tables.append(fine.reshape(len(pk) * len(ew), len(n), 3))
+        return DriftModel(pk, ew, np.stack(tables), nights, True, variants=SIZE_SLOPES,
+                          **options)  # fmt: skip
     factor = 1.0 / np.array(CAPACITY)
     parts = [
         _bilinear(table.at_sizes(np.maximum(n * f, 1.0)), table.pk, table.ew, pk, table.ew)
@@ -342,11 +364,18 @@ def _drift_forecasts(
     breaks: Sequence[dt.date],
     samples: int,
     rng: np.random.Generator,
-) -> dict[tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float]]]:
+) -> dict[tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float, float]]]:
     """Forecast samples of every target: (level, label) -> (nights, counts, (sigma, c))."""
-    out: dict[tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float]]] = {}
+    out: dict[
+        tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float, float]]
+    ] = {}
     dates = model.dates
     run = FilterRun(model)
+
+    def chosen(f: int) -> tuple[float, float, float]:
+        sigma, c, v = run.pairs[f]
+        return sigma, c, float(model.variants[v])
+
     for plan in plans:
         run.reset()
         cuts = sorted(b for b in breaks)
@@ -357,13 +386,13 @@ def _drift_forecasts(
             if i in plan.months:
                 label, ix = plan.months[i]
                 f = run.choose()
-                out[("month", label)] = (ix, run.sample_path(f, ix, samples, rng), run.pairs[f])
+                out[("month", label)] = (ix, run.sample_path(f, ix, samples, rng), chosen(f))
             run.advance(date)
             if i in plan.nights:
                 f = run.choose()
                 n = float(model.launched[i])
                 counts = run.sample_now(f, i, n, samples, rng)[:, None, :]
-                out[("night", date.isoformat())] = ([i], counts, run.pairs[f])
+                out[("night", date.isoformat())] = ([i], counts, chosen(f))
             run.observe(i)
     return out
 
@@ -433,7 +462,7 @@ def _score_rows(
     counts: NDArray[np.float64],
     has_ew: bool,
     rng: np.random.Generator,
-    pair: tuple[float, float] | None,
+    pair: tuple[float, float, float] | None,
     expected: NDArray[np.float64] | None,
 ) -> list[dict[str, Any]]:
     records = []
@@ -456,6 +485,7 @@ def _score_rows(
         record["pit"] = float(pit(x, y, rng)[0])
         record["sigma"] = pair[0] if pair is not None else float("nan")
         record["c"] = pair[1] if pair is not None else float("nan")
+        record["size_slope"] = pair[2] if pair is not None else float("nan")
         records.append(record)
     return records
 

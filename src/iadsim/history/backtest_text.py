@@ -76,17 +76,24 @@ def targets(bt: Backtest) -> list[Target]:
             out.append(Target(f"monthly {name}: 40-60% inside 50% intervals", "–", None))
             continue
         n = int(r["targets"])
+        leaked = _row(bt, "month", kind, "leaked", sim)
+        alone = {
+            level: f" (leaked alone: {leaked[f'cover{level}']:.0%} of {int(leaked['targets'])})"
+            if leaked is not None and int(leaked["targets"]) < n
+            else ""
+            for level in ("50", "90")
+        }
         out.append(
             Target(
                 f"monthly {name}: >= 85% of values inside their 90% intervals",
-                f"{r['cover90']:.0%} of {n}",
+                f"{r['cover90']:.0%} of {n}{alone['90']}",
                 bool(r["cover90"] >= 0.85),
             )
         )
         out.append(
             Target(
                 f"monthly {name}: 40-60% of values inside their 50% intervals",
-                f"{r['cover50']:.0%} of {n}",
+                f"{r['cover50']:.0%} of {n}{alone['50']}",
                 bool(0.40 <= r["cover50"] <= 0.60),
             )
         )

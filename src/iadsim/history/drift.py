@@ -15,7 +15,8 @@ is the multinomial). The grid makes the filter exact up to the grid: the
 distribution of the parameters after the nights seen so far is a vector over
 grid points, carried to the next night by the random walk's transition
 matrices and multiplied by the night's likelihood. Several ``(sigma, c)``
-pairs run side by side; at each forecast origin the pair whose one-step
+pairs (and variants of the shares, if any) run side by side; at each forecast origin the
+filter whose one-step
 predictive log-likelihood over the nights seen so far is highest is used
 (so the volatility and the spread are estimated from history only, never from
 what is being predicted).
@@ -152,7 +153,8 @@ class DriftModel:
     """[E] values of the second parameter (``[0]`` when there is none)."""
     shares: NDArray[np.float64]
     """[P * E, N, 3] shares destroyed / lost to EW / leaked (``N`` may be 1: the same
-    every night)."""
+    every night); or ``[V, P * E, N, 3]`` for ``V`` variants of the model (see
+    ``variants``)."""
     nights: pd.DataFrame
     """The kind's nights, sorted by date (``date``, ``launched``, ``destroyed``,
     ``lost_to_ew``, ``leaked``, ``ew_reporting``)."""
@@ -162,41 +164,56 @@ class DriftModel:
     concentrations: Sequence[float] = DEFAULT_CONCENTRATIONS
     half_life: float | None = None
     """Days after which a night's log-likelihood counts half (None: no forgetting)."""
-    _ll: dict[float, NDArray[np.float64]] = field(default_factory=dict, repr=False)
+    variants: Sequence[float] = (0.0,)
+    """A label for each variant of the shares (a static parameter chosen, like ``sigma``
+    and ``c``, by past predictive likelihood)."""
     _kernels: dict[tuple[float, int], tuple[NDArray[np.float64], NDArray[np.float64]]] = field(
         default_factory=dict, repr=False
     )
 
     def __post_init__(self) -> None:
+        if self.shares.ndim == 3:
+            self.shares = self.shares[None]
+        if self.shares.shape[0] != len(self.variants):
+            raise ValueError(
+                f"{self.shares.shape[0]} share tables for {len(self.variants)} variants"
+            )
         self.dates: list[dt.date] = list(self.nights["date"])
         """The nights' dates, as a list (fast to index)."""
         self.launched = self.nights["launched"].to_numpy(float)
         """[N] threats launched each night."""
 
-    def stacked(self) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-        """``([C, G, N] log-likelihoods, [F] index of each pair's c)``."""
-        cs = list(dict.fromkeys(self.concentrations))
-        stack = np.stack([self.loglik(c) for c in cs])
-        return stack, np.array([cs.index(c) for _, c in self.pairs])
-
     @property
-    def pairs(self) -> list[tuple[float, float]]:
-        """The ``(sigma, c)`` pairs run side by side."""
-        return [(s, c) for s in self.sigmas for c in self.concentrations]
+    def pairs(self) -> list[tuple[float, float, int]]:
+        """The ``(sigma, c, variant)`` filters run side by side."""
+        return [
+            (s, c, v)
+            for v in range(len(self.variants))
+            for s in self.sigmas
+            for c in self.concentrations
+        ]
 
-    def loglik(self, c: float) -> NDArray[np.float64]:
-        """[G, N] night log-likelihoods at concentration ``c`` (computed once)."""
-        if c not in self._ll:
-            shares = self.shares
-            if shares.shape[1] == 1 and len(self.nights) > 1:
-                shares = np.broadcast_to(shares, (shares.shape[0], len(self.nights), 3))
-            self._ll[c] = night_logliks(shares, self.nights, c, has_ew=self.has_ew)
-        return self._ll[c]
+    def loglik(self, c: float, variant: int = 0) -> NDArray[np.float64]:
+        """[G, N] night log-likelihoods at concentration ``c``."""
+        shares = self.shares[variant]
+        if shares.shape[1] == 1 and len(self.nights) > 1:
+            shares = np.broadcast_to(shares, (shares.shape[0], len(self.nights), 3))
+        return night_logliks(shares, self.nights, c, has_ew=self.has_ew)
 
-    def shares_at(self, state: NDArray[np.int64], night: int) -> NDArray[np.float64]:
+    def stacked(self) -> tuple[NDArray[np.float32], NDArray[np.int64]]:
+        """``([K, G, N] log-likelihoods, [F] index of each filter's (c, variant) in K)``."""
+        combos = list(dict.fromkeys((c, v) for _, c, v in self.pairs))
+        stack = np.empty((len(combos), self.shares.shape[1], len(self.nights)), np.float32)
+        for k, (c, v) in enumerate(combos):
+            stack[k] = self.loglik(c, v)
+        return stack, np.array([combos.index((c, v)) for _, c, v in self.pairs])
+
+    def shares_at(
+        self, state: NDArray[np.int64], night: int, variant: int = 0
+    ) -> NDArray[np.float64]:
         """[S, 3] shares at grid points ``state`` on night index ``night``."""
-        column = 0 if self.shares.shape[1] == 1 else night
-        return np.asarray(self.shares[state, column])
+        column = 0 if self.shares.shape[2] == 1 else night
+        return np.asarray(self.shares[variant, state, column])
 
     def kernels(self, sigma: float, days: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Transition matrices ``([P, P], [E, E])`` of ``days`` days at volatility ``sigma``."""
@@ -220,7 +237,7 @@ class FilterRun:
         self.pairs = model.pairs
         self.shape = (len(self.pairs), len(model.a), len(model.b))
         self.ll, self.which = model.stacked()
-        sigmas = np.array([s for s, _ in self.pairs])
+        sigmas = np.array([s for s, _, _ in self.pairs])
         self.groups = [(float(s), np.flatnonzero(sigmas == s)) for s in np.unique(sigmas) if s > 0]
         self.reset()
 
@@ -253,7 +270,7 @@ class FilterRun:
     def observe(self, night: int) -> None:
         """Update with the reported night of index ``night`` (at the current date)."""
         ll = self.ll[self.which, :, night].reshape(self.shape)
-        joint = self.logp + ll
+        joint = self.logp + ll.astype(np.float64)
         total = _logsum(joint)
         self.score += total[:, 0, 0]
         self.logp = joint - total
@@ -272,8 +289,9 @@ class FilterRun:
     ) -> NDArray[np.float64]:
         """[S, 3] counts of night ``night`` (of ``n`` threats) from the current state."""
         state = self._draw(f, size, rng)
-        c = self.pairs[f][1]
-        return sample_counts(self.model.shares_at(state, night), np.array([n] * size), c, rng)
+        _, c, v = self.pairs[f]
+        shares = self.model.shares_at(state, night, v)
+        return sample_counts(shares, np.array([n] * size), c, rng)
 
     def sample_path(
         self,
@@ -283,7 +301,7 @@ class FilterRun:
         rng: np.random.Generator,
     ) -> NDArray[np.float64]:
         """[S, len(nights), 3] counts of the coming nights, along sampled drift paths."""
-        sigma, c = self.pairs[f]
+        sigma, c, v = self.pairs[f]
         model = self.model
         state = self._draw(f, size, rng)
         pe = len(model.b)
@@ -299,7 +317,7 @@ class FilterRun:
                 ia = _step(np.cumsum(ka, axis=1), ia, rng)
                 ib = _step(np.cumsum(kb, axis=1), ib, rng)
             n = float(model.launched[night])
-            shares = model.shares_at(ia * pe + ib, night)
+            shares = model.shares_at(ia * pe + ib, night, v)
             out[:, k] = sample_counts(shares, np.full(size, n), c, rng)
         return out
 

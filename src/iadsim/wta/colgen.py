@@ -1,6 +1,6 @@
 """The ``columns`` solver: column generation over target allocations, proofs by enumeration.
 
-1. A start: greedy, then the assignment-exchange descent (``descent``).
+1. A start: greedy, then single-round moves and swaps.
 2. Column generation (:func:`iadsim.wta.columns.column_generation`) solves the
    linear relaxation of the allocation formulation; along the way it keeps the
    best Lagrangian bound L(u), which is exact for any prices u >= 0.
@@ -30,6 +30,7 @@ from iadsim.wta.columns import (
     column_generation,
     enumerate_columns,
     marginal_prices,
+    round_lp,
     solve_master,
 )
 from iadsim.wta.limits import check_memory, check_seed, check_time_limit
@@ -38,6 +39,22 @@ from iadsim.wta.registry import register
 from iadsim.wta.solution import Solution
 
 __all__ = ["ColumnSolver"]
+
+
+def _start(problem: Problem) -> np.ndarray:
+    """Greedy marginal return, then single-round moves and swaps until stuck (fast)."""
+    from iadsim.wta import kernels
+    from iadsim.wta.units import kernel_arrays, to_matrix
+
+    a = kernel_arrays(problem)
+    n_units = a.unit_type.shape[0]
+    unit_target = np.full(n_units, -1, dtype=np.int64)
+    kernels.greedy_fill(
+        a.values, a.logq, a.pen, a.limits, a.unit_type, unit_target, np.arange(n_units)
+    )
+    tol = 1e-12 * max(1.0, float(a.values.sum()))
+    kernels.local_search(a.values, a.logq, a.pen, a.limits, a.unit_type, unit_target, tol)
+    return to_matrix(problem, a.unit_type, unit_target)
 
 
 @register("columns")
@@ -54,8 +71,14 @@ class ColumnSolver:
             the optimum itself, up to rounding).
         max_columns: most columns the enumeration may list before it gives up
             (then the bound stays L(u)) (default 2,000,000).
-        master_share: share of the time left that the MIP over generated columns
-            may take (default 0.3).
+        cg_share: share of the time limit that column generation may take
+            (default 0.5).
+        reach: the first enumeration lists allocations with reduced cost up to
+            this share of L(u) (default 1e-3; the gap of the relaxation on the
+            Andersen et al. instances is below 1e-3); the second, if needed, up to
+            the best objective found minus L(u).
+        master_limit: most seconds of the MIP over the generated columns, run
+            only when the enumeration lists too many (default 120).
         seed: unused by the search (kept for the common solver interface) (default 0).
         threads: HiGHS threads (default 1).
 
@@ -74,17 +97,29 @@ class ColumnSolver:
         *,
         gap: float = 1e-9,
         max_columns: int = 2_000_000,
-        master_share: float = 0.3,
+        reach: float = 1e-3,
+        cg_share: float = 0.5,
+        master_limit: float = 120.0,
         seed: int = 0,
         threads: int = 1,
     ) -> None:
-        if not 0 <= gap < 1 or max_columns < 1 or not 0 < master_share <= 1 or threads < 1:
+        if (
+            not 0 <= gap < 1
+            or max_columns < 1
+            or not reach > 0
+            or not 0 < cg_share <= 1
+            or not master_limit > 0
+            or threads < 1
+        ):
             raise ValueError(
-                "need 0 <= gap < 1, max_columns >= 1, 0 < master_share <= 1, threads >= 1"
+                "need 0 <= gap < 1, max_columns >= 1, reach > 0, "
+                "0 < cg_share <= 1, master_limit > 0, threads >= 1"
             )
         self.gap = gap
         self.max_columns = max_columns
-        self.master_share = master_share
+        self.reach = reach
+        self.cg_share = cg_share
+        self.master_limit = master_limit
         self.seed = check_seed(seed)
         self.threads = threads
 
@@ -96,10 +131,8 @@ class ColumnSolver:
         limit = math.inf if time_limit is None else float(time_limit)
         deadline = start + limit
         info: dict[str, Any] = {"proof": "none"}
-        from iadsim.wta.heuristics import DescentSolver
-
-        first = DescentSolver().solve(problem, time_limit=0.2 * limit)
-        best_x, best = first.x, first.objective
+        best_x = _start(problem)
+        best = problem.objective(best_x)
         info["start"] = best
         info["seconds_start"] = time.perf_counter() - start
         data = PricingData(problem)
@@ -119,7 +152,7 @@ class ColumnSolver:
         cg = column_generation(
             data,
             cols,
-            deadline=deadline,
+            deadline=start + self.cg_share * limit,
             u0=marginal_prices(data, best_x),
             threads=self.threads,
         )
@@ -137,53 +170,79 @@ class ColumnSolver:
         if math.isfinite(bound):
             proven = bound
             info["proof"] = "lagrangian"
-        # the MIP over the generated columns (price-and-branch)
-        left = deadline - time.perf_counter()
-        if left > 0 and not done(proven):
+        # an assignment from the LP: each target's largest column, repaired
+        x = round_lp(data, cols, cg["values"])
+        obj = problem.objective(x)
+        if problem.is_feasible(x) and obj < best:
+            best_x, best = x, obj
+        info["rounded"] = obj
+        # Enumerate every allocation with reduced cost at u at most T and solve the
+        # MIP over them: an assignment with objective below L(u) + T uses only those
+        # (objective >= L(u) + sum of its reduced costs), so the optimum is at least
+        # min(L(u) + T, the MIP's dual bound). First T = a small share of L(u) (the
+        # MIP then usually finds the optimum), then T = best - L(u) (a proof).
+        reached = -math.inf
+        for stage in range(2):
+            left = deadline - time.perf_counter()
+            if left <= 0 or done(proven) or not math.isfinite(bound):
+                break
+            full = best - bound
+            threshold = full if stage else min(full, self.reach * max(abs(bound), tol))
+            if threshold <= reached:
+                break
             t = time.perf_counter()
-            x, obj, _, _ = solve_master(
+            listed = enumerate_columns(
+                data, u, threshold, max_cols=self.max_columns, deadline=deadline
+            )
+            info["seconds_enumeration"] = info.get("seconds_enumeration", 0.0) + (
+                time.perf_counter() - t
+            )
+            if listed is None:
+                info["columns_enumerated"] = None
+                break
+            enum_cols, nodes = listed
+            for j in range(n):  # the best assignment too, as the MIP's start
+                enum_cols.add(data, j, best_x[:, j].copy())
+            t = time.perf_counter()
+            found, obj, mip_bound, optimal = solve_master(
                 data,
-                cols,
-                time_limit=min(left, max(1.0, self.master_share * left)),
+                enum_cols,
+                time_limit=max(0.01, deadline - time.perf_counter()),
                 start=best_x,
                 threads=self.threads,
             )
-            if x is not None and problem.is_feasible(x) and obj < best:
-                best_x, best = x, obj
-            info["seconds_master"] = time.perf_counter() - t
-        # proof by enumeration of every column that can still improve on best
-        left = deadline - time.perf_counter()
-        if left > 0 and math.isfinite(bound) and not done(proven):
-            t = time.perf_counter()
-            ub_enum = best
-            gap_abs = ub_enum - bound
-            listed = enumerate_columns(data, u, gap_abs, max_cols=self.max_columns)
-            info["seconds_enumeration"] = time.perf_counter() - t
-            if listed is None:
-                info["columns_enumerated"] = None
-            else:
-                enum_cols, nodes = listed
-                info["columns_enumerated"] = len(enum_cols)
-                info["enumeration_nodes"] = int(nodes)
-                info["enumeration_threshold"] = gap_abs
-                left = deadline - time.perf_counter()
-                if left > 0:
-                    t = time.perf_counter()
-                    x, obj, mip_bound, optimal = solve_master(
-                        data, enum_cols, time_limit=left, start=best_x, threads=self.threads
-                    )
-                    info["seconds_final_mip"] = time.perf_counter() - t
-                    if x is not None and problem.is_feasible(x) and obj < best:
-                        best_x, best = x, obj
-                    # an assignment better than ub_enum uses only listed columns, so
-                    # the optimum is at least min(ub_enum, the MIP's dual bound)
-                    if math.isfinite(mip_bound):
-                        closed = max(bound, min(ub_enum, mip_bound))
-                        if closed > proven:
-                            proven = closed
-                            info["proof"] = "enumeration"
-                        info["final_mip_bound"] = mip_bound
-                        info["final_mip_optimal"] = bool(optimal)
+            info["seconds_final_mip"] = info.get("seconds_final_mip", 0.0) + (
+                time.perf_counter() - t
+            )
+            if found is not None and problem.is_feasible(found) and obj < best:
+                best_x, best = found, obj
+            reached = threshold
+            if math.isfinite(mip_bound):
+                closed = max(bound, min(bound + threshold, mip_bound))
+                if closed > proven:
+                    proven = closed
+                    info["proof"] = "enumeration"
+                    info["columns_enumerated"] = len(enum_cols)
+                    info["enumeration_nodes"] = int(nodes)
+                    info["enumeration_threshold"] = threshold
+                    info["final_mip_bound"] = mip_bound
+                    info["final_mip_optimal"] = bool(optimal)
+        if info.get("columns_enumerated", 0) is None and not done(proven):
+            # too many columns to list: the MIP over the generated ones instead
+            left = deadline - time.perf_counter()
+            if left > 0:
+                for j in range(n):
+                    cols.add(data, j, best_x[:, j].copy())
+                found, obj, _, _ = solve_master(
+                    data,
+                    cols,
+                    time_limit=min(left, self.master_limit),
+                    start=best_x,
+                    threads=self.threads,
+                )
+                if found is not None and problem.is_feasible(found) and obj < best:
+                    best_x, best = found, obj
+                info["master"] = obj
         info["prices"] = [float(v) for v in u]
         bound_out = min(proven, best) if math.isfinite(proven) else None
         return Solution(

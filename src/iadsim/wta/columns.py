@@ -40,6 +40,7 @@ __all__ = [
     "enumerate_columns",
     "lagrangian_bound",
     "marginal_prices",
+    "round_lp",
     "solve_master",
 ]
 
@@ -55,6 +56,8 @@ class PricingData:
             logq = np.log(q)
         floored = logq < LOG_FLOOR
         self.s = np.ascontiguousarray(-np.maximum(logq, LOG_FLOOR))
+        # e^-10000 is exactly 0.0: a sure kill leaves nothing (and 0 x -10000 = 0, no NaN)
+        self.logq = np.maximum(logq, -1e4)
         self.slack = np.where(floored.any(axis=0), math.exp(LOG_FLOOR), 0.0)
         cap = problem.shot_cap()
         cap[:, problem.values <= 0] = 0  # a worthless target never needs a round
@@ -102,8 +105,13 @@ class Columns:
     cost: list[float] = field(default_factory=list)
     seen: set[tuple[int, bytes, bytes]] = field(default_factory=set)
 
-    def add(self, data: PricingData, j: int, a: NDArray[np.int64]) -> bool:
-        """Add target j's allocation a (dense, (m,)) unless present; whether it was new."""
+    def add(
+        self, data: PricingData, j: int, a: NDArray[np.int64], cost: float | None = None
+    ) -> bool:
+        """Add target j's allocation a (dense, (m,)) unless present; whether it was new.
+
+        ``cost`` is c_j(a) if already known (else computed, exactly).
+        """
         types = np.flatnonzero(a).astype(np.int64)
         rounds = a[types].astype(np.int64)
         key = (j, types.tobytes(), rounds.tobytes())
@@ -113,9 +121,9 @@ class Columns:
         self.target.append(j)
         self.types.append(types)
         self.rounds.append(rounds)
-        dense = np.zeros(data.q.shape[0], dtype=np.int64)
-        dense[types] = rounds
-        self.cost.append(column_cost(data, j, dense))
+        if cost is None:
+            cost = column_cost(data, j, a)
+        self.cost.append(float(cost))
         return True
 
     def __len__(self) -> int:
@@ -212,8 +220,9 @@ def column_generation(
     bound so far (starting at ``u0``), and alpha drops to 0 when that finds no
     column with negative reduced cost at the LP's duals. Stops when the LP value
     equals the best bound up to ``tol`` (relative to the sum of values) or at
-    ``deadline``. Returns {"bound", "u" (prices of the bound), "lp",
-    "iterations", "converged", "master"}.
+    ``deadline``. Returns {"bound", "u" (prices of the bound), "values" (the
+    last LP solution, one value per column of ``cols``), "lp", "iterations",
+    "converged", "master"}.
     """
     master = _Master(data, threads=threads)
     master.add(cols, 0)
@@ -243,13 +252,14 @@ def column_generation(
         if bound > best_bound:
             best_bound, best_u = bound, u
         start = len(cols)
-        priced_out = 0
-        for j in range(n):
-            a = alloc[j]
-            rc = column_cost(data, j, a) + u_lp @ a - pi[j]
-            if rc < -tol * scale:
-                priced_out += 1
-            cols.add(data, j, a)
+        # c_j(a) of every target's allocation at once (surviving value + lambda cost)
+        survival = np.exp(np.einsum("jm,mj->j", alloc, data.logq))
+        cost = data.problem.values * survival + alloc @ data.pen
+        rc = cost + alloc @ u_lp - pi
+        priced = np.flatnonzero(rc < -tol * scale)
+        priced_out = int(len(priced))
+        for j in priced:
+            cols.add(data, int(j), alloc[j], float(cost[j]))
         if log is not None:
             log(
                 f"cg {iterations}: lp {lp:.6f} bound {bound:.6f} best {best_bound:.6f} "
@@ -265,9 +275,14 @@ def column_generation(
                 converged = True  # nothing prices out at the LP duals: L(u_LP) = LP
                 break
             weight = 0.0 if weight < 0.3 else weight - 0.3
+    values = np.zeros(len(cols))
+    if master.n_cols:
+        solved = np.asarray(master.h.getSolution().col_value)
+        values[: len(solved)] = solved[: len(cols)]
     return {
         "bound": best_bound,
         "u": best_u,
+        "values": values,
         "lp": lp,
         "iterations": iterations,
         "converged": converged,
@@ -282,10 +297,12 @@ def enumerate_columns(
     *,
     max_cols: int = 2_000_000,
     max_nodes: int = 10**9,
+    deadline: float = math.inf,
 ) -> tuple[Columns, int] | None:
     """Every allocation with reduced cost <= ``gap`` at prices u (None if more than max_cols).
 
-    Returns (columns, nodes visited).
+    Returns (columns, nodes visited); None also when ``deadline`` (perf_counter
+    seconds) passes first.
     """
     u = np.maximum(u, 0.0)
     w = np.ascontiguousarray(u + data.pen)
@@ -298,6 +315,8 @@ def enumerate_columns(
     eps = 1e-9 * max(1.0, float(data.problem.values.sum()))
     per = max_cols
     for j in range(n):
+        if time.perf_counter() > deadline:
+            return None
         thr = best[j] + gap + eps
         qj = np.ascontiguousarray(data.q[:, j])
         sj = np.ascontiguousarray(data.s[:, j])
@@ -335,11 +354,19 @@ def solve_master(
     start: NDArray[np.int64] | None = None,
     threads: int = 1,
     gap: float = 0.0,
+    fixed: NDArray[np.int64] | None = None,
 ) -> tuple[NDArray[np.int64] | None, float, float, bool]:
-    """The allocation MIP over ``cols``: (x or None, objective of x, dual bound, optimal)."""
+    """The allocation MIP over ``cols``: (x or None, objective of x, dual bound, optimal).
+
+    ``fixed``: indices of columns forced to 1 (a dive: the bound is then not a
+    bound of the problem, only of that restriction).
+    """
     master = _Master(data, threads=threads)
     master.add(cols, 0)
     h = master.h
+    if fixed is not None and len(fixed):
+        k = len(fixed)
+        h.changeColsBounds(k, np.asarray(fixed, dtype=np.int32), np.ones(k), np.ones(k))
     h.changeColsIntegrality(
         len(cols),
         np.arange(len(cols), dtype=np.int32),
@@ -380,3 +407,41 @@ def solve_master(
     optimal = status == master.highspy.HighsModelStatus.kOptimal
     obj = data.problem.objective(x) if x is not None else math.inf
     return x, obj, bound, optimal
+
+
+def round_lp(data: PricingData, cols: Columns, values: NDArray[np.float64]) -> NDArray[np.int64]:
+    """An assignment from an LP solution over columns: each target's largest column, repaired.
+
+    Rounds beyond a type's count are taken back where that loses least; then
+    free rounds are fired greedily and single-round moves and swaps run until stuck.
+    """
+    from iadsim.wta import kernels
+    from iadsim.wta.units import kernel_arrays, to_matrix, to_units
+
+    problem = data.problem
+    m, n = data.q.shape
+    x = np.zeros((m, n), dtype=np.int64)
+    best = np.full(n, -1.0)
+    pick = np.full(n, -1, dtype=np.int64)
+    for c, value in enumerate(values):
+        j = cols.target[c]
+        if value > best[j]:
+            best[j], pick[j] = value, c
+    for j in range(n):
+        if pick[j] >= 0:
+            x[cols.types[pick[j]], j] += cols.rounds[pick[j]]
+    level = problem.values * problem.survival(x)
+    for i in np.flatnonzero(x.sum(axis=1) > problem.counts):
+        while x[i].sum() > problem.counts[i]:
+            with np.errstate(divide="ignore"):
+                loss = np.where(x[i] > 0, level * (1.0 / data.q[i] - 1.0), np.inf)
+            j = int(np.argmin(loss))
+            x[i, j] -= 1
+            level[j] = problem.values[j] * float(np.prod(np.power(data.q[:, j], x[:, j])))
+    a = kernel_arrays(problem)
+    unit_target = to_units(x, a.unit_type)
+    free = np.flatnonzero(unit_target < 0).astype(np.int64)
+    kernels.greedy_fill(a.values, a.logq, a.pen, a.limits, a.unit_type, unit_target, free)
+    tol = 1e-12 * max(1.0, float(a.values.sum()))
+    kernels.local_search(a.values, a.logq, a.pen, a.limits, a.unit_type, unit_target, tol)
+    return to_matrix(problem, a.unit_type, unit_target)
