@@ -257,9 +257,9 @@ def column_generation(
         cost = data.problem.values * survival + alloc @ data.pen
         rc = cost + alloc @ u_lp - pi
         priced = np.flatnonzero(rc < -tol * scale)
-        priced_out = int(len(priced))
-        for j in priced:
-            cols.add(data, int(j), alloc[j], float(cost[j]))
+        priced_out = len(priced)
+        for jj in priced.tolist():
+            cols.add(data, int(jj), alloc[jj], float(cost[jj]))
         if log is not None:
             log(
                 f"cg {iterations}: lp {lp:.6f} bound {bound:.6f} best {best_bound:.6f} "
