@@ -16,10 +16,9 @@ distribution of the parameters after the nights seen so far is a vector over
 grid points, carried to the next night by the random walk's transition
 matrices and multiplied by the night's likelihood. Several ``(sigma, c)``
 pairs (and variants of the shares, if any) run side by side; at each forecast origin the
-filter whose one-step
-predictive log-likelihood over the nights seen so far is highest is used
-(so the volatility and the spread are estimated from history only, never from
-what is being predicted).
+filter whose one-step predictive log-likelihood over the nights seen so far is highest is
+used, recent nights counting more (:data:`SELECTION_HALF_LIFE`), so the volatility and the
+spread are estimated from history only, never from what is being predicted.
 
 Forecasts are simulation-free sampling: parameters drawn from the filtered
 distribution, carried forward night by night along a sampled random-walk path
@@ -49,6 +48,7 @@ __all__ = [
     "DEFAULT_CONCENTRATIONS",
     "DEFAULT_SIGMAS",
     "FLOOR",
+    "SELECTION_HALF_LIFE",
     "DriftModel",
     "FilterRun",
     "night_logliks",
@@ -63,6 +63,10 @@ DEFAULT_SIGMAS = (0.0, 0.1, 0.2, 0.4, 0.8, 1.6)
 
 DEFAULT_CONCENTRATIONS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, math.inf)
 """Dirichlet concentrations of nights around their shares tried (``inf``: multinomial)."""
+
+SELECTION_HALF_LIFE = 180.0
+"""Days after which a night's predictive log-likelihood counts half in choosing the filter
+(the war changes; so may the volatility, the spread and the variant that predict it best)."""
 
 _CLIP = 0.001
 """Grid values are clipped to ``[_CLIP, 1 - _CLIP]`` before taking logits."""
@@ -259,6 +263,7 @@ class FilterRun:
         self.date = date
         if self.model.half_life is not None:
             self.logp *= 0.5 ** (days / self.model.half_life)
+        self.score *= 0.5 ** (days / SELECTION_HALF_LIFE)
         for sigma, fs in self.groups:
             ka, kb = self.model.kernels(sigma, days)
             part = self.logp[fs]
@@ -277,7 +282,10 @@ class FilterRun:
         self.seen += 1
 
     def choose(self) -> int:
-        """The filter with the best one-step predictive log-likelihood so far."""
+        """The filter with the best one-step predictive log-likelihood so far.
+
+        Each night's log-likelihood counts ``0.5 ** (age / SELECTION_HALF_LIFE)``.
+        """
         return int(np.argmax(self.score))
 
     def _draw(self, f: int, size: int, rng: np.random.Generator) -> NDArray[np.int64]:
