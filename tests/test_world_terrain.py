@@ -1,0 +1,354 @@
+"""Terrain (issue 13): a flat grid changes nothing, a ridge hides what is behind it.
+
+Line of sight uses the 4/3 earth: over a ground distance d the surface drops
+``d^2 / (2 k R)`` below the tangent plane of the site (k = 4/3, R = 6371 km, so
+``2 k R = 16,989.3 km``). Fire units and radar or optical sensors get this
+horizon with or without a grid; a grid adds the terrain's own masking.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from iadsim.engine import simulate
+from iadsim.errors import ScenarioError
+from iadsim.geometry.terrain import ElevationGrid, horizon_slopes
+
+from scenarios import base, build, unit
+
+KR2 = 2.0 * (4.0 / 3.0) * 6_371_000.0
+"""2 k R (m), written out here rather than imported: the hand computations use it."""
+
+OUTCOMES = ("fate", "time", "cause", "hit", "shots", "engagements", "asset_destroyed")
+
+
+def with_grid(raw: dict[str, Any], path: Path, z: np.ndarray, x0: float, y0: float, cell: float):
+    """``raw`` with the local grid ``z`` (rows north to south) written to ``path``."""
+    np.save(path, z)
+    out = copy.deepcopy(raw)
+    out["terrain"] = {
+        "file": str(path),
+        "crs": "local",
+        "transform": [x0, cell, 0.0, y0, 0.0, -cell],
+    }
+    return out
+
+
+# --- (a) a flat grid gives the outcomes of no grid ------------------------------------------------
+
+
+def flat_case(acoustic: bool) -> dict[str, Any]:
+    """Drones at 60 m along y = 0 toward a depot at the origin, two radars and two SAMs."""
+    raw = base(salvo={"default": 1})
+    raw["threat_classes"]["drone"]["altitude"] = "60 m"
+    if acoustic:
+        raw["sensors"][0]["pd"] = 0.3
+    else:
+        raw["sensors"] = []
+    raw["sensors"] += [
+        {
+            "id": "r1",
+            "kind": "radar",
+            "position": ["-30 km", "2 km"],
+            "range": "120 km",
+            "height": "20 m",
+            "scan_period": "4 s",
+            "pd": 0.6,
+        },
+        {
+            "id": "eo",
+            "kind": "optical",
+            "position": ["-70 km", "-3 km"],
+            "range": "40 km",
+            "height": "5 m",
+            "scan_period": "2 s",
+            "pd": 0.4,
+        },
+    ]
+    raw["fire_units"] = [
+        unit("a", -60, pk=0.5, channels=1, rounds=8, height="10 m", max_range="30 km"),
+        unit("b", -20, pk=0.4, channels=2, rounds=6, height="5 m"),
+        unit("c", -5, pk=0.6, channels=1, rounds=4, height="0 m", max_range="40 km"),
+    ]
+    return raw
+
+
+WINDOWS = (
+    "det_offset",
+    "det_sensor",
+    "det_start",
+    "det_end",
+    "eng_offset",
+    "eng_unit",
+    "eng_start",
+    "eng_end",
+    "eng_fire_start",
+)
+
+
+def assert_same_windows(a: Any, b: Any) -> None:
+    for name in WINDOWS:
+        x, y = getattr(a, name), getattr(b, name)
+        assert x.shape == y.shape, name
+        # the same conditions solved two ways (legacy circle windows without a grid, the
+        # 4-D kernels with one): equal to rounding
+        assert x == pytest.approx(y, rel=1e-12, abs=1e-9), name
+
+
+def test_flat_grid_gives_the_windows_and_outcomes_of_no_grid(tmp_path: Path) -> None:
+    raw = flat_case(acoustic=False)
+    flat = with_grid(raw, tmp_path / "flat.npy", np.zeros((40, 240)), -110_000.0, 10_000.0, 500.0)
+    smooth, gridded = build(raw), build(flat)
+    for name in ("route_x", "route_y", "route_z", "route_t", "impact_time"):
+        assert (getattr(smooth, name) == getattr(gridded, name)).all(), name
+    assert_same_windows(smooth, gridded)
+    # the horizon binds: the radar at 20 m sees the drones at 60 m from 50.4 km, not 67.5 km
+    horizon = math.sqrt(KR2 * 20.0) + math.sqrt(KR2 * 60.0)
+    first = [smooth.det_start[w] for w in range(smooth.det_offset[1]) if smooth.det_sensor[w] == 0]
+    assert first == pytest.approx(
+        [(100_000.0 - 30_000.0 - math.sqrt(horizon**2 - 2000.0**2)) / 100.0]
+    )
+    for engine in ("fast", "reference"):
+        a = simulate(smooth, replications=30, seed=3, engine=engine)
+        b = simulate(gridded, replications=30, seed=3, engine=engine)
+        for name in OUTCOMES:
+            assert (getattr(a, name) == getattr(b, name)).all(), (engine, name)
+
+
+def test_flat_grid_leaves_an_acoustic_sensor_without_horizon(tmp_path: Path) -> None:
+    # sound is not masked by terrain: a grid must not give it the horizon it lacks
+    raw = flat_case(acoustic=True)
+    flat = with_grid(raw, tmp_path / "flat.npy", np.zeros((40, 240)), -110_000.0, 10_000.0, 500.0)
+    smooth, gridded = build(raw), build(flat)
+    # the acoustic sensor (10 m up, 200 km range, no horizon) hears the drone all the way
+    heard = [
+        (smooth.det_start[w], smooth.det_end[w])
+        for w in range(smooth.det_offset[1])
+        if smooth.det_sensor[w] == 0
+    ]
+    assert heard == [(0.0, 1000.0)]
+    assert_same_windows(smooth, gridded)
+
+
+def test_sites_stand_on_the_grid(tmp_path: Path) -> None:
+    # ground at 300 m everywhere: every sensor and unit stands its height above it
+    raw = flat_case(acoustic=False)
+    raw["threat_classes"]["drone"]["altitude"] = "360 m"
+    high = with_grid(
+        raw, tmp_path / "high.npy", np.full((40, 240), 300.0), -110_000.0, 10_000.0, 500.0
+    )
+    cs = build(high)
+    assert cs.unit_path_z.tolist() == [310.0, 305.0, 300.0]
+    assert cs.sensor_path_z.tolist() == [320.0, 305.0]
+
+
+# --- (b) a knife-edge ridge ----------------------------------------------------------------------
+
+CELL = 100.0
+HS = 20.0  # radar antenna height above the ground at 0 m (m)
+RIDGE_D = 10_000.0  # ground distance of the ridge's cells' centres (m)
+RIDGE_H = 100.0  # ridge height (m)
+THREAT_Z = 200.0  # the threat's altitude (m)
+SPEED = 100.0
+
+
+def ridge_case() -> dict[str, Any]:
+    raw = base()
+    raw["duration"] = "1 h"
+    raw["threat_classes"]["drone"].update(
+        altitude=f"{THREAT_Z} m", speed=f"{SPEED} m/s", rcs="1 m^2"
+    )
+    raw["assets"][0]["position"] = ["1 km", "0 km"]
+    raw["sensors"] = [
+        {
+            "id": "radar",
+            "kind": "radar",
+            "position": ["0 km", "0 km"],
+            "range": "100 km",
+            "reference_rcs": "1 m^2",
+            "height": f"{HS} m",
+            "scan_period": "1 s",
+            "pd": 1.0,
+        }
+    ]
+    # launched 12 km east of the radar, out to 30 km and back to the depot 1 km east of it
+    raw["raids"][0].update(
+        count=1,
+        launch={"sites": [["12 km", "0 km"]], "start": "00:00"},
+        route={"waypoints": [["30 km", "0 km"]]},
+    )
+    return raw
+
+
+def ridge_grid() -> np.ndarray:
+    """41 x 411 cells of 100 m: centres at x = -1 .. 40 km, y = -2 .. 2 km; the radar's cell
+    is centred on it, and the column centred at x = 10 km is the ridge."""
+    z = np.zeros((41, 411))
+    z[:, 110] = RIDGE_H
+    return z
+
+
+X0, Y0 = -1050.0, 2050.0
+
+
+def test_knife_edge_ridge_hides_the_threat_over_the_interval_by_hand(tmp_path: Path) -> None:
+    """A ridge 100 m high, 10 km east of a radar 20 m up, hides a threat at 200 m beyond d*.
+
+    From the radar (height h_s = 20 m) the ridge top subtends the slope
+    ``m = (H - d_r^2 / 2kR - h_s) / d_r = (100 - 5.886 - 20) / 10,000 = 0.0074114``.
+    A point at ground distance d > d_r behind the ridge is visible if its altitude is at
+    least ``h_s + m d + d^2 / 2kR``; the threat at z = 200 m is hidden beyond the root d*
+    of ``d^2 / 2kR + m d + h_s - z = 0``:
+    ``d* = (sqrt(m^2 + 4 (z - h_s) / 2kR) - m) / (2 / 2kR)
+    = (sqrt(5.4929e-5 + 4.2380e-5) - 0.0074114) x 8,494,667 m = 20,838 m``
+    (24.29 km on a flat earth, where ``d* = (z - h_s) / m``, with m = 0.008).
+    The threat flies at 100 m/s from 12 km out to 30 km (180 s) and back to 1 km (290 s):
+    visible until it passes 20,838 m going out, at t = (20,838 - 12,000) / 100 = 88.38 s,
+    hidden until it comes back past it at t = 180 + (30,000 - 20,838) / 100 = 271.62 s.
+    Without the ridge (a flat grid) it is seen all the way (the smooth earth's horizon for
+    20 m and 200 m is 76.7 km). The grid's resolution limits the answer to about a cell:
+    the assertion allows a cell's travel time (1 s).
+    """
+    m = (RIDGE_H - RIDGE_D**2 / KR2 - HS) / RIDGE_D
+    assert m == pytest.approx(0.0074114, rel=1e-4)
+    d_star = (math.sqrt(m * m + 4.0 * (THREAT_Z - HS) / KR2) - m) / (2.0 / KR2)
+    assert d_star == pytest.approx(20_838.3, abs=0.1)
+    hidden = ((d_star - 12_000.0) / SPEED, 180.0 + (30_000.0 - d_star) / SPEED)
+    impact = 180.0 + 29_000.0 / SPEED
+
+    raw = ridge_case()
+    cs = build(with_grid(raw, tmp_path / "ridge.npy", ridge_grid(), X0, Y0, CELL))
+    assert cs.impact_time[0] == pytest.approx(impact)
+    windows = list(zip(cs.det_start, cs.det_end, strict=True))
+    assert len(windows) == 2
+    (a0, a1), (b0, b1) = windows
+    tick = CELL / SPEED
+    assert a0 == 0.0 and b1 == pytest.approx(impact)
+    assert a1 == pytest.approx(hidden[0], abs=tick)
+    assert b0 == pytest.approx(hidden[1], abs=tick)
+
+    flat = build(with_grid(raw, tmp_path / "flat.npy", np.zeros((41, 411)), X0, Y0, CELL))
+    assert list(zip(flat.det_start, flat.det_end, strict=True)) == [(0.0, pytest.approx(impact))]
+
+
+def test_ridge_lower_than_the_line_of_sight_hides_nothing(tmp_path: Path) -> None:
+    # a 30 m ridge: m = (30 - 5.886 - 20) / 10,000 = 4.1e-4, and the threat at 200 m would
+    # be hidden only beyond d* where d^2 / 2kR + m d = 180: about 51.5 km, past its route
+    raw = ridge_case()
+    z = ridge_grid()
+    z[:, 110] = 30.0
+    cs = build(with_grid(raw, tmp_path / "low.npy", z, X0, Y0, CELL))
+    assert len(cs.det_start) == 1
+
+
+def test_ridge_masks_fire_units_too(tmp_path: Path) -> None:
+    # a SAM at the radar's place, reaching 40 km: the ridge splits its window the same way
+    raw = ridge_case()
+    raw["fire_units"] = [
+        unit("sam", 0, pk=0.9, max_range="40 km", height=f"{HS} m", min_range="0 m")
+    ]
+    cs = build(with_grid(raw, tmp_path / "ridge.npy", ridge_grid(), X0, Y0, CELL))
+    engage = list(zip(cs.eng_start, cs.eng_end, strict=True))
+    detect = list(zip(cs.det_start, cs.det_end, strict=True))
+    # the same site, height and (in range) geometry
+    assert np.ravel(engage) == pytest.approx(np.ravel(detect))
+
+
+def test_horizon_slopes_along_an_axis_are_exact() -> None:
+    # a site at the centre of cell (0, 0) of a row; cells east at 100 m spacing; one peak
+    z = np.zeros((1, 50))
+    z[0, 10] = 80.0
+    out = horizon_slopes(z, 0, 0, 0, 1, 0, 50, 50.0, -50.0, 15.0, 0.0, 0.0, 100.0)
+    assert out[0, 0] == -np.inf and out[0, 1] == -np.inf  # nothing between
+    own = [(z[0, j] - (100.0 * j) ** 2 / KR2 - 15.0) / (100.0 * j) for j in range(1, 50)]
+    for j in range(2, 50):
+        assert out[0, j] == pytest.approx(max(own[: j - 1]), rel=1e-6)
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+
+def test_grid_not_covering_a_site_is_an_error_with_its_field(tmp_path: Path) -> None:
+    raw = ridge_case()
+    raw["sensors"][0]["position"] = ["-5 km", "0 km"]  # west of the grid's edge at -1.05 km
+    bad = with_grid(raw, tmp_path / "ridge.npy", ridge_grid(), X0, Y0, CELL)
+    with pytest.raises(ScenarioError) as err:
+        build(bad)
+    [(field, message)] = err.value.problems
+    assert field == "sensors.0.position"
+    assert "does not cover" in message and "-5.0 km" in message
+
+
+def test_threats_launched_off_the_grid_fly_over_a_smooth_earth(tmp_path: Path) -> None:
+    # the grid must cover the defence, not launch sites far away
+    raw = ridge_case()
+    raw["raids"][0]["launch"]["sites"] = [["60 km", "30 km"]]
+    cs = build(with_grid(raw, tmp_path / "ridge.npy", ridge_grid(), X0, Y0, CELL))
+    assert cs.n_threats == 1 and (cs.route_z == THREAT_Z).all()
+
+
+def test_grid_not_covering_a_relocation_site_is_an_error_with_its_field(tmp_path: Path) -> None:
+    raw = ridge_case()
+    raw["fire_units"] = [
+        unit(
+            "mfg",
+            5,
+            pk=0.5,
+            motion={
+                "relocations": [
+                    {"position": ["5 km", "0 km"], "start": "+0 s", "end": "+10 min"},
+                    {"position": ["5 km", "9 km"], "start": "+20 min"},
+                ]
+            },
+        )
+    ]
+    bad = with_grid(raw, tmp_path / "ridge.npy", ridge_grid(), X0, Y0, CELL)
+    with pytest.raises(ScenarioError) as err:
+        build(bad)
+    [(field, message)] = err.value.problems
+    assert field == "fire_units.0.motion.relocations.1.position"
+    assert "does not cover" in message
+
+
+def test_grid_holes_are_no_data(tmp_path: Path) -> None:
+    # NaN cells are "no data": a site on one is not covered
+    raw = ridge_case()
+    z = ridge_grid()
+    z[20, 10] = np.nan  # the radar's cell
+    bad = with_grid(raw, tmp_path / "holes.npy", z, X0, Y0, CELL)
+    with pytest.raises(ScenarioError) as err:
+        build(bad)
+    assert err.value.problems[0][0] == "sensors.0.position"
+
+
+@pytest.mark.parametrize(
+    ("transform", "field"),
+    [
+        ([0.0, 100.0, 0.0, 0.0, 0.0, 100.0], "terrain.transform"),  # south up
+        ([0.0, 100.0, 0.0, 0.0, 0.0, -50.0], "terrain.transform"),  # not square
+    ],
+)
+def test_bad_local_transform_is_an_error(
+    tmp_path: Path, transform: list[float], field: str
+) -> None:
+    raw = ridge_case()
+    np.save(tmp_path / "g.npy", ridge_grid())
+    raw["terrain"] = {"file": str(tmp_path / "g.npy"), "crs": "local", "transform": transform}
+    with pytest.raises(ScenarioError) as err:
+        build(raw)
+    assert err.value.problems[0][0] == field
+
+
+def test_elevation_grid_at_and_extent() -> None:
+    grid = ElevationGrid(-100.0, 200.0, 100.0, np.arange(6.0).reshape(2, 3))
+    assert grid.extent == (-100.0, 200.0, 0.0, 200.0)
+    assert grid.at(-100.0, 200.0) == 0.0  # the north-west corner belongs to cell (0, 0)
+    assert grid.at(150.0, 50.0) == 5.0
+    assert math.isnan(grid.at(-100.1, 150.0))
+    assert not grid.covers(250.0, 150.0)
