@@ -167,6 +167,11 @@ def test_world_report_in_chromium(browser, tmp_path):
     tracks = data.laydown.tracks
     assert [p.id for p in tracks] == ["awacs", "cap", "mfg"]
 
+    ranges = (
+        "() => [document.getElementById('map').layout.xaxis.range, "
+        "document.getElementById('map').layout.yaxis.range]"
+    )
+    whole = page.evaluate(ranges)
     _seek(page, 2100.0)  # the gun group is moving between its sites; the CAP is on station
     state = page.evaluate(WORLD_STATE)
     assert state["t"] == 2100.0
@@ -200,6 +205,11 @@ def test_world_report_in_chromium(browser, tmp_path):
 
     _seek(page, 4000.0)  # the CAP's hour on station is over
     assert page.evaluate(WORLD_STATE)["opacity"] == [1, 0.3, 1]
+    assert page.evaluate(ranges) == whole  # the moving rings did not move the view
+    page.get_by_role("button", name="Defended area").click()
+    page.wait_for_function(f"document.getElementById('map').layout.xaxis.range[0] != {whole[0][0]}")
+    page.get_by_role("button", name="Whole raid").click()
+    page.wait_for_function(f"document.getElementById('map').layout.xaxis.range[0] == {whole[0][0]}")
 
     # an interceptor in flight leaves from where its moving unit was when it fired
     shot = next(s for s in r.shots if s[2] == 1)
