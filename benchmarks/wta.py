@@ -1,72 +1,174 @@
-"""Weapon-target assignment benchmark: every registered solver on the literature instances.
+"""Weapon-target assignment: iadsim's ``columns`` solver against the published results.
 
 Run from anywhere:
 
-    .venv/bin/python benchmarks/wta.py --data DIR   # full run, about 11 minutes here
-    .venv/bin/python benchmarks/wta.py --quick      # small sizes only, under a minute
+    .venv/bin/python benchmarks/wta.py --data DIR [--proofs proofs/wta]
 
-``--data`` is the folder holding the Andersen et al. ``wta_*.txt`` files (not shipped
-with iadsim: their repository, tuliotoffolo/wta, states no licence); without it only
-the generated Ahuja et al. instances run.
+``--data`` is the folder holding the Andersen, Pavlikov and Toffolo (2022)
+``wta_{m}x{n}x{mu}.txt`` files (not shipped with iadsim: repository
+tuliotoffolo/wta, folder data/). Every file there is run, smallest first
+(``--only 200x400x2 ...`` picks some).
 
-Prints, per Ahuja et al. (2007) size and per Andersen et al. (2022) instance,
-the objective, bound and seconds of greedy, local, exact and the baseline
-``oa`` (plain outer approximation over HiGHS: the general-purpose MIP on the
-linearised problem), and the gap of each to the best bound on that instance.
-Same as ``iadsim wta bench``.
+For each instance it prints
+
+- ``10 s``: the ``columns`` solver with a ``--heuristic-limit`` (default 10 s):
+  its objective and how far above the best known solution it is;
+- the ``columns`` solver with ``--time-limit`` (default 900 s): bound,
+  solution, gap, wall-clock and CPU seconds (the machine may be shared: CPU
+  seconds are the process's own), and whether its certificate was re-checked
+  (:func:`iadsim.wta.proof.verify`: objective re-evaluated from the assignment,
+  L(u) recomputed, enumeration and final MIP repeated);
+- the published best bound, best solution, gap and time (the shortest run that
+  closed it, or 7200 s), and a note: ``closed here`` for instances that no
+  published run closed, ``below opt`` when a published solution value lies below
+  our proven optimum (probchain evaluates an approximation of the objective).
+
+With ``--proofs DIR`` each certificate is written to ``DIR/wta_{m}x{n}x{mu}.json``.
+Runs single-threaded (HiGHS threads=1); set NUMBA_NUM_THREADS=1 as well.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
-from iadsim.errors import IadsimError
-from iadsim.wta.bench import ANDERSEN_SIZES, HEADER, format_row, run_bench
+NAME = re.compile(r"wta_(\d+)x(\d+)x(\d+)\.txt$")
+
+
+def _files(data: Path, only: list[str]) -> list[Path]:
+    found = []
+    for path in data.iterdir():
+        match = NAME.search(path.name)
+        if match and (not only or any(o in path.name for o in only)):
+            found.append(((int(match[1]), int(match[3])), path))
+    return [path for _, path in sorted(found)]
+
+
+def _run(problem: Any, limit: float) -> tuple[Any, float]:
+    from iadsim.wta import get_solver
+
+    cpu = time.process_time()
+    answer = get_solver("columns").solve(problem, time_limit=limit)
+    return answer, time.process_time() - cpu
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="small instances only")
+    parser.add_argument("--data", type=Path, required=True, help="folder with wta_*.txt files")
+    parser.add_argument("--time-limit", type=float, default=900.0, help="seconds per proof run")
     parser.add_argument(
-        "--data",
-        type=Path,
-        default=None,
-        help="folder with the Andersen et al. wta_*.txt files (default: generated instances only)",
+        "--heuristic-limit", type=float, default=10.0, help="seconds of the short run"
     )
-    parser.add_argument(
-        "--time-limit", type=float, default=25.0, help="seconds per instance for exact and oa"
-    )
-    parser.add_argument(
-        "--heuristic-limit", type=float, default=1.0, help="seconds per instance for local"
-    )
+    parser.add_argument("--proofs", type=Path, default=None, help="folder for certificates")
+    parser.add_argument("--only", nargs="*", default=[], help="instances whose name holds this")
+    parser.add_argument("--no-verify", action="store_true", help="do not re-check certificates")
+    parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     args = parser.parse_args()
     for option, value in (
         ("--time-limit", args.time_limit),
         ("--heuristic-limit", args.heuristic_limit),
     ):
-        if not value >= 0:
-            parser.error(f"{option}: expected seconds >= 0, got {value}")
-    data = args.data
-    if data is None:
-        print("note: Andersen et al. instances not run (give --data FOLDER)", file=sys.stderr)
-    else:
-        sizes = ANDERSEN_SIZES[:1] if args.quick else ANDERSEN_SIZES
-        names = [f"wta_{size}x{mu}.txt" for size in sizes for mu in (1, 2, 3)]
-        if not data.is_dir() or not any((data / name).is_file() for name in names):
-            parser.error(f"--data: {data} is not a folder holding {names[0]} ... {names[-1]}")
-    print(HEADER, flush=True)
-    try:
-        run_bench(
-            data,
-            quick=args.quick,
-            exact_limit=args.time_limit,
-            heuristic_limit=args.heuristic_limit,
-            on_row=lambda row: print(format_row(row), flush=True),
+        if not value > 0:
+            parser.error(f"{option}: expected seconds > 0, got {value}")
+    if not args.data.is_dir():
+        parser.error(f"--data: {args.data} is not a folder")
+    files = _files(args.data, args.only)
+    if not files:
+        parser.error(f"--data: {args.data} holds no wta_{{m}}x{{n}}x{{mu}}.txt file")
+
+    from iadsim.errors import IadsimError
+    from iadsim.wta import ahuja_instance, read_andersen, solve
+    from iadsim.wta.literature import TIME_LIMIT, published
+    from iadsim.wta.proof import certificate, verify, write
+
+    solve(ahuja_instance(6, seed=0), "columns")  # compile and load once
+    if args.proofs is not None:
+        args.proofs.mkdir(parents=True, exist_ok=True)
+    header = (
+        f"{'instance':<14} {'bound':>13} {'solution':>13} {'gap %':>7} {'s':>7} {'cpu s':>7} "
+        f"{'chk':>3} | {'10 s sol':>13} {'+%':>6} {'s':>5} | {'pub bound':>13} "
+        f"{'pub solution':>13} {'gap %':>6} {'pub s':>6}  note"
+    )
+    print(header, flush=True)
+    rows: list[dict[str, Any]] = []
+    for path in files:
+        try:
+            problem = read_andersen(path)
+        except IadsimError as exc:
+            sys.exit(f"error: {exc}")
+        key = path.name.removeprefix("wta_").removesuffix(".txt")
+        pub = published(key)
+        quick, quick_cpu = _run(problem, args.heuristic_limit)
+        if quick.status == "optimal":
+            full, full_cpu = quick, quick_cpu
+        else:
+            full, full_cpu = _run(problem, args.time_limit)
+        checked = "-"
+        document = certificate(problem, full, source=str(path.name))
+        if args.proofs is not None:
+            write(document, args.proofs / f"wta_{key}.json")
+        if not args.no_verify:
+            try:
+                verify(problem, document)
+                checked = "yes"
+            except ValueError as exc:
+                checked = "NO"
+                print(f"  certificate of {key} failed: {exc}", file=sys.stderr)
+        best_known = min(full.objective, quick.objective)
+        notes = []
+        if pub is not None:
+            best_known = min(best_known, pub.solution)
+            proven = full.status == "optimal"
+            if proven and not pub.closed:
+                notes.append("closed here")
+            if proven and pub.solution < full.objective * (1 - 1e-9):
+                notes.append("pub below opt")
+            elif full.objective < pub.solution * (1 - 1e-7):
+                notes.append("new best solution")
+            if proven and pub.bound > full.objective * (1 + 1e-9):
+                notes.append("pub bound above opt")
+        # the reference for the short run: our proven optimum, else the best known
+        reference = full.objective if full.status == "optimal" else best_known
+        above = 100 * (quick.objective / reference - 1) if reference > 0 else 0.0
+        gap = 100 * (full.gap or 0.0) if full.bound is not None else float("nan")
+        bound = "-" if full.bound is None else f"{full.bound:13.6f}"
+        if pub is not None:
+            pub_s = f"{pub.seconds:6.1f}" if pub.seconds is not None else f"{TIME_LIMIT:6.0f}"
+            pub_cols = f"{pub.bound:13.6f} {pub.solution:13.6f} {100 * pub.gap:6.3f} {pub_s}"
+        else:
+            pub_cols = f"{'-':>13} {'-':>13} {'-':>6} {'-':>6}"
+        print(
+            f"{key:<14} {bound:>13} {full.objective:13.6f} {gap:7.4f} {full.seconds:7.1f} "
+            f"{full_cpu:7.1f} {checked:>3} | {quick.objective:13.6f} {above:6.3f} "
+            f"{quick.seconds:5.1f} | {pub_cols}  {', '.join(notes)}",
+            flush=True,
         )
-    except IadsimError as exc:  # a damaged instance file: one line, no traceback
-        sys.exit(f"error: {exc}")
+        rows.append(
+            {
+                "instance": key,
+                "bound": full.bound,
+                "solution": full.objective,
+                "status": full.status,
+                "seconds": full.seconds,
+                "cpu_seconds": full_cpu,
+                "proof": full.info.get("proof"),
+                "checked": checked,
+                "short_solution": quick.objective,
+                "short_seconds": quick.seconds,
+                "short_above_percent": above,
+                "published": None if pub is None else vars(pub),
+                "notes": notes,
+            }
+        )
+    closed = [row["instance"] for row in rows if "closed here" in row["notes"]]
+    print(f"\nclosed here, open in the published runs: {', '.join(closed) or 'none'}")
+    if args.json is not None:
+        args.json.write_text(json.dumps(rows, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -328,3 +328,274 @@ def test_the_example_runs_the_same_in_both_engines(valley: tuple[Any, Any]) -> N
     # every kind of defender gets to fire: the CAP, the helicopter, the relocating group
     for unit in ("cap", "helicopter", "mobile-group", "sam"):
         assert shots[terrain.unit_ids.index(unit)] > 0, unit
+
+
+# --- hostile elevation grids (binary files the text corpus cannot write) -----------------------
+# Run like tests/hostile/*.yaml: through the real entry point in tests/hostile_runner.py, each in
+# a forked child with a time limit and a check on the growth of its peak memory.
+
+RUNNER = Path(__file__).parent / "hostile_runner.py"
+MEMORY_MB = 300.0
+"""No case may grow the process's peak memory by more than this (the huge grids are 1 GB+)."""
+
+WORLD = """schema_version: 1
+name: hostile grid (fictional)
+duration: 3 h
+{origin}threat_classes:
+  drone: {{preset: shahed-136-class}}
+assets:
+  - {{id: depot, position: [0 km, 0 km], value: 10, hardness: soft}}
+sensors:
+  - {{id: radar, kind: radar, position: [0 km, 0 km], range: 100 km, height: 10 m,
+     scan_period: 1 s, pd: 1.0}}
+raids:
+  - {{id: d, threat: drone, count: 2, launch: {{sites: [[0 km, {site} km]], start: "+0 s"}},
+     targets: {{depot: 1}}}}
+terrain: {terrain}
+"""
+
+LOCAL = "{file: grid.npy, crs: local, transform: [-50000, 1000, 0, 50000, 0, -1000]}"
+"""A 100 x 100 grid of 1 km cells centred on the origin, for the .npy cases."""
+
+
+def _npy(data: Any, **kwargs: Any) -> Any:
+    def write(folder: Path) -> None:
+        np.save(folder / "grid.npy", data, **kwargs)
+
+    return write
+
+
+def _sparse_npy(shape: tuple[int, int]) -> Any:
+    def write(folder: Path) -> None:  # a valid header over a sparse file: no disk, no memory
+        grid = np.lib.format.open_memmap(folder / "grid.npy", mode="w+", dtype="<f8", shape=shape)
+        del grid
+
+    return write
+
+
+def _truncated_npy(folder: Path) -> None:
+    with open(folder / "grid.npy", "wb") as fh:
+        np.lib.format.write_array_header_1_0(
+            fh, {"descr": "<f8", "fortran_order": False, "shape": (5000, 5000)}
+        )
+        fh.write(b"\0" * 64)
+
+
+def _tif(
+    width: int = 50,
+    height: int = 50,
+    crs: str | None = "EPSG:4326",
+    west: float = 29.5,
+    north: float = 50.5,
+    cell: float = 0.02,
+    value: float = 200.0,
+    nodata: float | None = None,
+    sparse: bool = False,
+) -> Any:
+    def write(folder: Path) -> None:
+        import rasterio
+        from rasterio.transform import from_origin
+
+        profile: dict[str, Any] = {
+            "driver": "GTiff",
+            "width": width,
+            "height": height,
+            "count": 1,
+            "dtype": "float32",
+            "transform": from_origin(west, north, cell, cell),
+            "nodata": nodata,
+        }
+        if crs is not None:
+            profile["crs"] = crs
+        if sparse:
+            profile.update(tiled=True, blockxsize=512, blockysize=512, compress="deflate")
+            profile["SPARSE_OK"] = "TRUE"
+        with rasterio.open(folder / "grid.tif", "w", **profile) as dst:
+            if not sparse:
+                dst.write(np.full((1, height, width), value, dtype=np.float32))
+
+    return write
+
+
+GRIDS: list[tuple[str, Any, dict[str, str], int, list[str]]] = [
+    # id, writer, scenario fields, exit, stderr fragments
+    ("npy-3d", _npy(np.zeros((3, 4, 5))), {}, 2, ["terrain.file", "2-d array", "3-d"]),
+    ("npy-of-text", _npy(np.array([["a", "b"]])), {}, 2, ["terrain.file", "2-d array"]),
+    ("npy-of-booleans", _npy(np.ones((4, 4), dtype=bool)), {}, 2, ["terrain.file", "of bool"]),
+    ("npy-of-complex", _npy(np.ones((4, 4), dtype=complex)), {}, 2, ["terrain.file", "complex"]),
+    (
+        "npy-holding-a-pickle",
+        _npy(np.array([[{"x": 1}, None]], dtype=object), allow_pickle=True),
+        {},
+        2,
+        ["terrain.file", "not a numpy array file"],
+    ),
+    ("npy-truncated", _truncated_npy, {}, 2, ["terrain.file"]),
+    (
+        "npy-huge",
+        _sparse_npy((12_000, 12_000)),
+        {},
+        2,
+        ["terrain.file", "144,000,000 cells", "the limit is 64,000,000"],
+    ),
+    (
+        "npy-not-covering-the-launch-site",
+        _npy(np.full((100, 100), 150.0)),
+        {"site": "80"},
+        2,
+        ["raids.0.launch.sites.0", "does not cover (0.0 km, 80.0 km)"],
+    ),
+    (
+        "npy-not-covering-the-route",
+        _npy(np.where(np.arange(100)[:, None] < 20, np.nan, 150.0)),
+        {"site": "45"},
+        2,
+        ["raids.0.launch.sites.0", "does not cover", "no data there"],
+    ),
+    (
+        "npy-crs-unreadable",
+        _npy(np.full((100, 100), 150.0)),
+        {"terrain": LOCAL.replace("local", "'EPSG:999999'"), "origin": "{lat: 50, lon: 30}"},
+        2,
+        ["terrain.crs", "cannot read the crs"],
+    ),
+    (
+        "npy-crs-nonsense",
+        _npy(np.full((100, 100), 150.0)),
+        {"terrain": LOCAL.replace("local", "'+proj=nonsense'"), "origin": "{lat: 50, lon: 30}"},
+        2,
+        ["terrain.crs", "cannot read the crs"],
+    ),
+    (
+        "npy-geographic-without-origin",
+        _npy(np.full((100, 100), 150.0)),
+        {"terrain": "{file: grid.npy, crs: 'EPSG:4326', transform: [29, 0.02, 0, 51, 0, -0.02]}"},
+        2,
+        ["terrain", "needs the scenario's `origin`"],
+    ),
+    ("npy-all-nan", _npy(np.full((100, 100), np.nan)), {}, 2, ["terrain.file", "no elevation"]),
+    (
+        "npy-infinite",
+        _npy(np.where(np.eye(100) > 0, np.inf, 150.0)),
+        {},
+        2,
+        ["terrain.file", "infinite"],
+    ),
+    (
+        "npy-elevations-in-millimetres",
+        _npy(np.full((100, 100), 150_000.0)),
+        {},
+        2,
+        ["terrain.file", "expected metres above sea level"],
+    ),
+    (
+        "npy-south-up",
+        _npy(np.full((100, 100), 150.0)),
+        {"terrain": "{file: grid.npy, crs: local, transform: [-50000, 1000, 0, -50000, 0, 1000]}"},
+        2,
+        ["terrain.transform", "north up"],
+    ),
+    (
+        "npy-local-cells-not-square",
+        _npy(np.full((100, 100), 150.0)),
+        {"terrain": "{file: grid.npy, crs: local, transform: [-50000, 1000, 0, 50000, 0, -500]}"},
+        2,
+        ["terrain.transform", "square cells"],
+    ),
+    ("tif-without-crs", _tif(crs=None), {"terrain": "{file: grid.tif}"}, 2, ["no crs"]),
+    (
+        "tif-huge",
+        _tif(width=20_000, height=20_000, cell=0.0001, sparse=True),
+        {"terrain": "{file: grid.tif}", "origin": "{lat: 50, lon: 30}"},
+        2,
+        ["terrain.file", "400,000,000 cells", "crop it"],
+    ),
+    (
+        "tif-reprojected-too-fine",
+        _tif(),
+        {"terrain": "{file: grid.tif, resolution: 1 m}", "origin": "{lat: 50, lon: 30}"},
+        2,
+        ["terrain.resolution", "coarsen `resolution`"],
+    ),
+    (
+        "tif-not-covering-the-area",
+        _tif(west=29.9, north=50.1, width=10, height=10),
+        {"terrain": "{file: grid.tif}", "origin": "{lat: 50, lon: 30}"},
+        2,
+        ["raids.0.launch.sites.0", "does not cover"],
+    ),
+    (
+        "tif-all-nodata",
+        _tif(value=-9999.0, nodata=-9999.0),
+        {"terrain": "{file: grid.tif}", "origin": "{lat: 50, lon: 30}"},
+        2,
+        ["terrain.file", "no elevation"],
+    ),
+    (
+        "tif-across-the-globe",
+        _tif(west=-150.0, north=-30.0),
+        {"terrain": "{file: grid.tif}", "origin": "{lat: 50, lon: 30}"},
+        2,
+        ["terrain"],
+    ),
+    (
+        "tif-valid-utm",
+        _tif(
+            crs="EPSG:32636", west=320_000.0, north=5_600_000.0, cell=1000.0, width=160, height=160
+        ),
+        {"terrain": "{file: grid.tif}", "origin": "{lat: 50, lon: 30}"},
+        0,
+        [],
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def grid_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]:
+    import json
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("grids")
+    jobs = []
+    for name, write, fields, _, _ in GRIDS:
+        folder = root / name
+        folder.mkdir()
+        write(folder)
+        text = WORLD.format(
+            origin=f"origin: {fields['origin']}\n" if "origin" in fields else "",
+            site=fields.get("site", "40"),
+            terrain=fields.get("terrain", LOCAL),
+        )
+        (folder / "s.yaml").write_text(text, encoding="utf-8")
+        jobs.append({"id": name, "args": ["validate", str(folder / "s.yaml")], "timeout": 60.0})
+    proc = subprocess.run(
+        [sys.executable, str(RUNNER)],
+        input=json.dumps(jobs),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return {r["id"]: r for r in map(json.loads, proc.stdout.splitlines())}
+
+
+@pytest.mark.parametrize(
+    ("name", "code", "fragments"), [(g[0], g[3], g[4]) for g in GRIDS], ids=[g[0] for g in GRIDS]
+)
+def test_hostile_grid(
+    name: str, code: int, fragments: list[str], grid_results: dict[str, dict[str, Any]]
+) -> None:
+    result = grid_results[name]
+    where = f"{name}: exit {result['exit']}, stderr:\n{result['stderr'][-2000:]}"
+    assert not result["timed_out"], where
+    assert result["rss_growth_mb"] <= MEMORY_MB, (name, result["rss_growth_mb"])
+    assert "Traceback" not in result["stderr"], where
+    assert result["exit"] == code, where
+    stderr = " ".join(result["stderr"].split()).lower()
+    if code == 2:
+        assert stderr.startswith("error:") and stderr.count("error:") == 1, where
+        assert "s.yaml" in stderr, where
+    for fragment in fragments:
+        assert fragment.lower() in stderr, f"missing {fragment!r} in {where}"

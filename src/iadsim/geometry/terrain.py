@@ -234,6 +234,7 @@ def load_terrain(spec: Any, base: Path, origin: Any) -> ElevationGrid:
                     "terrain.transform",
                     "expected [x0, dx, 0, y0, 0, dy] with dx > 0 and dy < 0 (north up)",
                 )
+            _fits(2 * data.size, "reading the elevation grid")
             if spec.crs == "local":
                 values = np.array(data, dtype=np.float64)
                 if spec.resolution is not None or abs(gt[1] + gt[5]) > 1e-9 * gt[1]:
@@ -290,6 +291,7 @@ def load_terrain(spec: Any, base: Path, origin: Any) -> ElevationGrid:
                 f"{rows:,} x {cols:,} cells in the local frame at {cell:g} m; the limit is "
                 f"{limits.MAX_TERRAIN_CELLS:,}: coarsen `resolution` or crop the file",
             )
+        _fits(2 * rows * cols + height * width, "reprojecting the elevation grid")
         out = np.full((rows, cols), np.nan)
         reproject(
             source=source,
@@ -307,6 +309,13 @@ def load_terrain(spec: Any, base: Path, origin: Any) -> ElevationGrid:
         raise
     except (RasterioError, CRSError, OSError, ValueError) as exc:
         raise TerrainError("terrain.file", f"cannot use the elevation model: {exc}") from None
+
+
+def _fits(cells: int, work: str) -> None:
+    """Refuse a grid whose cells (8 bytes each, and the sight maps of one site) do not fit."""
+    problem = limits.check_memory(8.0 * cells, work)
+    if problem is not None:
+        raise TerrainError("terrain.file", problem)
 
 
 def _native_cell(transform: Any, src_crs: Any, dst_crs: Any, height: int, width: int) -> float:
