@@ -354,3 +354,28 @@ def test_long_platform_tracks_are_thinned(world_path):
     assert cs.unit_path_offset[2] - cs.unit_path_offset[1] > MAX_PATH_POINTS
     assert len(cap.x) <= MAX_PATH_POINTS and cap.t[0] == 0.0
     assert cap.t[-1] == float(cs.unit_path_t[cs.unit_path_offset[2] - 1])
+
+
+def test_classes_of_one_kind_get_shades_of_its_colour(world):
+    from types import SimpleNamespace
+
+    from iadsim.report.style import kind_colour
+    from iadsim.report.world import class_colours
+
+    data, cs = world
+    assert [p.colour for p in data.side_view.profiles] == [
+        kind_colour(cs.class_kind[c]) for c in (0, 1, 2)
+    ]
+    drones = SimpleNamespace(
+        class_kind=("owa_drone", "decoy", "owa_drone", "owa_drone", "owa_drone"),
+        threat_class=np.array([0, 1, 2, 2, 4]),  # class 3 launches nothing
+    )
+    colours = class_colours(drones)
+    orange = kind_colour("owa_drone")
+    assert colours[0] == orange and colours[1] == kind_colour("decoy")
+    assert len({colours[0], colours[2], colours[4]}) == 3
+
+    def luminance(c: str) -> int:
+        return sum(int(c[k : k + 2], 16) for k in (1, 3, 5))
+
+    assert luminance(colours[2]) < luminance(orange) < luminance(colours[4])  # darker, lighter

@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from iadsim.compile import CompiledScenario
 from iadsim.report.frame import MapFrame
-from iadsim.report.style import colour_of, kind_colour
+from iadsim.report.style import kind_colour
 
 __all__ = [
     "MAX_PATH_POINTS",
@@ -57,20 +57,31 @@ def thin(n: int, cap: int) -> NDArray[np.int64]:
     return np.unique(np.round(np.linspace(0, n - 1, max(cap, 2))).astype(np.int64))
 
 
-def class_colours(compiled: CompiledScenario) -> list[str]:
-    """A colour for each threat class.
+def _mix(colour: str, towards: str, share: float) -> str:
+    """``colour`` moved ``share`` of the way to ``towards`` (both ``#rrggbb``)."""
+    a = [int(colour[k : k + 2], 16) for k in (1, 3, 5)]
+    b = [int(towards[k : k + 2], 16) for k in (1, 3, 5)]
+    return "#" + "".join(f"{round(x + share * (y - x)):02x}" for x, y in zip(a, b, strict=True))
 
-    Its kind's colour when it is the only class of that kind among the threats
-    launched, else one of the qualitative palette.
+
+def class_colours(compiled: CompiledScenario) -> list[str]:
+    """A colour for each threat class: its kind's colour, in shades when a kind has several.
+
+    The first class of a kind (among those launched) gets the kind's colour, the
+    next ones darker and lighter shades of it, so the side view's classes are
+    told apart and still read as their kind on the map.
     """
-    present = sorted(set(compiled.threat_class.tolist()))
-    kinds = [compiled.class_kind[c] for c in present]
+    shades = [(None, 0.0), ("#000000", 0.35), ("#ffffff", 0.4), ("#000000", 0.6), ("#ffffff", 0.65)]
+    seen: dict[str, int] = {}
     out = []
+    present = set(compiled.threat_class.tolist())
     for c, kind in enumerate(compiled.class_kind):
-        if c in present and kinds.count(kind) == 1:
-            out.append(kind_colour(kind))
-        else:
-            out.append(colour_of(c))
+        n = seen.get(kind, 0)
+        if c in present:
+            seen[kind] = n + 1
+        towards, share = shades[n % len(shades)]
+        base = kind_colour(kind)
+        out.append(base if towards is None else _mix(base, towards, share))
     return out
 
 
