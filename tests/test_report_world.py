@@ -379,3 +379,47 @@ def test_classes_of_one_kind_get_shades_of_its_colour(world):
         return sum(int(c[k : k + 2], 16) for k in (1, 3, 5))
 
     assert luminance(colours[2]) < luminance(orange) < luminance(colours[4])  # darker, lighter
+
+
+def test_platform_labels_are_escaped(world_path):
+    evil = "<img src=x onerror=alert(3)>"
+    data = report_from_scenario(
+        world_path,
+        replications=1,
+        seed=1,
+        engine="reference",
+        overrides=[f"fire_units.1.layer={evil}"],
+    )
+    assert data.laydown.tracks[1].group == evil  # raw in the data, escaped on output
+    page = render_html(data)
+    assert evil not in page
+    doc = _page(data)
+    assert doc["replay"]["platforms"][1]["group"] == "&lt;img src=x onerror=alert(3)&gt;"
+    side = _chart(doc, "chart-side")
+    assert "&lt;img src=x onerror=alert(3)&gt; envelope" in [t.get("name") for t in side["data"]]
+
+
+def test_terrain_and_tracks_on_a_geographic_map(terrain_path, tmp_path):
+    from iadsim.geometry import enu_to_geodetic
+
+    raw = yaml.safe_load(terrain_path.read_text(encoding="utf-8"))
+    raw["origin"] = {"lat": 50.0, "lon": 30.0}
+    raw["terrain"]["file"] = str(terrain_path.parent / "hills.npy")
+    path = tmp_path / "geographic.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    data = report_from_scenario(path, replications=1, seed=1, engine="reference")
+    assert data.laydown.frame.geographic
+    ter = data.laydown.terrain
+    # edges: longitudes at the grid's middle latitude, latitudes at its middle longitude
+    lat_s, _ = enu_to_geodetic(0.0, -200e3, 50.0, 30.0)
+    lat_n, _ = enu_to_geodetic(0.0, 300e3, 50.0, 30.0)
+    _, lon_w = enu_to_geodetic(-80e3, 50e3, 50.0, 30.0)
+    _, lon_e = enu_to_geodetic(80e3, 50e3, 50.0, 30.0)
+    assert (ter.west, ter.east) == pytest.approx((lon_w, lon_e), abs=1e-9)
+    assert (ter.south, ter.north) == pytest.approx((lat_s, lat_n), abs=1e-9)
+    assert ter.west < 30.0 < ter.east and ter.south < 50.0 < ter.north
+    cap = next(t for t in data.laydown.tracks if t.id == "cap")
+    lat, lon = enu_to_geodetic(7500.0, 40000.0, 50.0, 30.0)  # where its orbit starts
+    assert (cap.x[0], cap.y[0]) == pytest.approx((lon, lat), abs=1e-9)
+    assert len(cap.ring_dx) == len(cap.ring_dy) > 0
+    assert max(cap.ring_dy) == pytest.approx(40 / 111.2, rel=0.01)  # 40 km in degrees north

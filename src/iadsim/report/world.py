@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from iadsim.compile import CompiledScenario
 from iadsim.report.frame import MapFrame
-from iadsim.report.style import kind_colour
+from iadsim.report.style import esc, kind_colour
 
 __all__ = [
     "MAX_PATH_POINTS",
@@ -140,9 +140,9 @@ class Track:
             return np.round(np.asarray(values, dtype=float), digits).tolist()
 
         return {
-            "id": self.id,
+            "id": esc(self.id),  # shown in plotly labels
             "what": self.what,
-            "group": self.group,
+            "group": esc(self.group),
             "colour": self.colour,
             "x": r(self.x, 5),
             "y": r(self.y, 5),
