@@ -19,8 +19,9 @@ import numpy as np
 import pytest
 
 from iadsim.history import HistoryError, load_raids
-from iadsim.history.backtest import Backtest, backtest, kind_nights, months_before
+from iadsim.history.backtest import SIZE_SLOPES, Backtest, backtest, kind_nights, months_before
 from iadsim.history.backtest_text import backtest_text, targets, verdicts
+from iadsim.history.drift import DEFAULT_CONCENTRATIONS, DEFAULT_SIGMAS
 from iadsim.history.model import NationalModel
 
 SCENARIO = """
@@ -177,6 +178,11 @@ def test_every_model_scores_the_same_targets(result: Backtest) -> None:
     assert set(outcomes["owa_drone"]) == {"leaked", "destroyed", "lost_to_ew"}
     assert set(outcomes["ballistic_missile"]) == {"leaked", "destroyed"}
     assert f[["reported", "mean", "crps", "is90", "pit"]].notna().all().all()
+    # the drifting models record what they chose at each origin, from the sets they try
+    sim = f[f["model"] == "simulation"]
+    assert set(sim["sigma"]) <= set(DEFAULT_SIGMAS) and set(sim["c"]) <= set(DEFAULT_CONCENTRATIONS)
+    assert set(sim.loc[sim["kind"] == "owa_drone", "size_slope"]) <= set(SIZE_SLOPES)
+    assert f.loc[f["model"] == "persistence", "sigma"].isna().all()
 
 
 def test_the_random_walk_and_baselines_need_no_simulation(result: Backtest) -> None:

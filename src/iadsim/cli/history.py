@@ -402,6 +402,17 @@ def backtest(
             show_default=False,
         ),
     ] = None,
+    select_half_life: Annotated[
+        float | None,
+        typer.Option(
+            "--select-half-life",
+            metavar="DAYS",
+            help="choose the drifting models' volatility, spread and size slope by the "
+            "predictive likelihood of recent nights, a night counting half after DAYS "
+            "(default: every night counts fully)",
+            show_default=False,
+        ),
+    ] = None,
     start: Annotated[
         str | None,
         typer.Option(
@@ -475,8 +486,9 @@ def backtest(
         if by.strip().lower() not in levels:
             raise OptionError("--by", f"{by!r} is not a level; expected month, night or both")
         chosen_by = levels[by.strip().lower()]
-        if half_life is not None and not (math.isfinite(half_life) and half_life > 0):
-            raise OptionError("--half-life", f"{half_life} is not a positive number of days")
+        for name, value in (("--half-life", half_life), ("--select-half-life", select_half_life)):
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise OptionError(name, f"{value} is not a positive number of days")
         first = _date(start, "--from") if start is not None else None
         if first is not None and first >= span_dates[0]:
             raise OptionError(
@@ -530,7 +542,8 @@ def backtest(
             task = bar.add_task("simulating response tables", total=None)
             result = run_backtest(
                 history, model, span=span_dates, by=chosen_by, window=window,
-                half_life=half_life, start=first, breaks=cuts, kinds=chosen, samples=samples,
+                half_life=half_life, selection_half_life=select_half_life, start=first,
+                breaks=cuts, kinds=chosen, samples=samples,
                 seed=seed, cache_dir=cache_dir, progress=lambda n: bar.advance(task, n),
             )  # fmt: skip
         written = []

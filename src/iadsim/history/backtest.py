@@ -528,6 +528,7 @@ def backtest(
     by: Sequence[str] = ("month", "night"),
     window: int | None = None,
     half_life: float | None = None,
+    selection_half_life: float | None = None,
     start: dt.date | None = None,
     breaks: Sequence[dt.date] = (),
     kinds: Sequence[str] = HISTORY_KINDS,
@@ -555,6 +556,8 @@ def backtest(
             history from ``start``).
         half_life: days after which a night's log-likelihood counts half (None: no
             forgetting; the random walk's volatility does the forgetting).
+        selection_half_life: days after which a night counts half in choosing the
+            volatility, spread and variant of the drifting models (None: all count fully).
         start: first night ever used (None: the first in the file).
         breaks: dates at which the drifting models forget everything before.
         kinds: threat kinds forecast (kinds without nights in the span are skipped).
@@ -580,6 +583,12 @@ def backtest(
 
     check_options(by=by, window=window, half_life=half_life, samples=samples, span=span,
                   start=start)  # fmt: skip
+    if selection_half_life is not None and not (
+        math.isfinite(selection_half_life) and selection_half_life > 0
+    ):
+        raise ValueError(
+            f"the selection half-life must be a positive number of days, not {selection_half_life}"
+        )
     check_history(history, span=span, window=window, start=start)
     records: list[dict[str, Any]] = []
     used: list[str] = []
@@ -603,7 +612,8 @@ def backtest(
             ew_grid=ew_grid or DEFAULT_EW_GRID, seed=seed, draws=draws, engine=engine,
             cache_dir=cache_dir, progress=progress,
         )  # fmt: skip
-        options = {"sigmas": sigmas, "concentrations": concentrations, "half_life": half_life}
+        options = {"sigmas": sigmas, "concentrations": concentrations, "half_life": half_life,
+                   "selection_half_life": selection_half_life}  # fmt: skip
         plans = _plans(nights, span, window=window, start=start, by=by)
         krng = np.random.default_rng([seed, number])
         sim = _drift_forecasts(_sim_drift(table, nights, **options), plans, breaks, samples, krng)
@@ -646,6 +656,7 @@ def backtest(
                                           f["period"].str[:7]))  # fmt: skip
     settings = {
         "by": list(by), "window": window, "half_life": half_life,
+        "selection_half_life": selection_half_life,
         "start": start.isoformat() if start else None,
         "breaks": [b.isoformat() for b in breaks], "kinds": used, "sigmas": list(sigmas),
         "concentrations": list(concentrations), "samples": samples, "seed": seed,

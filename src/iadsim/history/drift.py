@@ -17,8 +17,9 @@ grid points, carried to the next night by the random walk's transition
 matrices and multiplied by the night's likelihood. Several ``(sigma, c)``
 pairs (and variants of the shares, if any) run side by side; at each forecast origin the
 filter whose one-step predictive log-likelihood over the nights seen so far is highest is
-used, recent nights counting more (:data:`SELECTION_HALF_LIFE`), so the volatility and the
-spread are estimated from history only, never from what is being predicted.
+used (optionally with recent nights counting more: ``selection_half_life``), so the
+volatility and the spread are estimated from history only, never from what is being
+predicted.
 
 Forecasts are simulation-free sampling: parameters drawn from the filtered
 distribution, carried forward night by night along a sampled random-walk path
@@ -48,7 +49,6 @@ __all__ = [
     "DEFAULT_CONCENTRATIONS",
     "DEFAULT_SIGMAS",
     "FLOOR",
-    "SELECTION_HALF_LIFE",
     "DriftModel",
     "FilterRun",
     "night_logliks",
@@ -64,9 +64,6 @@ DEFAULT_SIGMAS = (0.0, 0.1, 0.2, 0.4, 0.8, 1.6)
 DEFAULT_CONCENTRATIONS = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0, math.inf)
 """Dirichlet concentrations of nights around their shares tried (``inf``: multinomial)."""
 
-SELECTION_HALF_LIFE = 180.0
-"""Days after which a night's predictive log-likelihood counts half in choosing the filter
-(the war changes; so may the volatility, the spread and the variant that predict it best)."""
 
 _CLIP = 0.001
 """Grid values are clipped to ``[_CLIP, 1 - _CLIP]`` before taking logits."""
@@ -168,6 +165,9 @@ class DriftModel:
     concentrations: Sequence[float] = DEFAULT_CONCENTRATIONS
     half_life: float | None = None
     """Days after which a night's log-likelihood counts half (None: no forgetting)."""
+    selection_half_life: float | None = None
+    """Days after which a night's predictive log-likelihood counts half in choosing the
+    filter (None: every night counts fully)."""
     variants: Sequence[float] = (0.0,)
     """A label for each variant of the shares (a static parameter chosen, like ``sigma``
     and ``c``, by past predictive likelihood)."""
@@ -263,7 +263,8 @@ class FilterRun:
         self.date = date
         if self.model.half_life is not None:
             self.logp *= 0.5 ** (days / self.model.half_life)
-        self.score *= 0.5 ** (days / SELECTION_HALF_LIFE)
+        if self.model.selection_half_life is not None:
+            self.score *= 0.5 ** (days / self.model.selection_half_life)
         for sigma, fs in self.groups:
             ka, kb = self.model.kernels(sigma, days)
             part = self.logp[fs]
@@ -284,7 +285,8 @@ class FilterRun:
     def choose(self) -> int:
         """The filter with the best one-step predictive log-likelihood so far.
 
-        Each night's log-likelihood counts ``0.5 ** (age / SELECTION_HALF_LIFE)``.
+        With ``selection_half_life``, each night's log-likelihood counts
+        ``0.5 ** (age / selection_half_life)``.
         """
         return int(np.argmax(self.score))
 
