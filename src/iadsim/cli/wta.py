@@ -88,6 +88,15 @@ def solve(
     output: Annotated[
         Format, typer.Option("--format", "-f", help="table (text) or one JSON document")
     ] = Format.table,
+    certificate: Annotated[
+        Path | None,
+        typer.Option(
+            "--certificate",
+            help="write the proof (assignment, bound and how it was obtained) to this JSON "
+            "file; --solver columns only; check it with `iadsim wta verify`",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Solve one instance and print objective, bound, time and assignment.
 
@@ -106,10 +115,26 @@ def solve(
                 f"{', '.join(available_solvers())}",
             )  # fmt: skip
         limit = _limit(time_limit, "--time-limit")
+        if certificate is not None and name != "columns":
+            raise OptionError(
+                "--certificate", f"only the columns solver writes certificates, not {name}"
+            )
+        if certificate is not None:
+            _check_output(certificate)
         problem = load_instance(file)
         check_memory(problem, name, source=file)
         options = {"seed": seed} if name in SEEDED else {}
         answer = get_solver(name, **options).solve(problem, time_limit=limit)
+        if certificate is not None:
+            from iadsim.wta.proof import certificate as make_certificate
+            from iadsim.wta.proof import write
+
+            try:
+                write(make_certificate(problem, answer, source=file.name), certificate)
+            except OSError as exc:
+                raise OptionError(
+                    "--certificate", f"cannot write {certificate} ({exc.strerror})"
+                ) from None
     document = {"instance": str(file), "name": problem.name, **answer.to_dict()}
     if output is Format.json:
         typer.echo(_json(document))
@@ -128,6 +153,68 @@ def solve(
         f"objective {answer.objective:.6f}, bound {bound}{gap}\n"
         f"{len(document['assignment'])} weapon-target pairs fired "
         "(--format json lists them)"
+    )
+
+
+def _check_output(path: Path) -> None:
+    """``path`` can be written: its folder exists and it is not a folder itself."""
+    if path.is_dir():
+        raise OptionError("--certificate", f"{path} is a folder; expected a file name")
+    if not path.parent.is_dir():
+        raise OptionError("--certificate", f"no such folder: {path.parent}")
+
+
+@wta_app.command()
+def verify(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="instance file: iadsim JSON or the Andersen et al. text format",
+            show_default=False,
+        ),
+    ],
+    certificate: Annotated[
+        Path,
+        typer.Argument(help="certificate written by `wta solve --certificate`", show_default=False),
+    ],
+    resolve: Annotated[
+        bool,
+        typer.Option(
+            "--resolve/--no-resolve",
+            help="repeat the enumeration and the final MIP of an enumeration proof",
+        ),
+    ] = True,
+    output: Annotated[
+        Format, typer.Option("--format", "-f", help="table (text) or one JSON document")
+    ] = Format.table,
+) -> None:
+    """Check a certificate: re-evaluate the assignment, recompute L(u), repeat the enumeration.
+
+    Exit 0 when every claim holds; exit 2 with one error line naming the first that
+    does not.
+    """
+    from iadsim.wta import load_instance
+    from iadsim.wta.limits import InstanceError
+    from iadsim.wta.proof import read_certificate
+    from iadsim.wta.proof import verify as check
+
+    with reported():
+        problem = load_instance(file)
+        try:
+            document = read_certificate(certificate)
+        except ValueError as exc:
+            raise InstanceError(certificate, str(exc), head="not a valid certificate") from None
+        try:
+            checked = check(problem, document, resolve=resolve)
+        except ValueError as exc:
+            raise InstanceError(certificate, str(exc), head="certificate does not hold") from None
+    if output is Format.json:
+        typer.echo(_json({"instance": str(file), "certificate": str(certificate), **checked}))
+        return
+    bound = checked.get("bound")
+    typer.echo(
+        f"{certificate}: holds for {file}: objective {checked['objective']:.9f}"
+        + ("" if bound is None else f", bound {bound:.9f} ({document.get('proof')})")
     )
 
 

@@ -23,7 +23,7 @@ __all__ = ["BenchRow", "bench_instances", "format_rows", "run_bench"]
 
 AHUJA_SIZES = (10, 20, 40, 80, 200)
 ANDERSEN_SIZES = ("50x100", "100x200", "200x400", "300x600")
-SOLVERS = ("greedy", "descent", "local", "exact", "oa")
+SOLVERS = ("greedy", "descent", "local", "exact", "columns", "oa")
 
 
 @dataclass

@@ -124,32 +124,90 @@ def write(document: dict[str, Any], path: str | Path) -> None:
     Path(path).write_text(json.dumps(clean(document), indent=1, allow_nan=False) + "\n")
 
 
+MAX_CERTIFICATE_BYTES = 64 * 2**20
+"""Largest certificate read (64 MiB)."""
+
+
 def read_certificate(path: str | Path) -> dict[str, Any]:
-    """Read a certificate written by :func:`write`."""
-    document = json.loads(Path(path).read_text())
+    """Read a certificate written by :func:`write`.
+
+    Raises:
+        ValueError: not readable, too large, not JSON, or not such a certificate.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise ValueError("not a regular file")
+        if size > MAX_CERTIFICATE_BYTES:
+            raise ValueError(f"{size:,} bytes, more than the limit of {MAX_CERTIFICATE_BYTES:,}")
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON (line {exc.lineno}: {exc.msg})") from None
+    except RecursionError:
+        raise ValueError("not JSON (nested too deeply)") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ValueError(f"{path}: not an {FORMAT} certificate")
+        raise ValueError(f'not a certificate (expected "format": "{FORMAT}")')
     return document
 
 
+def _number(document: dict[str, Any], field: str) -> float:
+    value = document.get(field)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"field `{field}` must be a finite number")
+    return float(value)
+
+
+def _assignment(problem: Problem, entries: Any) -> np.ndarray:
+    """The shots of the certificate's assignment, every entry checked."""
+    if not isinstance(entries, list):
+        raise ValueError("field `assignment` must be a list")
+    m, n = problem.pk.shape
+    x = np.zeros((m, n), dtype=np.int64)
+    limits = {"weapon": m, "target": n, "rounds": int(problem.counts.sum()) + 1}
+    for k, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ValueError(f"field `assignment.{k}` must be an object")
+        got = {}
+        for name, top in limits.items():
+            value = entry.get(name)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < top:
+                raise ValueError(
+                    f"field `assignment.{k}.{name}` must be a whole number from 0 to {top - 1}"
+                )
+            got[name] = value
+        x[got["weapon"], got["target"]] += got["rounds"]
+    return x
+
+
 def verify(
-    problem: Problem, document: dict[str, Any], *, resolve: bool = True, rtol: float = 1e-9
+    problem: Problem,
+    document: dict[str, Any],
+    *,
+    resolve: bool = True,
+    rtol: float = 1e-9,
+    max_columns: int = 2_000_000,
 ) -> dict[str, Any]:
     """Check a certificate against ``problem``; returns what was checked.
 
     Raises:
         ValueError: naming the first claim that does not hold.
     """
-    if document.get("instance", {}).get("sha256") != problem_digest(problem):
+    instance = document.get("instance")
+    if not isinstance(instance, dict) or instance.get("sha256") != problem_digest(problem):
         raise ValueError("the certificate is for other data (SHA-256 of the numbers differs)")
-    x = np.zeros(problem.pk.shape, dtype=np.int64)
-    for entry in document["assignment"]:
-        x[int(entry["weapon"]), int(entry["target"])] += int(entry["rounds"])
+    x = _assignment(problem, document.get("assignment"))
     if not problem.is_feasible(x):
         raise ValueError("the assignment is not feasible")
     objective = problem.objective(x)
     scale = rtol * max(1.0, abs(objective))
-    if abs(objective - float(document["objective"])) > scale:
+    if abs(objective - _number(document, "objective")) > scale:
         raise ValueError(
             f"objective is {objective!r}, the certificate says {document['objective']}"
         )
@@ -158,14 +216,21 @@ def verify(
     if proof == "none":
         return checked
     data = PricingData(problem)
-    u = np.asarray(document["prices"], dtype=np.float64)
-    if u.shape != (problem.n_weapons,) or np.any(u < 0) or not np.all(np.isfinite(u)):
-        raise ValueError("prices must be one finite number >= 0 per weapon type")
+    prices = document.get("prices")
+    if (
+        not isinstance(prices, list)
+        or len(prices) != problem.n_weapons
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in prices)
+    ):
+        raise ValueError(f"field `prices` must be {problem.n_weapons} numbers, one per weapon type")
+    u = np.asarray(prices, dtype=np.float64)
+    if np.any(u < 0) or not np.all(np.isfinite(u)):
+        raise ValueError("field `prices` must hold finite numbers >= 0")
     lagrangian, _, _ = lagrangian_bound(data, u)
     checked["lagrangian"] = lagrangian
-    if lagrangian < float(document["lagrangian"]) - scale:
+    if lagrangian < _number(document, "lagrangian") - scale:
         raise ValueError(f"L(u) is {lagrangian!r}, the certificate says {document['lagrangian']}")
-    bound = float(document["bound"])
+    bound = _number(document, "bound")
     if proof == "lagrangian":
         if bound > lagrangian + scale:
             raise ValueError(f"bound {bound} is above L(u) = {lagrangian}")
@@ -173,7 +238,7 @@ def verify(
         return checked
     if proof != "enumeration":
         raise ValueError(f"unknown proof {proof!r}")
-    incumbent = float(document["incumbent"])
+    incumbent = _number(document, "incumbent")
     if incumbent < objective - scale:
         raise ValueError("the incumbent is below the assignment's objective")
     if not resolve:
@@ -181,7 +246,7 @@ def verify(
         checked["resolved"] = False
         return checked
     threshold = incumbent - lagrangian
-    listed = enumerate_columns(data, u, threshold)
+    listed = enumerate_columns(data, u, threshold, max_cols=max_columns)
     if listed is None:
         raise ValueError("too many columns to re-check")
     cols, _ = listed
