@@ -423,3 +423,18 @@ def test_terrain_and_tracks_on_a_geographic_map(terrain_path, tmp_path):
     assert (cap.x[0], cap.y[0]) == pytest.approx((lon, lat), abs=1e-9)
     assert len(cap.ring_dx) == len(cap.ring_dy) > 0
     assert max(cap.ring_dy) == pytest.approx(40 / 111.2, rel=0.01)  # 40 km in degrees north
+
+
+def test_thinning_a_route_keeps_its_altitude_extremes():
+    from iadsim.report.world import thin_route
+
+    rng = np.random.default_rng(3)
+    z = 60 + 20 * rng.random(5_000)  # a terrain follower's hops
+    z[1234], z[4321] = 900.0, -5.0  # a ridge crossed, a dip
+    keep = thin_route(z, 150)
+    assert len(keep) <= 150 and keep[0] == 0 and keep[-1] == 4_999
+    assert 1234 in keep and 4321 in keep
+    assert (np.diff(keep) > 0).all()
+    gaps = np.diff(keep)
+    assert gaps.max() <= 2 * 5_000 / 74 + 1  # 74 buckets, two points in each
+    assert thin_route(z[:40], 150).tolist() == list(range(40))

@@ -15,12 +15,11 @@ from iadsim.compile import CompiledScenario
 from iadsim.report.frame import MapFrame
 from iadsim.report.style import colour_of
 from iadsim.report.world import (
-    MAX_ROUTE_POINTS,
     TerrainLayer,
     Track,
     build_terrain,
     build_tracks,
-    thin,
+    thin_route,
 )
 
 __all__ = ["Laydown", "Site", "build_laydown"]
@@ -169,7 +168,8 @@ def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
     raid_ids = [r.id for r in scenario.raids]
     for i in range(compiled.n_threats):
         rx, ry, _ = compiled.route(i)
-        keep = thin(len(rx), MAX_ROUTE_POINTS)
+        lo = int(compiled.route_offset[i])
+        keep = thin_route(compiled.route_z[lo : lo + len(rx)])
         mx, my = frame.xy(rx[keep], ry[keep])
         xs, ys = routes.setdefault(raid_ids[int(compiled.threat_raid[i])], ([], []))
         if xs:

@@ -12,7 +12,7 @@ from iadsim.compile import CompiledScenario
 from iadsim.engine import Fate, Outcomes
 from iadsim.report.frame import MapFrame
 from iadsim.report.style import esc
-from iadsim.report.world import MAX_ROUTE_POINTS, Track, thin
+from iadsim.report.world import Track, thin_route
 
 __all__ = ["FATE_NAMES", "SLIDER_STEP", "Replay", "build_replay"]
 
@@ -146,8 +146,8 @@ def build_replay(
         route_x.append(mx)
         route_y.append(my)
         route_t.append(np.asarray(rt, dtype=float))
-        keep = thin(len(rx), MAX_ROUTE_POINTS)
         lo = int(cs.route_offset[i])
+        keep = thin_route(cs.route_z[lo : lo + len(rx)])
         d = np.hypot(rx[keep] - rx[-1], ry[keep] - ry[-1]) / 1000.0
         drawn.append(
             (

@@ -11,6 +11,7 @@ Long trajectories are thinned for drawing (:data:`MAX_PATH_POINTS`,
 from __future__ import annotations
 
 import base64
+import itertools
 import math
 import struct
 import zlib
@@ -39,6 +40,7 @@ __all__ = [
     "class_colours",
     "png_bytes",
     "thin",
+    "thin_route",
 ]
 
 MAX_PATH_POINTS = 600
@@ -55,6 +57,25 @@ def thin(n: int, cap: int) -> NDArray[np.int64]:
     if n <= cap:
         return np.arange(n, dtype=np.int64)
     return np.unique(np.round(np.linspace(0, n - 1, max(cap, 2))).astype(np.int64))
+
+
+def thin_route(z: NDArray[np.float64], cap: int = MAX_ROUTE_POINTS) -> NDArray[np.int64]:
+    """Indices of at most ``cap`` points of a trajectory that keep its altitude's shape.
+
+    The points are cut into buckets of consecutive points; each keeps its lowest
+    and highest point (the first and last points are kept too), so a terrain
+    follower's hops and a dive's bottom survive the thinning.
+    """
+    n = len(z)
+    if n <= cap:
+        return np.arange(n, dtype=np.int64)
+    edges = np.linspace(1, n - 1, max((cap - 2) // 2, 1) + 1).astype(np.int64)
+    keep = [0, n - 1]
+    for a, b in itertools.pairwise(edges):
+        if b > a:
+            part = z[a:b]
+            keep += [a + int(np.argmin(part)), a + int(np.argmax(part))]
+    return np.unique(np.asarray(keep, dtype=np.int64))
 
 
 def _mix(colour: str, towards: str, share: float) -> str:
@@ -435,7 +456,7 @@ def build_side_view(
         distance, altitude, time = [], [], []
         for i in chosen:
             lo, hi = int(cs.route_offset[i]), int(cs.route_offset[i + 1])
-            keep = lo + thin(hi - lo, MAX_ROUTE_POINTS)
+            keep = lo + thin_route(cs.route_z[lo:hi])
             x, y = cs.route_x[keep], cs.route_y[keep]
             distance.append((np.hypot(x - x[-1], y - y[-1]) / 1000.0).tolist())
             altitude.append(np.asarray(cs.route_z[keep], dtype=float).tolist())
