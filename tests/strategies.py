@@ -8,7 +8,9 @@ circles they are tested against instead of missing them by 100 km.
 from __future__ import annotations
 
 import math
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from hypothesis import strategies as st
@@ -280,16 +282,191 @@ def draw_keys() -> st.SearchStrategy[tuple[int, int, int, int, int]]:
 
 _UNIT_KINDS = ["sam", "gun", "manpads", "interceptor_drone", "ew"]
 
+_GRID_DIR: list[Path] = []
+GRID_EXTENT = (-72_000.0, 12_000.0, -28_000.0, 28_000.0)
+"""West, east, south, north (m) of the small terrain grids: the whole defence."""
+
+
+def terrain_file(k: int) -> str:
+    """Path of small terrain grid number ``k`` (0-3), written once per process.
+
+    1 km cells over :data:`GRID_EXTENT` (84 x 56 cells): 0 is flat at sea level, 1 flat
+    at 200 m, 2 and 3 random hills up to 400 and 1500 m.
+    """
+    if not _GRID_DIR:
+        _GRID_DIR.append(Path(tempfile.mkdtemp(prefix="iadsim-grids-")))
+    path = _GRID_DIR[0] / f"grid{k}.npy"
+    if not path.exists():
+        west, east, south, north = GRID_EXTENT
+        shape = (int((north - south) / 1000.0), int((east - west) / 1000.0))
+        rng = np.random.default_rng(k)
+        top = {0: 0.0, 1: 0.0, 2: 400.0, 3: 1500.0}[k]
+        z = np.full(shape, 200.0 if k == 1 else 0.0) + rng.uniform(0.0, top, shape)
+        np.save(path, z)
+    return str(path)
+
+
+def _km(draw: st.DrawFn, lo: int, hi: int) -> str:
+    return f"{draw(st.integers(lo, hi))} km"
+
 
 @st.composite
-def small_scenarios(draw: st.DrawFn) -> dict:
+def _threat_world(draw: st.DrawFn, grid: bool) -> dict:
+    """Profile fields of the drone class: cruise, dive, terrain following or glide."""
+    profiles = ["cruise", "dive", "glide"] + (["terrain_following"] if grid else [])
+    profile = draw(st.sampled_from(profiles))
+    spec: dict = {"profile": profile, "altitude": f"{draw(st.integers(30, 3000))} m"}
+    if draw(st.booleans()):
+        spec["climb_rate"] = f"{draw(st.integers(1, 30))} m/s"
+    if draw(st.booleans()):
+        spec["descent_rate"] = f"{draw(st.integers(1, 30))} m/s"
+    if profile in ("dive", "glide"):
+        spec["dive_distance"] = _km(draw, 2, 20)
+        if draw(st.booleans()):
+            spec["terminal_speed"] = f"{draw(st.integers(30, 400))} m/s"
+    if profile == "glide":
+        spec["apogee"] = f"{draw(st.integers(3500, 9000))} m"
+        if draw(st.booleans()):
+            spec["apogee_distance"] = _km(draw, 5, 40)
+    return spec
+
+
+@st.composite
+def _waypoint(draw: st.DrawFn, grid: bool) -> object:
+    position = ["-30 km", f"{draw(st.integers(-5, 5))} km"]
+    if not draw(st.booleans()):
+        return position
+    point: dict = {"position": position}
+    if draw(st.booleans()):
+        point["altitude"] = f"{draw(st.integers(0, 4000))} m"
+        if grid and draw(st.booleans()):
+            point["above"] = "ground"
+    if draw(st.booleans()):
+        point["speed"] = f"{draw(st.integers(30, 300))} m/s"
+    return point
+
+
+@st.composite
+def _orbit(draw: st.DrawFn, altitude: tuple[int, int]) -> dict:
+    return {
+        "centre": [_km(draw, -60, 0), _km(draw, -30, 30)],
+        "length": _km(draw, 0, 40),
+        "width": _km(draw, 2, 20),
+        "heading": draw(st.integers(0, 359)),
+        "speed": f"{draw(st.integers(30, 250))} m/s",
+        "altitude": f"{draw(st.integers(*altitude))} m",
+        "start": f"+{draw(st.integers(0, 60))} min",
+        **({"end": f"+{draw(st.integers(90, 300))} min"} if draw(st.booleans()) else {}),
+    }
+
+
+@st.composite
+def _motion(draw: st.DrawFn, airborne: bool) -> dict:
+    """A timed route (on the ground, or flying), an orbit, or relocations."""
+    choices = ["route", "orbit"] if airborne else ["route", "relocations"]
+    kind = draw(st.sampled_from(choices))
+    if kind == "orbit":
+        return {"orbit": draw(_orbit((300, 9000)))}
+    if kind == "route":
+        times = sorted(draw(st.sets(st.integers(0, 240), min_size=2, max_size=4)))
+        return {
+            "route": [
+                {
+                    "position": [_km(draw, -65, 5), _km(draw, -25, 25)],
+                    "time": f"+{t} min",
+                    **({"altitude": f"{draw(st.integers(100, 5000))} m"} if airborne else {}),
+                }
+                for t in times
+            ]
+        }
+    cuts = sorted(draw(st.sets(st.integers(0, 240), min_size=2, max_size=6)))
+    sites = []
+    for a, b in zip(cuts[::2], cuts[1::2], strict=False):
+        sites.append(
+            {
+                "position": [_km(draw, -65, 5), _km(draw, -25, 25)],
+                "start": f"+{a} min",
+                "end": f"+{b} min",
+            }
+        )
+    if draw(st.booleans()):
+        del sites[-1]["end"]  # the last site: until the end
+    return {"relocations": sites}
+
+
+@st.composite
+def _airborne_sensor(draw: st.DrawFn) -> dict:
+    kind = draw(st.sampled_from(["radar", "optical"]))
+    spec: dict = {
+        "id": "air",
+        "kind": kind,
+        "position": ["-40 km", "0 km"],
+        "range": _km(draw, 10, 200),
+        "height": "0 m",
+        "scan_period": f"{draw(st.integers(2, 20))} s",
+        "pd": draw(st.floats(0.05, 1)),
+        "discrimination": draw(st.sampled_from([0.0, 0.5, 1.0])),
+        "motion": draw(_motion(airborne=True)),
+    }
+    if kind == "optical" and draw(st.booleans()):
+        spec["field_of_regard"] = draw(st.floats(20.0, 170.0))
+    return spec
+
+
+@st.composite
+def _aircraft(draw: st.DrawFn, u: int) -> dict:
+    kind = draw(st.sampled_from(["aircraft", "helicopter"]))
+    spec: dict = {
+        "id": f"air{u}",
+        "kind": kind,
+        "layer": "air",
+        "position": [_km(draw, -60, 0), _km(draw, -20, 20)],
+        "min_range": "0 m",
+        "max_range": _km(draw, 2, 30),
+        "min_altitude": "0 m",
+        "max_altitude": "12 km",
+        "channels": draw(st.integers(1, 2)),
+        "rounds": draw(st.integers(0, 6)),
+        "reserve": draw(st.integers(0, 6)),
+        "interceptor_speed": f"{draw(st.integers(100, 1200))} m/s",
+        "cost_per_shot": f"{draw(st.integers(0, 10**6))} USD",
+        "pk": {"owa_drone": draw(st.floats(0, 1)), "decoy": draw(st.floats(0, 1))},
+    }
+    if kind == "aircraft":
+        spec.update(
+            time_on_station=f"{draw(st.integers(5, 90))} min",
+            transit_time=f"{draw(st.integers(0, 30))} min",
+            turnaround=f"{draw(st.integers(0, 40))} min",
+            motion={"orbit": draw(_orbit((500, 9000)))},
+        )
+    else:
+        spec["reload_time"] = f"{draw(st.integers(0, 600))} s"
+        if draw(st.booleans()):
+            spec["motion"] = draw(_motion(airborne=True))
+    return spec
+
+
+@st.composite
+def small_scenarios(draw: st.DrawFn, world: bool = True) -> dict:
     """Raw scenario data: up to 5 fire units (EW included), drones and decoys, two raids.
 
     Every doctrine option varies: mode, salvo, decision cycle, reaction time,
     engagement limit and authority; magazines are small so reloads happen.
+
+    With ``world`` (issue 13), each of these comes in some of the time: the drones'
+    flight profile (dive, glide, terrain following) with climb and descent rates,
+    a waypoint with an altitude (above the sea or the ground) and a speed, a ballistic
+    missile raid, sensors that discriminate decoys, an airborne sensor (orbit or
+    route, optical with a field of regard), fire units that move (timed routes,
+    relocations), aircraft on a racetrack station and helicopters, unit heights, and
+    a small terrain grid (flat or hilly) under the whole defence.
     """
+    grid = world and draw(st.integers(0, 3)) == 0
     units = []
     for u in range(draw(st.integers(0, 5))):
+        if world and draw(st.integers(0, 4)) == 0:
+            units.append(draw(_aircraft(u)))
+            continue
         kind = draw(st.sampled_from(_UNIT_KINDS))
         x, y = draw(st.integers(-60, 0)), draw(st.integers(-15, 15))
         spec: dict = {
@@ -311,6 +488,13 @@ def small_scenarios(draw: st.DrawFn) -> dict:
                 cost_per_shot=f"{draw(st.integers(0, 10**6))} USD",
                 interceptor_speed=f"{draw(st.integers(60, 1500))} m/s",
             )
+            if world and kind == "sam" and draw(st.booleans()):
+                spec["pk"]["ballistic_missile"] = draw(st.floats(0, 1))
+                spec["max_altitude"] = _km(draw, 5, 30)
+            if world and draw(st.booleans()):
+                spec["height"] = f"{draw(st.integers(0, 30))} m"
+        if world and draw(st.integers(0, 3)) == 0:
+            spec["motion"] = draw(_motion(airborne=False))
         units.append(spec)
     doctrine: dict = {
         "decision_cycle": f"{draw(st.integers(1, 5))} s",
@@ -339,7 +523,9 @@ def small_scenarios(draw: st.DrawFn) -> dict:
                 "spacing": draw(st.sampled_from(["uniform", "random"])),
             },
             "route": {
-                "waypoints": [["-30 km", f"{draw(st.integers(-5, 5))} km"]],
+                "waypoints": [
+                    draw(_waypoint(grid)) if world else ["-30 km", f"{draw(st.integers(-5, 5))} km"]
+                ],
                 "jitter": f"{draw(st.integers(0, 8))} km",
                 "seed": draw(st.integers(0, 100)),
             },
@@ -347,35 +533,69 @@ def small_scenarios(draw: st.DrawFn) -> dict:
         }
         for n, threat in enumerate(["d", "fake"])
     ]
-    return {
+    threat_classes: dict = {
+        "d": {
+            "preset": "shahed-136-class",
+            "ew_susceptibility": draw(st.floats(0, 1)),
+            "speed": f"{draw(st.integers(30, 300))} m/s",
+        },
+        "fake": {"preset": "gerbera-class", "ew_susceptibility": draw(st.floats(0, 1))},
+    }
+    sensors: list[dict] = [
+        {
+            "id": "s",
+            "kind": "radar",
+            "position": ["-20 km", "0 km"],
+            "range": "150 km",
+            "height": "15 m",
+            "scan_period": "5 s",
+            "pd": draw(st.floats(0.05, 1)),
+        }
+    ]
+    raw: dict = {
         "schema_version": 1,
         "name": "random",
         "start": "00:00",
         "duration": "4 h",
-        "threat_classes": {
-            "d": {
-                "preset": "shahed-136-class",
-                "ew_susceptibility": draw(st.floats(0, 1)),
-                "speed": f"{draw(st.integers(30, 300))} m/s",
-            },
-            "fake": {"preset": "gerbera-class", "ew_susceptibility": draw(st.floats(0, 1))},
-        },
+        "threat_classes": threat_classes,
         "assets": [
             {"id": "a", "position": ["0 km", "0 km"], "value": 5, "hardness": "soft"},
             {"id": "b", "position": ["3 km", "-4 km"], "value": 9, "hardness": "hard"},
         ],
-        "sensors": [
-            {
-                "id": "s",
-                "kind": "radar",
-                "position": ["-20 km", "0 km"],
-                "range": "150 km",
-                "height": "15 m",
-                "scan_period": "5 s",
-                "pd": draw(st.floats(0.05, 1)),
-            }
-        ],
+        "sensors": sensors,
         "fire_units": units,
         "raids": raids,
         "doctrine": doctrine,
     }
+    if not world:
+        return raw
+    if draw(st.booleans()):
+        threat_classes["d"].update(draw(_threat_world(grid)))
+    if draw(st.booleans()):
+        sensors[0]["discrimination"] = draw(st.sampled_from([0.0, 0.3, 1.0]))
+    if draw(st.integers(0, 2)) == 0:
+        sensors.append(draw(_airborne_sensor()))
+    if draw(st.integers(0, 3)) == 0:
+        threat_classes["m"] = {
+            "preset": "iskander-m-class",
+            "profile": "ballistic",
+            "speed": f"{draw(st.integers(1000, 2500))} m/s",
+            "boost_time": f"{draw(st.integers(0, 60))} s",
+        }
+        raids.append(
+            {
+                "id": "rm",
+                "threat": "m",
+                "count": draw(st.integers(1, 3)),
+                "launch": {"sites": [["-95 km", "0 km"]], "start": "00:10", "end": "00:20"},
+                "targets": {"a": 1},
+            }
+        )
+    if grid:
+        west, _, _, north = GRID_EXTENT
+        raw["terrain"] = {
+            "file": terrain_file(draw(st.integers(0, 3))),
+            "crs": "local",
+            "transform": [west, 1000.0, 0.0, north, 0.0, -1000.0],
+        }
+    return raw

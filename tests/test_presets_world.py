@@ -346,7 +346,7 @@ duration: 3 h
 assets:
   - {{id: depot, position: [0 km, 0 km], value: 10, hardness: soft}}
 sensors:
-  - {{id: radar, kind: radar, position: [0 km, 0 km], range: 100 km, height: 10 m,
+  - {{id: radar, kind: radar, position: [0 km, {radar} km], range: 100 km, height: 10 m,
      scan_period: 1 s, pd: 1.0}}
 raids:
   - {{id: d, threat: drone, count: 2, launch: {{sites: [[0 km, {site} km]], start: "+0 s"}},
@@ -394,7 +394,7 @@ def _tif(
 ) -> Any:
     def write(folder: Path) -> None:
         import rasterio
-        from rasterio.transform import from_origin
+        from rasterio.transform import Affine
 
         profile: dict[str, Any] = {
             "driver": "GTiff",
@@ -402,7 +402,7 @@ def _tif(
             "height": height,
             "count": 1,
             "dtype": "float32",
-            "transform": from_origin(west, north, cell, cell),
+            "transform": Affine(cell, 0.0, west, 0.0, -cell, north),
             "nodata": nodata,
         }
         if crs is not None:
@@ -436,21 +436,28 @@ GRIDS: list[tuple[str, Any, dict[str, str], int, list[str]]] = [
         _sparse_npy((12_000, 12_000)),
         {},
         2,
-        ["terrain.file", "144,000,000 cells", "the limit is 64,000,000"],
+        ["terrain.file", "the limit is", "crop"],
     ),
     (
-        "npy-not-covering-the-launch-site",
+        "npy-not-covering-a-sensor",
         _npy(np.full((100, 100), 150.0)),
-        {"site": "80"},
+        {"radar": "80"},
         2,
-        ["raids.0.launch.sites.0", "does not cover (0.0 km, 80.0 km)"],
+        ["sensors.0.position", "does not cover (0.0 km, 80.0 km)"],
     ),
     (
-        "npy-not-covering-the-route",
-        _npy(np.where(np.arange(100)[:, None] < 20, np.nan, 150.0)),
-        {"site": "45"},
+        "npy-without-data-under-a-sensor",
+        _npy(np.concatenate([np.full((20, 100), np.nan), np.full((80, 100), 150.0)])),
+        {"radar": "45"},
         2,
-        ["raids.0.launch.sites.0", "does not cover", "no data there"],
+        ["sensors.0.position", "does not cover", "no data there"],
+    ),
+    (  # threats come from far off the grid: a smooth sea-level earth there
+        "npy-launch-site-off-the-grid",
+        _npy(np.full((100, 100), 150.0)),
+        {"site": "300"},
+        0,
+        [],
     ),
     (
         "npy-crs-unreadable",
@@ -519,10 +526,10 @@ GRIDS: list[tuple[str, Any, dict[str, str], int, list[str]]] = [
     ),
     (
         "tif-not-covering-the-area",
-        _tif(west=29.9, north=50.1, width=10, height=10),
+        _tif(west=30.5, north=50.1, width=10, height=10),
         {"terrain": "{file: grid.tif}", "origin": "{lat: 50, lon: 30}"},
         2,
-        ["raids.0.launch.sites.0", "does not cover"],
+        ["assets.0.position", "does not cover"],
     ),
     (
         "tif-all-nodata",
@@ -541,7 +548,7 @@ GRIDS: list[tuple[str, Any, dict[str, str], int, list[str]]] = [
     (
         "tif-valid-utm",
         _tif(
-            crs="EPSG:32636", west=320_000.0, north=5_600_000.0, cell=1000.0, width=160, height=160
+            crs="EPSG:32636", west=200_000.0, north=5_620_000.0, cell=1000.0, width=160, height=160
         ),
         {"terrain": "{file: grid.tif}", "origin": "{lat: 50, lon: 30}"},
         0,
@@ -564,6 +571,7 @@ def grid_results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
         write(folder)
         text = WORLD.format(
             origin=f"origin: {fields['origin']}\n" if "origin" in fields else "",
+            radar=fields.get("radar", "0"),
             site=fields.get("site", "40"),
             terrain=fields.get("terrain", LOCAL),
         )
@@ -595,7 +603,8 @@ def test_hostile_grid(
     assert result["exit"] == code, where
     stderr = " ".join(result["stderr"].split()).lower()
     if code == 2:
-        assert stderr.startswith("error:") and stderr.count("error:") == 1, where
-        assert "s.yaml" in stderr, where
+        ours = [line for line in result["stderr"].splitlines() if line.startswith("error: ")]
+        assert len(ours) == 1 and stderr.count("error:") == 1, where
+        assert "s.yaml" in ours[0], where
     for fragment in fragments:
         assert fragment.lower() in stderr, f"missing {fragment!r} in {where}"

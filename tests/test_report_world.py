@@ -438,3 +438,25 @@ def test_thinning_a_route_keeps_its_altitude_extremes():
     gaps = np.diff(keep)
     assert gaps.max() <= 2 * 5_000 / 74 + 1  # 74 buckets, two points in each
     assert thin_route(z[:40], 150).tolist() == list(range(40))
+
+
+def test_side_view_draws_the_ground_under_the_tracks(world, hills):
+    data, _ = world
+    assert all(p.ground == [] for p in data.side_view.profiles)
+    assert "ground" not in [t.get("meta") for t in _chart(_page(data), "chart-side")["data"]]
+
+    data, cs = hills
+    shahed = data.side_view.profiles[1]
+    assert shahed.name == "shahed" and len(shahed.ground) == len(shahed.threats)
+    d = np.asarray(shahed.ground_distance[0])
+    assert d[0] == pytest.approx(150.0) and d[-1] == pytest.approx(0.0)
+    assert np.allclose(np.diff(d), -150.0 / (len(d) - 1))  # evenly along the track
+    # the track runs down x = 0 to the city at the origin: a point d km out is the cell at
+    # north = d km, east = 0 of the preview (2 km cells from 300 km north, 80 km west)
+    rows = np.minimum(np.floor((300.0 - d) / 2).astype(int), cs.terrain_preview.shape[0] - 1)
+    assert shahed.ground[0] == cs.terrain_preview[rows, 40].tolist()
+    assert max(shahed.ground[0]) > 150  # the hill's western slope, about 30 km out
+    ground = next(t for t in _chart(_page(data), "chart-side")["data"] if t.get("meta") == "ground")
+    assert len([v for v in ground["y"] if v is not None]) == sum(
+        len(g) for p in data.side_view.profiles for g in p.ground
+    )

@@ -15,7 +15,7 @@ from iadsim import limits
 from iadsim.compile.compiled import HARDNESS, CompiledScenario
 from iadsim.draws import Purpose, uniform
 from iadsim.errors import ScenarioError
-from iadsim.geometry import geodetic_to_enu, radar_horizon, route_windows
+from iadsim.geometry import geodetic_to_enu, position_at, radar_horizon, route_windows
 from iadsim.geometry.platforms import PlatformError, Trajectory, platform_motion, sortie_windows
 from iadsim.geometry.profiles import ProfileError, threat_trajectory
 from iadsim.geometry.terrain import ElevationGrid, TerrainError, load_terrain
@@ -437,8 +437,14 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                         continue
                     # an intercept at w0 needs a shot fired at most max_range / speed earlier,
                     # and the unit ready (on station, set up) when it fires
+                    reach = unit.max_range
+                    if not (legacy and level[i]) and path.sites:
+                        # from a standing unit, no shot fired before w0 - d / v meets the
+                        # threat in the window, d its distance at w0: the window may open
+                        # well inside the envelope, where the terrain unmasks it
+                        reach = min(reach, _distance_at(route_arrays, int(i), path, w0))
                     ready = _opened(path.available, w0)
-                    fire_start = max(ts[0], w0 - unit.max_range / unit.interceptor_speed, ready)
+                    fire_start = max(ts[0], w0 - reach / unit.interceptor_speed, ready)
                     eng[i].append((fire_start, w0, w1, u))
 
     def flat(rows: list[list[Any]], width: int) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -665,6 +671,20 @@ def _opened(spans: Sequence[tuple[float, float]], t: float) -> float:
         if a <= t <= b:
             return a
     return t
+
+
+def _distance_at(
+    route: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    i: int,
+    path: Trajectory,
+    t: float,
+) -> float:
+    """Slant range (m) from a platform to threat ``i`` at time ``t``."""
+    xs, ys, zs, ts, offset = route
+    lo, hi = int(offset[i]), int(offset[i + 1])
+    x, y, z = position_at(xs[lo:hi], ys[lo:hi], zs[lo:hi], ts[lo:hi], t)
+    px, py, pz = position_at(path.x, path.y, path.z, path.t, t)
+    return math.sqrt((x - px) ** 2 + (y - py) ** 2 + (z - pz) ** 2)
 
 
 def _windows(

@@ -197,7 +197,8 @@ def threat_trajectory(
             else:
                 z_now, ground_now = target_z, target_ground
         pts.append((xs[k + 1], ys[k + 1], z_now, v_leg, ground_now))
-    px, py, pz, pv = _resolve(pts, elev, step if (above_ground or elevation) else 0.0)
+    # over a smooth earth a height above the ground is an altitude: no samples needed
+    px, py, pz, pv = _resolve(pts, elev, step if elevation is not None else 0.0)
     if profile == "dive":
         px, py, pz, pv = _dive(px, py, pz, pv, cls, elev)
     return _timed(px, py, pz, pv, t0)

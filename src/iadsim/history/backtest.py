@@ -13,7 +13,7 @@ side on the same targets:
   with beta-binomial (Dirichlet-multinomial) nights;
 - ``persistence``: the shares of the last month (nightly: the last night) of the kind;
 - ``climatology``: the pooled shares of the training window (``window`` months,
-  or :data:`CLIMATOLOGY_MONTHS` when the models use all history).
+  or :data:`CLIMATOLOGY_MONTHS` when the models use all history; never before a break).
 
 The baselines carry the same kind of night-to-night spread as the models (a
 Dirichlet concentration fitted by maximum likelihood on the window's nights),
@@ -404,6 +404,7 @@ def _baseline_forecasts(
     has_ew: bool,
     window: int | None,
     start: dt.date | None,
+    breaks: Sequence[dt.date],
     concentrations: Sequence[float],
     samples: int,
     rng: np.random.Generator,
@@ -420,8 +421,9 @@ def _baseline_forecasts(
         if level == "month":
             origin = dt.date(origin.year, origin.month, 1)
         begin = months_before(origin, months) if level == "month" else _days_before(origin, months)
-        if start is not None:
-            begin = max(begin, start)
+        for cut in (*breaks, *((start,) if start is not None else ())):
+            if cut <= origin:  # a break (or the first night used) shortens the window
+                begin = max(begin, cut)
         earlier = nights[(dates < origin) & (dates >= (start or dt.date.min))]
         trained = earlier[earlier["date"] >= begin]
         if earlier.empty:
@@ -622,7 +624,7 @@ def backtest(
         )
         targets = {key: value[0] for key, value in sim.items()}
         base = _baseline_forecasts(
-            nights, targets, has_ew=table.has_ew, window=window, start=start,
+            nights, targets, has_ew=table.has_ew, window=window, start=start, breaks=breaks,
             concentrations=concentrations, samples=samples, rng=krng,
         )  # fmt: skip
         for key, ix in targets.items():

@@ -201,7 +201,8 @@ def backtest_text(bt: Backtest) -> str:
         f"{', '.join(st['kinds'])}.",
         "",
         "Models: simulation (the scenario's shares by raid size, kill probability and EW "
-        "susceptibility or defence capacity drifting as logit random walks); random walk (the "
+        "susceptibility (drones, which may grow with raid size) or defence capacity "
+        "(missiles) drifting as logit random walks); random walk (the "
         "leaked share as a logit random walk, beta-binomial nights, no simulator); persistence "
         "(last month's, nightly: last night's, shares); climatology (the pooled shares of the "
         f"last {st['climatology_months']} months).",

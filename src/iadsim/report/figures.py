@@ -362,6 +362,26 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
                 "hoverinfo": "name+text",
             }
         )
+    ground_x: list[float | None] = []
+    ground_y: list[float | None] = []
+    for p in view.profiles:
+        for d, z in zip(p.ground_distance, p.ground, strict=True):
+            ground_x += [round(v, 3) for v in d] + [None]
+            ground_y += [None if math.isnan(v) else round(v / 1000, 4) for v in z] + [None]
+    if ground_x:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": ground_x,
+                "y": ground_y,
+                "line": {"color": "#8c7355", "width": 1},
+                "opacity": 0.7,
+                "name": "terrain under the tracks",
+                "meta": "ground",
+                "hovertemplate": "ground %{y:.2f} km, %{x:.1f} km from target<extra></extra>",
+            }
+        )
     for p in view.profiles:
         xs, ys, times = [], [], []
         for d, z, t in zip(p.distance, p.altitude, p.time, strict=True):
@@ -383,6 +403,15 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
                 "%{customdata:.0f} s after launch<extra>" + esc(p.name) + "</extra>",
             }
         )
+    # the view fits the threats (and the ground); envelopes above them run off the top
+    top = max(
+        [v for p in view.profiles for z in p.altitude for v in z]
+        + [v for p in view.profiles for z in p.ground for v in z if not math.isnan(v)],
+        default=0.0,
+    )
+    height: dict[str, Any] = {"rangemode": "tozero"}
+    if top > 0:
+        height = {"range": [0.0, round(1.12 * top / 1000, 3)]}
     traces.append(
         {
             "type": "scatter",
@@ -402,7 +431,7 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
             "Side view: threats' altitude on their way to the target, fire units' envelopes",
             height=460,
             xaxis=_grid(title={"text": "distance to target (km)"}, autorange="reversed"),
-            yaxis=_grid(title={"text": "altitude above sea level (km)"}, rangemode="tozero"),
+            yaxis=_grid(title={"text": "altitude above sea level (km)"}, **height),
             legend={"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 11}},
             margin={"l": 60, "r": 10, "t": 50, "b": 50},
             hovermode="closest",
@@ -456,7 +485,8 @@ def charts(data: ReportData) -> list[tuple[str, str, Any]]:
                 "the ground distance to the threat's own target; shaded boxes: each fire unit's "
                 "altitude envelope (min to max altitude) over the distances its range reaches "
                 f"from {view.target}, the asset most threats aim at (from where it stands or is "
-                "on station). Dots: the replayed threats in the air at the replay's time.",
+                "on station); the view fits the threats, so a ceiling above them runs off the "
+                "top. Dots: the replayed threats in the air at the replay's time.",
                 side_view_figure(data),
             )
         )

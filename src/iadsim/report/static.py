@@ -198,6 +198,12 @@ def _side(data: ReportData) -> Any:
             label=None if e.layer in drawn else _label(f"{e.layer} envelope"),
         )
         drawn.add(e.layer)
+    first = True
+    for p in view.profiles:
+        for d, z in zip(p.ground_distance, p.ground, strict=True):
+            ax.plot(d, np.asarray(z) / 1000, color="#8c7355", lw=0.7, alpha=0.7,
+                    label="terrain under the tracks" if first else None)  # fmt: skip
+            first = False
     for p in view.profiles:
         shown = f" ({len(p.threats)} of {p.launched} drawn)" if len(p.threats) < p.launched else ""
         for n, (d, z) in enumerate(zip(p.distance, p.altitude, strict=True)):
@@ -209,7 +215,12 @@ def _side(data: ReportData) -> Any:
                 label=_label(f"{p.name} ({p.kind}){shown}") if n == 0 else None,
             )
     ax.invert_xaxis()
-    ax.set_ylim(bottom=0)
+    top = max(
+        [v for p in view.profiles for z in p.altitude for v in z]
+        + [v for p in view.profiles for z in p.ground for v in z if not math.isnan(v)],
+        default=0.0,
+    )
+    ax.set_ylim(0, 1.12 * top / 1000 if top > 0 else None)  # envelopes above run off the top
     ax.set_xlabel("distance to target (km)")
     ax.set_ylabel("altitude above sea level (km)")
     ax.set_title(

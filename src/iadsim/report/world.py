@@ -398,6 +398,44 @@ class Profile:
     """Altitude above sea level (m) of each drawn point: the compiled ``route_z``."""
     time: list[list[float]]
     """Seconds after the threat's launch."""
+    ground_distance: list[list[float]] = field(default_factory=list)
+    ground: list[list[float]] = field(default_factory=list)
+    """The terrain under each drawn trajectory (m above sea level, NaN off the grid) at
+    evenly spaced distances (km); empty without terrain."""
+
+
+GROUND_POINTS = 200
+"""Points of the terrain sampled under each trajectory drawn in the side view."""
+
+
+def _ground_under(
+    compiled: CompiledScenario, x: NDArray[np.float64], y: NDArray[np.float64]
+) -> tuple[list[float], list[float]]:
+    """Distances to the last point (km) and terrain heights (m) along a ground track.
+
+    The track is resampled evenly along its length and each sample reads the
+    cell of the terrain preview it falls in (each cell the highest of the grid's
+    cells it holds, as on the map).
+    """
+    extent = np.asarray(compiled.terrain_extent, dtype=float)
+    grid = np.asarray(compiled.terrain_preview, dtype=float)
+    if extent.size != 4 or grid.size == 0 or len(x) < 2:
+        return [], []
+    west, east, south, north = extent
+    step = np.hypot(np.diff(x), np.diff(y))
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    if along[-1] <= 0:
+        return [], []
+    s = np.linspace(0.0, along[-1], GROUND_POINTS)
+    px, py = np.interp(s, along, x), np.interp(s, along, y)
+    rows, cols = grid.shape
+    col = np.floor((px - west) / (east - west) * cols).astype(np.int64)
+    row = np.floor((north - py) / (north - south) * rows).astype(np.int64)
+    inside = (col >= 0) & (col < cols) & (row >= 0) & (row < rows)
+    height = np.full(len(s), np.nan)
+    height[inside] = grid[row[inside], col[inside]]
+    distance = np.hypot(px - x[-1], py - y[-1]) / 1000.0
+    return distance.tolist(), height.tolist()
 
 
 @dataclass(frozen=True)
@@ -453,7 +491,7 @@ def build_side_view(
             seen.setdefault(key, i)
         distinct = list(seen.values())
         chosen = [distinct[k] for k in thin(len(distinct), PROFILES_PER_CLASS).tolist()]
-        distance, altitude, time = [], [], []
+        distance, altitude, time, ground_distance, ground = [], [], [], [], []
         for i in chosen:
             lo, hi = int(cs.route_offset[i]), int(cs.route_offset[i + 1])
             keep = lo + thin_route(cs.route_z[lo:hi])
@@ -461,6 +499,10 @@ def build_side_view(
             distance.append((np.hypot(x - x[-1], y - y[-1]) / 1000.0).tolist())
             altitude.append(np.asarray(cs.route_z[keep], dtype=float).tolist())
             time.append((cs.route_t[keep] - cs.route_t[lo]).tolist())
+            gd, gz = _ground_under(cs, cs.route_x[lo:hi], cs.route_y[lo:hi])
+            if gd:
+                ground_distance.append(gd)
+                ground.append(gz)
         profiles.append(
             Profile(
                 name=cs.class_names[c],
@@ -471,6 +513,8 @@ def build_side_view(
                 distance=distance,
                 altitude=altitude,
                 time=time,
+                ground_distance=ground_distance,
+                ground=ground,
             )
         )
     counts = np.bincount(cs.threat_target, minlength=cs.n_assets)

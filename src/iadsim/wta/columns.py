@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from iadsim.wta.pricing import enumerate_target, price_all
+from iadsim.wta.pricing import compress_columns, enumerate_target, price_all
 from iadsim.wta.problem import LOG_FLOOR, Problem
 
 __all__ = [
@@ -125,6 +125,16 @@ class Columns:
             cost = column_cost(data, j, a)
         self.cost.append(float(cost))
         return True
+
+    def append(
+        self, j: int, types: NDArray[np.int64], rounds: NDArray[np.int64], cost: float
+    ) -> None:
+        """Add a column known to be new: types (sorted) and rounds of each, and c_j(a)."""
+        self.seen.add((j, types.tobytes(), rounds.tobytes()))
+        self.target.append(j)
+        self.types.append(types)
+        self.rounds.append(rounds)
+        self.cost.append(float(cost))
 
     def __len__(self) -> int:
         return len(self.target)
@@ -310,10 +320,10 @@ def enumerate_columns(
     if not math.isfinite(bound):
         return None
     cols = Columns()
-    m, n = data.q.shape
+    n = data.q.shape[1]
     nodes = 0
     eps = 1e-9 * max(1.0, float(data.problem.values.sum()))
-    per = max_cols
+    per = 1024
     for j in range(n):
         if time.perf_counter() > deadline:
             return None
@@ -321,26 +331,34 @@ def enumerate_columns(
         qj = np.ascontiguousarray(data.q[:, j])
         sj = np.ascontiguousarray(data.s[:, j])
         cj = np.ascontiguousarray(data.cap[:, j])
-        entries = 16 * per
-        count, flat, starts, visited = enumerate_target(
-            data.problem.values[j],
-            qj,
-            sj,
-            w,
-            cj,
-            data.limits[j],
-            thr,
-            data.slack[j],
-            per,
-            entries,
-            max_nodes,
-        )
-        nodes += visited
+        depth = max(1, min(int(cj.sum()), int(data.limits[j])))
+        while True:  # buffers grow until the target's columns fit (or max_cols)
+            count, flat, starts, visited = enumerate_target(
+                data.problem.values[j],
+                qj,
+                sj,
+                w,
+                cj,
+                data.limits[j],
+                thr,
+                data.slack[j],
+                per,
+                per * depth,
+                max_nodes,
+            )
+            nodes += visited
+            if count != -1 or per >= max_cols:
+                break
+            per = min(4 * per, max_cols)
         if count < 0:
             return None
+        types, rounds, cstart, cost = compress_columns(
+            flat, starts, count, data.problem.values[j], qj, data.pen
+        )
         for c in range(count):
-            a = np.bincount(flat[starts[c] : starts[c + 1]], minlength=m).astype(np.int64)
-            cols.add(data, j, a)
+            cols.append(
+                j, types[cstart[c] : cstart[c + 1]], rounds[cstart[c] : cstart[c + 1]], cost[c]
+            )
         if len(cols) > max_cols:
             return None
     return cols, nodes

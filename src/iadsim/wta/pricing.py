@@ -31,7 +31,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["enumerate_target", "price_all", "target_order"]
+__all__ = ["compress_columns", "enumerate_target", "price_all", "target_order"]
 
 _FLOOR_SLACK = math.exp(-40.0)
 
@@ -270,3 +270,42 @@ def enumerate_target(v, q, s, w, cap, limit, thr, slack, max_cols, max_entries, 
     if cols < 0:
         return cols, out_types[:0], out_start[:1], nodes
     return cols, out_types[: out_start[cols]], out_start[: cols + 1], nodes
+
+
+@njit(cache=True)
+def compress_columns(flat, starts, count, v, q, pen):  # type: ignore[no-untyped-def]  # pragma: no cover - compiled
+    """Columns as (type, rounds) runs with their costs, from :func:`enumerate_target`'s output.
+
+    Rounds of one type are consecutive in ``flat`` (the search lists types in a
+    fixed order); each column's types come out in index order. Returns (types, rounds, run starts (count + 1,), costs (count,)),
+    the cost of a column being v prod q^a + pen . a, the same products as the search's.
+    """
+    types = np.empty(flat.shape[0], dtype=np.int64)
+    rounds = np.empty(flat.shape[0], dtype=np.int64)
+    cstart = np.zeros(count + 1, dtype=np.int64)
+    cost = np.empty(count)
+    k = 0
+    for c in range(count):
+        f = v
+        g = 0.0
+        e = starts[c]
+        while e < starts[c + 1]:
+            t = flat[e]
+            r = 0
+            while e < starts[c + 1] and flat[e] == t:
+                f *= q[t]
+                g += pen[t]
+                r += 1
+                e += 1
+            types[k] = t
+            rounds[k] = r
+            k += 1
+        for a in range(cstart[c] + 1, k):  # types in index order (insertion sort)
+            b = a
+            while b > cstart[c] and types[b - 1] > types[b]:
+                types[b - 1], types[b] = types[b], types[b - 1]
+                rounds[b - 1], rounds[b] = rounds[b], rounds[b - 1]
+                b -= 1
+        cstart[c + 1] = k
+        cost[c] = f + g
+    return types[:k], rounds[:k], cstart, cost
