@@ -277,8 +277,9 @@ def compress_columns(flat, starts, count, v, q, pen):  # type: ignore[no-untyped
     """Columns as (type, rounds) runs with their costs, from :func:`enumerate_target`'s output.
 
     Rounds of one type are consecutive in ``flat`` (the search lists types in a
-    fixed order); each column's types come out in index order. Returns (types, rounds, run starts (count + 1,), costs (count,)),
-    the cost of a column being v prod q^a + pen . a, the same products as the search's.
+    fixed order); each column's types come out in index order. Returns (types,
+    rounds, run starts (count + 1,), costs (count,)), the cost of a column being
+    v prod q^a + pen . a.
     """
     types = np.empty(flat.shape[0], dtype=np.int64)
     rounds = np.empty(flat.shape[0], dtype=np.int64)
