@@ -2,18 +2,25 @@
 
 1. A start: greedy, then single-round moves and swaps.
 2. Column generation (:func:`iadsim.wta.columns.column_generation`) solves the
-   linear relaxation of the allocation formulation; along the way it keeps the
-   best Lagrangian bound L(u), which is exact for any prices u >= 0.
-3. The MIP over the generated columns (price-and-branch) gives an assignment.
-4. If a gap remains: every allocation whose reduced cost at u is at most
-   UB - L(u) is enumerated (:func:`iadsim.wta.columns.enumerate_columns`); no
-   better assignment uses any other allocation, so the MIP over exactly these
-   columns, solved to optimality, proves the optimum.
+   linear relaxation of the allocation formulation (one column = all the rounds
+   a target receives); along the way it keeps the best Lagrangian bound L(u),
+   which is exact for any prices u >= 0 of the weapon counts.
+3. The LP solution rounded (each target's largest column, repaired) is a
+   first assignment.
+4. Every allocation whose reduced cost at u is at most T is listed
+   (:func:`iadsim.wta.columns.enumerate_columns`), first with T = ``reach`` x
+   L(u). An assignment with objective below L(u) + T uses only listed
+   allocations (its objective is at least L(u) plus the sum of its reduced
+   costs), so the optimum is at least min(L(u) + T, the dual bound of the MIP
+   over the listed columns). A dive (the LP's whole columns fixed, a small MIP
+   over the rest) gives that MIP a start; the MIP usually finds the optimum.
+   If L(u) + T is still below the best objective, T becomes best - L(u) and the
+   listing and MIP are repeated: solved to optimality, that proves the optimum.
 
 Every objective it reports is re-evaluated from the assignment
-(:meth:`Problem.objective`). Its certificate (:func:`certificate`) holds the
-assignment, the prices u and L(u), and how the bound was closed; it is checked
-by :func:`iadsim.wta.proof.verify`.
+(:meth:`Problem.objective`). Its certificate (:func:`iadsim.wta.proof.certificate`)
+holds the assignment, the prices u and L(u), and how the bound was closed; it
+is checked by :func:`iadsim.wta.proof.verify`.
 """
 
 from __future__ import annotations
@@ -55,6 +62,20 @@ def _start(problem: Problem) -> np.ndarray:
     tol = 1e-12 * max(1.0, float(a.values.sum()))
     kernels.local_search(a.values, a.logq, a.pen, a.limits, a.unit_type, unit_target, tol)
     return to_matrix(problem, a.unit_type, unit_target)
+
+
+def _whole_columns(cols: Columns, values: np.ndarray, listed: Columns) -> np.ndarray:
+    """Indices in ``listed`` of the columns of ``cols`` that the LP takes whole (value 1)."""
+    index = {
+        (listed.target[c], listed.types[c].tobytes(), listed.rounds[c].tobytes()): c
+        for c in range(len(listed))
+    }
+    out = []
+    for c in np.flatnonzero(values > 1.0 - 1e-6).tolist():
+        key = (cols.target[c], cols.types[c].tobytes(), cols.rounds[c].tobytes())
+        if key in index:
+            out.append(index[key])
+    return np.array(out, dtype=np.int64)
 
 
 @register("columns")
@@ -197,13 +218,29 @@ class ColumnSolver:
             info["seconds_enumeration"] = info.get("seconds_enumeration", 0.0) + (
                 time.perf_counter() - t
             )
-            if listed is None:
-                info["columns_enumerated"] = None
+            if listed is None:  # too many columns, or out of time
+                info["enumeration_stopped"] = stage + 1
                 break
             enum_cols, nodes = listed
             for j in range(n):  # the best assignment too, as the MIP's start
                 enum_cols.add(data, j, best_x[:, j].copy())
             t = time.perf_counter()
+            if stage == 0:
+                # a dive: the LP's whole columns fixed, the MIP over the rest is small
+                fixed = _whole_columns(cols, cg["values"], enum_cols)
+                if len(fixed):
+                    found, obj, _, _ = solve_master(
+                        data,
+                        enum_cols,
+                        time_limit=max(0.01, 0.5 * (deadline - time.perf_counter())),
+                        start=best_x,
+                        threads=self.threads,
+                        fixed=fixed,
+                    )
+                    if found is not None and problem.is_feasible(found) and obj < best:
+                        best_x, best = found, obj
+                    info["dive"] = obj
+                    info["dive_fixed"] = len(fixed)
             found, obj, mip_bound, optimal = solve_master(
                 data,
                 enum_cols,
@@ -227,7 +264,7 @@ class ColumnSolver:
                     info["enumeration_threshold"] = threshold
                     info["final_mip_bound"] = mip_bound
                     info["final_mip_optimal"] = bool(optimal)
-        if info.get("columns_enumerated", 0) is None and not done(proven):
+        if info.get("enumeration_stopped") == 1 and not done(proven):
             # too many columns to list: the MIP over the generated ones instead
             left = deadline - time.perf_counter()
             if left > 0:

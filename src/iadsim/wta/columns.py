@@ -160,6 +160,15 @@ class _Master:
             n + m, lower, upper, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0)
         )
         self.n_cols = 0
+        self.deadline = math.inf
+        # HiGHS checks its time limit rarely in a MIP; its interrupt callbacks stop it on time
+        for event in (self.h.cbSimplexInterrupt, self.h.cbIpmInterrupt, self.h.cbMipInterrupt):
+            event.subscribe(self._interrupt)
+        self.h.enableCallbacks()
+
+    def _interrupt(self, event: Any) -> None:
+        if time.perf_counter() >= self.deadline:
+            event.interrupt()
 
     def add(self, cols: Columns, start: int) -> None:
         k = len(cols) - start
@@ -391,6 +400,7 @@ def solve_master(
         np.full(len(cols), master.highspy.HighsVarType.kInteger),
     )
     h.setOptionValue("time_limit", max(0.01, time_limit))
+    master.deadline = time.perf_counter() + max(0.01, time_limit)
     h.setOptionValue("mip_rel_gap", gap)
     h.setOptionValue("mip_abs_gap", 1e-12)
     if start is not None:
