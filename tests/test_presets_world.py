@@ -28,6 +28,7 @@ from iadsim.scenario import (
     parse_scenario,
 )
 from iadsim.scenario.presets import KIND_DEFAULTS
+from iadsim.scenario.world import Waypoint
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 
@@ -608,3 +609,17 @@ def test_hostile_grid(
         assert "s.yaml" in ours[0], where
     for fragment in fragments:
         assert fragment.lower() in stderr, f"missing {fragment!r} in {where}"
+
+
+@pytest.mark.parametrize("name", ["shahed-136-high-class", "geran-3-class"])
+def test_high_drones_climb_at_their_rate(name: str) -> None:
+    """A waypoint asking for 1 km more is reached at the class's climb rate, then held."""
+    cls = ThreatClass.model_validate({"preset": name})
+    assert cls.climb_rate is not None
+    higher = f"{cls.altitude + 1000.0:g} m"
+    waypoint = Waypoint.model_validate({"position": ["0 km", "100 km"], "altitude": higher})
+    ground = [(0.0, 200e3), (0.0, 100e3), (0.0, 0.0)]
+    _, _, zs, ts = (np.array(v) for v in threat_trajectory(cls, ground, [waypoint], 0.0))
+    top = int(np.argmax(zs >= cls.altitude + 1000.0))
+    assert ts[top] - ts[1] == pytest.approx(1000.0 / cls.climb_rate)
+    assert zs[-2] == pytest.approx(cls.altitude + 1000.0)  # held until the dive

@@ -124,6 +124,8 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "profile": "dive",
             "speed": "185 km/h",
             "altitude": "3 km",
+            "climb_rate": "4 m/s",
+            "descent_rate": "8 m/s",
             "dive_distance": "4 km",
             "terminal_speed": "300 km/h",
             "rcs": "0.1 m^2",
@@ -136,8 +138,9 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "and attacks from ever greater heights (analyst O. Kovalenko via Strana, 2025); "
             "'Shaheds flying at such altitudes' need interceptors, F-16s and helicopters "
             "(President Zelensky via RBC-Ukraine, 2025); they descend on targets nose down "
-            "(AP, 2025). Cruise altitude (3 km), dive distance (4 km: about 37 degrees), "
-            "dive speed, RCS, EW susceptibility and lethality are assumptions.",
+            "(AP, 2025). Cruise altitude (3 km), climb and descent rates (for waypoints "
+            "that change the altitude), dive distance (4 km: about 37 degrees), dive speed, "
+            "RCS, EW susceptibility and lethality are assumptions.",
         },
         "geran-3-class": {
             "kind": "owa_drone",
@@ -146,6 +149,8 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "profile": "dive",
             "speed": "550 km/h",
             "altitude": "4 km",
+            "climb_rate": "10 m/s",
+            "descent_rate": "20 m/s",
             "dive_distance": "6 km",
             "terminal_speed": "600 km/h",
             "rcs": "0.1 m^2",
@@ -157,9 +162,9 @@ THREAT_PRESETS: MappingProxyType[str, dict[str, Any]] = MappingProxyType(
             "Klymenko), up to 600 km/h and 9,000 m (aviation expert K. Kryvolap), up to $1M "
             "each (P. Narozhnyi to Focus), radars sometimes take them for cruise missiles "
             "(Air Force spokesman Y. Ihnat): ziare.com, 31 July 2025; El Independiente via "
-            "andaluciainforma 'Descubriendo el Geran-3'. Cruise altitude (4 km), dive, RCS, "
-            "EW susceptibility and lethality are assumptions; the cost is the upper "
-            "estimate.",
+            "andaluciainforma 'Descubriendo el Geran-3'. Cruise altitude (4 km), climb and "
+            "descent rates, dive, RCS, EW susceptibility and lethality are assumptions; the "
+            "cost is the upper estimate.",
         },
     }
 )
