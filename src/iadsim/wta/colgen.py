@@ -91,7 +91,7 @@ class ColumnSolver:
         gap: relative gap at which it stops and reports ``"optimal"`` (default 1e-9:
             the optimum itself, up to rounding).
         max_columns: most columns the enumeration may list before it gives up
-            (then the bound stays L(u)) (default 2,000,000).
+            (then the bound stays L(u)) (default 1,000,000).
         cg_share: share of the time limit that column generation may take
             (default 0.5).
         reach: the first enumeration lists allocations with reduced cost up to
@@ -117,7 +117,7 @@ class ColumnSolver:
         self,
         *,
         gap: float = 1e-9,
-        max_columns: int = 2_000_000,
+        max_columns: int = 1_000_000,
         reach: float = 1e-3,
         cg_share: float = 0.5,
         master_limit: float = 120.0,
@@ -211,6 +211,8 @@ class ColumnSolver:
             threshold = full if stage else min(full, self.reach * max(abs(bound), tol))
             if threshold <= reached:
                 break
+            if stage and math.isfinite(limit) and threshold > 20 * self.reach * abs(bound):
+                break  # a weak bound (time ran short): the listing would not finish in time
             t = time.perf_counter()
             listed = enumerate_columns(
                 data, u, threshold, max_cols=self.max_columns, deadline=deadline

@@ -45,6 +45,10 @@ __all__ = [
 ]
 
 
+NODE_RATE = 1_000_000
+"""Search nodes per second assumed when a deadline caps an enumeration (a low estimate)."""
+
+
 class PricingData:
     """Arrays the pricing kernels take, built once per problem."""
 
@@ -247,10 +251,18 @@ def column_generation(
     master.add(cols, 0)
     n = data.q.shape[1]
     scale = max(1.0, float(data.problem.values.sum()))
+
+    def nodes_left() -> int:
+        """Per-target node limit: ``max_nodes``, less when the deadline is near."""
+        left = deadline - time.perf_counter()
+        if math.isinf(left):
+            return max_nodes
+        return int(min(max_nodes, max(1000.0, NODE_RATE * left / n)))
+
     best_bound = -math.inf
     best_u = np.zeros(data.q.shape[0]) if u0 is None else np.maximum(u0, 0.0)
     if u0 is not None:
-        best_bound, _, alloc = lagrangian_bound(data, best_u, max_nodes=max_nodes)
+        best_bound, _, alloc = lagrangian_bound(data, best_u, max_nodes=nodes_left())
         start = len(cols)
         for j in range(n):
             cols.add(data, j, alloc[j])
@@ -267,7 +279,7 @@ def column_generation(
             break
         pi = np.asarray(master.h.getSolution().row_dual)[:n]
         u = weight * best_u + (1.0 - weight) * u_lp
-        bound, _, alloc = lagrangian_bound(data, u, max_nodes=max_nodes)
+        bound, _, alloc = lagrangian_bound(data, u, max_nodes=nodes_left())
         if bound > best_bound:
             best_bound, best_u = bound, u
         start = len(cols)
@@ -325,7 +337,11 @@ def enumerate_columns(
     """
     u = np.maximum(u, 0.0)
     w = np.ascontiguousarray(u + data.pen)
-    bound, best, _ = lagrangian_bound(data, u)
+    now = time.perf_counter()
+    budget = (
+        max_nodes if math.isinf(deadline) else int(min(max_nodes, NODE_RATE * (deadline - now)))
+    )
+    bound, best, _ = lagrangian_bound(data, u, max_nodes=max(1000, budget // data.q.shape[1]))
     if not math.isfinite(bound):
         return None
     cols = Columns()
@@ -334,8 +350,13 @@ def enumerate_columns(
     eps = 1e-9 * max(1.0, float(data.problem.values.sum()))
     per = 1024
     for j in range(n):
-        if time.perf_counter() > deadline:
+        now = time.perf_counter()
+        if now > deadline:
             return None
+        # a search cannot look at the clock: give it the nodes the time left allows
+        budget = (
+            max_nodes if math.isinf(deadline) else int(min(max_nodes, NODE_RATE * (deadline - now)))
+        )
         thr = best[j] + gap + eps
         qj = np.ascontiguousarray(data.q[:, j])
         sj = np.ascontiguousarray(data.s[:, j])
@@ -353,7 +374,7 @@ def enumerate_columns(
                 data.slack[j],
                 per,
                 per * depth,
-                max_nodes,
+                budget,
             )
             nodes += visited
             if count != -1 or per >= max_cols:
