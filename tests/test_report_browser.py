@@ -172,6 +172,8 @@ def test_world_report_in_chromium(browser, tmp_path):
         "document.getElementById('map').layout.yaxis.range]"
     )
     whole = page.evaluate(ranges)
+    page.locator("#chart-side").scroll_into_view_if_needed()  # its dots follow while shown
+    page.wait_for_timeout(300)
     _seek(page, 2100.0)  # the gun group is moving between its sites; the CAP is on station
     state = page.evaluate(WORLD_STATE)
     assert state["t"] == 2100.0
@@ -219,4 +221,18 @@ def test_world_report_in_chromium(browser, tmp_path):
     starts = [p for k, p in enumerate(page.evaluate(WORLD_STATE)["shots"]) if k % 3 == 0]
     assert any(p == pytest.approx([shot[6], shot[7]], abs=1e-3) for p in starts)
     page.locator("#chart-side").screenshot(path=tmp_path / "world-side.png")
+
+    # off screen, the side view is left as it was; back on screen, it catches up
+    before = len(page.evaluate(WORLD_STATE)["sx"])
+    page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_timeout(300)
+    assert page.locator("#chart-side").bounding_box()["y"] > 1000  # below the viewport
+    later = next(t for t in range(0, 7200, 10) if r.airborne(t) not in (0, before))
+    _seek(page, later)
+    assert len(page.evaluate(WORLD_STATE)["sx"]) == before
+    page.locator("#chart-side").scroll_into_view_if_needed()
+    page.wait_for_function(
+        "document.getElementById('chart-side').data.find((t) => t.meta === 'replay:side')"
+        f".x.length == {r.airborne(later)}"
+    )
     assert problems == []

@@ -73,6 +73,7 @@
     var colourButton = document.getElementById("replay-colour");
     var fates = ["destroyed", "lost_to_ew", "leaked", "impact"];
     var byAltitude = false;
+    var recolour = false;  // the colouring changed: set the kinds' colours back
     var kindColour = R.kinds.map(function (_, k) {
       var i = trace["replay:airborne:" + k];
       return i === undefined ? "#636363" : gd.data[i].marker.color;
@@ -81,6 +82,16 @@
     var sideTrace = -1;
     if (side && side.data) {
       side.data.forEach(function (t, i) { if (t.meta === "replay:side") sideTrace = i; });
+    }
+    // the side view's dots follow the replay only while it is on screen (each restyle
+    // redraws it); it catches up when it comes into view
+    var sideShown = true;
+    if (sideTrace >= 0 && window.IntersectionObserver) {
+      new IntersectionObserver(function (entries) {
+        var shown = entries[entries.length - 1].isIntersecting;
+        if (shown && !sideShown) { sideShown = true; draw(Number(slider.value)); }
+        sideShown = shown;
+      }).observe(side);
     }
 
     function draw(t) {
@@ -116,14 +127,32 @@
         sx.push(ux, ux + f * (s[4] - ux), null);
         sy.push(uy, uy + f * (s[5] - uy), null);
       });
-      var idx = [], xs = [], ys = [], texts = [];
-      function put(meta, x, y, text) {
+      // one restyle for every replay trace (each restyle redraws the map); undefined
+      // leaves a trace's attribute as it is
+      var idx = [], xs = [], ys = [], texts = [], colours = [], opacities = [], symbols = [],
+        scales = [];
+      function put(meta, x, y, text, extra) {
         if (trace[meta] === undefined) return;
+        extra = extra || {};
         idx.push(trace[meta]); xs.push(x); ys.push(y); texts.push(text);
+        colours.push(extra.colour); opacities.push(extra.opacity); symbols.push(extra.symbol);
+        scales.push(extra.scale);
       }
       put("replay:shots", sx, sy, []);
       fates.forEach(function (f) { put("replay:" + f, ended[f].x, ended[f].y, ended[f].text); });
-      air.forEach(function (a, k) { put("replay:airborne:" + k, a.x, a.y, a.text); });
+      // by altitude: the square root of metres, one colour bar (on the first trace drawn)
+      var scaled = false;
+      air.forEach(function (a, k) {
+        var extra = {};
+        if (byAltitude || recolour) {
+          extra.colour = byAltitude
+            ? a.z.map(function (z) { return Math.sqrt(Math.max(z, 0)); }) : kindColour[k];
+          extra.scale = byAltitude && !scaled && a.z.length > 0;
+          if (extra.scale) scaled = true;
+        }
+        put("replay:airborne:" + k, a.x, a.y, a.text, extra);
+      });
+      recolour = false;
       // moving platforms: where each is now, faded while it cannot look or fire
       var px = [], py = [], ptext = [], pcolour = [], popacity = [], psymbol = [];
       var rx = [], ry = [], onStation = 0;
@@ -144,26 +173,12 @@
         }
       });
       put("replay:platform-rings", rx, ry, []);
-      put("replay:platforms", px, py, ptext);
-      Plotly.restyle(gd, { x: xs, y: ys, text: texts }, idx);
-      if (trace["replay:platforms"] !== undefined) {
-        Plotly.restyle(gd, { "marker.color": [pcolour], "marker.opacity": [popacity],
-          "marker.symbol": [psymbol] }, [trace["replay:platforms"]]);
-      }
-      // by altitude: the square root of metres, one colour bar (on the first trace drawn)
-      var airIdx = [], airColour = [], airScale = [], scaled = false;
-      air.forEach(function (a, k) {
-        if (trace["replay:airborne:" + k] === undefined) return;
-        airIdx.push(trace["replay:airborne:" + k]);
-        airColour.push(byAltitude ? a.z.map(function (z) { return Math.sqrt(Math.max(z, 0)); })
-          : kindColour[k]);
-        airScale.push(byAltitude && !scaled && a.z.length > 0);
-        if (byAltitude && a.z.length > 0) scaled = true;
-      });
-      if (airIdx.length) {
-        Plotly.restyle(gd, { "marker.color": airColour, "marker.showscale": airScale }, airIdx);
-      }
-      if (sideTrace >= 0) {
+      put("replay:platforms", px, py, ptext,
+        { colour: pcolour, opacity: popacity, symbol: psymbol });
+      Plotly.restyle(gd, { x: xs, y: ys, text: texts, "marker.color": colours,
+        "marker.opacity": opacities, "marker.symbol": symbols, "marker.showscale": scales },
+        idx);
+      if (sideTrace >= 0 && sideShown) {
         Plotly.restyle(side, { x: [sideView.x], y: [sideView.y], text: [sideView.text],
           "marker.color": [sideView.color] }, [sideTrace]);
       }
@@ -199,6 +214,7 @@
     slider.addEventListener("input", function () { draw(Number(slider.value)); });
     colourButton.addEventListener("click", function () {
       byAltitude = !byAltitude;
+      recolour = true;
       colourButton.setAttribute("aria-pressed", String(byAltitude));
       colourButton.textContent = byAltitude ? "Colour by kind" : "Colour by altitude";
       draw(Number(slider.value));
