@@ -21,6 +21,7 @@ from iadsim.report.style import (
     kind_colour,
     money,
 )
+from iadsim.report.world import PROFILES_PER_CLASS
 
 __all__ = [
     "AFTER_MAP",
@@ -388,7 +389,6 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
             xs += [round(v, 4) for v in d] + [None]
             ys += [round(v / 1000.0, 4) for v in z] + [None]
             times += [round(v, 1) for v in t] + [None]
-        shown = f" ({len(p.threats)} of {p.launched} drawn)" if len(p.threats) < p.launched else ""
         traces.append(
             {
                 "type": "scatter",
@@ -397,7 +397,7 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
                 "y": ys,
                 "customdata": times,
                 "line": {"color": p.colour, "width": 1.8},
-                "name": f"{esc(p.name)} ({esc(p.kind)}){shown}",
+                "name": f"{esc(p.name)} ({esc(p.kind)}, {p.launched} launched)",
                 "meta": f"profile:{esc(p.name)}",
                 "hovertemplate": "%{y:.2f} km up, %{x:.1f} km from target, "
                 "%{customdata:.0f} s after launch<extra>" + esc(p.name) + "</extra>",
@@ -481,7 +481,8 @@ def charts(data: ReportData) -> list[tuple[str, str, Any]]:
         out.append(
             (
                 "chart-side",
-                "Each threat class's trajectories (one line per distinct trajectory) against "
+                "Each threat class's trajectories (one line per distinct trajectory, at most "
+                f"{PROFILES_PER_CLASS} a class) against "
                 "the ground distance to the threat's own target; shaded boxes: each fire unit's "
                 "altitude envelope (min to max altitude) over the distances its range reaches "
                 f"from {view.target}, the asset most threats aim at (from where it stands or is "

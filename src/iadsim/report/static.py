@@ -205,14 +205,13 @@ def _side(data: ReportData) -> Any:
                     label="terrain under the tracks" if first else None)  # fmt: skip
             first = False
     for p in view.profiles:
-        shown = f" ({len(p.threats)} of {p.launched} drawn)" if len(p.threats) < p.launched else ""
         for n, (d, z) in enumerate(zip(p.distance, p.altitude, strict=True)):
             ax.plot(
                 d,
                 np.asarray(z) / 1000,
                 color=p.colour,
                 lw=1.4,
-                label=_label(f"{p.name} ({p.kind}){shown}") if n == 0 else None,
+                label=_label(f"{p.name} ({p.kind}, {p.launched} launched)") if n == 0 else None,
             )
     ax.invert_xaxis()
     top = max(
