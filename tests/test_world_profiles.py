@@ -407,3 +407,26 @@ def test_profiles_change_the_compiled_altitudes(tmp_path: Path) -> None:
     flat["threat_classes"]["drone"]["profile"] = "cruise"
     del flat["threat_classes"]["drone"]["dive_distance"]
     assert build(flat).impact_time[0] == pytest.approx(1000.0)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="glide and ballistic profiles silently ignore a waypoint's altitude and speed "
+    "(the trajectory is the profile's own); bad input should be a clear error (reported)",
+)
+@pytest.mark.parametrize("profile", ["glide", "ballistic"])
+def test_waypoint_altitude_or_speed_on_a_profile_that_ignores_them_is_an_error(
+    profile: str,
+) -> None:
+    raw = base()
+    if profile == "glide":
+        raw["threat_classes"]["drone"].update(
+            profile="glide", altitude="1 km", apogee="5 km", dive_distance="10 km"
+        )
+    else:
+        raw["threat_classes"]["drone"].update(profile="ballistic", speed="1200 m/s")
+    raw["raids"][0]["route"] = {
+        "waypoints": [{"position": ["-50 km", "0 km"], "altitude": "200 m", "speed": "20 m/s"}]
+    }
+    with pytest.raises(ScenarioError):
+        build(raw)
