@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from iadsim.engine import simulate
 from iadsim.errors import ScenarioError
 from iadsim.geometry.terrain import ElevationGrid, horizon_slopes
+from iadsim.geometry.visibility import site_windows
 
 from scenarios import base, build, unit
 from strategies import GRID_EXTENT, small_scenarios, terrain_file
@@ -490,3 +491,82 @@ def test_elevation_grid_at_and_extent() -> None:
     assert grid.at(150.0, 50.0) == 5.0
     assert math.isnan(grid.at(-100.1, 150.0))
     assert not grid.covers(250.0, 150.0)
+
+
+# --- terrain masks in the window kernel, against brute force -------------------------------------
+
+
+def hidden_by_map(
+    slopes: np.ndarray, i0: int, j0: int, grid: ElevationGrid, site: tuple[float, float, float],
+    x: np.ndarray, y: np.ndarray, z: np.ndarray,
+) -> np.ndarray:  # fmt: skip
+    """Where the horizon-slope map hides the points: below ``h_s + slope d + d^2 / 2kR``."""
+    sx, sy, sz = site
+    i = np.floor((grid.y0 - y) / grid.cell).astype(int) - i0
+    j = np.floor((x - grid.x0) / grid.cell).astype(int) - j0
+    inside = (i >= 0) & (j >= 0) & (i < slopes.shape[0]) & (j < slopes.shape[1])
+    h = np.full(x.shape, -np.inf)
+    h[inside] = slopes[i[inside], j[inside]]
+    d = np.hypot(x - sx, y - sy)
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(h) & (z < sz + h * d + d * d / KR2)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_site_windows_over_terrain_equal_brute_force(data: st.DataObject) -> None:
+    """Windows over random hills agree with the map's own condition, sampled densely.
+
+    The kernel samples the terrain condition every half cell along the track and
+    bisects where it changes, so it may miss a change and back again within half a
+    cell: instants are compared only where the condition holds (or fails) over a
+    whole cell of track around them.
+    """
+    cell = data.draw(st.sampled_from([100.0, 250.0, 1000.0]), label="cell")
+    n = 40
+    seed = data.draw(st.integers(0, 2**32 - 1), label="seed")
+    rng = np.random.default_rng(seed)
+    u = np.arange(n) * cell
+    z = (
+        300.0 * (1 + np.sin(u[None, :] / (7 * cell) + rng.uniform(0, 6)))
+        * (1 + np.cos(u[:, None] / (5 * cell) + rng.uniform(0, 6)))
+        + rng.uniform(0, 100.0, (n, n))
+    )  # fmt: skip
+    grid = ElevationGrid(0.0, n * cell, cell, z)
+    span = n * cell
+    coord = st.floats(0.02 * span, 0.98 * span)
+    sx, sy = data.draw(coord, label="sx"), data.draw(coord, label="sy")
+    sz = grid.at(sx, sy) + data.draw(st.floats(0.0, 30.0), label="height")
+    pts = data.draw(st.lists(st.tuples(coord, coord), min_size=2, max_size=4), label="track")
+    alt = data.draw(st.lists(st.floats(0.0, 1500.0), min_size=len(pts), max_size=len(pts)))
+    tx, ty = np.array([p[0] for p in pts]), np.array([p[1] for p in pts])
+    tz = np.array(alt)
+    steps = np.hypot(np.diff(tx), np.diff(ty))
+    tt = np.concatenate([[0.0], np.cumsum(np.maximum(steps, 1.0) / 100.0)])
+    horizon = data.draw(st.booleans(), label="horizon")
+    slopes, i0, j0 = grid.slopes(sx, sy, sz, 2.0 * span)
+    out = np.empty((4096, 2))
+    k = site_windows(
+        tx, ty, tz, tt, sx, sy, sz, 0.0, 1e7, -np.inf, np.inf, horizon, -1.0,
+        slopes, i0, j0, grid.x0, grid.y0, grid.cell, out,
+    )  # fmt: skip
+    assert k >= 0
+    windows = out[:k]
+    t = np.linspace(tt[0], tt[-1], 20_001)
+    x, y, zz = np.interp(t, tt, tx), np.interp(t, tt, ty), np.interp(t, tt, tz)
+    seen = ~hidden_by_map(slopes, i0, j0, grid, (sx, sy, sz), x, y, zz)
+    if horizon:
+        margin = np.sqrt(KR2 * max(sz, 0.0)) + np.sqrt(KR2 * np.maximum(zz, 0.0))
+        seen &= np.hypot(x - sx, y - sy) < margin - 1e-6 * margin
+    # the ground distance flown: instants within a cell of track of a change are not compared
+    s = np.concatenate([[0.0], np.cumsum(np.hypot(np.diff(x), np.diff(y)))])
+    change = s[np.flatnonzero(np.diff(seen.astype(int)))]
+    event(f"visibility changes: {min(len(change), 4)}")
+    near = np.zeros(t.shape, dtype=bool)
+    for c in change:
+        near |= np.abs(s - c) <= cell
+    inside = np.zeros(t.shape, dtype=bool)
+    for a, b in windows:
+        inside |= (t >= a) & (t <= b)
+    assert not (seen & ~inside & ~near).any()
+    assert not (~seen & inside & ~near).any()
