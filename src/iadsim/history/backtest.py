@@ -365,7 +365,12 @@ def _drift_forecasts(
     samples: int,
     rng: np.random.Generator,
 ) -> dict[tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float, float]]]:
-    """Forecast samples of every target: (level, label) -> (nights, counts, (sigma, c))."""
+    """Forecast samples of every target.
+
+    Returns:
+        ``(level, label) -> (night indices, counts [S, nights, 3], (sigma, c, size slope)``
+        chosen at the origin)``.
+    """
     out: dict[
         tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float, float]]
     ] = {}
