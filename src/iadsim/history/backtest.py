@@ -368,8 +368,8 @@ def _drift_forecasts(
     """Forecast samples of every target.
 
     Returns:
-        ``(level, label) -> (night indices, counts [S, nights, 3], (sigma, c, size slope)``
-        chosen at the origin)``.
+        ``(level, label)`` -> ``(night indices, counts [S, nights, 3], (sigma, c, slope))``,
+        the last as chosen at the forecast origin.
     """
     out: dict[
         tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float, float]]
