@@ -121,3 +121,21 @@ def test_dirichlet_multinomial_spread_and_likelihood() -> None:
     grid = np.array([[[0.7, 0.0, 0.3]], [[0.5, 0.0, 0.5]]])
     ll = night_logliks(grid, nights, math.inf, has_ew=False)
     assert ll.shape == (2, 5) and (ll[0] > ll[1]).all()
+
+
+def test_a_break_makes_a_stationary_filter_forget_what_came_before() -> None:
+    from iadsim.history.backtest import _drift_forecasts, _plans
+
+    nights = _nights([0.1] * 60 + [0.4] * 30)
+    nights["month"] = [d.strftime("%Y-%m") for d in nights["date"]]
+    step = nights["date"].iloc[60]
+    span = (step + dt.timedelta(days=10), nights["date"].iloc[-1])
+    plans = _plans(nights, span, window=None, start=None, by=("night",))
+    rng = np.random.default_rng(5)
+
+    def level(breaks: list[dt.date]) -> float:
+        out = _drift_forecasts(_walk(nights, (0.0,)), plans, breaks, 200, rng)
+        return float(np.mean([counts[..., 2].mean() / 50 for _, counts, _ in out.values()]))
+
+    assert level([step]) == pytest.approx(0.4, abs=0.03)  # only nights after the break
+    assert level([]) < 0.3  # all history pooled
