@@ -222,6 +222,29 @@ def test_world_report_in_chromium(browser, tmp_path):
     assert any(p == pytest.approx([shot[6], shot[7]], abs=1e-3) for p in starts)
     page.locator("#chart-side").screenshot(path=tmp_path / "world-side.png")
 
+    # the side view against time after launch: trajectories and dots move, envelopes hide
+    page.locator("#chart-side").get_by_text("against time after launch").click()
+    page.wait_for_function("document.getElementById('chart-side').layout.meta === 'time'")
+    side = page.evaluate("""() => document.getElementById("chart-side").data.map(
+        (t) => [t.meta, t.x, t.visible])""")
+    shahed = data.side_view.profiles[1]
+    x = next(x for meta, x, _ in side if meta == "profile:shahed")
+    assert [v for v in x if v is not None] == pytest.approx(
+        [v / 60 for t in shahed.time for v in t], abs=1e-3
+    )
+    assert all(v is False for meta, _, v in side if meta.startswith("envelope:"))
+    dots = next(x for meta, x, _ in side if meta == "replay:side")
+    airborne = [i for i in range(len(r.launch)) if r.launch[i] <= t < r.end[i]]
+    assert sorted(dots) == pytest.approx(sorted((t - r.launch[i]) / 60 for i in airborne))
+    xrange = "() => document.getElementById('chart-side').layout.xaxis.range"
+    low, high = page.evaluate(xrange)
+    assert low < 0 < high  # time runs left to right (distance to target runs right to left)
+    page.locator("#chart-side").screenshot(path=tmp_path / "world-side-time.png")
+    page.locator("#chart-side").get_by_text("against distance to target").click()
+    page.wait_for_function("document.getElementById('chart-side').layout.meta === 'distance'")
+    far, near = page.evaluate(xrange)
+    assert far > near == pytest.approx(0, abs=10)
+
     # off screen, the side view is left as it was; back on screen, it catches up
     before = len(page.evaluate(WORLD_STATE)["sx"])
     page.evaluate("window.scrollTo(0, 0)")

@@ -328,8 +328,10 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
     """Threats' altitude against their distance to target, over the fire units' envelopes.
 
     Envelope traces carry ``meta`` = ``envelope:<layer>``, trajectories
-    ``profile:<class>``; ``replay:side`` holds the replayed threats in the air,
-    filled by the page's script.
+    ``profile:<class>``, the terrain under them ``ground``; ``replay:side`` holds
+    the replayed threats in the air, filled by the page's script. Two buttons
+    switch the x axis between distance to target and minutes after launch
+    (envelopes and ground hidden); the layout's ``meta`` says which is shown.
     """
     view = data.side_view
     assert view is not None
@@ -383,24 +385,27 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
                 "hovertemplate": "ground %{y:.2f} km, %{x:.1f} km from target<extra></extra>",
             }
         )
+    by_time: dict[int, list[float | None]] = {}  # trace index -> minutes after launch
     for p in view.profiles:
-        xs, ys, times = [], [], []
+        xs, ys, minutes, facts = [], [], [], []
         for d, z, t in zip(p.distance, p.altitude, p.time, strict=True):
             xs += [round(v, 4) for v in d] + [None]
             ys += [round(v / 1000.0, 4) for v in z] + [None]
-            times += [round(v, 1) for v in t] + [None]
+            minutes += [round(v / 60.0, 4) for v in t] + [None]
+            facts += [[round(a, 1), round(b, 2)] for a, b in zip(t, d, strict=True)] + [None]
+        by_time[len(traces)] = minutes
         traces.append(
             {
                 "type": "scatter",
                 "mode": "lines",
                 "x": xs,
                 "y": ys,
-                "customdata": times,
+                "customdata": facts,
                 "line": {"color": p.colour, "width": 1.8},
                 "name": f"{esc(p.name)} ({esc(p.kind)}, {p.launched} launched)",
                 "meta": f"profile:{esc(p.name)}",
-                "hovertemplate": "%{y:.2f} km up, %{x:.1f} km from target, "
-                "%{customdata:.0f} s after launch<extra>" + esc(p.name) + "</extra>",
+                "hovertemplate": "%{y:.2f} km up, %{customdata[1]:.1f} km from target, "
+                "%{customdata[0]:.0f} s after launch<extra>" + esc(p.name) + "</extra>",
             }
         )
     # the view fits the threats (and the ground); envelopes above them run off the top
@@ -425,15 +430,55 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
             "hovertemplate": "%{text}<extra></extra>",
         }
     )
+    # two x axes: distance to target (envelopes and ground drawn), or time after launch
+    # (only the trajectories); the layout's meta tells the page's script which is shown
+    assert traces[-1]["meta"] == "replay:side"
+    drawn = list(range(len(traces) - 1))  # not the replay's dots: the script moves them
+    distance_x = [traces[k]["x"] for k in drawn]
+    time_x = [by_time.get(k, traces[k]["x"]) for k in drawn]
+    drawn_on_time = [k in by_time for k in drawn]
+    # an explicit range: from "reversed", plotly's autorange would stay reversed
+    longest = max((v for m in by_time.values() for v in m if v is not None), default=1.0)
+    axes = [
+        (
+            "against distance to target",
+            {"x": distance_x, "visible": [True] * len(drawn)},
+            {"meta": "distance", "xaxis.title.text": "distance to target (km)",
+             "xaxis.autorange": "reversed"},
+        ),
+        (
+            "against time after launch",
+            {"x": time_x, "visible": drawn_on_time},
+            {"meta": "time", "xaxis.title.text": "minutes after launch",
+             "xaxis.range": [-0.02 * longest, 1.03 * longest]},
+        ),
+    ]  # fmt: skip
+    menu = {
+        "type": "buttons",
+        "direction": "right",
+        "x": 0.0,
+        "xanchor": "left",
+        "y": 1.0,
+        "yanchor": "bottom",
+        "pad": {"t": 0, "b": 4},
+        "showactive": True,
+        "active": 0,
+        "buttons": [
+            {"label": label, "method": "update", "args": [restyle, relayout, drawn]}
+            for label, restyle, relayout in axes
+        ],
+    }
     return {
         "data": traces,
         "layout": _layout(
             "Side view: threats' altitude on their way to the target, fire units' envelopes",
-            height=460,
+            height=480,
+            meta="distance",
+            updatemenus=[menu],
             xaxis=_grid(title={"text": "distance to target (km)"}, autorange="reversed"),
             yaxis=_grid(title={"text": "altitude above sea level (km)"}, **height),
             legend={"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 11}},
-            margin={"l": 60, "r": 10, "t": 50, "b": 50},
+            margin={"l": 60, "r": 10, "t": 80, "b": 50},
             hovermode="closest",
         ),
     }

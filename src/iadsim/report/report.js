@@ -83,6 +83,11 @@
     if (side && side.data) {
       side.data.forEach(function (t, i) { if (t.meta === "replay:side") sideTrace = i; });
     }
+    function sideByTime() { return side.layout.meta === "time"; }
+    if (sideTrace >= 0) {
+      // its x axis switched (distance or time): the dots move to the new axis
+      side.on("plotly_buttonclicked", function () { draw(Number(slider.value)); });
+    }
     // the side view's dots follow the replay only while it is on screen (each restyle
     // redraws it); it catches up when it comes into view
     var sideShown = true;
@@ -108,7 +113,8 @@
           var a = air[R.kind[i]];
           var text = R.label[i] + " · " + metres(p[2]);
           a.x.push(p[0]); a.y.push(p[1]); a.z.push(p[2]); a.text.push(text);
-          sideView.x.push(p[3]); sideView.y.push(p[2] / 1000); sideView.text.push(text);
+          sideView.x.push(sideByTime() ? (t - R.launch[i]) / 60 : p[3]);
+          sideView.y.push(p[2] / 1000); sideView.text.push(text);
           sideView.color.push(kindColour[R.kind[i]]);
           airborne++;
         } else if (ended[R.fate[i]]) {
