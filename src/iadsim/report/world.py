@@ -46,7 +46,7 @@ __all__ = [
 MAX_PATH_POINTS = 600
 """Points drawn of one platform's trajectory at most (evenly chosen, ends kept)."""
 MAX_ROUTE_POINTS = 150
-"""Points drawn of one threat's trajectory at most (evenly chosen, ends kept)."""
+"""Points drawn of one threat's trajectory at most (see :func:`thin_route`)."""
 PROFILES_PER_CLASS = 8
 """Distinct trajectories of one threat class drawn in the side view at most."""
 SENSOR_COLOUR = "#525252"
