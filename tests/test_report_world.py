@@ -460,3 +460,28 @@ def test_side_view_draws_the_ground_under_the_tracks(world, hills):
     assert len([v for v in ground["y"] if v is not None]) == sum(
         len(g) for p in data.side_view.profiles for g in p.ground
     )
+
+
+def test_terrain_image_edge_cases():
+    from types import SimpleNamespace
+
+    from iadsim.report.frame import MapFrame
+    from iadsim.report.world import build_terrain
+
+    def grid(values):
+        extent = np.array([0.0, 4000.0, 0.0, 2000.0])
+        return SimpleNamespace(terrain_extent=extent, terrain_preview=np.asarray(values, float))
+
+    frame = MapFrame()
+    smooth = SimpleNamespace(terrain_extent=np.zeros(0), terrain_preview=np.zeros((0, 0)))
+    assert build_terrain(smooth, frame) is None
+    assert build_terrain(grid([[np.nan, np.nan]]), frame) is None  # no data at all
+    flat = build_terrain(grid([[120.0, 120.0], [120.0, 120.0]]), frame)
+    assert flat is not None and flat.low == flat.high == 120.0
+    assert len({tuple(p) for p in flat.rgba.reshape(-1, 4)}) == 1  # one even tint
+    holes = build_terrain(grid([[-3.0, 10.0, np.nan], [50.0, np.nan, 80.0]]), frame)
+    assert holes is not None and (holes.low, holes.high) == (-3.0, 80.0)
+    assert holes.rgba[..., 3].tolist() == [[255, 255, 0], [255, 0, 255]]  # no data: clear
+    sea = holes.rgba[0, 0, :3].astype(int)
+    assert sea[2] > sea[0]  # below sea level: a pale blue
+    assert (holes.west, holes.east, holes.south, holes.north) == (0.0, 4.0, 0.0, 2.0)
