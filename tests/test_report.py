@@ -86,6 +86,10 @@ def test_html_is_self_contained(capital, tmp_path):
     tags = re.findall(r"<(?:script|link|img|iframe)\b[^>]*>", page, re.I)
     assert tags and all("src=" not in t and "href=" not in t for t in tags)
     assert "Plotly.newPlot" in page and len(page) > 1_000_000  # plotly.js is inline
+    from plotly.offline import get_plotlyjs
+
+    # 550 threats, their altitudes and the side view: the page's own part stays small
+    assert len(page.encode("utf-8")) - len(get_plotlyjs().encode("utf-8")) < 600_000
     data = _data_of(page)
     assert {c["id"] for c in data["charts"]} == {
         "chart-kinds",
