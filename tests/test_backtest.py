@@ -19,9 +19,10 @@ import numpy as np
 import pytest
 
 from iadsim.history import HistoryError, load_raids
-from iadsim.history.backtest import SIZE_SLOPES, Backtest, backtest, kind_nights, months_before
+from iadsim.history.backtest import Backtest, backtest, kind_nights, months_before
 from iadsim.history.backtest_text import backtest_text, targets, verdicts
 from iadsim.history.drift import DEFAULT_CONCENTRATIONS, DEFAULT_SIGMAS
+from iadsim.history.forecasters import SIZE_SLOPES
 from iadsim.history.model import NationalModel
 
 SCENARIO = """

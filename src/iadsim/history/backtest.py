@@ -40,25 +40,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
-from scipy.special import expit
 
-from iadsim.history.drift import (
-    DEFAULT_CONCENTRATIONS,
-    DEFAULT_SIGMAS,
-    DriftModel,
-    FilterRun,
-    night_logliks,
-    sample_counts,
-)
+from iadsim.history.drift import DEFAULT_CONCENTRATIONS, DEFAULT_SIGMAS, DriftModel, FilterRun
 from iadsim.history.errors import HistoryError
+from iadsim.history.forecasters import (
+    CLIMATOLOGY_MONTHS,
+    baseline_forecasts,
+    months_before,
+    random_walk_model,
+    simulation_model,
+)
 from iadsim.history.kinds import HISTORY_KINDS
 from iadsim.history.load import RaidHistory
-from iadsim.history.model import (
-    NationalModel,
-    ResponseTable,
-    interpolation_weights,
-    response_table,
-)
+from iadsim.history.model import NationalModel, response_table
 from iadsim.history.saturation import size_effect
 from iadsim.history.scores import (
     LEVELS,
@@ -70,13 +64,10 @@ from iadsim.history.scores import (
 )
 
 __all__ = [
-    "CAPACITY",
     "CLIMATOLOGY_MONTHS",
     "DEFAULT_SPAN",
     "MISSILE_KINDS",
     "MODELS",
-    "SIZE_REF",
-    "SIZE_SLOPES",
     "Backtest",
     "backtest",
     "kind_nights",
@@ -89,20 +80,11 @@ MODELS = ("simulation", "random walk", "persistence", "climatology")
 MISSILE_KINDS = ("cruise_missile", "ballistic_missile", "hypersonic")
 """Kinds scored together as ``missiles``."""
 
-CLIMATOLOGY_MONTHS = 12
-"""Months pooled by the climatology baseline when the models use all history."""
-
 DEFAULT_SPAN = (dt.date(2024, 1, 1), dt.date(2025, 12, 31))
 """The span of the issue's targets."""
 
 _COLUMNS = ["date", "month", "launched", "destroyed", "lost_to_ew", "neutralised", "leaked",
             "ew_reporting"]  # fmt: skip
-
-
-def months_before(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` months before ``day``'s month."""
-    index = day.year * 12 + day.month - 1 - months
-    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def kind_nights(history: RaidHistory, kind: str) -> pd.DataFrame:
@@ -161,121 +143,6 @@ class Backtest:
         if pick.empty:
             raise KeyError(f"no scores for {level}, {kind}, {outcome}, {model}")
         return pick.iloc[0]
-
-
-CAPACITY = (1.0, 1.5, 2.2, 3.3, 5.0, 7.5, 11.0, 17.0, 25.0)
-"""Defence capacities tried for kinds without EW: a night of ``n`` threats is read from the
-simulated shares at ``n / capacity`` threats (the scenario's defence ``capacity`` times
-larger against that kind; 1 is the scenario as it is)."""
-
-
-SIZE_SLOPES = (0.0, 0.25, 0.5)
-"""Variants of the simulation for kinds with EW: the EW susceptibility of a night of ``n``
-threats is ``expit(logit(ew) + slope * log(n / SIZE_REF))``, so that a larger raid holds a
-larger share of threats the EW belt defeats (decoys, which the reports count among those
-that did not reach their target). ``0`` is the scenario as it is; the slope is chosen, like
-the volatility, by past predictive likelihood."""
-
-SIZE_REF = 100.0
-"""Raid size at which the EW susceptibility is the grid's value."""
-
-
-def _steps(grid: NDArray[np.float64], step: float) -> NDArray[np.float64]:
-    """Points ``step`` apart over a simulated grid's range."""
-    points = np.arange(float(grid[0]), float(grid[-1]) + 1e-9, step, dtype=np.float64)
-    return np.asarray(np.round(points, 6), dtype=np.float64)
-
-
-def _bilinear(
-    shares: NDArray[np.float64],
-    pk_grid: NDArray[np.float64],
-    ew_grid: NDArray[np.float64],
-    pk: NDArray[np.float64],
-    ew: NDArray[np.float64],
-) -> NDArray[np.float64]:
-    """:func:`~iadsim.history.model.interpolate` as two matrix products (same result)."""
-    wp = interpolation_weights(pk_grid, pk)
-    we = interpolation_weights(ew_grid, ew)
-    inner = np.tensordot(we, shares, axes=([1], [1]))  # [Ef, P, ...]
-    return np.asarray(np.tensordot(wp, inner, axes=([1], [1])))  # [Pf, Ef, ...]
-
-
-def _sim_drift(table: ResponseTable, nights: pd.DataFrame, **options: Any) -> DriftModel:
-    """The simulation's grid, shares by night.
-
-    Kinds with EW in the scenario: kill probability x EW susceptibility. Other kinds: kill
-    probability x the inverse of the defence's capacity (:data:`CAPACITY`), which sets
-    how soon a raid saturates the defence.
-    """
-    pk = _steps(table.pk, 0.02)
-    n = nights["launched"].to_numpy(float)
-    if table.has_ew:
-        ew = _steps(table.ew, 0.025)
-        by_pk = np.tensordot(interpolation_weights(table.pk, pk), table.at_sizes(n),
-                             axes=([1], [0]))  # [Pf, E, N, 3]  # fmt: skip
-        z = np.log(np.clip(ew, 1e-9, None)) - np.log1p(-np.clip(ew, None, 1 - 1e-9))
-        tables = []
-        for slope in SIZE_SLOPES:
-            eff = expit(z[:, None] + slope * np.log(n / SIZE_REF)[None, :])  # [Ef, N]
-            eff = np.where(ew[:, None] > 0, eff, 0.0)
-            we = interpolation_weights(table.ew, eff.ravel()).reshape(len(ew), len(n), -1)
-            fine = np.einsum("bne,aenk->abnk", we, by_pk)  # [Pf, Ef, N, 3]
-            tables.append(fine.reshape(len(pk) * len(ew), len(n), 3))
-        return DriftModel(pk, ew, np.stack(tables), nights, True, variants=SIZE_SLOPES,
-                          **options)  # fmt: skip
-    factor = 1.0 / np.array(CAPACITY)
-    parts = [
-        _bilinear(table.at_sizes(np.maximum(n * f, 1.0)), table.pk, table.ew, pk, table.ew)
-        for f in factor
-    ]  # each [Pf, 1, N, 3]
-    shares = np.concatenate(parts, axis=1).reshape(len(pk) * len(factor), len(nights), 3)
-    return DriftModel(pk, factor, shares, nights, False, **options)
-
-
-def _rw_drift(nights: pd.DataFrame, has_ew: bool, **options: Any) -> DriftModel:
-    """The statistical model's grid: leaked share x share of the rest lost to EW."""
-    a = expit(np.linspace(-6.2, 6.2, 61))
-    b = expit(np.linspace(-4.6, 4.6, 25)) if has_ew else np.zeros(1)
-    leak = a[:, None]
-    ew = b[None, :]
-    shares = np.stack(
-        [(1 - leak) * (1 - ew), (1 - leak) * ew, np.broadcast_to(leak, (len(a), len(b)))],
-        axis=-1,
-    ).reshape(-1, 1, 3)
-    return DriftModel(a, b, shares, nights, has_ew, **options)
-
-
-def _pooled(nights: pd.DataFrame, fallback: pd.DataFrame) -> NDArray[np.float64]:
-    """Pooled shares (destroyed, lost to EW, leaked) of some nights.
-
-    The split of the neutralised between shot down and EW comes from the nights
-    that reported it separately (of ``nights``, else of ``fallback``; none: all shot down).
-    """
-    n = float(nights["launched"].sum())
-    if n <= 0:
-        if fallback is nights or fallback.empty:
-            return np.array([1 / 3, 1 / 3, 1 / 3])
-        return _pooled(fallback, fallback)
-    leak = float(nights["leaked"].sum()) / n
-    q = 0.0
-    for source in (nights, fallback):
-        sep = source[source["ew_reporting"] == "separate"]
-        both = float(sep["destroyed"].sum() + sep["lost_to_ew"].sum())
-        if both > 0:
-            q = float(sep["lost_to_ew"].sum()) / both
-            break
-    return np.array([(1 - leak) * (1 - q), (1 - leak) * q, leak])
-
-
-def _best_c(
-    shares: NDArray[np.float64], nights: pd.DataFrame, has_ew: bool, options: Sequence[float]
-) -> float:
-    """The concentration of the nights around fixed shares, by maximum likelihood."""
-    if nights.empty:
-        return 30.0
-    grid = np.broadcast_to(shares, (1, len(nights), 3))
-    best = max(options, key=lambda c: float(night_logliks(grid, nights, c, has_ew=has_ew).sum()))
-    return float(best)
 
 
 def _outcomes(
@@ -400,64 +267,6 @@ def _drift_forecasts(
                 out[("night", date.isoformat())] = ([i], counts, chosen(f))
             run.observe(i)
     return out
-
-
-def _baseline_forecasts(
-    nights: pd.DataFrame,
-    targets: dict[tuple[str, str], list[int]],
-    *,
-    has_ew: bool,
-    window: int | None,
-    start: dt.date | None,
-    breaks: Sequence[dt.date],
-    concentrations: Sequence[float],
-    samples: int,
-    rng: np.random.Generator,
-) -> dict[str, dict[tuple[str, str], tuple[NDArray[np.float64], NDArray[np.float64]]]]:
-    """Persistence and climatology (samples, shares) of every target."""
-    dates = nights["date"]
-    months = window if window is not None else CLIMATOLOGY_MONTHS
-    out: dict[str, dict[tuple[str, str], tuple[NDArray[np.float64], NDArray[np.float64]]]] = {
-        "persistence": {}, "climatology": {},
-    }  # fmt: skip
-    spread: dict[dt.date, float] = {}
-    for (level, label), ix in targets.items():
-        origin = dates.iloc[ix[0]]
-        if level == "month":
-            origin = dt.date(origin.year, origin.month, 1)
-        begin = months_before(origin, months) if level == "month" else _days_before(origin, months)
-        for cut in (*breaks, *((start,) if start is not None else ())):
-            if cut <= origin:  # a break (or the first night used) shortens the window
-                begin = max(begin, cut)
-        earlier = nights[(dates < origin) & (dates >= (start or dt.date.min))]
-        trained = earlier[earlier["date"] >= begin]
-        if earlier.empty:
-            last = earlier
-        elif level == "month":
-            last = earlier[earlier["month"] == earlier["month"].iloc[-1]]
-        else:
-            last = earlier.iloc[-1:]
-        clim = _pooled(trained, earlier)
-        month = dt.date(origin.year, origin.month, 1)
-        if month not in spread:  # the spread of nights: fitted once a month, on its window
-            first = months_before(month, months)
-            window_nights = earlier[(earlier["date"] >= max(first, start or first))
-                                    & (earlier["date"] < month)]  # fmt: skip
-            spread[month] = _best_c(_pooled(window_nights, earlier), window_nights, has_ew,
-                                    concentrations)  # fmt: skip
-        c = spread[month]
-        rows = nights.iloc[ix]
-        n = rows["launched"].to_numpy(float)
-        for name, shares in (("persistence", _pooled(last, earlier)), ("climatology", clim)):
-            p = np.broadcast_to(shares, (samples, len(ix), 3))
-            counts = sample_counts(p, np.broadcast_to(n, (samples, len(ix))), c, rng)
-            out[name][(level, label)] = (counts, shares)
-    return out
-
-
-def _days_before(day: dt.date, months: int) -> dt.date:
-    """``months`` months (of 30.44 days) before ``day``."""
-    return day - dt.timedelta(days=round(30.44 * months))
 
 
 def _score_rows(
@@ -623,12 +432,14 @@ def backtest(
                    "selection_half_life": selection_half_life}  # fmt: skip
         plans = _plans(nights, span, window=window, start=start, by=by)
         krng = np.random.default_rng([seed, number])
-        sim = _drift_forecasts(_sim_drift(table, nights, **options), plans, breaks, samples, krng)
+        sim = _drift_forecasts(
+            simulation_model(table, nights, **options), plans, breaks, samples, krng
+        )
         rw = _drift_forecasts(
-            _rw_drift(nights, table.has_ew, **options), plans, breaks, samples, krng
+            random_walk_model(nights, table.has_ew, **options), plans, breaks, samples, krng
         )
         targets = {key: value[0] for key, value in sim.items()}
-        base = _baseline_forecasts(
+        base = baseline_forecasts(
             nights, targets, has_ew=table.has_ew, window=window, start=start, breaks=breaks,
             concentrations=concentrations, samples=samples, rng=krng,
         )  # fmt: skip
