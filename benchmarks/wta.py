@@ -12,7 +12,8 @@ tuliotoffolo/wta, folder data/). Every file there is run, smallest first
 For each instance it prints
 
 - ``10 s``: the ``columns`` solver with a ``--heuristic-limit`` (default 10 s):
-  its objective and how far above the best known solution it is;
+  its objective, how far above the optimum (or the best known solution) it is,
+  and its wall-clock and CPU seconds;
 - the ``columns`` solver with ``--time-limit`` (default 900 s): bound,
   solution, gap, wall-clock and CPU seconds (the machine may be shared: CPU
   seconds are the process's own), and whether its certificate was re-checked
@@ -24,13 +25,16 @@ For each instance it prints
   our proven optimum (probchain evaluates an approximation of the objective).
 
 With ``--proofs DIR`` each certificate is written to ``DIR/wta_{m}x{n}x{mu}.json``.
-Runs single-threaded (HiGHS threads=1); set NUMBA_NUM_THREADS=1 as well.
+Runs single-threaded (HiGHS threads=1); set NUMBA_NUM_THREADS=1 as well. Time
+limits are wall-clock: on a shared machine (the load average is printed) the
+CPU seconds say what the runs cost.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -47,6 +51,15 @@ def _files(data: Path, only: list[str]) -> list[Path]:
         if match and (not only or any(o in path.name for o in only)):
             found.append(((int(match[1]), int(match[3])), path))
     return [path for _, path in sorted(found)]
+
+
+def _load() -> str:
+    """The 1, 5 and 15 minute load averages and the number of CPUs (wall times depend on them)."""
+    try:
+        one, five, fifteen = os.getloadavg()
+    except OSError:
+        return "unknown"
+    return f"{one:.1f} {five:.1f} {fifteen:.1f} on {os.cpu_count()} CPUs"
 
 
 def _run(problem: Any, limit: float) -> tuple[Any, float]:
@@ -91,9 +104,10 @@ def main() -> None:
         args.proofs.mkdir(parents=True, exist_ok=True)
     header = (
         f"{'instance':<14} {'bound':>13} {'solution':>13} {'gap %':>7} {'s':>7} {'cpu s':>7} "
-        f"{'chk':>3} | {'10 s sol':>13} {'+%':>6} {'s':>5} | {'pub bound':>13} "
+        f"{'chk':>3} | {'10 s sol':>13} {'+%':>6} {'s':>5} {'cpu':>5} | {'pub bound':>13} "
         f"{'pub solution':>13} {'gap %':>6} {'pub s':>6}  note"
     )
+    print(f"load average at start: {_load()}", flush=True)
     print(header, flush=True)
     rows: list[dict[str, Any]] = []
     for path in files:
@@ -146,7 +160,7 @@ def main() -> None:
         print(
             f"{key:<14} {bound:>13} {full.objective:13.6f} {gap:7.4f} {full.seconds:7.1f} "
             f"{full_cpu:7.1f} {checked:>3} | {quick.objective:13.6f} {above:6.3f} "
-            f"{quick.seconds:5.1f} | {pub_cols}  {', '.join(notes)}",
+            f"{quick.seconds:5.1f} {quick_cpu:5.1f} | {pub_cols}  {', '.join(notes)}",
             flush=True,
         )
         rows.append(
@@ -161,6 +175,7 @@ def main() -> None:
                 "checked": checked,
                 "short_solution": quick.objective,
                 "short_seconds": quick.seconds,
+                "short_cpu_seconds": quick_cpu,
                 "short_above_percent": above,
                 "published": None if pub is None else vars(pub),
                 "notes": notes,
@@ -168,6 +183,7 @@ def main() -> None:
         )
     closed = [row["instance"] for row in rows if "closed here" in row["notes"]]
     print(f"\nclosed here, open in the published runs: {', '.join(closed) or 'none'}")
+    print(f"load average at end: {_load()}")
     if args.json is not None:
         args.json.write_text(json.dumps(rows, indent=1) + "\n")
 
