@@ -203,12 +203,27 @@ def test_every_preset_names_its_source_and_validates(what: str, name: str) -> No
     source = table[what][name]["source"]
     assert "pproximate" in source or "ssumption" in source
     data = small()
+    fields = table[what][name]
+    # a preset cannot hold an orbit: an aircraft, or a sensor looking down, is given one
+    airborne = fields.get("kind") == "aircraft" or fields.get("field_of_regard") is not None
+    orbit = {
+        "centre": ["0 km", "20 km"],
+        "length": "20 km",
+        "width": "8 km",
+        "heading": 90,
+        "speed": "600 km/h",
+        "altitude": "6 km",
+        "start": "+0 s",
+    }
+    extra = {"motion": {"orbit": orbit}} if airborne else {}
     if what == "threat":
         data["threat_classes"]["drone"] = {"preset": name}
     elif what == "fire unit":
-        data["fire_units"].append({"id": "extra", "preset": name, "position": ["1 km", "1 km"]})
+        unit = {"id": "extra", "preset": name, "position": ["1 km", "1 km"], **extra}
+        data["fire_units"].append(unit)
     else:
-        data["sensors"].append({"id": "extra", "preset": name, "position": ["1 km", "1 km"]})
+        sensor = {"id": "extra", "preset": name, "position": ["1 km", "1 km"], **extra}
+        data["sensors"].append(sensor)
     scenario = parse_scenario(data)
     if what == "threat":
         assert scenario.threat_classes["drone"].source == source

@@ -253,6 +253,8 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                     raid.route.waypoints,
                     times[k],
                     None if grid is None else ground,
+                    step=1000.0 if grid is None else max(1000.0, 4.0 * grid.cell),
+                    cell=0.0 if grid is None else grid.cell,
                 )
             except ProfileError as exc:
                 raise ScenarioError(
@@ -264,6 +266,22 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                         )
                     ],
                 ) from None
+            crash = None if grid is None else _into_terrain(grid, px, py, pz)
+            if crash is not None:
+                x, y, z, g = crash
+                raise ScenarioError(
+                    source,
+                    [
+                        (
+                            f"raids.{raid_no}",
+                            f"threat {k} of raid {raid.id!r} ({raid.threat}, profile "
+                            f"{cls.profile}) flies into the terrain at ({x / 1000:.1f} km, "
+                            f"{y / 1000:.1f} km): {z:.0f} m above sea level over ground at "
+                            f"{g:.0f} m; fly higher, follow the terrain (profile "
+                            "terrain_following), or give waypoints an altitude above ground",
+                        )
+                    ],
+                )
             r_x += px
             r_y += py
             r_z += pz
@@ -392,9 +410,11 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
     for u, unit in enumerate(units):
         path = motion_of(unit, unit.height, f"fire_units.{u}")
         if unit.kind == "aircraft":
-            path = path._replace(
-                available=sortie_windows(path.available, unit.time_on_station, unit.sortie_gap)
-            )
+            try:
+                sorties = sortie_windows(path.available, unit.time_on_station, unit.sortie_gap)
+            except PlatformError as exc:
+                raise ScenarioError(source, [(f"fire_units.{u}.{exc.field}", str(exc))]) from None
+            path = path._replace(available=sorties)
         unit_paths.append(path)
         ux, uy = xy(unit.position)
         legacy = unit.motion is None and grid is None
@@ -618,6 +638,37 @@ def _uncovered(grid: ElevationGrid, x: float, y: float) -> str:
         f"east {west / 1000:.1f} to {east / 1000:.1f} km and north {south / 1000:.1f} to "
         f"{north / 1000:.1f} km of the origin (or has no data there)"
     )
+
+
+def _into_terrain(
+    grid: ElevationGrid, px: Sequence[float], py: Sequence[float], pz: Sequence[float]
+) -> tuple[float, float, float, float] | None:
+    """The first point, sampled every cell along a trajectory, more than 1 m below the ground."""
+    x = np.asarray(px, dtype=float)
+    y = np.asarray(py, dtype=float)
+    z = np.asarray(pz, dtype=float)
+    if x.size < 2:
+        return None
+    length = np.hypot(np.diff(x), np.diff(y))
+    pieces = np.ceil(length / grid.cell).astype(np.int64) + 1
+    leg = np.repeat(np.arange(x.size - 1), pieces)
+    first = np.concatenate([[0], np.cumsum(pieces)[:-1]])
+    f = (np.arange(leg.size) - first[leg]) / pieces[leg]
+    sx = x[leg] + f * (x[leg + 1] - x[leg])
+    sy = y[leg] + f * (y[leg + 1] - y[leg])
+    sz = z[leg] + f * (z[leg + 1] - z[leg])
+    i = np.floor((grid.y0 - sy) / grid.cell).astype(np.int64)
+    j = np.floor((sx - grid.x0) / grid.cell).astype(np.int64)
+    rows, cols = grid.shape
+    inside = (i >= 0) & (i < rows) & (j >= 0) & (j < cols)
+    ground = np.full(sx.size, np.nan)
+    ground[inside] = grid.z[i[inside], j[inside]]
+    with np.errstate(invalid="ignore"):
+        under = np.flatnonzero(sz < ground - 1.0)
+    if under.size == 0:
+        return None
+    k = int(under[0])
+    return float(sx[k]), float(sy[k]), float(sz[k]), float(ground[k])
 
 
 def _ground(grid: ElevationGrid | None) -> Any:

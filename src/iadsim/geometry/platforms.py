@@ -165,6 +165,12 @@ def platform_motion(
     for k, site in enumerate(sites):
         a = site.start.after_start(start_clock)
         b = duration if site.end is None else site.end.after_start(start_clock)
+        if site.end is None and a >= duration:
+            raise PlatformError(
+                f"motion.relocations.{k}.start",
+                f"is at or after the end of the scenario ({duration:g} s): the unit is never "
+                "set up there",
+            )
         if b <= a:
             raise PlatformError(f"motion.relocations.{k}.end", "must be after its start")
         if a < last_end:
@@ -210,5 +216,9 @@ def sortie_windows(
                 break
             t += on_station + gap
             if len(out) > MAX_PLATFORM_POINTS:
-                raise PlatformError("time_on_station", "too many sorties in the window")
+                raise PlatformError(
+                    "time_on_station",
+                    f"more than {MAX_PLATFORM_POINTS:,} sorties in the station's window: "
+                    "a longer time on station or a longer transit and turnaround",
+                )
     return out

@@ -117,6 +117,7 @@ def threat_trajectory(
     t0: float,
     elevation: Elevation | None = None,
     step: float = 1000.0,
+    cell: float = 0.0,
 ) -> tuple[list[float], list[float], list[float], list[float]]:
     """The trajectory of one threat of class ``cls`` along the ground track ``ground``.
 
@@ -128,6 +129,8 @@ def threat_trajectory(
         t0: launch time (s).
         elevation: terrain elevation at a point; None for a smooth earth at sea level.
         step: ground distance between the samples of a terrain-following leg.
+        cell: the terrain grid's cell (m): the terrain under each sample's stretch is
+            read at least once a cell.
 
     Returns:
         ``(x, y, z, t)`` lists, one entry per point.
@@ -198,7 +201,7 @@ def threat_trajectory(
                 z_now, ground_now = target_z, target_ground
         pts.append((xs[k + 1], ys[k + 1], z_now, v_leg, ground_now))
     # over a smooth earth a height above the ground is an altitude: no samples needed
-    px, py, pz, pv = _resolve(pts, elev, step if elevation is not None else 0.0)
+    px, py, pz, pv = _resolve(pts, elev, step if elevation is not None else 0.0, cell)
     if profile == "dive":
         px, py, pz, pv = _dive(px, py, pz, pv, cls, elev)
     return _timed(px, py, pz, pv, t0)
@@ -215,29 +218,44 @@ def _arc_at(arc: list[tuple[float, float, float]], s: float) -> tuple[float, flo
 
 
 def _resolve(
-    pts: list[tuple[float, float, float, float, bool]], elev: Elevation, step: float
+    pts: list[tuple[float, float, float, float, bool]], elev: Elevation, step: float, cell: float
 ) -> tuple[list[float], list[float], list[float], list[float]]:
     """Altitudes above sea level; legs flown above the ground are cut into ``step`` pieces.
 
     A point above the ground is put ``altitude`` above the highest terrain within
-    half a step along the track, so the threat keeps at least its height over the
-    terrain it crosses between samples.
+    a step either side along the track, so the straight line to the next point keeps
+    at least that height over the terrain it crosses.
     """
     px, py, pz, pv = [], [], [], []
+    before: tuple[float, float, float, float, float] | None = None  # the incoming leg's end
     for k, (x, y, z, v, above) in enumerate(pts):
         nxt = pts[k + 1] if k + 1 < len(pts) else None
-        if above and step > 0.0 and nxt is not None:
+        if above and step > 0.0:
+            # the corner itself keeps its height over the last step of the leg in
+            behind = -math.inf if before is None else _highest(elev, *before, 1.0, cell)
+            if nxt is None:
+                px.append(x)
+                py.append(y)
+                pv.append(v)
+                pz.append(z + max(behind, elev(x, y)))
+                continue
             length = math.hypot(nxt[0] - x, nxt[1] - y)
             pieces = max(1, math.ceil(length / step))
+            # each sample keeps its height over the whole step on either side, so the
+            # straight line between two samples does too
+            half = 1.0 / pieces
             for j in range(pieces):
                 f = j / pieces
                 sx, sy = x + f * (nxt[0] - x), y + f * (nxt[1] - y)
                 sz = z + f * (nxt[2] - z)
+                top = _highest(elev, x, y, nxt[0], nxt[1], half, f, cell)
                 px.append(sx)
                 py.append(sy)
-                pz.append(sz + _highest(elev, x, y, nxt[0], nxt[1], f, 0.5 / pieces))
+                pz.append(sz + (max(top, behind) if j == 0 else top))
                 pv.append(v + f * (nxt[3] - v))
+            before = (x, y, nxt[0], nxt[1], half)
             continue
+        before = None
         px.append(x)
         py.append(y)
         pv.append(v)
@@ -246,12 +264,24 @@ def _resolve(
 
 
 def _highest(
-    elev: Elevation, x0: float, y0: float, x1: float, y1: float, f: float, half: float
+    elev: Elevation,
+    x0: float,
+    y0: float,
+    x1: float,
+    y1: float,
+    half: float,
+    f: float,
+    cell: float,
 ) -> float:
-    """The highest elevation sampled within ``half`` (as a fraction) of ``f`` along a leg."""
+    """The highest elevation within ``half`` (a fraction of the leg) of ``f`` along a leg.
+
+    Sampled at least every cell (and at 9 points at the least).
+    """
+    length = math.hypot(x1 - x0, y1 - y0) * half
+    n = max(4, math.ceil(length / cell)) if cell > 0.0 else 4
     best = -math.inf
-    for j in range(-4, 5):
-        g = min(max(f + half * j / 4.0, 0.0), 1.0)
+    for j in range(-n, n + 1):
+        g = min(max(f + half * j / n, 0.0), 1.0)
         best = max(best, elev(x0 + g * (x1 - x0), y0 + g * (y1 - y0)))
     return best
 

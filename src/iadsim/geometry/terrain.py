@@ -188,10 +188,20 @@ def _ortho(origin: Any) -> Any:
 def load_terrain(spec: Any, base: Path, origin: Any) -> ElevationGrid:
     """Read the scenario's ``terrain`` into an :class:`ElevationGrid` of the local frame.
 
+    GDAL's and PROJ's own messages are kept off stderr (rasterio's environment
+    routes them to logging); what went wrong is in the error raised.
+
     Raises:
         TerrainError: a file that cannot be read, a CRS that cannot be used, a grid
             that is too large, or values that are not elevations.
     """
+    import rasterio
+
+    with rasterio.Env():
+        return _load(spec, base, origin)
+
+
+def _load(spec: Any, base: Path, origin: Any) -> ElevationGrid:
     import rasterio
     from rasterio.crs import CRS
     from rasterio.errors import CRSError, RasterioError
@@ -201,9 +211,15 @@ def load_terrain(spec: Any, base: Path, origin: Any) -> ElevationGrid:
     path = Path(spec.file)
     if not path.is_absolute():
         path = base / path
-    if not path.is_file():
-        raise TerrainError("terrain.file", f"no such file: {path}")
-    size = path.stat().st_size
+    try:
+        if path.is_dir():
+            raise TerrainError("terrain.file", f"{spec.file} is a folder, not a file")
+        if not path.is_file():
+            raise TerrainError("terrain.file", f"no such file: {spec.file}")
+        size = path.stat().st_size
+    except (OSError, ValueError) as exc:  # a name too long, a NUL byte in it
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise TerrainError("terrain.file", f"cannot use this file name: {reason}") from None
     if size > limits.MAX_TERRAIN_BYTES:
         raise TerrainError(
             "terrain.file",
@@ -214,8 +230,12 @@ def load_terrain(spec: Any, base: Path, origin: Any) -> ElevationGrid:
         if path.suffix.lower() == ".npy":
             try:
                 data = np.load(path, allow_pickle=False, mmap_mode="r")
-            except (ValueError, OSError) as exc:
-                raise TerrainError("terrain.file", f"not a NumPy array file: {exc}") from None
+            except (ValueError, OSError):
+                raise TerrainError(
+                    "terrain.file",
+                    "not a NumPy array of numbers (.npy): save the grid with "
+                    "numpy.save(path, grid, allow_pickle=False)",
+                ) from None
             if data.ndim != 2 or data.dtype.kind not in "iuf":
                 raise TerrainError(
                     "terrain.file",

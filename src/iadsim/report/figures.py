@@ -309,12 +309,18 @@ def map_figure(data: ReportData) -> Any:
             hovertemplate="%{text}<extra></extra>",
         )
     frame = lay.frame
+    (x0, x1), (y0, y1) = lay.whole_raid()
     fig.update_layout(
         _layout(
             "Laydown and replay",
             height=720,
-            xaxis=_grid(title={"text": frame.x_title}),
-            yaxis=_grid(title={"text": frame.y_title}, scaleanchor="x", scaleratio=frame.aspect),
+            xaxis=_grid(title={"text": frame.x_title}, range=[x0, x1]),
+            yaxis=_grid(
+                title={"text": frame.y_title},
+                scaleanchor="x",
+                scaleratio=frame.aspect,
+                range=[y0, y1],
+            ),
             legend={"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 11}},
             margin={"l": 60, "r": 10, "t": 50, "b": 50},
             hovermode="closest",

@@ -70,6 +70,28 @@ class Laydown:
         """Fire unit layer → its colour on the map and in the side view."""
         return layer_colours(u.group for u in self.fire_units)
 
+    def whole_raid(self) -> tuple[tuple[float, float], tuple[float, float]]:
+        """Axis ranges (x, y) around everything but the coverage rings, padded by 5%.
+
+        Routes, launch sites, assets, sensors, fire units, moving platforms' tracks
+        and the terrain: a long-range radar's ring no longer shrinks the raid to a
+        corner of the map (rings run off its edges).
+        """
+        xs = [s.x for s in self.assets + self.sensors + self.fire_units + self.launch_sites]
+        ys = [s.y for s in self.assets + self.sensors + self.fire_units + self.launch_sites]
+        for rx, ry in self.routes.values():
+            xs += [v for v in rx if v is not None]
+            ys += [v for v in ry if v is not None]
+        for track in self.tracks:
+            xs += track.x
+            ys += track.y
+        if self.terrain is not None:
+            xs += [self.terrain.west, self.terrain.east]
+            ys += [self.terrain.south, self.terrain.north]
+        pad_x = 0.05 * (max(xs) - min(xs) or 1.0)
+        pad_y = 0.05 * (max(ys) - min(ys) or 1.0)
+        return (min(xs) - pad_x, max(xs) + pad_x), (min(ys) - pad_y, max(ys) + pad_y)
+
     def defended_area(self) -> tuple[tuple[float, float], tuple[float, float]]:
         """Axis ranges (x, y) around the assets, sensors and fire units, padded by 8%.
 

@@ -45,9 +45,10 @@ def safe_json(value: Any) -> str:
 
 
 def _views(data: ReportData) -> dict[str, Any]:
-    """Axis ranges of the map's "defended area" view."""
+    """Axis ranges of the map's "whole raid" and "defended area" views."""
     x, y = data.laydown.defended_area()
-    return {"defended": {"x": list(x), "y": list(y)}}
+    wx, wy = data.laydown.whole_raid()
+    return {"defended": {"x": list(x), "y": list(y)}, "all": {"x": list(wx), "y": list(wy)}}
 
 
 def _cards(data: ReportData) -> str:

@@ -232,10 +232,8 @@
           : { "xaxis.autorange": true, "yaxis.autorange": true });
       });
     });
-    // the whole raid's view, fixed before the replay draws: moving rings must not
+    // the whole raid's view (fixed ranges, from the page's data): moving rings do not
     // re-range the axes as time goes
-    doc.views.all = { x: gd.layout.xaxis.range.slice(), y: gd.layout.yaxis.range.slice() };
-    Plotly.relayout(gd, { "xaxis.range": doc.views.all.x, "yaxis.range": doc.views.all.y });
     slider.value = String(R.peak_time);
     draw(R.peak_time);
     document.body.dataset.ready = "true";

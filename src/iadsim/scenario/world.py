@@ -8,6 +8,7 @@ piecewise-linear trajectories and windows.
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer, WithJsonSchema, model_validator
@@ -235,7 +236,8 @@ class Terrain(Model):
                 )
         else:
             raise FieldError(
-                ("file",), f"expected a .tif, .tiff or .npy file, got {short(self.file)}"
+                ("file",),
+                f"expected a .tif, .tiff or .npy file, got {short(PurePath(self.file).name)}",
             )
         if self.resolution is not None and not (
             limits.MIN_TERRAIN_CELL_M <= self.resolution <= limits.MAX_TERRAIN_CELL_M
