@@ -233,7 +233,7 @@ def column_generation(
     threads: int = 1,
     log: Any = None,
     max_nodes: int = 200_000,
-    alpha: float = 0.8,
+    alpha: float = 0.5,
 ) -> dict[str, Any]:
     """Solve the allocation LP by column generation; return the best Lagrangian bound.
 
