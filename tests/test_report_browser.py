@@ -171,7 +171,12 @@ def test_world_report_in_chromium(browser, tmp_path):
         "() => [document.getElementById('map').layout.xaxis.range, "
         "document.getElementById('map').layout.yaxis.range]"
     )
+    page.get_by_role("button", name="Whole raid").click()
+    page.wait_for_timeout(300)
     whole = page.evaluate(ranges)
+    (x0, x1), (y0, y1) = data.laydown.whole_raid()  # scaled to the map's aspect by plotly
+    assert whole[0][0] <= x0 < x1 <= whole[0][1] and whole[1][0] <= y0 < y1 <= whole[1][1]
+    assert whole[0] == pytest.approx([x0, x1]) or whole[1] == pytest.approx([y0, y1])
     page.locator("#chart-side").scroll_into_view_if_needed()  # its dots follow while shown
     page.wait_for_timeout(300)
     _seek(page, 2100.0)  # the gun group is moving between its sites; the CAP is on station
