@@ -291,17 +291,24 @@ def terrain_file(k: int) -> str:
     """Path of small terrain grid number ``k`` (0-3), written once per process.
 
     1 km cells over :data:`GRID_EXTENT` (84 x 56 cells): 0 is flat at sea level, 1 flat
-    at 200 m, 2 and 3 random hills up to 400 and 1500 m.
+    at 200 m, 2 and 3 smooth hills up to 150 m, flat within 5 km of the assets (so dives
+    and ballistic arcs reach their targets over open ground). Threats over a grid fly at
+    400 m or more above the sea, or follow the terrain: none flies into a hill.
     """
     if not _GRID_DIR:
         _GRID_DIR.append(Path(tempfile.mkdtemp(prefix="iadsim-grids-")))
     path = _GRID_DIR[0] / f"grid{k}.npy"
     if not path.exists():
         west, east, south, north = GRID_EXTENT
-        shape = (int((north - south) / 1000.0), int((east - west) / 1000.0))
-        rng = np.random.default_rng(k)
-        top = {0: 0.0, 1: 0.0, 2: 400.0, 3: 1500.0}[k]
-        z = np.full(shape, 200.0 if k == 1 else 0.0) + rng.uniform(0.0, top, shape)
+        x = np.arange(west + 500.0, east, 1000.0)[None, :]
+        y = np.arange(north - 500.0, south, -1000.0)[:, None]
+        if k < 2:
+            z = np.full((y.size, x.size), 200.0 * k)
+        else:
+            phase = 1.3 * k
+            hills = (1 + np.sin(x / 7000.0 + phase)) * (1 + np.cos(y / 5000.0 - phase)) / 4
+            ramp = np.clip((np.hypot(x, y) - 5000.0) / 20_000.0, 0.0, 1.0)
+            z = 150.0 * hills * ramp
         np.save(path, z)
     return str(path)
 
@@ -315,7 +322,8 @@ def _threat_world(draw: st.DrawFn, grid: bool) -> dict:
     """Profile fields of the drone class: cruise, dive, terrain following or glide."""
     profiles = ["cruise", "dive", "glide"] + (["terrain_following"] if grid else [])
     profile = draw(st.sampled_from(profiles))
-    spec: dict = {"profile": profile, "altitude": f"{draw(st.integers(30, 3000))} m"}
+    low = 400 if grid else 30  # over hills up to 150 m
+    spec: dict = {"profile": profile, "altitude": f"{draw(st.integers(low, 3000))} m"}
     if draw(st.booleans()):
         spec["climb_rate"] = f"{draw(st.integers(1, 30))} m/s"
     if draw(st.booleans()):
@@ -338,8 +346,10 @@ def _waypoint(draw: st.DrawFn, grid: bool) -> object:
         return position
     point: dict = {"position": position}
     if draw(st.booleans()):
-        point["altitude"] = f"{draw(st.integers(0, 4000))} m"
-        if grid and draw(st.booleans()):
+        above_ground = grid and draw(st.booleans())
+        low = 30 if above_ground else (400 if grid else 0)  # over hills up to 150 m
+        point["altitude"] = f"{draw(st.integers(low, 4000))} m"
+        if above_ground:
             point["above"] = "ground"
     if draw(st.booleans()):
         point["speed"] = f"{draw(st.integers(30, 300))} m/s"
