@@ -157,19 +157,34 @@ def _draw_map(ax: Any, data: ReportData) -> None:
     _style(ax)
 
 
+MAP_PANEL = 1.05
+"""Width over height of each of the map's two panels (about 6.6 by 6.3 inches)."""
+
+
+def _fill(ax: Any, xs: tuple[float, float], ys: tuple[float, float], aspect: float) -> None:
+    """Set limits holding ``xs`` and ``ys``, widened on one side to fill a map panel."""
+    (x0, x1), (y0, y1) = xs, ys
+    width, height = x1 - x0, (y1 - y0) * aspect  # in x units on the ground
+    if width < MAP_PANEL * height:
+        grow = (MAP_PANEL * height - width) / 2
+        x0, x1 = x0 - grow, x1 + grow
+    else:
+        grow = (width / MAP_PANEL - height) / 2 / aspect
+        y0, y1 = y0 - grow, y1 + grow
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+
+
 def _map(data: ReportData) -> Any:
     r = data.replay
     fig = _figure(14, 8)
     whole, near = fig.subplots(1, 2)
     _draw_map(whole, data)
     _draw_map(near, data)
-    (x0, x1), (y0, y1) = data.laydown.whole_raid()
-    whole.set_xlim(x0, x1)
-    whole.set_ylim(y0, y1)
+    aspect = data.laydown.frame.aspect
+    _fill(whole, *data.laydown.whole_raid(), aspect)
     whole.set_title("the whole raid", loc="left", fontsize=10)
-    (x0, x1), (y0, y1) = data.laydown.defended_area()
-    near.set_xlim(x0, x1)
-    near.set_ylim(y0, y1)
+    _fill(near, *data.laydown.defended_area(), aspect)
     near.set_title("the defended area", loc="left", fontsize=10)
     handles, labels = whole.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=5, fontsize=8)
