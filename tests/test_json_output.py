@@ -121,6 +121,11 @@ def _commands(paths: dict[str, Path], store: Path, cache: Path) -> dict[str, lis
             *["--train", "2025-05-01:2025-05-08", "--test", "2025-05-09:2025-05-12"],
             *["--night", "2025-05-10", "--kind", "ballistic_missile", "--cache"], cache,
         ],
+        "backtest": [
+            "backtest", paths["raids.csv"], "--scenario", paths["national.json"],
+            *["--span", "2025-05-09:2025-05-12", "--by", "night", "--kind", "ballistic_missile"],
+            *["--samples", "50", "--cache"], cache,
+        ],
         "sweep": [
             "sweep", paths["scenario.json"], "--store", store,
             *["--grid", "raids.0.count=4,8", "-n", "6", "--backend", "in-process"],
