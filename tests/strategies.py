@@ -7,7 +7,9 @@ circles they are tested against instead of missing them by 100 km.
 
 from __future__ import annotations
 
+import atexit
 import math
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -297,6 +299,7 @@ def terrain_file(k: int) -> str:
     """
     if not _GRID_DIR:
         _GRID_DIR.append(Path(tempfile.mkdtemp(prefix="iadsim-grids-")))
+        atexit.register(shutil.rmtree, _GRID_DIR[0], ignore_errors=True)
     path = _GRID_DIR[0] / f"grid{k}.npy"
     if not path.exists():
         west, east, south, north = GRID_EXTENT

@@ -141,6 +141,11 @@ def test_flat_grid_gives_the_windows_and_outcomes_of_no_grid(tmp_path: Path) -> 
     assert first == pytest.approx(
         [(100_000.0 - 30_000.0 - math.sqrt(horizon**2 - 2000.0**2)) / 100.0]
     )
+    # and so does a fire unit's: unit c on the ground at x = -5 km reaches 40 km, but a drone
+    # at 60 m is above its horizon only within sqrt(2kR 60) = 31.9 km
+    for cs in (smooth, gridded):
+        [start] = [cs.eng_start[e] for e in range(cs.eng_offset[1]) if cs.eng_unit[e] == 2]
+        assert start == pytest.approx((100_000.0 - 5000.0 - math.sqrt(KR2 * 60.0)) / 100.0)
     for engine in ("fast", "reference"):
         a = simulate(smooth, replications=30, seed=3, engine=engine)
         b = simulate(gridded, replications=30, seed=3, engine=engine)
