@@ -8,9 +8,13 @@ Usable on its own::
     print(best.objective, best.bound)
 
 Solvers are registered by name (``available_solvers()``): ``greedy`` (maximum
-marginal return), ``local`` (local search with ruin-and-recreate restarts),
-``exact`` (outer approximation over HiGHS, proves optimality) and ``oa``
-(the plain outer-approximation loop, kept as the general-purpose MIP baseline).
+marginal return), ``descent`` and ``local`` (local search, the latter with
+ruin-and-recreate restarts), ``columns`` (column generation over target
+allocations with a Lagrangian bound, and a proof by listing every allocation
+within the reduced-cost gap: the fastest exact solver when weapon types have
+several rounds; certificates in :mod:`iadsim.wta.proof`), ``exact`` (outer
+approximation over HiGHS, proves optimality) and ``oa`` (the plain
+outer-approximation loop, kept as the general-purpose MIP baseline).
 """
 
 from iadsim.wta.check import check_solver
