@@ -212,9 +212,12 @@ def verify(
         typer.echo(_json({"instance": str(file), "certificate": str(certificate), **checked}))
         return
     bound = checked.get("bound")
+    how = document.get("proof")
+    if checked.get("resolved") is False:
+        how = "L(u) only: --no-resolve"
     typer.echo(
         f"{certificate}: holds for {file}: objective {checked['objective']:.9f}"
-        + ("" if bound is None else f", bound {bound:.9f} ({document.get('proof')})")
+        + ("" if bound is None else f", bound {bound:.9f} ({how})")
     )
 
 

@@ -10,18 +10,19 @@ A certificate (JSON, ``"format": "iadsim-wta-proof"``) holds
   - ``"lagrangian"``: ``prices`` u >= 0 with L(u) = sum_j min_a (c_j(a) + u.a)
     - u.counts = ``lagrangian``. Anyone can recompute L(u): each inner minimum
     is over one target's allocations only.
-  - ``"enumeration"``: besides, ``threshold`` = UB - L(u) for a known
-    objective UB (``incumbent``): every assignment better than UB uses, at every
-    target, an allocation whose reduced cost at u is at most the threshold
-    (objective(x) >= L(u) + sum_j rc_j(a_j), each rc_j >= 0). ``columns`` is
-    how many such allocations exist, and the MIP over exactly those columns
-    has optimum ``bound`` (found by HiGHS). The check lists them again and
-    re-solves that MIP.
+  - ``"enumeration"``: besides, a ``threshold`` T and ``reach`` = L(u) + T:
+    every assignment with objective below the reach uses, at every target, an
+    allocation whose reduced cost at u is at most T (objective(x) >= L(u) +
+    sum_j rc_j(a_j), each rc_j >= 0). ``columns`` is how many such allocations
+    exist, and the MIP over exactly those columns has optimum (dual bound)
+    ``final_mip_bound`` (found by HiGHS); the bound is min(reach, that). The
+    check lists them again and re-solves that MIP.
 
 :func:`verify` re-evaluates the objective exactly from the assignment,
 recomputes L(u) by exhaustive search, and (``resolve=True``) repeats the
-enumeration and the MIP. The bound is proven up to floating-point rounding
-(relative 1e-9) and, for ``"enumeration"``, HiGHS's tolerances on the final MIP.
+enumeration and the MIP; without ``resolve`` the bound it reports is L(u).
+The bound is proven up to floating-point rounding (relative 1e-9) and, for
+``"enumeration"``, HiGHS's tolerances on the final MIP.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def certificate(problem: Problem, solution: Solution, *, source: str = "") -> di
         document["prices"] = info["prices"]
         document["lagrangian"] = info["lagrangian"]
     if proof == "enumeration":
-        document["incumbent"] = info["lagrangian"] + info["enumeration_threshold"]
+        document["reach"] = info["lagrangian"] + info["enumeration_threshold"]
         document["threshold"] = info["enumeration_threshold"]
         document["columns"] = info["columns_enumerated"]
         document["final_mip_bound"] = info["final_mip_bound"]
@@ -102,9 +103,10 @@ def _how(document: dict[str, Any]) -> str:
         )
     if proof == "enumeration":
         return (
-            "every allocation with reduced cost at u at most `threshold` = incumbent - L(u) "
-            "was listed (`columns` of them); an assignment better than the incumbent uses "
-            "only those, and the MIP over them (HiGHS, to optimality) has optimum `bound`"
+            "every allocation with reduced cost at u at most `threshold` was listed "
+            "(`columns` of them); an assignment with objective below `reach` = L(u) + "
+            "threshold uses only those, and the MIP over them (HiGHS) has dual bound "
+            "`final_mip_bound`: bound = min(reach, final_mip_bound)"
         )
     return "no bound"
 
@@ -238,14 +240,12 @@ def verify(
         return checked
     if proof != "enumeration":
         raise ValueError(f"unknown proof {proof!r}")
-    incumbent = _number(document, "incumbent")
-    if incumbent < objective - scale:
-        raise ValueError("the incumbent is below the assignment's objective")
-    if not resolve:
-        checked["bound"] = min(bound, incumbent)
+    reach = _number(document, "reach")
+    if not resolve:  # only L(u) was checked: that is the bound proven here
+        checked["bound"] = min(lagrangian, objective)
         checked["resolved"] = False
         return checked
-    threshold = incumbent - lagrangian
+    threshold = reach - lagrangian
     listed = enumerate_columns(data, u, threshold, max_cols=max_columns)
     if listed is None:
         raise ValueError("too many columns to re-check")
@@ -254,7 +254,7 @@ def verify(
     _, mip_objective, mip_bound, optimal = solve_master(data, cols, time_limit=3600.0, start=x)
     if not optimal:
         raise ValueError("the final MIP was not solved to optimality when re-checked")
-    proven = min(incumbent, mip_bound)
+    proven = min(reach, mip_bound)
     if bound > proven + scale:
         raise ValueError(f"bound {bound} is above the re-solved MIP's bound {mip_bound}")
     checked["bound"] = proven
