@@ -145,6 +145,12 @@ def test_certificate_round_trip_and_tampering(tmp_path) -> None:  # type: ignore
         bad["lagrangian"] = bad["lagrangian"] + 1.0
         with pytest.raises(ValueError, match="L\\(u\\)"):
             verify(problem, bad)
+    # a bound above what the proof gives
+    bad = json.loads(path.read_text())
+    if bad["proof"] != "none":
+        bad["bound"] = answer.objective * 1.01
+        with pytest.raises(ValueError, match="above"):
+            verify(problem, bad)
     # another instance
     other = ahuja_instance(4, seed=1)
     with pytest.raises(ValueError, match="other data"):
