@@ -431,7 +431,8 @@ class Inspector:
         scene = build_scene(cs, lists=True)
         tracked_at = np.array(
             [
-                detection_time(scene, replication.seed, replication.rep, i) + cs.reaction_time
+                detection_time(scene, replication.seed, replication.rep, i, False)
+                + cs.reaction_time
                 for i in range(cs.n_threats)
             ]
         )
@@ -465,7 +466,9 @@ class Inspector:
             xs, ys, _ = cs.route(i)
             assert (v.impact_x, v.impact_y) == (xs[-1], ys[-1])
             assert v.impact_time == cs.impact_time[i] > t
-            assert v.altitude == cs.altitude[i]
+            lo, hi = cs.route_offset[i], cs.route_offset[i + 1]
+            z = float(np.interp(t, cs.route_t[lo:hi], cs.route_z[lo:hi]))
+            assert math.isclose(v.altitude, z, rel_tol=1e-9, abs_tol=1e-6), (i, t, v.altitude, z)
             assert v.target == cs.threat_target[i]
             assert v.threat_class == cs.class_names[cs.threat_class[i]]
             assert v.inflight == sum(m > t for m in self.at_threat.get(i, []))
