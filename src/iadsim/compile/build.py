@@ -618,7 +618,10 @@ def _terrain(scenario: Any, source: str | Path) -> ElevationGrid | None:
     places: list[tuple[str, Any]] = []
     for section in ("assets", "sensors", "fire_units"):
         for k, item in enumerate(getattr(scenario, section)):
-            places.append((f"{section}.{k}.position", item.position))
+            motion = getattr(item, "motion", None)
+            if motion is None:
+                # a moving platform is where its motion says, not at `position` (its base)
+                places.append((f"{section}.{k}.position", item.position))
     for section in ("sensors", "fire_units"):
         for k, item in enumerate(getattr(scenario, section)):
             relocations = item.motion.relocations if item.motion is not None else None

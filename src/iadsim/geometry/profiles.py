@@ -183,8 +183,14 @@ def threat_trajectory(
         target_z, target_ground = z_now, ground_now
         if spec is not None and spec.altitude is not None:
             target_z, target_ground = spec.altitude, spec.above == "ground"
+        if target_ground != ground_now:
+            # the height now, said in the waypoint's reference: a second point here
+            ground_here = elev(xs[k], ys[k])
+            z_now = z_now - ground_here if target_ground else z_now + ground_here
+            ground_now = target_ground
+            pts.append((pts[-1][0], pts[-1][1], z_now, v_now, ground_now))
         leg = cum[k + 1] - cum[k]
-        if target_z != z_now or target_ground != ground_now:
+        if target_z != z_now:
             rate = cls.climb_rate if target_z > z_now else cls.descent_rate
             if rate is not None and leg > 0.0:
                 reach = v_leg * abs(target_z - z_now) / rate  # ground covered while changing

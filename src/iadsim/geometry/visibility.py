@@ -272,6 +272,16 @@ def _masked(
 
 
 @njit(cache=True)
+def _time(a: float, b: float, s: float) -> float:
+    """The time at fraction ``s`` of ``[a, b]``: exactly ``a`` or ``b`` at the ends."""
+    if s <= 0.0:
+        return a
+    if s >= 1.0:
+        return b
+    return a + s * (b - a)
+
+
+@njit(cache=True)
 def _append(out: np.ndarray, n: int, t0: float, t1: float) -> int:
     if n > 0 and t0 <= out[n - 1, 1]:
         out[n - 1, 1] = max(out[n - 1, 1], t1)
@@ -343,7 +353,9 @@ def site_windows(
         for p in range(n):
             s0, s1 = cur[p, 0], cur[p, 1]
             if not masked:
-                n_out = _append(out, n_out, tt[k] + s0 * span, tt[k] + s1 * span)
+                n_out = _append(
+                    out, n_out, _time(tt[k], tt[k + 1], s0), _time(tt[k], tt[k + 1], s1)
+                )
                 if n_out < 0:
                     return -1
                 continue
@@ -406,14 +418,18 @@ def site_windows(
                         else:
                             b = m
                     if hidden:  # a window closes at the crossing
-                        n_out = _append(out, n_out, tt[k] + open_at * span, tt[k] + a * span)
+                        n_out = _append(
+                            out, n_out, _time(tt[k], tt[k + 1], open_at), _time(tt[k], tt[k + 1], a)
+                        )
                         if n_out < 0:
                             return -1
                     else:
                         open_at = b
                 prev_hidden, prev_s = hidden, s
             if not prev_hidden:
-                n_out = _append(out, n_out, tt[k] + open_at * span, tt[k] + s1 * span)
+                n_out = _append(
+                    out, n_out, _time(tt[k], tt[k + 1], open_at), _time(tt[k], tt[k + 1], s1)
+                )
                 if n_out < 0:
                     return -1
     return n_out
@@ -514,7 +530,10 @@ def moving_windows(
                 )
                 for p in range(m):
                     n_out = _append(
-                        out, n_out, cuts_lo + cur[p, 0] * span, cuts_lo + cur[p, 1] * span
+                        out,
+                        n_out,
+                        _time(cuts_lo, cut_hi, cur[p, 0]),
+                        _time(cuts_lo, cut_hi, cur[p, 1]),
                     )
                     if n_out < 0:
                         return -1

@@ -653,6 +653,16 @@ def _check_references(scenario: Scenario) -> None:
             needs_origin.append(("raids", index))
         if raid.route.jitter < 0:
             raise FieldError(("raids", index, "route", "jitter"), "must not be negative")
+        profile = scenario.threat_classes[raid.threat].profile
+        if profile in ("ballistic", "glide"):
+            for k, point in enumerate(raid.route.waypoints):
+                for name in ("altitude", "speed"):
+                    if getattr(point, name) is not None:
+                        raise FieldError(
+                            ("raids", index, "route", "waypoints", k, name),
+                            f"threat class {raid.threat!r} flies a {profile} profile, whose "
+                            f"{name} follows from the profile: a waypoint cannot set it",
+                        )
         first, last = launch_window(scenario, raid)
         if first < 0:
             raise FieldError(
