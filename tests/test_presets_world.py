@@ -429,7 +429,7 @@ GRIDS: list[tuple[str, Any, dict[str, str], int, list[str]]] = [
         _npy(np.array([[{"x": 1}, None]], dtype=object), allow_pickle=True),
         {},
         2,
-        ["terrain.file", "not a numpy array file"],
+        ["terrain.file", "not a numpy array of numbers", "allow_pickle=false"],
     ),
     ("npy-truncated", _truncated_npy, {}, 2, ["terrain.file"]),
     (

@@ -682,12 +682,23 @@ def _ground(grid: ElevationGrid | None) -> Any:
     """
     if grid is None:
         return lambda x, y: 0.0
+    return _Ground(grid)
 
-    def at(x: float, y: float) -> float:
-        z = grid.at(x, y)
+
+class _Ground:
+    """The terrain as profiles read it.
+
+    Elevation at a point of the grid (sea level off it or without data), and the
+    highest cell a segment crosses (what terrain following keeps its height over).
+    """
+
+    def __init__(self, grid: ElevationGrid) -> None:
+        self.grid = grid
+        self.highest_along = grid.highest_along
+
+    def __call__(self, x: float, y: float) -> float:
+        z = self.grid.at(x, y)
         return 0.0 if math.isnan(z) else z
-
-    return at
 
 
 Stand = tuple[float, float, float, float, float, np.ndarray, int, int]

@@ -283,6 +283,14 @@ def _highest(
 
     Sampled at least every cell (and at 9 points at the least).
     """
+    highest = getattr(elev, "highest_along", None)
+    if highest is not None:  # every cell the stretch crosses
+        ga, gb = max(f - half, 0.0), min(f + half, 1.0)
+        return float(
+            highest(
+                x0 + ga * (x1 - x0), y0 + ga * (y1 - y0), x0 + gb * (x1 - x0), y0 + gb * (y1 - y0)
+            )
+        )
     length = math.hypot(x1 - x0, y1 - y0) * half
     n = max(4, math.ceil(length / cell)) if cell > 0.0 else 4
     best = -math.inf

@@ -86,6 +86,10 @@ class ElevationGrid:
         """Row and column of the cell holding ``(x, y)`` (may be outside the grid)."""
         return math.floor((self.y0 - y) / self.cell), math.floor((x - self.x0) / self.cell)
 
+    def highest_along(self, xa: float, ya: float, xb: float, yb: float) -> float:
+        """The highest elevation of every cell the segment crosses (0 off the grid or no data)."""
+        return float(_highest_cell(self.z, self.x0, self.y0, self.cell, xa, ya, xb, yb))
+
     def slopes(self, x: float, y: float, hs: float, radius: float) -> tuple[np.ndarray, int, int]:
         """The horizon-slope map of a site at ``(x, y)``, ``hs`` metres above sea level.
 
@@ -101,6 +105,45 @@ class ElevationGrid:
             return np.full((1, 1), -np.inf, dtype=np.float32), 0, 0
         out = horizon_slopes(self.z, ci, cj, i0, i1, j0, j1, x, y, hs, self.x0, self.y0, self.cell)
         return out, i0, j0
+
+
+@njit(cache=True)
+def _highest_cell(
+    z: np.ndarray, x0: float, y0: float, cell: float, xa: float, ya: float, xb: float, yb: float
+) -> float:
+    """Max of ``z`` over every cell a segment passes through (a supercover walk).
+
+    Amanatides and Woo's traversal: from the cell of one end, step into the
+    next cell the segment enters, across whichever border it reaches first.
+    Cells off the grid or without data count as sea level.
+    """
+    rows, cols = z.shape
+    u0, v0 = (xa - x0) / cell, (y0 - ya) / cell  # column, row coordinates
+    u1, v1 = (xb - x0) / cell, (y0 - yb) / cell
+    j, i = math.floor(u0), math.floor(v0)
+    j_end, i_end = math.floor(u1), math.floor(v1)
+    du, dv = u1 - u0, v1 - v0
+    step_j = 1 if du > 0 else -1
+    step_i = 1 if dv > 0 else -1
+    t_dj = abs(1.0 / du) if du != 0.0 else np.inf
+    t_di = abs(1.0 / dv) if dv != 0.0 else np.inf
+    t_j = ((j + 1 - u0) if du > 0 else (u0 - j)) * t_dj if du != 0.0 else np.inf
+    t_i = ((i + 1 - v0) if dv > 0 else (v0 - i)) * t_di if dv != 0.0 else np.inf
+    best = 0.0
+    for _ in range(abs(j_end - j) + abs(i_end - i) + 2):
+        if 0 <= i < rows and 0 <= j < cols:
+            e = z[i, j]
+            if not math.isnan(e) and e > best:
+                best = e
+        if i == i_end and j == j_end:
+            break
+        if t_j < t_i:
+            j += step_j
+            t_j += t_dj
+        else:
+            i += step_i
+            t_i += t_di
+    return best
 
 
 @njit(cache=True)
