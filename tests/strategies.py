@@ -251,9 +251,14 @@ def platform_paths(draw: st.DrawFn, threat: Path4, moving: bool = True) -> Path4
     height = _floats(0.0, 12_000.0)
     zs = draw(st.lists(st.one_of(st.just(0.0), height, height), min_size=n, max_size=n))
     lo, hi = threat.ts[0] - 600.0, threat.ts[-1] + 600.0
-    ts = sorted(set(draw(st.lists(_floats(lo, hi), min_size=n, max_size=n, unique=True))))
-    while len(ts) < n:  # equal draws: spread them
-        ts.append(ts[-1] + 1.0)
+    drawn = sorted(set(draw(st.lists(_floats(lo, hi), min_size=n, max_size=n, unique=True))))
+    while len(drawn) < n:  # equal draws: spread them
+        drawn.append(drawn[-1] + 1.0)
+    # at least a millisecond apart: a platform crossing kilometres in 1e-304 s tests
+    # only the floating point of subnormal times, not the geometry
+    ts = [drawn[0]]
+    for t in drawn[1:]:
+        ts.append(max(t, ts[-1] + 1e-3))
     return Path4(xs, ys, zs, ts)
 
 

@@ -189,12 +189,6 @@ def test_flat_sea_level_grid_changes_no_outcome_on_random_scenarios(raw: dict, s
     assert a.time == pytest.approx(b.time, rel=1e-12, abs=1e-9)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with a flat grid every window is solved by the 4-D kernels instead of the level "
-    "route's circle windows: equal only to rounding (an EW entry 1998.0021405140885 s without "
-    "the grid, ...888 s with it), so fate times differ in the last bit (reported)",
-)
 def test_flat_grid_gives_bit_identical_times() -> None:
     raw = small_scenarios_example()
     flat = copy.deepcopy(raw)

@@ -19,7 +19,7 @@ from iadsim.geometry import geodetic_to_enu, position_at, radar_horizon, route_w
 from iadsim.geometry.platforms import PlatformError, Trajectory, platform_motion, sortie_windows
 from iadsim.geometry.profiles import ProfileError, threat_trajectory
 from iadsim.geometry.terrain import ElevationGrid, TerrainError, load_terrain
-from iadsim.geometry.visibility import moving_windows, site_windows
+from iadsim.geometry.visibility import mask_filter, moving_windows, site_windows
 from iadsim.scenario.models import launch_window
 
 __all__ = [
@@ -341,7 +341,10 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         path = motion_of(sensor, sensor.height, f"sensors.{s}")
         sensor_paths.append(path)
         sx, sy = xy(sensor.position)
-        legacy = sensor.motion is None and grid is None and sensor.field_of_regard is None
+        # standing still and looking all round: a level threat's windows are solved as
+        # before flight profiles (annulus and horizon cap), then masked by the terrain
+        still = sensor.motion is None and sensor.field_of_regard is None
+        site_z = path.z[0] if sensor.motion is None else sensor.height  # ground + height
         horizon = sensor.kind in ("radar", "optical")
         cone = (
             math.tan(math.radians(sensor.field_of_regard / 2.0)) ** 2
@@ -356,21 +359,22 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         ]
         # sound is not stopped by a hill the way a line of sight is: no terrain mask
         seen_over = grid if horizon else None
-        stands = None if legacy else _stands(path, seen_over, max(reaches))
+        stands = _stands(path, seen_over, max(reaches)) if (grid or not still) else None
         for c, cls in enumerate(classes):
             reach = sensor.range
             if sensor.kind == "radar":
                 reach *= (cls.rcs / sensor.reference_rcs) ** 0.25
             cap = reach
             if horizon:
-                horizon_ground = radar_horizon(sensor.height, cls.altitude)
-                cap = min(reach, math.hypot(horizon_ground, cls.altitude - sensor.height))
+                horizon_ground = radar_horizon(site_z, cls.altitude)
+                cap = min(reach, math.hypot(horizon_ground, cls.altitude - site_z))
             for i in np.flatnonzero(threat_class == c):
-                if legacy and level[i]:
+                if still and level[i]:
                     xs, ys, ts = route_of(int(i))
-                    for w0, w1 in route_windows(
-                        xs, ys, ts, cls.altitude, sx, sy, sensor.height, 0.0, cap
-                    ):
+                    found = route_windows(xs, ys, ts, cls.altitude, sx, sy, site_z, 0.0, cap)
+                    if stands and seen_over is not None:
+                        found = _masked_windows(route_arrays, int(i), found, stands[0], seen_over)
+                    for w0, w1 in found:
                         det[i].append((w0, w1, s))
                     continue
                 for w0, w1 in _windows(
@@ -417,8 +421,10 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             path = path._replace(available=sorties)
         unit_paths.append(path)
         ux, uy = xy(unit.position)
-        legacy = unit.motion is None and grid is None
-        stands = None if legacy else _stands(path, None if unit.is_ew else grid, unit.max_range)
+        still = unit.motion is None
+        site_z = path.z[0] if still else unit.height  # ground + height
+        seen_over = None if unit.is_ew else grid  # jamming is not line of sight here
+        stands = _stands(path, seen_over, unit.max_range) if (grid or not still) else None
         for c, cls in enumerate(classes):
             if unit.is_ew:
                 if pk[u, c] <= 0.0 or cls.ew_susceptibility <= 0.0:
@@ -427,23 +433,27 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                 continue
             for i in np.flatnonzero(threat_class == c):
                 xs, ys, ts = route_of(int(i))
-                if legacy and level[i]:
+                if still and level[i]:
                     if not (unit.min_altitude <= cls.altitude <= unit.max_altitude):
                         continue
                     reach = unit.max_range
                     if not unit.is_ew:  # line of sight over the 4/3 earth
-                        horizon_ground = radar_horizon(unit.height, cls.altitude)
-                        reach = min(reach, math.hypot(horizon_ground, cls.altitude - unit.height))
+                        horizon_ground = radar_horizon(site_z, cls.altitude)
+                        reach = min(reach, math.hypot(horizon_ground, cls.altitude - site_z))
                     windows = route_windows(
-                        xs, ys, ts, cls.altitude, ux, uy, unit.height, unit.min_range, reach
+                        xs, ys, ts, cls.altitude, ux, uy, site_z, unit.min_range, reach
                     )
+                    if stands and seen_over is not None:
+                        windows = _masked_windows(
+                            route_arrays, int(i), windows, stands[0], seen_over
+                        )
                 else:
                     windows = _windows(
                         route_arrays,
                         int(i),
                         path,
                         stands,
-                        None if unit.is_ew else grid,
+                        seen_over,
                         unit.min_range,
                         unit.max_range,
                         unit.min_altitude,
@@ -458,11 +468,13 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                     # an intercept at w0 needs a shot fired at most max_range / speed earlier,
                     # and the unit ready (on station, set up) when it fires
                     reach = unit.max_range
-                    if not (legacy and level[i]) and path.sites:
+                    if path.sites:
                         # from a standing unit, no shot fired before w0 - d / v meets the
                         # threat in the window, d its distance at w0: the window may open
-                        # well inside the envelope, where the terrain unmasks it
-                        reach = min(reach, _distance_at(route_arrays, int(i), path, w0))
+                        # well inside the envelope, where the terrain unmasks it (a window
+                        # opening at the envelope's edge keeps max_range exactly)
+                        d = _distance_at(route_arrays, int(i), path, w0)
+                        reach = d if d < reach * (1.0 - 1e-9) else reach
                     ready = _opened(path.available, w0)
                     fire_start = max(ts[0], w0 - reach / unit.interceptor_speed, ready)
                     eng[i].append((fire_start, w0, w1, u))
@@ -750,6 +762,33 @@ def _distance_at(
     x, y, z = position_at(xs[lo:hi], ys[lo:hi], zs[lo:hi], ts[lo:hi], t)
     px, py, pz = position_at(path.x, path.y, path.z, path.t, t)
     return math.sqrt((x - px) ** 2 + (y - py) ** 2 + (z - pz) ** 2)
+
+
+def _masked_windows(
+    route: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    i: int,
+    windows: list[tuple[float, float]],
+    stand: Stand,
+    grid: ElevationGrid,
+) -> list[tuple[float, float]]:
+    """The parts of a standing platform's ``windows`` on threat ``i`` the terrain leaves seen."""
+    if not windows:
+        return windows
+    xs, ys, zs, ts, offset = route
+    lo, hi = int(offset[i]), int(offset[i + 1])
+    sx, sy, sz, _, _, slopes, i0, j0 = stand
+    starts = np.array([w[0] for w in windows])
+    ends = np.array([w[1] for w in windows])
+    size = 4 * (hi - lo) + 4 * len(windows) + 16
+    while True:
+        out = np.empty((size, 2))
+        n = mask_filter(
+            xs[lo:hi], ys[lo:hi], zs[lo:hi], ts[lo:hi], starts, ends,
+            slopes, i0, j0, grid.x0, grid.y0, grid.cell, sx, sy, sz, out,
+        )  # fmt: skip
+        if n >= 0:
+            return [(float(out[k, 0]), float(out[k, 1])) for k in range(n)]
+        size *= 4
 
 
 def _windows(

@@ -33,7 +33,7 @@ from numba import njit
 
 from iadsim.geometry.windows import EARTH_RADIUS, REFRACTION_K
 
-__all__ = ["KR2", "moving_windows", "site_windows"]
+__all__ = ["KR2", "mask_filter", "moving_windows", "site_windows"]
 
 KR2 = 2.0 * REFRACTION_K * EARTH_RADIUS
 """2 k R (m): a height h above a smooth earth sees to a ground distance sqrt(2 k R h)."""
@@ -293,6 +293,95 @@ def _append(out: np.ndarray, n: int, t0: float, t1: float) -> int:
 
 
 @njit(cache=True)
+def _mask_piece(
+    tx: np.ndarray, ty: np.ndarray, tz: np.ndarray, tt: np.ndarray, k: int,
+    s0: float, s1: float, t_lo: float, t_hi: float,
+    slopes: np.ndarray, i0: int, j0: int, x0: float, y0: float, cell: float,
+    cx: float, cy: float, cz: float, out: np.ndarray, n_out: int,
+) -> int:  # fmt: skip
+    """Append the parts of ``[s0, s1]`` of leg ``k`` the terrain does not hide from the site.
+
+    The terrain is sampled every half cell along the piece and its crossings bisected.
+    ``t_lo``/``t_hi`` (if >= 0) are the exact times of the piece's ends, kept as they
+    are when those ends are seen. Returns the new count, or -1 if ``out`` is full.
+    """
+    vx, vy = tx[k + 1] - tx[k], ty[k + 1] - ty[k]
+    dz = tz[k + 1] - tz[k]
+    a_t, b_t = tt[k], tt[k + 1]
+    start_t = t_lo if t_lo >= 0.0 else _time(a_t, b_t, s0)
+    end_t = t_hi if t_hi >= 0.0 else _time(a_t, b_t, s1)
+    length = math.sqrt(vx * vx + vy * vy) * (s1 - s0)
+    steps = max(1, math.ceil(length / (0.5 * cell)))
+    prev_s = s0
+    prev_hidden = _masked(
+        tx[k] + s0 * vx, ty[k] + s0 * vy, tz[k] + s0 * dz,
+        slopes, i0, j0, x0, y0, cell, cx, cy, cz,
+    )  # fmt: skip
+    open_t = start_t
+    for q in range(1, steps + 1):
+        s = s0 + (s1 - s0) * q / steps
+        hidden = _masked(
+            tx[k] + s * vx, ty[k] + s * vy, tz[k] + s * dz,
+            slopes, i0, j0, x0, y0, cell, cx, cy, cz,
+        )  # fmt: skip
+        if hidden != prev_hidden:
+            a, b = prev_s, s
+            for _ in range(40):
+                m = 0.5 * (a + b)
+                hm = _masked(
+                    tx[k] + m * vx, ty[k] + m * vy, tz[k] + m * dz,
+                    slopes, i0, j0, x0, y0, cell, cx, cy, cz,
+                )  # fmt: skip
+                if hm == prev_hidden:
+                    a = m
+                else:
+                    b = m
+            if hidden:  # a window closes at the crossing
+                n_out = _append(out, n_out, open_t, _time(a_t, b_t, a))
+                if n_out < 0:
+                    return -1
+            else:
+                open_t = _time(a_t, b_t, b)
+        prev_hidden, prev_s = hidden, s
+    if not prev_hidden:
+        n_out = _append(out, n_out, open_t, end_t)
+    return n_out
+
+
+@njit(cache=True)
+def mask_filter(
+    tx: np.ndarray, ty: np.ndarray, tz: np.ndarray, tt: np.ndarray,
+    starts: np.ndarray, ends: np.ndarray,
+    slopes: np.ndarray, i0: int, j0: int, x0: float, y0: float, cell: float,
+    cx: float, cy: float, cz: float, out: np.ndarray,
+) -> int:  # fmt: skip
+    """The parts of the windows ``[starts, ends]`` the terrain does not hide from a site.
+
+    A window the terrain never hides comes back exactly as it was (its pieces on
+    consecutive legs touch and are merged), so a flat grid changes nothing.
+    Returns how many rows of ``out`` it wrote (-1 if ``out`` is too small).
+    """
+    n_out = 0
+    for w in range(len(starts)):
+        for k in range(len(tt) - 1):
+            a, b = tt[k], tt[k + 1]
+            if b <= a or b < starts[w] or a > ends[w]:
+                continue
+            span = b - a
+            s0 = max((starts[w] - a) / span, 0.0)
+            s1 = min((ends[w] - a) / span, 1.0)
+            t_lo = starts[w] if starts[w] >= a else a
+            t_hi = ends[w] if ends[w] <= b else b
+            n_out = _mask_piece(
+                tx, ty, tz, tt, k, s0, s1, t_lo, t_hi,
+                slopes, i0, j0, x0, y0, cell, cx, cy, cz, out, n_out,
+            )  # fmt: skip
+            if n_out < 0:
+                return -1
+    return n_out
+
+
+@njit(cache=True)
 def site_windows(
     tx: np.ndarray,
     ty: np.ndarray,
@@ -359,79 +448,12 @@ def site_windows(
                 if n_out < 0:
                     return -1
                 continue
-            # the terrain: sample every half cell along the piece, bisect the crossings
-            length = math.sqrt(vx * vx + vy * vy) * (s1 - s0)
-            steps = max(1, math.ceil(length / (0.5 * cell)))
-            dz = tz[k + 1] - tz[k]
-            prev_s = s0
-            prev_hidden = _masked(
-                tx[k] + s0 * vx,
-                ty[k] + s0 * vy,
-                tz[k] + s0 * dz,
-                slopes,
-                i0,
-                j0,
-                x0,
-                y0,
-                cell,
-                cx,
-                cy,
-                cz,
-            )
-            open_at = -1.0 if prev_hidden else s0
-            for q in range(1, steps + 1):
-                s = s0 + (s1 - s0) * q / steps
-                hidden = _masked(
-                    tx[k] + s * vx,
-                    ty[k] + s * vy,
-                    tz[k] + s * dz,
-                    slopes,
-                    i0,
-                    j0,
-                    x0,
-                    y0,
-                    cell,
-                    cx,
-                    cy,
-                    cz,
-                )
-                if hidden != prev_hidden:
-                    a, b = prev_s, s
-                    for _ in range(40):
-                        m = 0.5 * (a + b)
-                        hm = _masked(
-                            tx[k] + m * vx,
-                            ty[k] + m * vy,
-                            tz[k] + m * dz,
-                            slopes,
-                            i0,
-                            j0,
-                            x0,
-                            y0,
-                            cell,
-                            cx,
-                            cy,
-                            cz,
-                        )
-                        if hm == prev_hidden:
-                            a = m
-                        else:
-                            b = m
-                    if hidden:  # a window closes at the crossing
-                        n_out = _append(
-                            out, n_out, _time(tt[k], tt[k + 1], open_at), _time(tt[k], tt[k + 1], a)
-                        )
-                        if n_out < 0:
-                            return -1
-                    else:
-                        open_at = b
-                prev_hidden, prev_s = hidden, s
-            if not prev_hidden:
-                n_out = _append(
-                    out, n_out, _time(tt[k], tt[k + 1], open_at), _time(tt[k], tt[k + 1], s1)
-                )
-                if n_out < 0:
-                    return -1
+            n_out = _mask_piece(
+                tx, ty, tz, tt, k, s0, s1, -1.0, -1.0,
+                slopes, i0, j0, x0, y0, cell, cx, cy, cz, out, n_out,
+            )  # fmt: skip
+            if n_out < 0:
+                return -1
     return n_out
 
 
