@@ -589,6 +589,13 @@ def small_scenarios(draw: st.DrawFn, world: bool = True) -> dict:
         return raw
     if draw(st.booleans()):
         threat_classes["d"].update(draw(_threat_world(grid)))
+    if threat_classes["d"].get("profile") in ("ballistic", "glide"):
+        # these profiles set their own altitude and speed: a waypoint may not
+        for raid in raids:
+            if raid["threat"] == "d":
+                raid["route"]["waypoints"] = [
+                    w["position"] if isinstance(w, dict) else w for w in raid["route"]["waypoints"]
+                ]
     if draw(st.booleans()):
         sensors[0]["discrimination"] = draw(st.sampled_from([0.0, 0.3, 1.0]))
     if draw(st.integers(0, 2)) == 0:
