@@ -49,15 +49,24 @@ def exact_choose(
 
     Workspaces: ``fwork`` at least ``2n + 2`` floats, ``iwork`` at least ``3n + 1``
     integers. In them, from the option's depth ``j``: the most the options from
-    ``j`` on could add (``suffix``, ``fwork[j]``), the total before option ``j``
+    ``j`` on could add (``suffix``, ``fwork[j]``: the best option of each threat
+    among them, since one per threat is taken), the total before option ``j``
     was taken (``saved``, ``fwork[n + 1 + j]``), whether ``j`` is taken in the
     current set (``iwork[j]``) and in the best set so far (``iwork[n + j]``), and
     the search state at ``j`` (``iwork[2n + j]``: 0 = try taking ``j``, 1 = try
     skipping it, 2 = done with it, undo and go up).
     """
+    # the most options j.. could add: each threat's best one (one option per threat is
+    # taken; in greedy order a threat's first option from j on is its best)
     fwork[n] = 0.0
     for j in range(n - 1, -1, -1):
-        fwork[j] = fwork[j + 1] + max(score[order[j]], 0.0)
+        o = order[j]
+        gain = max(score[o], 0.0)
+        for k in range(j + 1, n):
+            if thr[order[k]] == thr[o]:  # its next option no longer counts
+                gain -= max(score[order[k]], 0.0)
+                break
+        fwork[j] = fwork[j + 1] + gain
     for k in range(2 * n):
         iwork[k] = 0
     saved = n + 1
