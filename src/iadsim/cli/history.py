@@ -165,11 +165,17 @@ def calibrate(
         ),
     ] = None,
     train: Annotated[
-        str,
+        str | None,
         typer.Option(
-            "--train", metavar="FIRST:LAST", help="training period FIRST:LAST (night start dates)"
+            "--train",
+            metavar="FIRST:LAST",
+            help="training period FIRST:LAST (night start dates). Default: all history, from "
+            "the file's first night to the night before --test (2025-03-31 with the default "
+            "--test): the backtest (iadsim backtest) forecast best from all history with no "
+            "extra forgetting, the drift model itself discounting the old nights",
+            show_default=False,
         ),
-    ] = "2024-07-01:2025-03-31",
+    ] = None,
     test: Annotated[
         str,
         typer.Option(
@@ -218,22 +224,47 @@ def calibrate(
             show_default=False,
         ),
     ] = None,
+    stationary: Annotated[
+        bool,
+        typer.Option(
+            "--stationary",
+            help="fit constant parameters (maximum likelihood, bootstrap over nights), the "
+            "behaviour before the time-varying fit; its intervals ignore drift",
+        ),
+    ] = False,
     output: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table or JSON")
     ] = OutputFormat.table,
 ) -> None:
     """Fit kill probabilities and EW effect by threat kind to reported raids; test out of sample.
 
-    Simulates the scenario on a grid of parameters and raid sizes (cached), fits
-    each kind on the training nights by maximum likelihood with a bootstrap over
-    nights, then predicts each test month and the chosen night with prediction
-    intervals and prints reported against predicted.
+    Simulates the scenario on a grid of parameters and raid sizes (cached). The
+    parameters drift: kill probability and EW susceptibility (drones) or kill
+    probability and defence capacity (missiles) are logit random walks filtered over
+    the training nights, their volatility and night-to-night spread chosen by
+    predictive likelihood (the backtest's model). Prints their monthly path with
+    intervals, then predicts each test month and the chosen night from the end of
+    training along sampled drift paths (intervals include the drift over the horizon,
+    parameter uncertainty and overdispersion) against what was reported.
+    --stationary fits them as constant instead.
     """
     with reported():
         # the options first: nothing is read or simulated for a command that cannot run
         merged = _date(ew_merged_from, "--ew-merged-from")
-        train_span = _span(train, "--train")
         test_span = _span(test, "--test") if test.strip() else None
+        all_history = train is None or not train.strip()
+        if all_history:  # from the file's first night (set once it is read)
+            if test_span is None:
+                raise OptionError(
+                    "--train",
+                    "the default training period ends the night before --test, and there is "
+                    "no test period; give --train FIRST:LAST",
+                )
+            train = f"(all history):{test_span[0] - dt.timedelta(days=1)}"
+            train_span = (dt.date.min, test_span[0] - dt.timedelta(days=1))
+        else:
+            assert train is not None
+            train_span = _span(train, "--train")
         if test_span is not None and not (
             test_span[1] < train_span[0] or test_span[0] > train_span[1]
         ):
@@ -275,6 +306,8 @@ def calibrate(
         from iadsim.history.model import NationalModel, default_scenario
 
         history = load_raids(file, ew_merged_from=merged)
+        if all_history and not history.rows.empty:
+            train_span = (min(history.rows["date"].min(), train_span[1]), train_span[1])
         training = history.between(*train_span)
         if training.empty:
             raise HistoryError(
@@ -326,7 +359,7 @@ def calibrate(
             result = run_calibration(
                 history, model, train=train_span, test=test_span, breaks=cuts, kinds=chosen,
                 night=night_date, seed=seed, cache_dir=cache_dir,
-                progress=lambda n: bar.advance(task, n),
+                progress=lambda n: bar.advance(task, n), stationary=stationary,
             )  # fmt: skip
     if output is OutputFormat.json:
         fits = [
@@ -349,6 +382,9 @@ def calibrate(
             "night_date": str(result.night_date) if result.night_date is not None else None,
             "night": _frame_json(result.night) if result.night is not None else None,
             "coverage": result.coverage(),
+            "stationary": result.stationary,
+            "drift": result.drift,
+            "paths": _frame_json(result.paths) if result.paths is not None else None,
         }
         typer.echo(_json(document))
         return

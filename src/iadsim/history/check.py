@@ -150,6 +150,19 @@ class Calibration:
     None if no night was asked for or it has no rows."""
     night_date: dt.date | None
     level: float
+    paths: pd.DataFrame | None = None
+    """Time-varying fit only: the parameters' filtered path over the training period, one
+    row per kind and month (its last training night): ``kind``, ``month``, ``date``,
+    ``pk``, ``pk_lo``, ``pk_hi`` and ``ew``/``ew_lo``/``ew_hi`` (kinds with EW) or
+    ``capacity``/``capacity_lo``/``capacity_hi`` (others); means and ``level`` intervals."""
+    drift: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Time-varying fit only: per kind, the ``sigma`` (logit volatility per 30 days),
+    ``c`` (Dirichlet concentration of nights) and ``slope`` chosen by predictive likelihood."""
+
+    @property
+    def stationary(self) -> bool:
+        """True if the parameters were fitted as constant over the training period."""
+        return self.paths is None
 
     def coverage(self) -> dict[str, tuple[int, int]]:
         """Per figure and ``"all"``: (reported values inside their interval, values compared)."""
@@ -199,6 +212,7 @@ def calibrate(
     engine: str = "fast",
     cache_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    stationary: bool = False,
 ) -> Calibration:
     """Fit effectiveness by kind on ``train``; predict ``test`` and one ``night``.
 
@@ -222,6 +236,10 @@ def calibrate(
         engine: ``"fast"`` or ``"reference"``.
         cache_dir: folder caching the simulated response tables.
         progress: called with the number of simulated grid points just done.
+        stationary: fit constant parameters by maximum likelihood with a bootstrap (the
+            behaviour before 0.x); by default the parameters drift as logit random walks
+            filtered over the training nights (:mod:`iadsim.history.drift`, as in the
+            backtest) and the test period is forecast along sampled drift paths.
 
     Raises:
         ValueError: if the test period overlaps the training period.
@@ -236,6 +254,8 @@ def calibrate(
     monthly_groups: dict[tuple[str, str], tuple[pd.DataFrame, NDArray[np.float64]]] = {}
     total_groups: dict[tuple[str, str], tuple[pd.DataFrame, NDArray[np.float64]]] = {}
     night_groups: dict[tuple[str, str], tuple[pd.DataFrame, NDArray[np.float64]]] = {}
+    paths: list[pd.DataFrame] = []
+    drift: dict[str, dict[str, float]] = {}
     for number, kind in enumerate(kinds):
         rows = history.of_kind(kind)
         training = rows[(rows["date"] >= train[0]) & (rows["date"] <= train[1])]
@@ -255,6 +275,27 @@ def calibrate(
             engine=engine, cache_dir=cache_dir, progress=progress,
         )  # fmt: skip
         tables[kind] = table
+        if not stationary:
+            fit, path, chosen_drift, per_night = _drift_fit(
+                history, kind, table, train=train, test=test, night=night, breaks=breaks,
+                samples=samples, level=level, seed=seed + 1 + number,
+            )  # fmt: skip
+            fits.append(fit)
+            paths.append(path)
+            drift[kind] = chosen_drift
+            for group, (chosen_nights, counts), by in (
+                (monthly_groups, per_night["test"], "month"),
+                (total_groups, per_night["test"], None),
+                (night_groups, per_night["night"], None),
+            ):
+                if chosen_nights.empty:
+                    continue
+                if by is None:
+                    group[("all", kind)] = (chosen_nights, counts)
+                    continue
+                for label, index in chosen_nights.groupby(by, sort=True).indices.items():
+                    group[(str(label), kind)] = (chosen_nights.iloc[index], counts[:, index])
+            continue
         for first, last in _segments(train[0], train[1], breaks):
             part = training[(training["date"] >= first) & (training["date"] <= last)]
             if not part.empty:
@@ -298,4 +339,126 @@ def calibrate(
         night=night_table,
         night_date=night if night_groups else None,
         level=level,
+        paths=None
+        if stationary
+        else pd.concat(paths, ignore_index=True)
+        if paths
+        else pd.DataFrame(),
+        drift=drift,
+    )
+
+
+def _marginal(
+    p: NDArray[np.float64], values: NDArray[np.float64], level: float
+) -> tuple[float, float, float]:
+    """Mean and central ``level`` interval of a distribution ``p`` over grid ``values``."""
+    p = p / p.sum()
+    cdf = np.cumsum(p)
+    a = (1 - level) / 2
+    lo = values[min(int(np.searchsorted(cdf, a)), len(values) - 1)]
+    hi = values[min(int(np.searchsorted(cdf, 1 - a)), len(values) - 1)]
+    return float(p @ values), float(lo), float(hi)
+
+
+def _drift_fit(
+    history: RaidHistory,
+    kind: str,
+    table: ResponseTable,
+    *,
+    train: tuple[dt.date, dt.date],
+    test: tuple[dt.date, dt.date] | None,
+    night: dt.date | None,
+    breaks: Sequence[dt.date],
+    samples: int,
+    level: float,
+    seed: int,
+) -> tuple[
+    KindFit, pd.DataFrame, dict[str, float], dict[str, tuple[pd.DataFrame, NDArray[np.float64]]]
+]:
+    """The time-varying fit of one kind: filter the training nights, forecast the test.
+
+    The filters of :mod:`iadsim.history.drift` (the backtest's simulation forecaster)
+    run over the training nights (restarting at each break); the one with the best
+    one-step predictive likelihood sets the path (filtered means and intervals at each
+    month's last night), the final state (the :class:`KindFit`), and the test period's
+    forecast along sampled drift paths from the end of training.
+    """
+    from iadsim.history.backtest import kind_nights
+    from iadsim.history.drift import FilterRun
+    from iadsim.history.forecasters import simulation_model
+
+    every = kind_nights(history, kind)
+    dates = every["date"]
+    training = every[(dates >= train[0]) & (dates <= train[1])]
+    testing = every[(dates >= test[0]) & (dates <= test[1])] if test is not None else every.iloc[:0]
+    nights = pd.concat([training, testing]).reset_index(drop=True)
+    model = simulation_model(table, nights)
+    run = FilterRun(model)
+    cuts = sorted(breaks)
+    month_ends: list[tuple[int, int]] = []  # (night index, filter state snapshot index)
+    snapshots: list[NDArray[np.float64]] = []
+    first = 0
+    for i in range(len(training)):
+        date = model.dates[i]
+        if cuts and run.date is not None and any(run.date < b <= date for b in cuts):
+            run.reset()
+            first = i
+        run.advance(date)
+        run.observe(i)
+        last_of_month = i + 1 == len(training) or model.dates[i + 1].strftime(
+            "%Y%m"
+        ) != date.strftime("%Y%m")
+        if last_of_month:
+            snapshots.append(run.logp.copy())
+            month_ends.append((i, len(snapshots) - 1))
+    f = run.choose()
+    sigma, c, v = run.pairs[f]
+    a, b = model.a, model.b
+    records = []
+    for i, k in month_ends:
+        p = np.exp(snapshots[k][f] - snapshots[k][f].max())
+        pk = _marginal(p.sum(axis=1), a, level)
+        record: dict[str, object] = {
+            "kind": kind, "month": str(nights["month"].iloc[i]), "date": model.dates[i].isoformat(),
+            "pk": pk[0], "pk_lo": pk[1], "pk_hi": pk[2],
+        }  # fmt: skip
+        if table.has_ew:
+            ew = _marginal(p.sum(axis=0), b, level)
+            record.update(ew=ew[0], ew_lo=ew[1], ew_hi=ew[2])
+        else:
+            cap = _marginal(p.sum(axis=0), 1.0 / b, level)
+            record.update(capacity=cap[0], capacity_lo=cap[1], capacity_hi=cap[2])
+        records.append(record)
+    rng = np.random.default_rng(seed)
+    final = np.exp(run.logp[f] - run.logp[f].max()).ravel()
+    state = rng.choice(final.size, size=200, p=final / final.sum())
+    pe = len(b)
+    draws = np.column_stack([a[state // pe], b[state % pe] if table.has_ew else
+                             np.zeros(len(state))])  # fmt: skip
+    p_last = np.exp(run.logp[f] - run.logp[f].max())
+    kept = training.iloc[first:]
+    fit = KindFit(
+        kind=kind,
+        start=kept["date"].iloc[0] if not kept.empty else train[0],
+        end=train[1],
+        nights=len(kept),
+        launched=float(kept["launched"].sum()),
+        pk=_marginal(p_last.sum(axis=1), a, level)[0],
+        ew=_marginal(p_last.sum(axis=0), b, level)[0] if table.has_ew else None,
+        draws=draws,
+        dispersion=float(c),
+    )
+    ix = list(range(len(training), len(nights)))
+    counts = run.sample_path(f, ix, samples, rng) if ix else np.zeros((samples, 0, 3))
+    chosen_night = testing.iloc[:0]
+    night_counts = np.zeros((samples, 0, 3))
+    if night is not None and not testing.empty:
+        hit = np.flatnonzero((testing["date"] == night).to_numpy())
+        chosen_night = testing.iloc[hit]
+        night_counts = counts[:, hit]
+    return (
+        fit,
+        pd.DataFrame(records),
+        {"sigma": float(sigma), "c": float(c), "slope": float(model.variants[v])},
+        {"test": (testing, counts), "night": (chosen_night, night_counts)},
     )

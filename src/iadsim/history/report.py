@@ -108,7 +108,10 @@ def calibration_text(cal: Calibration) -> str:
            else "."),
         "",
         "Fitted effectiveness (maximum likelihood over training nights; 95% bootstrap "
-        "intervals over nights):",
+        "intervals over nights):" if cal.stationary else
+        "Effectiveness at the end of training (time-varying fit: logit random walks filtered "
+        f"over the training nights; filtered mean [{pct} interval] for pk and EW; for missiles "
+        "the night spread and the defence capacity path below):",
     ]  # fmt: skip
     rows = []
     for f in cal.fits:
@@ -128,6 +131,8 @@ def calibration_text(cal: Calibration) -> str:
              "night spread (Dirichlet c)"], rows,
         )
     )  # fmt: skip
+    if cal.paths is not None and not cal.paths.empty:
+        parts += ["", _paths(cal)]
     if cal.test is not None and not cal.monthly.empty:
         parts += [
             "",
@@ -167,3 +172,32 @@ def calibration_text(cal: Calibration) -> str:
             _comparison(cal.night, "kind"),
         ]
     return "\n".join(parts)
+
+
+def _paths(cal: Calibration) -> str:
+    """The drift chosen per kind and the parameters' monthly filtered path."""
+    pct = f"{cal.level:.0%}"
+    chosen = "; ".join(
+        f"{kind}: volatility {d['sigma']:g} per 30 days (logit), night spread "
+        + ("binomial" if math.isinf(d["c"]) else f"c = {d['c']:g}")
+        + (f", EW size slope {d['slope']:g}" if kind == "owa_drone" else "")
+        for kind, d in cal.drift.items()
+    )
+    rows = []
+    for _, r in cal.paths.iterrows() if cal.paths is not None else ():
+        second = "–"
+        if "ew" in r and pd.notna(r.get("ew")):
+            second = f"EW {r['ew']:.2f} [{r['ew_lo']:.2f}–{r['ew_hi']:.2f}]"
+        elif "capacity" in r and pd.notna(r.get("capacity")):
+            second = (f"capacity x{r['capacity']:.2g} [{r['capacity_lo']:.2g}–"
+                      f"{r['capacity_hi']:.2g}]")  # fmt: skip
+        rows.append([r["kind"], r["month"], f"{r['pk']:.2f} [{r['pk_lo']:.2f}–{r['pk_hi']:.2f}]",
+                     second])  # fmt: skip
+    return "\n".join([
+        f"Chosen by predictive likelihood of the training nights: {chosen}.",
+        "",
+        f"Parameters' path over the training period (filtered mean [{pct} interval] at each "
+        "month's last night, from the nights up to it):",
+        "",
+        markdown_table(["kind", "month", "pk per round", "EW / defence capacity"], rows),
+    ])  # fmt: skip
