@@ -260,7 +260,7 @@ def calibrate(
                     "the default training period ends the night before --test, and there is "
                     "no test period; give --train FIRST:LAST",
                 )
-            train = f"(all history):{test_span[0] - dt.timedelta(days=1)}"
+            train = f"all history to {test_span[0] - dt.timedelta(days=1)}"
             train_span = (dt.date.min, test_span[0] - dt.timedelta(days=1))
         else:
             assert train is not None

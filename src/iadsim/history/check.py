@@ -1,8 +1,16 @@
 """Calibrate on a training period, then predict a test period the fit never saw.
 
 :func:`calibrate` builds a response table per threat kind (simulated once,
-cached), fits each kind on the training nights (optionally in several
-periods), and predicts every test night by simulation-free sampling: a
+cached) and fits each kind on the training nights. By default the parameters
+drift: the backtest's forecaster (:mod:`iadsim.history.drift`,
+:func:`~iadsim.history.forecasters.simulation_model`) filters them as logit random
+walks over the training nights (restarting at each break), with the volatility,
+the night-to-night spread and the drones' raid-size slope chosen by one-step
+predictive likelihood; the filtered path is reported month by month, and the test
+nights are forecast from the end of training along sampled drift paths, so the
+intervals hold the drift over the horizon, the parameter uncertainty and the
+overdispersion. With ``stationary=True`` each period is fitted as constant
+(maximum likelihood, bootstrap over nights) and each test night predicted from a
 bootstrap draw of the parameters, the model's shares for the night's size, a
 Dirichlet draw for night-to-night spread, and a multinomial draw of the counts.
 Summed by month and kind, the samples give prediction intervals that are
@@ -237,7 +245,7 @@ def calibrate(
         cache_dir: folder caching the simulated response tables.
         progress: called with the number of simulated grid points just done.
         stationary: fit constant parameters by maximum likelihood with a bootstrap (the
-            behaviour before 0.x); by default the parameters drift as logit random walks
+            behaviour before); by default the parameters drift as logit random walks
             filtered over the training nights (:mod:`iadsim.history.drift`, as in the
             backtest) and the test period is forecast along sampled drift paths.
 
