@@ -56,6 +56,11 @@ def test_the_fitted_path_follows_a_step_where_the_stationary_fit_sits_between(
         assert abs(path.loc[month, "pk"] - PK_AFTER) <= 0.12, path
         assert path.loc[month, "pk_lo"] <= PK_AFTER <= path.loc[month, "pk_hi"]
     assert abs(path.loc["2025-06", "ew"] - EW) <= 0.15
+    # smoothed: the month before the step at the old value, the step's month at the new,
+    # the last month the same as filtered (the same nights)
+    assert abs(path.loc["2025-03", "smoothed_pk"] - PK_BEFORE) <= 0.1
+    assert abs(path.loc["2025-04", "smoothed_pk"] - PK_AFTER) <= 0.12
+    assert abs(path.loc["2025-06", "smoothed_pk"] - path.loc["2025-06", "pk"]) < 1e-9
     late = drifting.fit_for("owa_drone")
     old = constant.fit_for("owa_drone")
     assert late is not None and old is not None

@@ -28,7 +28,9 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from iadsim.history.drift import FilterRun
 from iadsim.history.fit import KindFit, fit_kind
+from iadsim.history.forecasters import simulation_model
 from iadsim.history.kinds import HISTORY_KINDS
 from iadsim.history.load import RaidHistory
 from iadsim.history.model import (
@@ -159,10 +161,12 @@ class Calibration:
     night_date: dt.date | None
     level: float
     paths: pd.DataFrame | None = None
-    """Time-varying fit only: the parameters' filtered path over the training period, one
-    row per kind and month (its last training night): ``kind``, ``month``, ``date``,
-    ``pk``, ``pk_lo``, ``pk_hi`` and ``ew``/``ew_lo``/``ew_hi`` (kinds with EW) or
-    ``capacity``/``capacity_lo``/``capacity_hi`` (others); means and ``level`` intervals."""
+    """Time-varying fit only: the parameters' path over the training period, one row per
+    kind and month (its last training night): ``kind``, ``month``, ``date``, ``pk``,
+    ``pk_lo``, ``pk_hi`` and ``ew``/``ew_lo``/``ew_hi`` (kinds with EW) or
+    ``capacity``/``capacity_lo``/``capacity_hi`` (others), filtered (from the nights up to
+    it; means and ``level`` intervals), and the same prefixed ``smoothed_`` (from all
+    training nights, up to the next break)."""
     drift: dict[str, dict[str, float]] = field(default_factory=dict)
     """Time-varying fit only: per kind, the ``sigma`` (logit volatility per 30 days),
     ``c`` (Dirichlet concentration of nights) and ``slope`` chosen by predictive likelihood."""
@@ -368,6 +372,44 @@ def _marginal(
     return float(p @ values), float(lo), float(hi)
 
 
+def _smoothed(
+    run: FilterRun,
+    f: int,
+    snapshots: list[NDArray[np.float64]],
+    month_ends: list[tuple[int, int]],
+    cuts: Sequence[dt.date],
+    count: int,
+) -> list[NDArray[np.float64]]:
+    """Smoothed log-distributions of filter ``f`` at the month ends (all training nights).
+
+    A backward pass of the grid's random walk: ``beta`` is the likelihood of the later
+    nights (up to the next break) given the state at a night; the smoothed distribution
+    is the filtered one times ``beta``.
+    """
+    model = run.model
+    sigma = run.pairs[f][0]
+    ends = dict(month_ends)
+    out: dict[int, NDArray[np.float64]] = {}
+    log_beta = np.zeros((len(model.a), len(model.b)))
+    for i in range(count - 1, -1, -1):
+        if i in ends:
+            out[i] = snapshots[ends[i]][f] + log_beta
+        if i == 0:
+            break
+        before, date = model.dates[i - 1], model.dates[i]
+        if any(before < cut <= date for cut in cuts):  # a restart: nothing after it counts
+            log_beta = np.zeros_like(log_beta)
+            continue
+        m = run.ll[run.which[f], :, i].reshape(log_beta.shape).astype(np.float64) + log_beta
+        top = m.max()
+        ka, kb = model.kernels(sigma, (date - before).days) if sigma > 0 else (None, None)
+        e = np.exp(m - top)
+        if ka is not None and kb is not None:
+            e = ka @ e @ kb.T
+        log_beta = np.log(np.maximum(e, 1e-300)) + top
+    return [out[i] for i, _ in month_ends]
+
+
 def _drift_fit(
     history: RaidHistory,
     kind: str,
@@ -392,8 +434,6 @@ def _drift_fit(
     forecast along sampled drift paths from the end of training.
     """
     from iadsim.history.backtest import kind_nights
-    from iadsim.history.drift import FilterRun
-    from iadsim.history.forecasters import simulation_model
 
     every = kind_nights(history, kind)
     dates = every["date"]
@@ -422,20 +462,19 @@ def _drift_fit(
     f = run.choose()
     sigma, c, v = run.pairs[f]
     a, b = model.a, model.b
+    smoothed = _smoothed(run, f, snapshots, month_ends, cuts, len(training))
     records = []
-    for i, k in month_ends:
-        p = np.exp(snapshots[k][f] - snapshots[k][f].max())
-        pk = _marginal(p.sum(axis=1), a, level)
+    for (i, k), after in zip(month_ends, smoothed, strict=True):
         record: dict[str, object] = {
             "kind": kind, "month": str(nights["month"].iloc[i]), "date": model.dates[i].isoformat(),
-            "pk": pk[0], "pk_lo": pk[1], "pk_hi": pk[2],
         }  # fmt: skip
-        if table.has_ew:
-            ew = _marginal(p.sum(axis=0), b, level)
-            record.update(ew=ew[0], ew_lo=ew[1], ew_hi=ew[2])
-        else:
-            cap = _marginal(p.sum(axis=0), 1.0 / b, level)
-            record.update(capacity=cap[0], capacity_lo=cap[1], capacity_hi=cap[2])
+        for tag, logp in (("", snapshots[k][f]), ("smoothed_", after)):
+            p = np.exp(logp - logp.max())
+            pk = _marginal(p.sum(axis=1), a, level)
+            record.update({f"{tag}pk": pk[0], f"{tag}pk_lo": pk[1], f"{tag}pk_hi": pk[2]})
+            name, values = ("ew", b) if table.has_ew else ("capacity", 1.0 / b)
+            m = _marginal(p.sum(axis=0), values, level)
+            record.update({f"{tag}{name}": m[0], f"{tag}{name}_lo": m[1], f"{tag}{name}_hi": m[2]})
         records.append(record)
     rng = np.random.default_rng(seed)
     final = np.exp(run.logp[f] - run.logp[f].max()).ravel()

@@ -185,19 +185,23 @@ def _paths(cal: Calibration) -> str:
     )
     rows = []
     for _, r in cal.paths.iterrows() if cal.paths is not None else ():
-        second = "–"
-        if "ew" in r and pd.notna(r.get("ew")):
-            second = f"EW {r['ew']:.2f} [{r['ew_lo']:.2f}–{r['ew_hi']:.2f}]"
-        elif "capacity" in r and pd.notna(r.get("capacity")):
-            second = (f"capacity x{r['capacity']:.2g} [{r['capacity_lo']:.2g}–"
-                      f"{r['capacity_hi']:.2g}]")  # fmt: skip
-        rows.append([r["kind"], r["month"], f"{r['pk']:.2f} [{r['pk_lo']:.2f}–{r['pk_hi']:.2f}]",
-                     second])  # fmt: skip
+        row = [r["kind"], r["month"]]
+        for tag in ("", "smoothed_"):
+            second = "–"
+            if pd.notna(r.get(f"{tag}ew")):
+                second = f"EW {r[f'{tag}ew']:.2f} [{r[f'{tag}ew_lo']:.2f}–{r[f'{tag}ew_hi']:.2f}]"
+            elif pd.notna(r.get(f"{tag}capacity")):
+                second = (f"capacity x{r[f'{tag}capacity']:.2g} [{r[f'{tag}capacity_lo']:.2g}–"
+                          f"{r[f'{tag}capacity_hi']:.2g}]")  # fmt: skip
+            row += [f"{r[f'{tag}pk']:.2f} [{r[f'{tag}pk_lo']:.2f}–{r[f'{tag}pk_hi']:.2f}]", second]
+        rows.append(row)
     return "\n".join([
         f"Chosen by predictive likelihood of the training nights: {chosen}.",
         "",
-        f"Parameters' path over the training period (filtered mean [{pct} interval] at each "
-        "month's last night, from the nights up to it):",
+        f"Parameters' path over the training period (mean [{pct} interval] at each month's "
+        "last night; filtered: from the nights up to it; smoothed: from all training nights, "
+        "up to the next break):",
         "",
-        markdown_table(["kind", "month", "pk per round", "EW / defence capacity"], rows),
+        markdown_table(["kind", "month", "pk (filtered)", "EW / capacity (filtered)",
+                        "pk (smoothed)", "EW / capacity (smoothed)"], rows),
     ])  # fmt: skip
