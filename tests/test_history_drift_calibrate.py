@@ -109,3 +109,26 @@ def test_cli_calibrate_json_carries_the_path_and_the_drift(
     constant = json.loads(old.stdout)
     assert constant["stationary"] is True and constant["paths"] is None
     assert STEP.isoformat() < "2025-05-31"
+
+
+def test_a_break_restarts_the_filter(world: tuple[Path, Path, Path]) -> None:
+    scenario, csv, cache = world
+    cal = calibrate(
+        load_raids(csv),
+        NationalModel(scenario),
+        train=(FIRST, dt.date(2025, 5, 31)),
+        test=(dt.date(2025, 6, 1), dt.date(2025, 6, 29)),
+        breaks=(STEP,),
+        kinds=("owa_drone",),
+        samples=200,
+        cache_dir=cache,
+        **GRID,  # type: ignore[arg-type]
+    )
+    fit = cal.fit_for("owa_drone")
+    assert fit is not None and fit.start == STEP and fit.end == dt.date(2025, 5, 31)
+    assert fit.nights == (dt.date(2025, 5, 31) - STEP).days + 1
+    assert abs(fit.pk - PK_AFTER) <= 0.12
+    assert cal.paths is not None
+    path = cal.paths.set_index("month")
+    # before the break, the path keeps the old value (smoothing stops at the break)
+    assert abs(path.loc["2025-03", "smoothed_pk"] - PK_BEFORE) <= 0.1
