@@ -44,6 +44,14 @@ def _flat(x: float, y: float) -> float:
     return 0.0
 
 
+def _cumulative(xs: Sequence[float], ys: Sequence[float]) -> list[float]:
+    """Ground distance flown at each point of a polyline, from its first."""
+    cum = [0.0]
+    for k in range(len(xs) - 1):
+        cum.append(cum[-1] + math.hypot(xs[k + 1] - xs[k], ys[k + 1] - ys[k]))
+    return cum
+
+
 def _along(
     xs: Sequence[float], ys: Sequence[float], s: float, cum: Sequence[float]
 ) -> tuple[float, float]:
@@ -141,9 +149,7 @@ def threat_trajectory(
     elev = elevation or _flat
     xs = [p[0] for p in ground]
     ys = [p[1] for p in ground]
-    cum = [0.0]
-    for k in range(len(xs) - 1):
-        cum.append(cum[-1] + math.hypot(xs[k + 1] - xs[k], ys[k + 1] - ys[k]))
+    cum = _cumulative(xs, ys)
     total = cum[-1]
     profile = cls.profile
     if profile == "ballistic":
@@ -309,9 +315,7 @@ def _dive(
     threat flies a straight line to the target at the ground there, its ground
     speed changing evenly from its speed at P to ``terminal_speed``.
     """
-    cum = [0.0]
-    for k in range(len(px) - 1):
-        cum.append(cum[-1] + math.hypot(px[k + 1] - px[k], py[k + 1] - py[k]))
+    cum = _cumulative(px, py)
     s_dive = cum[-1] - cls.dive_distance
     k = 0
     while cum[k + 1] < s_dive:

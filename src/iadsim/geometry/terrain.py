@@ -71,8 +71,7 @@ class ElevationGrid:
 
     def at(self, x: float, y: float) -> float:
         """Elevation of the cell holding ``(x, y)``; NaN outside the grid or without data."""
-        i = math.floor((self.y0 - y) / self.cell)
-        j = math.floor((x - self.x0) / self.cell)
+        i, j = self.cell_of(x, y)
         rows, cols = self.shape
         if 0 <= i < rows and 0 <= j < cols:
             return float(self.z[i, j])

@@ -129,6 +129,21 @@ def _horizon(
 
 
 @njit(cache=True)
+def _horizon_edge(
+    hidden: float, seen: float, hx: float, hy: float, vx: float, vy: float, zt: float,
+    dzt: float, zp: float, dzp: float,
+) -> float:  # fmt: skip
+    """Bisect between a point below the horizon and one above it; the end above it."""
+    for _ in range(_BISECT):
+        m = 0.5 * (hidden + seen)
+        if _horizon(m, hx, hy, vx, vy, zt, dzt, zp, dzp) >= 0.0:
+            seen = m
+        else:
+            hidden = m
+    return seen
+
+
+@njit(cache=True)
 def _horizon_interval(
     hx: float,
     hy: float,
@@ -154,28 +169,11 @@ def _horizon_interval(
     top = 0.5 * (lo + hi)
     if _horizon(top, hx, hy, vx, vy, zt, dzt, zp, dzp) < 0.0:
         return 0
-    a, b = 0.0, top  # left end: the first s with margin >= 0
+    left, right = 0.0, 1.0
     if _horizon(0.0, hx, hy, vx, vy, zt, dzt, zp, dzp) < 0.0:
-        for _ in range(_BISECT):
-            m = 0.5 * (a + b)
-            if _horizon(m, hx, hy, vx, vy, zt, dzt, zp, dzp) >= 0.0:
-                b = m
-            else:
-                a = m
-        left = b
-    else:
-        left = 0.0
-    a, b = top, 1.0
+        left = _horizon_edge(0.0, top, hx, hy, vx, vy, zt, dzt, zp, dzp)
     if _horizon(1.0, hx, hy, vx, vy, zt, dzt, zp, dzp) < 0.0:
-        for _ in range(_BISECT):
-            m = 0.5 * (a + b)
-            if _horizon(m, hx, hy, vx, vy, zt, dzt, zp, dzp) >= 0.0:
-                a = m
-            else:
-                b = m
-        right = a
-    else:
-        right = 1.0
+        right = _horizon_edge(1.0, top, hx, hy, vx, vy, zt, dzt, zp, dzp)
     out[0, 0], out[0, 1] = left, right
     return 1
 
