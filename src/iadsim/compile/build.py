@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -54,15 +55,26 @@ def content_hash(scenario: Any) -> str:
         try:
             if not path.is_file() or path.stat().st_size > limits.MAX_TERRAIN_BYTES:
                 raise OSError("not hashed: compiling says why it cannot be read")
-            digest = hashlib.sha256()
-            with path.open("rb") as f:
-                for block in iter(lambda: f.read(1 << 20), b""):
-                    digest.update(block)
-            terrain["file"] = f"sha256:{digest.hexdigest()}"
-        except OSError:
+            stat = path.stat()
+            terrain["file"] = _file_digest(str(path.resolve()), stat.st_size, stat.st_mtime_ns)
+        except (OSError, ValueError):
             pass  # compiling it will say why it cannot be read
     text = json.dumps(data, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=16)
+def _file_digest(path: str, size: int, mtime_ns: int) -> str:
+    """``sha256:<hex>`` of a file's bytes.
+
+    Read once per version of the file (its size and modification time): a sweep
+    hashes its scenario at every point.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return f"sha256:{digest.hexdigest()}"
 
 
 def _lookup(table: dict[str, Any], class_name: str, kind: str, default: Any) -> Any:
@@ -364,16 +376,12 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
             reach = sensor.range
             if sensor.kind == "radar":
                 reach *= (cls.rcs / sensor.reference_rcs) ** 0.25
-            cap = reach
-            if horizon:
-                horizon_ground = radar_horizon(site_z, cls.altitude)
-                cap = min(reach, math.hypot(horizon_ground, cls.altitude - site_z))
             for i in np.flatnonzero(threat_class == c):
                 if still and level[i]:
-                    xs, ys, ts = route_of(int(i))
-                    found = route_windows(xs, ys, ts, cls.altitude, sx, sy, site_z, 0.0, cap)
-                    if stands and seen_over is not None:
-                        found = _masked_windows(route_arrays, int(i), found, stands[0], seen_over)
+                    found = _level_windows(
+                        route_arrays, int(i), route_of(int(i)), cls.altitude, (sx, sy, site_z),
+                        0.0, reach, horizon, stands[0] if stands else None, seen_over,
+                    )  # fmt: skip
                     for w0, w1 in found:
                         det[i].append((w0, w1, s))
                     continue
@@ -436,17 +444,11 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
                 if still and level[i]:
                     if not (unit.min_altitude <= cls.altitude <= unit.max_altitude):
                         continue
-                    reach = unit.max_range
-                    if not unit.is_ew:  # line of sight over the 4/3 earth
-                        horizon_ground = radar_horizon(site_z, cls.altitude)
-                        reach = min(reach, math.hypot(horizon_ground, cls.altitude - site_z))
-                    windows = route_windows(
-                        xs, ys, ts, cls.altitude, ux, uy, site_z, unit.min_range, reach
-                    )
-                    if stands and seen_over is not None:
-                        windows = _masked_windows(
-                            route_arrays, int(i), windows, stands[0], seen_over
-                        )
+                    windows = _level_windows(
+                        route_arrays, int(i), (xs, ys, ts), cls.altitude, (ux, uy, site_z),
+                        unit.min_range, unit.max_range, not unit.is_ew,
+                        stands[0] if stands else None, seen_over,
+                    )  # fmt: skip
                 else:
                     windows = _windows(
                         route_arrays,
@@ -764,6 +766,36 @@ def _distance_at(
     return math.sqrt((x - px) ** 2 + (y - py) ** 2 + (z - pz) ** 2)
 
 
+def _level_windows(
+    route: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    i: int,
+    points: tuple[Sequence[float], Sequence[float], Sequence[float]],
+    altitude: float,
+    site: tuple[float, float, float],
+    r_min: float,
+    r_max: float,
+    horizon: bool,
+    stand: Stand | None,
+    grid: ElevationGrid | None,
+) -> list[tuple[float, float]]:
+    """A standing platform's windows on threat ``i``, flying level at ``altitude``.
+
+    Solved as before flight profiles, with the same arithmetic: the annulus in
+    slant range, capped by the 4/3-earth horizon (for a level threat, ground
+    distance within the horizon is slant range within ``hypot(horizon, dz)``), then
+    masked by the terrain when the platform stands on a grid.
+    """
+    xs, ys, ts = points
+    sx, sy, sz = site
+    reach = r_max
+    if horizon:
+        reach = min(r_max, math.hypot(radar_horizon(sz, altitude), altitude - sz))
+    found = route_windows(xs, ys, ts, altitude, sx, sy, sz, r_min, reach)
+    if stand is None or grid is None:
+        return found
+    return _masked_windows(route, i, found, stand, grid)
+
+
 def _masked_windows(
     route: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray],
     i: int,
@@ -779,13 +811,23 @@ def _masked_windows(
     sx, sy, sz, _, _, slopes, i0, j0 = stand
     starts = np.array([w[0] for w in windows])
     ends = np.array([w[1] for w in windows])
-    size = 4 * (hi - lo) + 4 * len(windows) + 16
+    return _filled(
+        4 * (hi - lo) + 4 * len(windows) + 16,
+        mask_filter,
+        xs[lo:hi], ys[lo:hi], zs[lo:hi], ts[lo:hi], starts, ends,
+        slopes, i0, j0, grid.x0, grid.y0, grid.cell, sx, sy, sz,
+    )  # fmt: skip
+
+
+def _filled(size: int, kernel: Any, *args: Any) -> list[tuple[float, float]]:
+    """The windows a geometry kernel writes into a buffer, grown until they fit.
+
+    ``kernel(*args, out)`` writes rows into ``out`` and returns how many, or -1 if it
+    is too small.
+    """
     while True:
         out = np.empty((size, 2))
-        n = mask_filter(
-            xs[lo:hi], ys[lo:hi], zs[lo:hi], ts[lo:hi], starts, ends,
-            slopes, i0, j0, grid.x0, grid.y0, grid.cell, sx, sy, sz, out,
-        )  # fmt: skip
+        n = kernel(*args, out)
         if n >= 0:
             return [(float(out[k, 0]), float(out[k, 1])) for k in range(n)]
         size *= 4
@@ -813,30 +855,21 @@ def _windows(
     if stands:
         x0, y0, cell = (grid.x0, grid.y0, grid.cell) if grid is not None else (0.0, 0.0, 1.0)
         for sx, sy, sz, a, b, slopes, i0, j0 in stands:
-            while True:
-                out = np.empty((size, 2))
-                n = site_windows(
-                    tx, ty, tz, tt, sx, sy, sz, r_min, r_max, z_min, z_max, horizon, cone,
-                    slopes, i0, j0, x0, y0, cell, out,
-                )  # fmt: skip
-                if n >= 0:
-                    break
-                size *= 4
-            found += _clip([(float(out[k, 0]), float(out[k, 1])) for k in range(n)], [(a, b)])
-        spans = path.available
+            stood = _filled(
+                size,
+                site_windows,
+                tx, ty, tz, tt, sx, sy, sz, r_min, r_max, z_min, z_max, horizon, cone,
+                slopes, i0, j0, x0, y0, cell,
+            )  # fmt: skip
+            found += _clip(stood, [(a, b)])
     else:
         px, py, pz, pt = (np.asarray(v, dtype=float) for v in (path.x, path.y, path.z, path.t))
-        while True:
-            out = np.empty((size, 2))
-            n = moving_windows(
-                tx, ty, tz, tt, px, py, pz, pt, r_min, r_max, z_min, z_max, horizon, cone, out
-            )
-            if n >= 0:
-                break
-            size *= 4
-        found = [(float(out[k, 0]), float(out[k, 1])) for k in range(n)]
-        spans = path.available
-    return _clip(found, spans)
+        found = _filled(
+            size,
+            moving_windows,
+            tx, ty, tz, tt, px, py, pz, pt, r_min, r_max, z_min, z_max, horizon, cone,
+        )  # fmt: skip
+    return _clip(found, path.available)
 
 
 def _paths(prefix: str, paths: list[Trajectory]) -> dict[str, np.ndarray]:
