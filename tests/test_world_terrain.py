@@ -569,3 +569,17 @@ def test_site_windows_over_terrain_equal_brute_force(data: st.DataObject) -> Non
         inside |= (t >= a) & (t <= b)
     assert not (seen & ~inside & ~near).any()
     assert not (~seen & inside & ~near).any()
+
+
+def test_a_terrain_file_name_with_a_nul_byte_is_an_error_naming_the_field(tmp_path: Path) -> None:
+    # the name is made absolute beside the scenario file by string arithmetic, so the
+    # file system's refusal reaches the terrain reader, which names the field
+    from iadsim.compile import compile_scenario
+    from iadsim.scenario import load_scenario
+
+    text = (Path(__file__).parent.parent / "examples" / "single_battery.yaml").read_text()
+    path = tmp_path / "s.yaml"
+    grid = "crs: local, transform: [-90000, 1000, 0, 90000, 0, -1000]"
+    path.write_text(text + f'\nterrain: {{file: "g\\0.npy", {grid}}}\n')
+    with pytest.raises(ScenarioError, match=r"terrain\.file"):
+        compile_scenario(load_scenario(path), source=path)

@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import io
 import json
+import os
 import re
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -651,7 +652,9 @@ def _anchor_terrain(raw: dict[str, Any], source: str | Path) -> None:
     folder = Path(str(source)).parent
     name = Path(terrain["file"])
     if not name.is_absolute() and Path(str(source)).is_file():
-        raw["terrain"] = {**terrain, "file": str((folder / name).resolve())}
+        # string arithmetic only: a name the file system refuses (a NUL byte) is for
+        # reading the terrain to report, against its field
+        raw["terrain"] = {**terrain, "file": os.path.abspath(os.path.join(folder, name))}
 
 
 def load_inner_scenario(
