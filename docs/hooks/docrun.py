@@ -1,0 +1,94 @@
+"""Helpers for the tutorials' executed blocks (markdown-exec).
+
+``cli("run examples/single_battery.yaml -n 200")`` runs the real ``iadsim`` command in
+a subprocess (the same interpreter as the build), from the repository root, and prints
+the command and what it wrote as a console block. A command that fails (any exit code
+but the one expected) raises, so the strict build fails: a tutorial cannot drift from
+the code.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+"""The repository root: tutorials name files relative to it (``examples/...``)."""
+
+TIMES: list[tuple[str, float]] = []
+"""(command, seconds) of every command run, for the build's timing."""
+
+
+def cli(
+    command: str,
+    *,
+    expect: int = 0,
+    show: str | None = None,
+    stderr: bool = False,
+    lines: int | None = None,
+    cwd: Path | str | None = None,
+) -> str:
+    """Run ``iadsim COMMAND`` and print it with its output as a console block.
+
+    Args:
+        command: the arguments after ``iadsim``, as typed in a shell.
+        expect: the exit code the command must end with.
+        show: the command as shown (default: ``iadsim COMMAND``).
+        stderr: show what it wrote on stderr too (errors, warnings).
+        lines: show at most this many lines of output (the rest is elided).
+        cwd: the working directory (default: the repository root).
+
+    Returns:
+        Its standard output.
+    """
+    env = {
+        **os.environ,
+        "COLUMNS": "100",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        "NUMBA_NUM_THREADS": os.environ.get("NUMBA_NUM_THREADS", "2"),
+    }
+    args = [sys.executable, "-m", "iadsim.cli", *shlex.split(command)]
+    started = time.perf_counter()
+    done = subprocess.run(
+        args,
+        cwd=cwd or ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    TIMES.append((command, time.perf_counter() - started))
+    if done.returncode != expect:
+        raise RuntimeError(
+            f"`iadsim {command}` exited with {done.returncode}, expected {expect}:\n"
+            f"{done.stderr[-3000:]}"
+        )
+    text = done.stdout + (done.stderr if stderr else "")
+    body = text.rstrip("\n").splitlines()
+    if lines is not None and len(body) > lines:
+        body = [*body[:lines], f"... ({len(body) - lines} more lines)"]
+    shown = show or f"iadsim {command}"
+    print("```console")
+    print(f"$ {shown}")
+    print("\n".join(body).replace("```", "'''"))
+    print("```")
+    return done.stdout
+
+
+def show_file(path: str, *, start: int | None = None, end: int | None = None) -> None:
+    """Print a file of the repository (or some of its lines) as a YAML or Python block."""
+    text = (ROOT / path).read_text(encoding="utf-8").splitlines()
+    if start is not None or end is not None:
+        text = text[(start or 1) - 1 : end]
+    lang = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}.get(
+        Path(path).suffix, "text"
+    )
+    print(f'```{lang} title="{path}"')
+    print("\n".join(text))
+    print("```")
