@@ -24,6 +24,7 @@ from iadsim.cli.history import history_app
 from iadsim.cli.optimize import optimize_app
 from iadsim.cli.report import report as report_command
 from iadsim.cli.results import results_app
+from iadsim.cli.serve import serve as serve_command
 from iadsim.cli.sweep import sweep as sweep_command
 from iadsim.cli.wta import wta_app
 from iadsim.errors import OptionError
@@ -220,6 +221,7 @@ app.command("backtest")(backtest_command)
 app.command("report")(report_command)
 app.command("campaign")(campaign_command)
 app.add_typer(optimize_app, name="optimize")
+app.command("serve")(serve_command)
 
 
 def _is_usage_error(exc: BaseException) -> bool:

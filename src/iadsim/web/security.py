@@ -54,7 +54,8 @@ __all__ = [
 ]
 
 TOKEN_COOKIE = "iadsim_token"
-"""The cookie that carries the token after the first visit."""
+"""The cookie that carries the token after the first visit (``iadsim_token_<port>`` when
+the server knows its port)."""
 
 TOKEN_HEADER = "X-Iadsim-Token"
 """The request header that may carry the token (scripts, the page's fetch calls)."""
@@ -94,6 +95,8 @@ class Settings:
     token: str
     hosts: frozenset[str] = field(default_factory=frozenset)
     max_body: int = MAX_BODY_BYTES
+    cookie: str = TOKEN_COOKIE
+    """The cookie's name (with the port, so two servers on one machine do not mix)."""
 
     def workspace_path(self, relative: str) -> Path:
         """``relative`` as a path inside the workspace; :class:`PathRejected` otherwise."""
@@ -141,7 +144,7 @@ def _given_token(conn: HTTPConnection) -> str | None:
     query = conn.query_params.get("token")
     if query:
         return query
-    return conn.cookies.get(TOKEN_COOKIE)
+    return conn.cookies.get(settings_of(conn).cookie)
 
 
 def token_matches(given: str | None, token: str) -> bool:
