@@ -126,7 +126,7 @@ def test_command_line_options() -> None:
             "random.points",
             "points",
         ),
-        ("scenario: {ex}\nseeds: fresh\n", "seeds", "common or distinct"),
+        ("scenario: {ex}\nseeds: fresh\n", "seeds", "'common' or 'distinct'"),
     ],
 )
 def test_bad_sweep_files_name_the_field(tmp_path: Path, text: str, field: str, words: str) -> None:

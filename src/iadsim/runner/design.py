@@ -1,32 +1,9 @@
-"""Sweep definitions: a base scenario, a grid and/or a seeded random design over dotted paths.
+"""Sweeps: a base scenario, a grid and/or a seeded random design over dotted paths.
 
-A sweep file (YAML or JSON)::
-
-    name: raid size against magazine depth
-    scenario: ../examples/single_battery.yaml   # relative to this file
-    replications: 200                            # per point
-    seed: 1                                      # per point (common random numbers)
-    seeds: common                                # or distinct: a seed derived from (seed, point)
-    set: {doctrine.reaction_time: 10 s}          # fixed at every point
-    grid:                                        # every combination, first axis slowest
-      raids.0.count: [10, 20, 40]
-      fire_units.0.rounds: [10, 20]
-    random:                                      # points drawn once, crossed with the grid
-      points: 8
-      seed: 7
-      vary:
-        fire_units.0.pk.drone: {uniform: [0.5, 0.9]}
-        fire_units.0.max_range: {uniform: [10 km, 30 km]}
-        raids.0.count: {integers: [10, 50]}
-        doctrine.mode: {choice: [shoot-look-shoot, shoot-shoot-look]}
-
-The same from the command line: ``--grid raids.0.count=10,20,40`` and
-``--random 'fire_units.0.pk.drone=uniform(0.5, 0.9)' --points 8``.
-
-Limits (:mod:`iadsim.limits`): at most 100,000 points per sweep (grid
-combinations times random points), 10,000,000 replications per point, seeds from
-0 to 2^64-1; values in options are read as YAML and one that is not (``[1, 2``)
-is an error, not text.
+The sweep file's format, its model and the parsing of ``--grid``/``--random``
+options live in :mod:`iadsim.scenario.sweep`; here a file (or a scenario file
+with options) becomes a :class:`Sweep`, whose :meth:`Sweep.points` are the
+variants to run.
 """
 
 from __future__ import annotations
@@ -40,8 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from iadsim import limits
-from iadsim.errors import SweepError, shorten
+from iadsim.errors import SweepError
+from iadsim.scenario.sweep import (
+    DISTRIBUTIONS,
+    Distribution,
+    parse_grid_option,
+    parse_random_option,
+    parse_set_option,
+)
 
 __all__ = [
     "DISTRIBUTIONS",
@@ -54,39 +37,8 @@ __all__ = [
     "parse_random_option",
 ]
 
-DISTRIBUTIONS = ("uniform", "log_uniform", "integers", "choice")
-"""Distributions of a random design: ``uniform`` and ``log_uniform`` [lo, hi],
-``integers`` lo..hi inclusive, ``choice`` of listed values (equally likely)."""
-
-_SWEEP_KEYS = (
-    "sweep_version",
-    "name",
-    "scenario",
-    "replications",
-    "seed",
-    "seeds",
-    "policy",
-    "engine",
-    "batch_size",
-    "set",
-    "grid",
-    "random",
-)
 SWEEP_VERSION = 1
-DEFAULT_REPLICATIONS = 200
-
-
-@dataclass(frozen=True)
-class Distribution:
-    """How one field varies in a random design; numeric ends may carry a unit label (``km``)."""
-
-    kind: str
-    args: tuple[Any, ...]
-    unit: str = ""
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data, for the sweep's identity and the catalogue."""
-        return {"kind": self.kind, "args": list(self.args), "unit": self.unit}
+"""Version of :meth:`Sweep.definition` (part of a sweep's identity in a store)."""
 
 
 @dataclass(frozen=True)
@@ -247,200 +199,6 @@ class Sweep:
         )
 
 
-def _short(value: Any) -> str:
-    """A value for a message: its repr, shortened."""
-    return shorten(repr(value))
-
-
-# --- reading values -------------------------------------------------------------------------
-
-
-def _yaml_value(text: str, *, source: str = "<options>", what: str = "") -> Any:
-    """A value written in an option or list, read as YAML (as ``--set`` reads it).
-
-    Raises:
-        SweepError: naming ``what`` (the option or field), if the text is not a YAML value.
-    """
-    from iadsim.scenario.load import parse_value
-
-    try:
-        value = parse_value(text)
-    except ValueError as exc:
-        shown = repr(shorten(text))
-        raise SweepError(source, [("", f"{what or 'value '}{shown}: {exc}")]) from None
-    return text.strip() if value is None else value
-
-
-def _split_top(text: str) -> list[str]:
-    """Split on commas that are not inside brackets, braces or quotes."""
-    parts: list[str] = []
-    current: list[str] = []
-    depth, quote = 0, ""
-    for ch in text:
-        if quote:
-            quote = "" if ch == quote else quote
-        elif ch in "\"'":
-            quote = ch
-        elif ch in "[{(":
-            depth += 1
-        elif ch in "]})":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(ch)
-    parts.append("".join(current))
-    return [p.strip() for p in parts]
-
-
-def _path_of(item: str, option: str, source: str) -> tuple[str, str]:
-    if "=" not in item:
-        raise SweepError(source, [("", f"{option} {_short(item)} is not of the form path=...")])
-    path, rest = item.split("=", 1)
-    path = path.strip()
-    if not path or not all(path.split(".")):
-        raise SweepError(source, [("", f"{option} {_short(item)} has an empty path part")])
-    return path, rest.strip()
-
-
-def parse_grid_option(item: str, *, source: str = "--grid") -> tuple[str, list[Any]]:
-    """``path=v1,v2,...`` (each value read as YAML; commas inside [] or quotes are kept)."""
-    path, rest = _path_of(item, "--grid", source)
-    values = [_yaml_value(v, source=source, what=f"--grid {path}=") for v in _split_top(rest) if v]
-    if not values:
-        raise SweepError(source, [(path, f"--grid {_short(item)} lists no values")])
-    return path, values
-
-
-def parse_random_option(item: str, *, source: str = "--random") -> tuple[str, Distribution]:
-    """``path=uniform(lo, hi)``, ``log_uniform(lo, hi)``, ``integers(lo, hi)``, ``choice(...)``."""
-    path, rest = _path_of(item, "--random", source)
-    kind, _, args = rest.partition("(")
-    kind = kind.strip()
-    if not args.endswith(")") or kind not in DISTRIBUTIONS:
-        raise SweepError(
-            source,
-            [
-                (
-                    path,
-                    f"--random {_short(item)}: expected one of "
-                    + ", ".join(d + "(...)" for d in DISTRIBUTIONS),
-                )
-            ],
-        )
-    values = [
-        _yaml_value(v, source=source, what=f"--random {path}=") for v in _split_top(args[:-1]) if v
-    ]
-    return path, _distribution(path, {kind: values}, source)
-
-
-def _distribution(path: str, spec: Any, source: str) -> Distribution:
-    where = f"random.vary.{path}"
-    if not isinstance(spec, Mapping) or len(spec) != 1 or next(iter(spec)) not in DISTRIBUTIONS:
-        raise SweepError(
-            source,
-            [
-                (
-                    where,
-                    f"expected one of {{uniform: [lo, hi]}}, {{log_uniform: [lo, hi]}}, "
-                    f"{{integers: [lo, hi]}} or {{choice: [a, b, ...]}}, got {_short(spec)}",
-                )
-            ],
-        )
-    kind, args = next(iter(spec.items()))
-    if not isinstance(args, list) or not args:
-        raise SweepError(source, [(where, f"{kind} needs a list of values, got {_short(args)}")])
-    if kind == "choice":
-        return Distribution(kind, tuple(args))
-    if len(args) != 2:
-        raise SweepError(source, [(where, f"{kind} needs [lo, hi], got {_short(args)}")])
-    ends, units = [], set()
-    for end in args:
-        number, unit = end, ""
-        if isinstance(
-            end, str
-        ):  # "10 km": a number and a unit label, checked by the scenario loader
-            head, _, unit = end.strip().partition(" ")
-            try:
-                number = _yaml_value(head)
-            except SweepError:
-                number = head
-        if (
-            isinstance(number, bool)
-            or not isinstance(number, int | float)
-            or not math.isfinite(number)
-        ):
-            raise SweepError(
-                source,
-                [
-                    (
-                        where,
-                        f"{kind} ends must be finite numbers, optionally with a unit (10 km), "
-                        f"got {_short(end)}",
-                    )
-                ],
-            )
-        ends.append(number)
-        units.add(unit.strip())
-    if len(units) != 1:
-        raise SweepError(
-            source, [(where, f"both ends of {kind} need the same unit, got {_short(args)}")]
-        )
-    lo, hi = ends
-    if kind == "integers" and not all(isinstance(e, int) for e in ends):
-        raise SweepError(source, [(where, f"integers needs whole-number ends, got {_short(args)}")])
-    if any(abs(e) > 2**62 for e in ends):
-        raise SweepError(source, [(where, f"{kind} ends must be within ±2^62, got {_short(args)}")])
-    if not lo <= hi or (kind == "log_uniform" and lo <= 0):
-        need = "0 < lo <= hi" if kind == "log_uniform" else "lo <= hi"
-        raise SweepError(source, [(where, f"{kind} needs {need}, got {_short(args)}")])
-    return Distribution(kind, (lo, hi), units.pop())
-
-
-# --- building a sweep -----------------------------------------------------------------------
-
-
-def _int(
-    data: Mapping[str, Any],
-    key: str,
-    default: int | None,
-    source: str,
-    *,
-    least: int,
-    most: int,
-    where: str = "",
-) -> int | None:
-    value = data.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not least <= value <= most:
-        shown = _short(value)
-        raise SweepError(
-            source,
-            [
-                (
-                    where or key,
-                    f"expected a whole number of at least {least:,} and at most {most:,}, "
-                    f"got {shown}",
-                )
-            ],
-        )
-    return value
-
-
-def _check_int(value: int | None, key: str, source: str, *, least: int, most: int) -> None:
-    """A setting given as an argument (a command-line option): the same range as in a file."""
-    _int({key: value}, key, None, source, least=least, most=most)
-
-
-def _read_mapping(path: Path) -> dict[str, Any]:
-    from iadsim.scenario import read_raw
-
-    data, _ = read_raw(path, error=SweepError)
-    return data
-
-
 def build_sweep(
     file: str | Path,
     *,
@@ -461,217 +219,109 @@ def build_sweep(
     ``file`` is a sweep file if it has a ``scenario:`` field, else it is the
     base scenario itself. ``grid`` (``path=v1,v2``) adds or replaces grid
     axes; ``random`` (``path=uniform(lo, hi)``) adds random-design fields;
-    the other arguments replace the file's settings.
+    the other arguments replace the file's settings. The whole, file and options,
+    is validated by :class:`iadsim.scenario.sweep.SweepFile`.
 
     Raises:
         SweepError: naming the file and field (or option) that is wrong.
         ScenarioError: if the base scenario file cannot be read.
     """
+    from pydantic import ValidationError
+
+    from iadsim.scenario.load import _problems, named_file, read_raw
+    from iadsim.scenario.sweep import SweepFile, sweep_problems
+    from iadsim.scenario.versions import migrate
+
     file = Path(file)
     source = str(file)
-    data = _read_mapping(file)
+    data, lines = read_raw(file, error=SweepError, kind="")
     if "scenario" in data:
-        unknown = [k for k in data if k not in _SWEEP_KEYS]
-        if unknown:
-            raise SweepError(
-                source,
-                [
-                    (k, f"unknown field (a sweep file has {', '.join(_SWEEP_KEYS)})")
-                    for k in unknown
-                ],
-            )
-        version = data.get("sweep_version", SWEEP_VERSION)
-        if version != SWEEP_VERSION:
-            raise SweepError(
-                source, [("sweep_version", f"expected {SWEEP_VERSION}, got {_short(version)}")]
-            )
-        if not isinstance(data["scenario"], str) or not data["scenario"]:
-            raise SweepError(
-                source,
-                [
-                    (
-                        "scenario",
-                        f"expected the path of a scenario file, got {_short(data['scenario'])}",
-                    )
-                ],
-            )
-        from iadsim.scenario.load import named_file
-
-        named_file(file, data["scenario"], error=SweepError, field="scenario", what="scenario file")
-        scenario_path = file.parent / data["scenario"]
-        from iadsim.scenario import read_raw
-
-        scenario, _ = read_raw(scenario_path)
-        settings = data
+        if "sweep_version" in data and "schema_version" not in data:  # its name before 0.x
+            data = {("schema_version" if k == "sweep_version" else k): v for k, v in data.items()}
+            if "sweep_version" in lines:
+                lines["schema_version"] = lines["sweep_version"]
+        settings = migrate(data, kind="sweep", source=file, lines=lines)
     else:
-        scenario_path, scenario, settings = file, data, {}
+        settings, lines = {"scenario": file.name}, {}
 
-    name = settings.get("name", file.stem)
-    if not isinstance(name, str):
-        raise SweepError(source, [("name", f"expected text, got {_short(name)}")])
-    most_reps = limits.MAX_REPLICATIONS
-    _check_int(replications, "replications", source, least=1, most=most_reps)
-    reps = (
-        replications
-        if replications is not None
-        else _int(settings, "replications", DEFAULT_REPLICATIONS, source, least=1, most=most_reps)
-    )
-    _check_int(seed, "seed", source, least=0, most=limits.MAX_SEED)
-    base_seed = (
-        seed
-        if seed is not None
-        else _int(settings, "seed", 0, source, least=0, most=limits.MAX_SEED)
-    )
-    if base_seed is None:
-        base_seed = 0
-    seeds = seeds or settings.get("seeds", "common")
-    if seeds not in ("common", "distinct"):
-        raise SweepError(source, [("seeds", f"expected common or distinct, got {_short(seeds)}")])
-    _check_int(batch_size, "batch_size", source, least=1, most=most_reps)
-    batch = (
-        batch_size
-        if batch_size is not None
-        else _int(settings, "batch_size", None, source, least=1, most=most_reps)
-    )
+    # the options replace the file's settings, and the whole is validated at once
+    given = {
+        "replications": replications,
+        "seed": seed,
+        "seeds": seeds,
+        "policy": policy,
+        "engine": engine,
+        "batch_size": batch_size,
+    }
+    merged: dict[str, Any] = {**settings, **{k: v for k, v in given.items() if v is not None}}
+    changed = {k for k, v in given.items() if v is not None}
+    if overrides:
+        fixed = dict(merged["set"]) if isinstance(merged.get("set"), Mapping) else {}
+        if isinstance(merged.get("set"), list):
+            fixed = dict(parse_set_option(str(i), source=source) for i in merged["set"])
+        for item in overrides:
+            path, value = parse_set_option(item, source=source)
+            fixed[path] = value
+        merged["set"] = fixed
+    extra_axes = [parse_grid_option(item, source=source) for item in grid]
+    if extra_axes:
+        axes = dict(merged["grid"]) if isinstance(merged.get("grid"), Mapping) else {}
+        merged["grid"] = {**axes, **dict(extra_axes)}
+        changed.add("grid")
+    extra_vary = [parse_random_option(item, source=source) for item in random]
+    if extra_vary or points is not None or design_seed is not None:
+        spec = merged.get("random")
+        spec = dict(spec) if isinstance(spec, Mapping) else {}
+        vary = spec.get("vary")
+        spec["vary"] = {**(dict(vary) if isinstance(vary, Mapping) else {}), **dict(extra_vary)}
+        if points is not None:
+            spec["points"] = points
+            changed.add("random.points")
+        if design_seed is not None:
+            spec["seed"] = design_seed
+            changed.add("random.seed")
+        merged["random"] = spec
+    # a setting given as an option is no longer the one on its line in the file
+    lines = {
+        k: n for k, n in lines.items() if not any(k == c or k.startswith(c + ".") for c in changed)
+    }
+    try:
+        model = SweepFile.model_validate(merged)
+    except ValidationError as exc:
+        problems = sweep_problems(_problems(exc, "sweep"))
+        raise SweepError(source, problems, lines=lines) from None
 
-    fixed_raw = settings.get("set", {})
-    if isinstance(fixed_raw, list):
-        fixed_raw = dict(_path_of(str(item), "set", source) for item in fixed_raw)
-        fixed_raw = {
-            k: _yaml_value(v, source=source, what=f"set {k}=") for k, v in fixed_raw.items()
-        }
-    if not isinstance(fixed_raw, Mapping):
-        raise SweepError(
-            source,
-            [("set", f"expected a mapping of dotted path to value, got {_short(fixed_raw)}")],
+    if "scenario" in data:
+        # checked (it exists, it is a file), but kept as written: the sweep's identity
+        named_file(
+            file,
+            model.scenario,
+            error=SweepError,
+            field="scenario",
+            what="scenario file",
+            lines=lines,
         )
-    fixed = dict(fixed_raw)
-    for item in overrides:
-        path, text = _path_of(item, "--set", source)
-        fixed[path] = _yaml_value(text, source=source, what=f"--set {path}=")
+        scenario_path = file.parent / model.scenario
+        scenario, _ = read_raw(scenario_path)
+    else:
+        scenario_path, scenario = file, data
 
-    grid_raw = settings.get("grid", {})
-    if not isinstance(grid_raw, Mapping):
-        raise SweepError(
-            source,
-            [
-                (
-                    "grid",
-                    "expected a mapping of dotted path to a list of values, "
-                    f"got {_short(grid_raw)}",
-                )
-            ],
-        )
-    grid_axes: dict[str, list[Any]] = {}
-    for path, values in grid_raw.items():
-        if not isinstance(values, list) or not values:
-            raise SweepError(
-                source,
-                [(f"grid.{path}", f"expected a non-empty list of values, got {_short(values)}")],
-            )
-        grid_axes[str(path)] = values
-    for item in grid:
-        path, values = parse_grid_option(item, source=source)
-        grid_axes[path] = values
-
-    random_raw = settings.get("random")
-    vary: dict[str, Distribution] = {}
-    n_points, r_seed = points, design_seed
-    if random_raw is not None:
-        if not isinstance(random_raw, Mapping) or not isinstance(random_raw.get("vary"), Mapping):
-            raise SweepError(
-                source,
-                [("random", "expected {points: N, seed: S, vary: {path: {uniform: [lo, hi]}}}")],
-            )
-        extra = [k for k in random_raw if k not in ("points", "seed", "vary")]
-        if extra:
-            raise SweepError(
-                source,
-                [(f"random.{k}", "unknown field (expected points, seed, vary)") for k in extra],
-            )
-        vary = {
-            str(p): _distribution(str(p), spec, source) for p, spec in random_raw["vary"].items()
-        }
-        if n_points is None:
-            n_points = _int(
-                random_raw,
-                "points",
-                None,
-                source,
-                least=1,
-                most=limits.MAX_SWEEP_POINTS,
-                where="random.points",
-            )
-        if r_seed is None:
-            r_seed = _int(
-                random_raw, "seed", 0, source, least=0, most=limits.MAX_SEED, where="random.seed"
-            )
-    for item in random:
-        path, dist = parse_random_option(item, source=source)
-        vary[path] = dist
-    _check_int(points, "random.points", source, least=1, most=limits.MAX_SWEEP_POINTS)
-    _check_int(design_seed, "random.seed", source, least=0, most=limits.MAX_SEED)
     design = None
-    if vary:
-        if n_points is None:
-            raise SweepError(
-                source, [("random.points", "a random design needs a number of points (--points N)")]
-            )
-        design = RandomDesign(n_points, r_seed or 0, vary)
-    elif points is not None:
-        raise SweepError(
-            source,
-            [("random.points", "--points needs fields to vary (--random path=uniform(lo, hi))")],
-        )
-    from iadsim.c2 import registry
-    from iadsim.engine import ENGINES
-
-    chosen_policy = policy or settings.get("policy")
-    if chosen_policy is not None and chosen_policy not in registry.POLICIES:
-        known = ", ".join(registry.POLICY_NAMES)
-        raise SweepError(
-            source, [("policy", f"expected one of {known}, got {_short(chosen_policy)}")]
-        )
-    chosen_engine = engine or settings.get("engine")
-    if chosen_engine is not None and chosen_engine not in ENGINES:
-        raise SweepError(
-            source,
-            [("engine", f"expected one of {', '.join(ENGINES)}, got {_short(chosen_engine)}")],
-        )
-    clash = sorted(set(grid_axes) & set(vary))
-    if clash:
-        raise SweepError(
-            source, [(p, "is both a grid axis and a random field; pick one") for p in clash]
-        )
-    sizes = [len(values) for values in grid_axes.values()]
-    total = math.prod(sizes) * (n_points if vary and n_points else 1)
-    if total > limits.MAX_SWEEP_POINTS:
-        shown = " x ".join(str(n) for n in sizes[:12]) + (" x ..." if len(sizes) > 12 else "")
-        how = f"grid {shown}" if sizes else "no grid"
-        draws = f" x {n_points:,} random points" if vary and n_points else ""
-        raise SweepError(
-            source,
-            [
-                (
-                    "grid" if sizes else "random.points",
-                    f"the sweep has {total:,} points ({how}{draws}); the limit is "
-                    f"{limits.MAX_SWEEP_POINTS:,} points per sweep",
-                )
-            ],
-        )
-
+    if model.random is not None and model.random.vary:
+        assert model.random.points is not None  # the model requires it
+        design = RandomDesign(model.random.points, model.random.seed, dict(model.random.vary))
     return Sweep(
         source=source,
-        name=name,
+        name=model.name if model.name is not None else file.stem,
         scenario_path=str(scenario_path),
         scenario=scenario,
-        replications=reps or DEFAULT_REPLICATIONS,
-        seed=base_seed,
-        seeds=seeds,
-        policy=chosen_policy,
-        engine=chosen_engine,
-        batch_size=batch,
-        fixed=fixed,
-        grid=grid_axes,
+        replications=model.replications,
+        seed=model.seed,
+        seeds=model.seeds,
+        policy=model.policy,
+        engine=model.engine,
+        batch_size=model.batch_size,
+        fixed=dict(model.fixed),
+        grid={k: list(v) for k, v in model.grid.items()},
         random=design,
     )

@@ -19,7 +19,9 @@ from pydantic import ValidationError
 from iadsim import limits
 from iadsim.errors import FieldError, ScenarioError, shorten
 from iadsim.inputs import read_limited
-from iadsim.scenario.models import SCHEMA_VERSION, Scenario
+from iadsim.scenario.models import Scenario
+from iadsim.scenario.versions import CURRENT, Migration, migrate
+from iadsim.scenario.versions import MIGRATIONS as _ALL_MIGRATIONS
 
 __all__ = [
     "MIGRATIONS",
@@ -33,8 +35,9 @@ __all__ = [
     "read_raw",
 ]
 
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
-"""``MIGRATIONS[v]`` turns a file of version ``v`` into one of version ``v + 1``."""
+MIGRATIONS: dict[int, Migration] = _ALL_MIGRATIONS["scenario"]
+"""``MIGRATIONS[v]`` turns a scenario file of version ``v`` into one of version ``v + 1``
+(the scenario's entry of :data:`iadsim.scenario.versions.MIGRATIONS`)."""
 
 
 class _Refused(Exception):
@@ -366,17 +369,25 @@ def read_document(
 
 
 def read_raw(
-    path: str | Path, *, error: type[ScenarioError] = ScenarioError
+    path: str | Path,
+    *,
+    error: type[ScenarioError] = ScenarioError,
+    kind: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, int]]:
-    """Read a scenario file into plain dicts and lists, with the line of each field.
+    """Read an input file into plain dicts and lists, with the line of each field.
 
     ``error`` is the error class to raise, which names the file type: a campaign file
     is read with ``error=CampaignError``. Files are read within the limits of
     :mod:`iadsim.limits` (size, nesting depth, values after alias expansion).
 
+    The data is brought to the current version of its kind
+    (:func:`iadsim.scenario.versions.migrate`): ``kind`` names it, by default the
+    kind ``error`` names (``"campaign"`` for ``CampaignError``); ``kind=""`` reads
+    the file as it is (a file that may be of either of two kinds).
+
     Raises:
-        ScenarioError: if the file is missing, unreadable, too big, not YAML/JSON, or
-            not a mapping.
+        ScenarioError: if the file is missing, unreadable, too big, not YAML/JSON, not
+            a mapping, or of a ``schema_version`` this iadsim cannot read.
     """
     path = Path(path)
     data, lines = read_document(path, error=error)
@@ -395,6 +406,9 @@ def read_raw(
                 )
             ],
         )
+    kind = what if kind is None else kind
+    if kind in CURRENT:
+        data = migrate(data, kind=kind, source=path, lines=lines, error=error)
     return data, lines
 
 
@@ -546,34 +560,6 @@ _INDEX = re.compile(r"[0-9]{1,9}")
 """A list index in a dotted path: 0, 1, ... (no sign: ``-1`` is refused, not the last)."""
 
 
-def _migrate(raw: dict[str, Any], source: str | Path) -> dict[str, Any]:
-    version = raw.get("schema_version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ScenarioError(
-            source, [("schema_version", f"expected an integer, e.g. {SCHEMA_VERSION}")]
-        )
-    if version > SCHEMA_VERSION:
-        raise ScenarioError(
-            source,
-            [
-                (
-                    "schema_version",
-                    f"version {version} is newer than this iadsim reads ({SCHEMA_VERSION}); "
-                    "upgrade iadsim",
-                )
-            ],
-        )
-    while version < SCHEMA_VERSION:
-        if version not in MIGRATIONS:
-            raise ScenarioError(
-                source, [("schema_version", f"no migration from version {version}")]
-            )
-        raw = MIGRATIONS[version](raw)
-        version += 1
-        raw["schema_version"] = version
-    return raw
-
-
 def _problems(exc: ValidationError, what: str = "scenario") -> list[tuple[str, str]]:
     """Each pydantic error as (field path, message in the words of a ``what`` file)."""
     problems = []
@@ -632,7 +618,7 @@ def parse_scenario(
     Raises:
         ScenarioError: listing every field that is wrong, with its path.
     """
-    raw = _migrate(raw, source)
+    raw = migrate(raw, kind="scenario", source=source, lines=lines)
     _anchor_terrain(raw, source)
     try:
         return Scenario.model_validate(raw)
