@@ -175,12 +175,17 @@ def validate(
 
 
 @app.command()
-def schema() -> None:
-    """Print the JSON Schema of scenario files (for editor autocompletion)."""
-    from iadsim.scenario import Scenario
+def schema(
+    kind: Annotated[
+        str,
+        typer.Option("--kind", "-k", help="scenario, sweep, campaign, laydown or procurement"),
+    ] = "scenario",
+) -> None:
+    """Print the JSON Schema of an input file kind (for editors and the docs)."""
+    from iadsim.cli.common import schema_document
 
-    document = Scenario.model_json_schema(by_alias=True)
-    document["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    with reported():
+        document = schema_document(kind)
     typer.echo(json.dumps(document, indent=2))
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import typer
 
 from iadsim.c2 import registry
-from iadsim.errors import IadsimError, OptionError
+from iadsim.errors import IadsimError, OptionError, shorten
 
 __all__ = [
     "SEED_MAX",
@@ -25,6 +25,7 @@ __all__ = [
     "check_output_file",
     "policy_option",
     "reported",
+    "schema_document",
     "seed_option",
 ]
 
@@ -76,6 +77,20 @@ class OutputFormat(StrEnum):
 
     table = "table"
     json = "json"
+
+
+def schema_document(kind: str) -> dict[str, Any]:
+    """The JSON Schema of the input file kind named by ``--kind``.
+
+    Raises:
+        OptionError: if ``kind`` names no input file kind.
+    """
+    from iadsim.scenario.versions import KINDS, json_schema
+
+    if kind not in KINDS:
+        shown = repr(shorten(kind))
+        raise OptionError("--kind", f"expected one of {', '.join(KINDS)}, got {shown}")
+    return json_schema(kind)
 
 
 @contextmanager
