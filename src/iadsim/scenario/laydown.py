@@ -28,7 +28,9 @@ class _Model(BaseModel):
 class Site(_Model):
     """A place where a fire unit could stand."""
 
-    id: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")]
+    id: Annotated[
+        str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    ] = Field(description="name of the site, unique in the file (letters, digits, . _ -)")
     position: Any = Field(description="[east, north] or {lat, lon}, as in scenario files")
 
 
@@ -36,22 +38,29 @@ class ToPlace(_Model):
     """Fire units of one kind to place: a fire-unit entry without position, and how many."""
 
     unit: dict[str, Any] = Field(description="a fire unit as in scenario files, minus position")
-    count: Annotated[int, Field(ge=1, le=limits.MAX_NODES, strict=True)]
+    count: Annotated[int, Field(ge=1, le=limits.MAX_NODES, strict=True)] = Field(
+        description="how many fire units of this kind to place, each at its own site"
+    )
 
 
 class Laydown(_Model):
     """Choose sites for fire units to protect the scenario's assets from its raids."""
 
-    schema_version: Literal[1]
-    name: str = Field(min_length=1)
+    schema_version: Literal[1] = Field(description="version of the laydown file format")
+    name: str = Field(min_length=1, description="what the laydown is called in reports")
     scenario: str | dict[str, Any] = Field(
         description="scenario file (relative to this file) or inline scenario"
     )
     remove: list[str] = Field(
         default_factory=list, description="ids of the scenario's fire units to take away first"
     )
-    place: list[ToPlace] = Field(min_length=1)
-    sites: list[Site] = Field(min_length=1)
+    place: list[ToPlace] = Field(
+        min_length=1, description="the fire units to place: a unit entry and a count each"
+    )
+    sites: list[Site] = Field(
+        min_length=1,
+        description="candidate sites; at least as many as the fire units to place",
+    )
     replications: Annotated[int, Field(ge=1, le=limits.MAX_REPLICATIONS, strict=True)] = Field(
         200, description="replications for the baseline and the verification runs"
     )

@@ -24,7 +24,9 @@ class _Model(BaseModel):
 class Item(_Model):
     """Something that can be bought: interceptors for a stockpile, or a fire unit."""
 
-    id: Annotated[str, Field(min_length=1, max_length=64)]
+    id: Annotated[str, Field(min_length=1, max_length=64)] = Field(
+        description="name of the item, unique in the catalogue"
+    )
     interceptors: str | None = Field(
         None, description="fire-unit class whose stockpile a lot of these adds to"
     )
@@ -60,7 +62,9 @@ class Item(_Model):
 class Bound(_Model):
     """What the plan must hold over the whole campaign."""
 
-    metric: Literal["leaked", "value_lost"]
+    metric: Literal["leaked", "value_lost"] = Field(
+        description="leaked: threats that got through; value_lost: asset value destroyed"
+    )
     kind: ThreatKind | None = Field(
         None,
         description="for leaked: one threat kind (default: all): " + ", ".join(THREAT_KINDS),
@@ -86,13 +90,17 @@ class Bound(_Model):
 class Procurement(_Model):
     """Find the cheapest purchase plan that holds a bound over a campaign."""
 
-    schema_version: Literal[1]
-    name: str = Field(min_length=1)
+    schema_version: Literal[1] = Field(description="version of the procurement file format")
+    name: str = Field(min_length=1, description="what the plan is called in its output")
     campaign: str = Field(description="campaign file, relative to this file")
-    catalogue: list[Item] = Field(min_length=1)
+    catalogue: list[Item] = Field(
+        min_length=1, description="what can be bought: interceptor lots and fire units"
+    )
     budget: Money = Field(description="most that may be spent (not negative)")
-    bound: Bound
-    replications: Annotated[int, Field(ge=2, le=limits.MAX_REPLICATIONS, strict=True)] = 50
+    bound: Bound = Field(description="what the plan must hold over the whole campaign")
+    replications: Annotated[int, Field(ge=2, le=limits.MAX_REPLICATIONS, strict=True)] = Field(
+        50, description="campaign replications per plan evaluated (at least 2)"
+    )
     max_evaluations: Annotated[int, Field(ge=1, le=1_000_000, strict=True)] = Field(
         200, description="campaign simulations the search may run (at most 1,000,000)"
     )
