@@ -27,8 +27,6 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
 
 MARKER = re.compile(r"^<!-- iadsim:fields (?P<target>[\w.]+:\w+) -->$", re.MULTILINE)
 
@@ -220,7 +218,12 @@ def _annotation(field: Any) -> Any:
 def field_rows(model: type) -> list[tuple[str, str, str, str, str]]:
     """(name, type, unit, default, description) of each field of a model."""
     rows = []
+    try:  # a description the JSON Schema adds (json_schema_extra) counts too
+        props = model.model_json_schema(by_alias=True).get("properties", {})  # type: ignore[attr-defined]
+    except Exception:  # a model without a JSON Schema: only the fields' own descriptions
+        props = {}
     for name, field in model.model_fields.items():  # type: ignore[attr-defined]
+        described = field.description or props.get(field.alias or name, {}).get("description")
         kind, unit = _describe(_annotation(field))
         bounds = "" if kind.startswith("position") else _constraints(field)
         if bounds:
@@ -231,7 +234,7 @@ def field_rows(model: type) -> list[tuple[str, str, str, str, str]]:
                 kind,
                 unit or "–",
                 _default(field),
-                field.description or _missing(model, name),
+                described or _missing(model, name),
             )
         )
     return rows
@@ -272,6 +275,16 @@ def field_names(root: type) -> set[tuple[str, str]]:
         for model in models_of(root)
         for name, field in model.model_fields.items()  # type: ignore[attr-defined]
     }
+
+
+def on_config(config: Any) -> Any:
+    """Put ``docs/hooks`` on ``sys.path`` for the executed blocks.
+
+    MkDocs restores ``sys.path`` after loading a hook, so this is done here.
+    """
+    if str(HERE) not in sys.path:
+        sys.path.insert(0, str(HERE))
+    return config
 
 
 def on_page_markdown(markdown: str, **_: Any) -> str:
