@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from iadsim import format as fmt
 from iadsim.cli.common import OutputFormat, Seed, reported
 
 __all__ = ["campaign", "estimate_text", "money_text", "number_text"]
@@ -16,49 +16,22 @@ __all__ = ["campaign", "estimate_text", "money_text", "number_text"]
 
 def money_text(x: float) -> str:
     """US dollars to three significant digits: ``$2.25B``, ``$310M``, ``$45k``."""
-    for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(x) >= div:
-            return f"${x / div:.3g}{suffix}"
-    return f"${x:.0f}"
-
-
-def _decimals(half_width: float, value: float) -> int:
-    """Decimals that show an interval's two leading digits (or a point value's three)."""
-    if half_width > 0:
-        return max(0, min(4, 1 - math.floor(math.log10(half_width))))
-    if value == int(value):
-        return 0
-    return max(0, min(4, 2 - math.floor(math.log10(abs(value)))))
+    return fmt.money(x)
 
 
 def number_text(x: float, decimals: int) -> str:
     """``x`` with thousands separators and ``decimals`` decimals."""
-    return f"{x:,.{decimals}f}"
+    return fmt.fixed(x, decimals)
 
 
 def estimate_text(e: Any, *, money: bool = False) -> str:
     """``mean [lo, hi]`` to the digits the interval supports (an Estimate or its dict).
 
     Decimals show the interval's half-width to two significant digits (``703
-    [678, 730]``, ``1.8 [0.7, 4.1]``); a value without an interval, to three. The
-    bracket form is the one every iadsim table uses (:mod:`iadsim.cli.tables`).
+    [678, 730]``, ``1.8 [0.7, 4.1]``); a value without an interval, to three
+    (:func:`iadsim.format.interval_digits`); money as ``$2.25B``.
     """
-    d = e if isinstance(e, dict) else e.to_dict()
-    mean, lo, hi = d["mean"], d["lo"], d["hi"]
-    if mean is None or (isinstance(mean, float) and math.isnan(mean)):
-        return "–"
-    if money:
-        show: Any = money_text
-    else:
-        half = 0.0 if lo is None else (hi - lo) / 2.0
-        places = _decimals(half, mean)
-
-        def show(v: float) -> str:
-            return number_text(v, places)
-
-    if lo is None or lo == hi:
-        return show(mean)
-    return f"{show(mean)} [{show(lo)}, {show(hi)}]"
+    return fmt.estimate(e, money=money, show=None if money else fmt.interval_digits(e))
 
 
 def _print(summary: dict[str, Any]) -> None:
@@ -99,11 +72,12 @@ def _print(summary: dict[str, Any]) -> None:
     stock.add_column("day it runs out (90%)", justify="right")
     for name, entry in summary["exhaustion"].items():
         when = (
-            f"{entry['median_day']:.0f} ({entry['day_5']:.0f}–{entry['day_95']:.0f})"
+            f"{fmt.fixed(entry['median_day'], 0)} "
+            f"({fmt.fixed(entry['day_5'], 0)}–{fmt.fixed(entry['day_95'], 0)})"
             if "median_day" in entry
             else "not within the horizon"
         )
-        share = f"{entry['share_exhausted']:.0%} of runs"
+        share = f"{fmt.percent(entry['share_exhausted'])} of runs"
         stock.add_row(Text(name), estimate_text(totals["fired"][name]), share, when)
     if types:
         console.print(stock)

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from iadsim.cli.campaign import estimate_text, money_text
+from iadsim import format as fmt
+from iadsim.cli.campaign import estimate_text
 from iadsim.cli.common import OutputFormat, Seed, check_output_file, reported
 from iadsim.errors import OptionError
 
@@ -231,13 +232,14 @@ def procurement(
         return ", ".join(bought) or "nothing"
 
     def amount(x: float) -> str:
-        return f"{x:,.1f}" if abs(x) < 1e5 else f"{x:,.0f}"
+        return fmt.fixed(x, 1 if abs(x) < 1e5 else 0)
 
     console = _console()
     _plain(
         console,
-        f"{plan.name}: campaign total {what} <= {bound.max:,.6g} with {bound.confidence:.0%} "
-        f"confidence, budget {money_text(plan.budget)}; {len(result.evaluated)} "
+        f"{plan.name}: campaign total {what} <= {bound.max:,.6g} with "
+        f"{fmt.percent(bound.confidence)} confidence, budget {fmt.money(plan.budget)}; "
+        f"{len(result.evaluated)} "
         f"plan{'' if len(result.evaluated) == 1 else 's'} simulated "
         f"({plan.replications} replications each)",
     )
@@ -252,8 +254,8 @@ def procurement(
         b = result.best
         _plain(
             console,
-            f"cheapest plan: {describe(b.counts)} for {money_text(b.cost)}: {what} "
-            f"{amount(b.mean)} (upper {bound.confidence:.0%} limit {amount(b.upper)})",
+            f"cheapest plan: {describe(b.counts)} for {fmt.money(b.cost)}: {what} "
+            f"{amount(b.mean)} (upper {fmt.percent(bound.confidence)} limit {amount(b.upper)})",
         )
     from rich import box
     from rich.table import Table
@@ -263,12 +265,12 @@ def procurement(
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("cost", justify="right", no_wrap=True)
     table.add_column("mean", justify="right", no_wrap=True)
-    table.add_column(f"upper {bound.confidence:.0%}", justify="right", no_wrap=True)
+    table.add_column(f"upper {fmt.percent(bound.confidence)}", justify="right", no_wrap=True)
     table.add_column("holds", no_wrap=True)
     table.add_column("plan", overflow="fold")
     for e in curve:
         table.add_row(
-            money_text(e.cost),
+            fmt.money(e.cost),
             amount(e.mean),
             amount(e.upper),
             "yes" if e.holds else "no",

@@ -40,7 +40,7 @@ StoreOption = Annotated[
 
 
 def _cell(value: Any) -> str:
-    from iadsim.cli.tables import number
+    from iadsim.format import number
 
     if value is None:
         return ""

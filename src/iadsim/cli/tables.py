@@ -1,4 +1,4 @@
-"""Rich tables for a run's summary, and the number formats every iadsim table shares.
+"""Rich tables for a run's summary; numbers are written by :mod:`iadsim.format`.
 
 Intervals are printed ``mean [lo, hi]`` (a comma between the bounds, so a
 negative bound can never be misread). A table too wide for the terminal puts
@@ -8,8 +8,6 @@ cut it.
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -17,6 +15,7 @@ from rich.console import Console, Group
 from rich.measure import Measurement
 from rich.table import Table
 
+from iadsim import format as fmt
 from iadsim.metrics import Estimate, Summary
 
 __all__ = [
@@ -30,27 +29,16 @@ __all__ = [
     "value_text",
 ]
 
-SIGNIFICANT = 4
+SIGNIFICANT = fmt.SIGNIFICANT
 """Significant digits of a swept or design value (0.3, not 0.30000000000000004)."""
 
 
 def number(x: float | None, money: bool = False) -> str:
-    """A figure to three significant digits (thousands in full, money as $1.2M)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if money:
-        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if abs(x) >= div:
-                return f"${x / div:.3g}{suffix}"
-        return f"${x:.0f}"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    text = f"{x:.3g}"
-    return "0" if text == "-0" else text
+    """A figure to three significant digits (thousands in full, money as $1.2M).
 
-
-def _bound(x: Any) -> float:
-    return math.nan if x is None else float(x)
+    :func:`iadsim.format.number`, or :func:`iadsim.format.money` with ``money``.
+    """
+    return fmt.money(x) if money else fmt.number(x)
 
 
 def estimate_text(e: Estimate | Mapping[str, Any], money: bool = False, sep: str = " ") -> str:
@@ -58,37 +46,13 @@ def estimate_text(e: Estimate | Mapping[str, Any], money: bool = False, sep: str
 
     ``e`` is an :class:`Estimate` or its ``{mean, lo, hi}`` dict (``None`` for
     undefined). ``sep`` goes between the mean and the interval (a line break in
-    a narrow table).
+    a narrow table). See :func:`iadsim.format.estimate`.
     """
-    if isinstance(e, Estimate):
-        mean, lo, hi = e.mean, e.lo, e.hi
-    else:
-        mean, lo, hi = _bound(e.get("mean")), _bound(e.get("lo")), _bound(e.get("hi"))
-    if math.isnan(lo) or math.isnan(hi) or number(lo, money) == number(hi, money):
-        return number(mean, money)
-    return f"{number(mean, money)}{sep}[{number(lo, money)}, {number(hi, money)}]"
+    return fmt.estimate(e, money=money, sep=sep)
 
 
-_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(\S.*)?$")
-
-
-def value_text(value: Any) -> str:
-    """A swept or design value to :data:`SIGNIFICANT` digits; a quantity keeps its unit."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return f"{value:.{SIGNIFICANT}g}"
-    if isinstance(value, str):
-        match = _QUANTITY.match(value)
-        if match and ("." in match.group(1) or "e" in match.group(1).lower()):
-            head = f"{float(match.group(1)):.{SIGNIFICANT}g}"
-            return f"{head} {match.group(2)}" if match.group(2) else head
-        return value
-    import json
-
-    return json.dumps(value, separators=(", ", ": "))
+value_text = fmt.value
+"""A swept or design value to :data:`SIGNIFICANT` digits (:func:`iadsim.format.value`)."""
 
 
 def short_names(paths: Iterable[str]) -> dict[str, str]:
