@@ -52,6 +52,12 @@ def record(session: Session) -> dict[str, Any]:
         "delegation": {
             cs.unit_ids[u]: p for u, p in enumerate(session.delegation) if p is not None
         },
+        "picks": [
+            {"threat": i, "unit": cs.unit_ids[session.decision.offers[k].unit]}
+            for i, k in sorted(session.picks.items())
+        ]
+        if session.decision is not None
+        else [],
         "moves": [
             {
                 "tick": m.tick,
@@ -111,6 +117,25 @@ def _field(data: dict[str, Any], name: str, kind: type | tuple[type, ...], where
         what = expected.get(kind, "a number") if isinstance(kind, type) else "a number"
         raise WargameError(f"session file: field `{where}{name}` must be {what}")
     return value
+
+
+def _check_outcome(data: dict[str, Any], session: Session) -> None:
+    """A finished record's outcome must be the replay's (else it was edited or is corrupt)."""
+    outcome = data.get("outcome")
+    if not data.get("finished") or not isinstance(outcome, dict):
+        return
+    if session.decision is not None:
+        raise WargameError(
+            f"session file: it says the night is over, but after its {len(session.moves)} "
+            "moves the night goes on"
+        )
+    out = session.replication.out
+    for name, got in (("fate", out.fate[0].tolist()), ("shots", out.shots[0].tolist())):
+        if outcome.get(name) != got:
+            raise WargameError(
+                f"session file: field `outcome.{name}` is not what replaying its moves gives "
+                "(the file was changed after it was saved)"
+            )
 
 
 def replay(data: dict[str, Any], compiled: CompiledScenario, *, auto_pause: bool = True) -> Session:
@@ -189,8 +214,20 @@ def replay(data: dict[str, Any], compiled: CompiledScenario, *, auto_pause: bool
         for uid, policy in delegation.items():
             if uid in index_of and isinstance(policy, str):
                 session.delegate(policy, units=[uid])
+    _check_outcome(data, session)
+    picks = data.get("picks", [])
+    if not isinstance(picks, list):
+        raise WargameError("session file: field `picks` must be a list")
+    for m, pick in enumerate(picks):
+        at = f"picks.{m}."
+        if not isinstance(pick, dict):
+            raise WargameError(f"session file: field `picks.{m}` must be an object")
+        threat, uid = _field(pick, "threat", int, at), _field(pick, "unit", str, at)
+        try:
+            session.assign(threat, uid)
+        except WargameError as exc:
+            raise WargameError(f"session file: field `{at[:-1]}`: {exc}") from None
     clock = data.get("clock")
     if isinstance(clock, int | float) and not isinstance(clock, bool) and math.isfinite(clock):
-        last = session.moves[-1].time if session.moves else 0.0
-        session.now = max(float(clock), last) if session.decision is None else last
+        session.resume_clock(float(clock))
     return session

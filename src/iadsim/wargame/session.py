@@ -104,11 +104,11 @@ def start(
     return Session(compiled, seed=seed, replication=replication, auto_pause=auto_pause)
 
 
-def _whole(name: str, value: Any, upper: int) -> int:
+def _whole(name: str, value: Any, upper: int, label: str | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
         raise WargameError(f"{name} must be a whole number, got {type(value).__name__}")
     if not 0 <= int(value) < upper:
-        raise WargameError(f"{name} must be in [0, {upper}), got {value}")
+        raise WargameError(f"{name} must be in [0, {label or upper}), got {value}")
     return int(value)
 
 
@@ -129,8 +129,8 @@ class Session:
         self, compiled: CompiledScenario, *, seed: int, replication: int, auto_pause: bool = True
     ) -> None:
         self.compiled = compiled
-        self.seed = _whole("seed", seed, 2**64)
-        self.index = _whole("replication", replication, 2**63)
+        self.seed = _whole("seed", seed, 2**64, "2**64")
+        self.index = _whole("replication", replication, 2**63, "2**63")
         self.auto_pause = bool(auto_pause)
         self.replication = Replication(compiled, self.seed, self.index, policy="greedy")
         self.replication.trace = []
@@ -150,7 +150,12 @@ class Session:
         self._tracked: dict[int, float] = {}  # threat -> when tracked
         self._ended: dict[int, tuple[str, float, int]] = {}  # threat -> (what, when, unit)
         self._flying: list[tuple[float, float, int, int]] = []  # (fired, until, threat, unit)
-        self._fired = [0] * compiled.n_units  # rounds fired by the clock
+        sc = self.replication.sc
+        self._ready = list(sc.unit_rounds)  # magazines at the clock
+        self._reserve = list(sc.unit_reserve)
+        self._shots = [0] * compiled.n_units  # rounds fired by the clock
+        self._salvos: list[int] = []  # rounds of each salvo fired, in firing order
+        self._fires_seen = 0
         self._index_of = {uid: u for u, uid in enumerate(compiled.unit_ids)}
         self.decision: Decision | None = self.replication.next_decision()
         """The next decision (``None``: the night is over)."""
@@ -351,6 +356,20 @@ class Session:
         self.version += 1
         return False
 
+    def resume_clock(self, clock: float) -> None:
+        """Set the clock of a replayed session to where it stood when saved.
+
+        It stays between the last decision taken and the next one; at the next
+        decision's time, that decision counts as shown to the player.
+        """
+        last = self.moves[-1].time if self.moves else 0.0
+        if self.decision is None:
+            self.now = min(max(clock, last), max(self.end_time, last))
+        else:
+            self.now = min(max(clock, last), self.decision.time)
+            self._presented = self.now >= self.decision.time
+        self.version += 1
+
     def step(self) -> None:
         """Go to the next decision in which the player has options (take the ones before it).
 
@@ -424,6 +443,7 @@ class Session:
             Chosen(offers[k].threat, offers[k].unit, offers[k].window, offers[k].rounds, b)
             for k, b in zip(positions, who, strict=True)
         )
+        self._salvos.extend(c.rounds for c in chosen)  # fired in this order (the trace's)
         move = Move(decision.tick, decision.time, chosen, again)
         self.moves.append(move)
         self.log.append(Logged(move, tuple(offers), free, ready, tuple(positions)))
@@ -444,6 +464,14 @@ class Session:
                 self._tracked[e.threat] = e.time
             elif e.what == "fire":
                 self._flying.append((e.time, e.until, e.threat, e.unit))
+                rounds = self._salvos[self._fires_seen]
+                self._fires_seen += 1
+                self._ready[e.unit] -= rounds
+                self._shots[e.unit] += rounds
+            elif e.what == "reload":
+                refill = min(self.replication.sc.unit_rounds[e.unit], self._reserve[e.unit])
+                self._ready[e.unit] += refill
+                self._reserve[e.unit] -= refill
             elif e.what in ("kill", "jammed", "leak", "impact"):
                 self._ended[e.threat] = (e.what, e.time, e.unit)
         self._flying = [f for f in self._flying if f[1] > t]
@@ -451,8 +479,9 @@ class Session:
     def view(self) -> dict[str, Any]:
         """The picture at the clock, as plain data (JSON-ready); see docs/wargame.md.
 
-        Tracks and salvos in flight are as of the clock; the units' magazines and
-        channels and the offers are those of the next decision.
+        Tracks, salvos in flight and the units' magazines and channels are as of the
+        clock; the offers are those of the next decision (the same, once the clock
+        stands at it).
         """
         self._catch_up()
         cs, rep, t = self.compiled, self.replication, self.now
@@ -482,6 +511,9 @@ class Session:
                 }
             )
         decision = self.decision
+        busy: dict[int, int] = {}
+        for f in self._flying:
+            busy[f[3]] = busy.get(f[3], 0) + 1
         units = []
         for u in range(cs.n_units):
             p0, p1 = sc.unit_path_offset[u], sc.unit_path_offset[u + 1]
@@ -495,12 +527,12 @@ class Session:
                     "ew": bool(cs.unit_is_ew[u]),
                     "x": float(np.interp(t, pt, sc.unit_path_x[p0:p1])),
                     "y": float(np.interp(t, pt, sc.unit_path_y[p0:p1])),
-                    "ready": rep.ready[u],
-                    "reserve": rep.reserve[u],
+                    "ready": self._ready[u],
+                    "reserve": self._reserve[u],
                     "channels": sc.unit_channels[u],
-                    "free_channels": sc.unit_channels[u] - rep.busy[u],
+                    "free_channels": sc.unit_channels[u] - busy.get(u, 0),
                     "cost_per_round": sc.unit_cost[u],
-                    "fired": int(rep.out.shots[0, u]),
+                    "fired": self._shots[u],
                     "delegated": self.delegation[u],
                 }
             )
@@ -522,8 +554,6 @@ class Session:
                     }
                 )
         ended = list(self._ended.values())
-        out = rep.out
-        fired = [(f[0], f[1]) for f in self._flying]
         return {
             "time": t,
             "finished": self.finished and t >= self.end_time,
@@ -546,17 +576,15 @@ class Session:
                     "intercept": f[1],
                 }
                 for f in self._flying
-            ]
-            if fired
-            else [],
+            ],
             "tally": {
                 "tracked": len(self._tracked),
                 "destroyed": sum(1 for e in ended if e[0] == "kill"),
                 "jammed": sum(1 for e in ended if e[0] == "jammed"),
                 "leaked": sum(1 for e in ended if e[0] in ("leak", "impact")),
                 "hits": sum(1 for e in ended if e[0] == "impact"),
-                "rounds": int(out.shots[0].sum()),
-                "money": float(out.shots[0] @ np.asarray(cs.unit_cost)),
+                "rounds": sum(self._shots),
+                "money": float(np.asarray(self._shots) @ np.asarray(cs.unit_cost)),
                 "threats": cs.n_threats,
             },
             "events": self._recent(),
