@@ -109,9 +109,10 @@ def test_replay_matches_its_replicate(capital):
     fates = {f: r.fate.count(f) for f in set(r.fate)}
     assert sum(fates.values()) == 550 and "destroyed" in fates and "lost_to_ew" in fates
     assert all(a < b for a, b, *_ in r.shots)
-    assert capital.laydown.frame.geographic  # the capital has an origin: lat/lon axes
-    lon, lat = capital.laydown.assets[0].x, capital.laydown.assets[0].y
-    assert abs(lat - 50.0) < 0.1 and abs(lon - 30.0) < 0.1
+    # the capital has an origin: the map is in km east and north of it, over a basemap
+    assert capital.laydown.frame.origin == (50.0, 30.0)
+    assert (capital.laydown.assets[0].x, capital.laydown.assets[0].y) == (0.0, 1.0)
+    assert capital.laydown.basemap is not None
 
 
 def test_pngs_exist_have_their_size_and_are_not_blank(capital, tmp_path):

@@ -45,6 +45,14 @@ COUNT_DRAWN = """() => {
 }"""
 
 
+# pixels per map unit (km) along each axis of the map, as plotly drew it
+PIXELS_PER_KM = """() => {
+  const l = document.getElementById("map")._fullLayout;
+  const per = (a) => a._length / Math.abs(a.range[1] - a.range[0]);
+  return [per(l.xaxis), per(l.yaxis)];
+}"""
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -78,6 +86,10 @@ def test_demo_report_replay_in_chromium(browser, tmp_path):
     assert data_count == drawn == data.replay.airborne(data.replay.peak_time) > 100
     assert page.locator("#replay-status").get_attribute("data-airborne") == str(drawn)
     page.screenshot(path=tmp_path / "report-peak.png", full_page=True)
+    # a kilometre is as many pixels east-west as north-south, over the basemap
+    x_px, y_px = page.evaluate(PIXELS_PER_KM)
+    assert x_px == pytest.approx(y_px, rel=1e-3) and x_px > 0
+    assert page.locator("#map text", has_text="Kyiv").count() >= 1
 
     slider = page.locator("#replay-time")
     box = slider.bounding_box()

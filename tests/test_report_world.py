@@ -399,30 +399,22 @@ def test_platform_labels_are_escaped(world_path):
     assert "&lt;img src=x onerror=alert(3)&gt; envelope" in [t.get("name") for t in side["data"]]
 
 
-def test_terrain_and_tracks_on_a_geographic_map(terrain_path, tmp_path):
-    from iadsim.geometry import enu_to_geodetic
-
+def test_terrain_and_tracks_on_a_map_with_an_origin(terrain_path, tmp_path):
     raw = yaml.safe_load(terrain_path.read_text(encoding="utf-8"))
     raw["origin"] = {"lat": 50.0, "lon": 30.0}
     raw["terrain"]["file"] = str(terrain_path.parent / "hills.npy")
     path = tmp_path / "geographic.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     data = report_from_scenario(path, replications=1, seed=1, engine="reference")
-    assert data.laydown.frame.geographic
+    assert data.laydown.frame.origin == (50.0, 30.0) and data.laydown.basemap is not None
     ter = data.laydown.terrain
-    # edges: longitudes at the grid's middle latitude, latitudes at its middle longitude
-    lat_s, _ = enu_to_geodetic(0.0, -200e3, 50.0, 30.0)
-    lat_n, _ = enu_to_geodetic(0.0, 300e3, 50.0, 30.0)
-    _, lon_w = enu_to_geodetic(-80e3, 50e3, 50.0, 30.0)
-    _, lon_e = enu_to_geodetic(80e3, 50e3, 50.0, 30.0)
-    assert (ter.west, ter.east) == pytest.approx((lon_w, lon_e), abs=1e-9)
-    assert (ter.south, ter.north) == pytest.approx((lat_s, lat_n), abs=1e-9)
-    assert ter.west < 30.0 < ter.east and ter.south < 50.0 < ter.north
+    # the grid is a rectangle of the local frame: its image's edges are its extent, in km
+    assert (ter.west, ter.east, ter.south, ter.north) == pytest.approx((-80, 80, -200, 300))
     cap = next(t for t in data.laydown.tracks if t.id == "cap")
-    lat, lon = enu_to_geodetic(7500.0, 40000.0, 50.0, 30.0)  # where its orbit starts
-    assert (cap.x[0], cap.y[0]) == pytest.approx((lon, lat), abs=1e-9)
+    assert (cap.x[0], cap.y[0]) == pytest.approx((7.5, 40.0))  # where its orbit starts, km
     assert len(cap.ring_dx) == len(cap.ring_dy) > 0
-    assert max(cap.ring_dy) == pytest.approx(40 / 111.2, rel=0.01)  # 40 km in degrees north
+    assert max(cap.ring_dy) == pytest.approx(40.0, rel=1e-3)  # 40 km north, as long as east
+    assert max(cap.ring_dx) == pytest.approx(40.0, rel=1e-3)
 
 
 def test_thinning_a_route_keeps_its_altitude_extremes():

@@ -70,9 +70,93 @@ def _grid(**axis: Any) -> dict[str, Any]:
     return {"gridcolor": "#e5e5e5", "zerolinecolor": "#bdbdbd", **axis}
 
 
+BASEMAP_STYLE: dict[str, dict[str, Any]] = {
+    "graticule": {"color": "#d9d9d9", "width": 0.6, "dash": "dot"},
+    "coast": {"color": "#6b8fb3", "width": 1.0},
+    "lakes": {"color": "#8fb4d6", "width": 0.8},
+    "rivers": {"color": "#8fb4d6", "width": 1.0},
+    "borders": {"color": "#969696", "width": 1.0, "dash": "dash"},
+}
+"""Line styles of the basemap's layers (the same in the PNG, :mod:`iadsim.report.static`)."""
+
+
+def _basemap_traces(fig: Any, data: ReportData) -> None:
+    """The basemap under the laydown: lines, graticule labels, labelled cities, attribution.
+
+    Its traces carry ``meta`` = ``basemap:<layer>`` and ``basemap:cities``; one
+    legend entry shows or hides the lines, another the cities.
+    """
+    lay = data.laydown
+    base = lay.basemap
+    if base is None:
+        return
+    layers = {
+        "graticule": base.graticule,
+        "coast": base.coast,
+        "lakes": base.lakes,
+        "rivers": base.rivers,
+        "borders": base.borders,
+    }
+    drawn = [name for name, (xs, _) in layers.items() if xs]
+    shown = next((name for name in drawn if name != "graticule"), "graticule")  # its line
+    for name in drawn:
+        xs, ys = layers[name]
+        fig.add_scatter(
+            x=xs,
+            y=ys,
+            mode="lines",
+            line=BASEMAP_STYLE[name],
+            name=f"coast, borders, rivers ({base.resolution} Natural Earth)",
+            legendgroup="basemap",
+            showlegend=name == shown,
+            meta=f"basemap:{name}",
+            hoverinfo="skip",
+        )
+    cities = base.labelled(lay.whole_raid(), lay.defended_area())
+    if cities:
+        fig.add_scatter(
+            x=[c.x for c in cities],
+            y=[c.y for c in cities],
+            mode="markers+text",
+            marker={"size": 5, "color": "#404040"},
+            text=[esc(c.name) for c in cities],
+            textposition="top right",
+            textfont={"size": 11, "color": "#404040"},
+            customdata=[[esc(c.country), f"{c.population:,}"] for c in cities],
+            hovertemplate="%{text}, %{customdata[0]}: population %{customdata[1]}"
+            "<extra>Natural Earth</extra>",
+            name="cities",
+            meta="basemap:cities",
+        )
+    for text, x, y, meridian in base.graticule_labels(lay.whole_raid()):
+        fig.add_annotation(
+            x=x,
+            y=y,
+            text=text,
+            showarrow=False,
+            font={"size": 9, "color": "#969696"},
+            xanchor="center" if meridian else "left",
+            yanchor="bottom",
+        )
+    fig.add_annotation(
+        x=1.0,
+        y=0.0,
+        xref="paper",
+        yref="paper",
+        xanchor="right",
+        yanchor="bottom",
+        text=esc(base.attribution),
+        showarrow=False,
+        font={"size": 9, "color": "#737373"},
+        bgcolor="rgba(255,255,255,0.7)",
+    )
+
+
 def map_figure(data: ReportData) -> Any:
     """The laydown with empty replay layers; the page's script fills those as time moves.
 
+    The axes are kilometres east and north of the origin, held to one scale; with a
+    real origin the basemap is drawn under the laydown (:func:`_basemap_traces`).
     Replay traces carry ``meta`` = ``replay:airborne:<kind index>``, ``replay:shots``,
     ``replay:destroyed``, ``replay:lost_to_ew``, ``replay:leaked`` or ``replay:impact``.
     """
@@ -103,6 +187,7 @@ def map_figure(data: ReportData) -> Any:
             meta="terrain",
             hoverinfo="skip",
         )
+    _basemap_traces(fig, data)
     first = True
     for raid, (xs, ys) in lay.routes.items():
         fig.add_scatter(
@@ -318,7 +403,7 @@ def map_figure(data: ReportData) -> Any:
             yaxis=_grid(
                 title={"text": frame.y_title},
                 scaleanchor="x",
-                scaleratio=frame.aspect,
+                scaleratio=1.0,
                 range=[y0, y1],
             ),
             legend={"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 11}},

@@ -1,4 +1,4 @@
-"""The map's axes: kilometres east and north of the origin, or longitude and latitude."""
+"""The map's axes: kilometres east and north of the scenario's origin, true to scale."""
 
 from __future__ import annotations
 
@@ -8,57 +8,59 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from iadsim.geometry import enu_to_geodetic
-
 __all__ = ["MapFrame"]
 
 RING_POINTS = 73
 """Points drawn on each coverage ring (every 5 degrees, closed)."""
 
 
+def _degrees(value: float, positive: str, negative: str) -> str:
+    return f"{abs(value):.2f}° {positive if value >= 0 else negative}"
+
+
 @dataclass(frozen=True)
 class MapFrame:
     """Turns positions in the scenario's local frame (metres) into map coordinates.
 
-    Without an origin the map is in kilometres east (x) and north (y); with one
-    it is in degrees of longitude (x) and latitude (y).
+    The map is always in kilometres east (x) and north (y) of the origin, the frame
+    every position is computed in, so a kilometre has the same length in both
+    directions (the figures hold x and y to one scale). With a real origin the
+    basemap (:mod:`iadsim.basemap`) is drawn under the laydown in the same frame: an
+    orthographic projection at the origin (see :class:`iadsim.basemap.LocalProjection`).
     """
 
     origin: tuple[float, float] | None = None
-    """Latitude and longitude of the local frame's origin, degrees."""
-
-    @property
-    def geographic(self) -> bool:
-        """True when the map's axes are longitude and latitude."""
-        return self.origin is not None
+    """Latitude and longitude of the local frame's origin, degrees; None for a scenario
+    placed on no real map."""
 
     @property
     def x_title(self) -> str:
         """Title of the horizontal axis."""
-        return "longitude (°E)" if self.geographic else "east (km)"
+        if self.origin is None:
+            return "east (km)"
+        lat, lon = self.origin
+        return (
+            f"km east of the origin ({_degrees(lat, 'N', 'S')}, {_degrees(lon, 'E', 'W')}), "
+            "orthographic projection"
+        )
 
     @property
     def y_title(self) -> str:
         """Title of the vertical axis."""
-        return "latitude (°N)" if self.geographic else "north (km)"
+        return "north (km)" if self.origin is None else "km north of the origin"
 
     @property
     def aspect(self) -> float:
-        """Length of one y unit over one x unit on the ground, so that circles look round."""
-        if self.origin is None:
-            return 1.0
-        return 1.0 / math.cos(math.radians(self.origin[0]))
+        """Length of one y unit over one x unit on the ground: 1, both are kilometres."""
+        return 1.0
 
     def xy(
         self, east: ArrayLike, north: ArrayLike
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Map coordinates of points given in metres east and north of the origin."""
+        """Map coordinates (km) of points given in metres east and north of the origin."""
         e = np.asarray(east, dtype=float)
         n = np.asarray(north, dtype=float)
-        if self.origin is None:
-            return e / 1000.0, n / 1000.0
-        lat, lon = enu_to_geodetic(e, n, *self.origin)
-        return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        return e / 1000.0, n / 1000.0
 
     def ring(
         self, east: float, north: float, radius: float

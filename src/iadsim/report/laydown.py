@@ -1,10 +1,13 @@
 """The laydown on the map: assets, sensors, fire units and rings, launch sites, routes, terrain.
 
-Platforms that move or are not always on are kept as tracks (:mod:`iadsim.report.world`).
+Platforms that move or are not always on are kept as tracks (:mod:`iadsim.report.world`);
+the coastlines, borders, rivers and cities under them are the basemap
+(:mod:`iadsim.report.basemap`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from iadsim.compile import CompiledScenario
+from iadsim.report.basemap import BaseMap, build_basemap
 from iadsim.report.frame import MapFrame
 from iadsim.report.style import colour_of
 from iadsim.report.world import (
@@ -64,6 +68,8 @@ class Laydown:
     """Sensors and fire units that move or are not always available."""
     terrain: TerrainLayer | None = None
     """The scenario's elevation grid as shaded relief; None for a smooth earth."""
+    basemap: BaseMap | None = None
+    """Coastlines, borders, rivers, lakes and cities around the raid; None without an origin."""
 
     @property
     def layer_colours(self) -> dict[str, str]:
@@ -101,10 +107,9 @@ class Laydown:
         sites = self.assets + self.sensors + self.fire_units
         xs = [s.x for s in sites]
         ys = [s.y for s in sites]
-        aspect = self.frame.aspect
         span_x = max(xs) - min(xs) or 1.0
         span_y = max(ys) - min(ys) or 1.0
-        span_x, span_y = max(span_x, 0.6 * span_y * aspect), max(span_y, 0.6 * span_x / aspect)
+        span_x, span_y = max(span_x, 0.6 * span_y), max(span_y, 0.6 * span_x)
         mid_x, mid_y = (max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2
         half_x, half_y = 0.58 * span_x, 0.58 * span_y
         return (mid_x - half_x, mid_x + half_x), (mid_y - half_y, mid_y + half_y)
@@ -202,7 +207,7 @@ def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
     raid_kind = {
         r.id: compiled.class_kind[compiled.class_names.index(r.threat)] for r in scenario.raids
     }
-    return Laydown(
+    laydown = Laydown(
         frame,
         assets,
         sensors,
@@ -213,3 +218,4 @@ def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
         tracks,
         build_terrain(compiled, frame),
     )
+    return dataclasses.replace(laydown, basemap=build_basemap(frame, laydown.whole_raid()))

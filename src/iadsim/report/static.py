@@ -62,8 +62,76 @@ def _style(ax: Any) -> None:
     ax.set_axisbelow(True)
 
 
+def _line(values: list[float | None]) -> np.ndarray:
+    return np.array([np.nan if v is None else v for v in values], dtype=float)
+
+
+def _draw_basemap(ax: Any, data: ReportData) -> None:
+    """Graticule, coast, lakes, rivers and borders, under everything else (zorder 0.5)."""
+    from iadsim.report.figures import BASEMAP_STYLE
+
+    base = data.laydown.basemap
+    if base is None:
+        return
+    dashes = {"dot": ":", "dash": "--"}
+    first = True
+    for name, (xs, ys) in (
+        ("graticule", base.graticule),
+        ("coast", base.coast),
+        ("lakes", base.lakes),
+        ("rivers", base.rivers),
+        ("borders", base.borders),
+    ):
+        if not xs:
+            continue
+        style = BASEMAP_STYLE[name]
+        ax.plot(
+            _line(xs),
+            _line(ys),
+            color=style["color"],
+            lw=style["width"] * 0.8,
+            ls=dashes.get(style.get("dash", ""), "-"),
+            zorder=0.5,
+            label=f"coast, borders, rivers ({base.resolution} Natural Earth)"
+            if first and name != "graticule"
+            else None,
+        )
+        first = first and name == "graticule"
+
+
+def _label_places(ax: Any, data: ReportData, extent: Any, count: int) -> None:
+    """The most populous places in a panel, as dots with their names, and graticule labels."""
+    base = data.laydown.basemap
+    if base is None:
+        return
+    cities = base.cities_in(extent, count)
+    ax.scatter([c.x for c in cities], [c.y for c in cities], s=6, color="#404040", zorder=0.6)
+    for c in cities:
+        ax.annotate(
+            c.name,
+            (c.x, c.y),
+            xytext=(3, 2),
+            textcoords="offset points",
+            fontsize=7,
+            color="#404040",
+            zorder=0.6,
+        )
+    for text, x, y, meridian in base.graticule_labels(extent):
+        ax.annotate(
+            text,
+            (x, y),
+            xytext=(0, 2) if meridian else (2, 0),
+            textcoords="offset points",
+            fontsize=6.5,
+            color="#969696",
+            ha="center" if meridian else "left",
+            va="bottom" if meridian else "center",
+        )
+
+
 def _draw_map(ax: Any, data: ReportData) -> None:
     lay, r = data.laydown, data.replay
+    _draw_basemap(ax, data)
     if lay.terrain is not None:
         ter = lay.terrain
         ax.imshow(
@@ -151,7 +219,7 @@ def _draw_map(ax: Any, data: ReportData) -> None:
             color=FATE_COLOURS[fate],
             label=f"{FATE_LABELS[fate]} ({len(idx)})",
         )
-    ax.set_aspect(lay.frame.aspect)
+    ax.set_aspect("equal")  # a kilometre as long east-west as north-south
     ax.set_xlabel(lay.frame.x_title)
     ax.set_ylabel(lay.frame.y_title)
     _style(ax)
@@ -161,18 +229,21 @@ MAP_PANEL = 1.05
 """Width over height of each of the map's two panels (about 6.6 by 6.3 inches)."""
 
 
-def _fill(ax: Any, xs: tuple[float, float], ys: tuple[float, float], aspect: float) -> None:
+def _fill(
+    ax: Any, xs: tuple[float, float], ys: tuple[float, float]
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Set limits holding ``xs`` and ``ys``, widened on one side to fill a map panel."""
     (x0, x1), (y0, y1) = xs, ys
-    width, height = x1 - x0, (y1 - y0) * aspect  # in x units on the ground
+    width, height = x1 - x0, y1 - y0  # both in km
     if width < MAP_PANEL * height:
         grow = (MAP_PANEL * height - width) / 2
         x0, x1 = x0 - grow, x1 + grow
     else:
-        grow = (width / MAP_PANEL - height) / 2 / aspect
+        grow = (width / MAP_PANEL - height) / 2
         y0, y1 = y0 - grow, y1 + grow
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
+    return (x0, x1), (y0, y1)
 
 
 def _map(data: ReportData) -> Any:
@@ -181,11 +252,16 @@ def _map(data: ReportData) -> Any:
     whole, near = fig.subplots(1, 2)
     _draw_map(whole, data)
     _draw_map(near, data)
-    aspect = data.laydown.frame.aspect
-    _fill(whole, *data.laydown.whole_raid(), aspect)
+    from iadsim.report.basemap import CITIES_DEFENDED, CITIES_WHOLE
+
+    _label_places(whole, data, _fill(whole, *data.laydown.whole_raid()), CITIES_WHOLE)
     whole.set_title("the whole raid", loc="left", fontsize=10)
-    _fill(near, *data.laydown.defended_area(), aspect)
+    _label_places(near, data, _fill(near, *data.laydown.defended_area()), CITIES_DEFENDED)
     near.set_title("the defended area", loc="left", fontsize=10)
+    base = data.laydown.basemap
+    if base is not None:
+        fig.text(0.995, 0.005, base.attribution, ha="right", va="bottom", fontsize=7,
+                 color="#737373")  # fmt: skip
     handles, labels = whole.get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=5, fontsize=8)
     fig.suptitle(

@@ -346,9 +346,8 @@ def _shade(z: NDArray[np.float64], dx: float, dy: float) -> NDArray[np.float64]:
 def build_terrain(compiled: CompiledScenario, frame: MapFrame) -> TerrainLayer | None:
     """The shaded relief of the scenario's terrain, or None for a smooth earth.
 
-    With geographic axes the image is placed by its edges' longitudes (at the
-    grid's middle latitude) and latitudes: a close fit for grids of a few
-    hundred kilometres.
+    The grid is a rectangle of the local frame, so its image's edges are its
+    extent's, in kilometres.
     """
     extent = np.asarray(compiled.terrain_extent, dtype=float)
     grid = np.asarray(compiled.terrain_preview, dtype=float)
