@@ -1,10 +1,16 @@
-"""The public API in a few calls: load, compile, simulate, summarise."""
+"""The public API in a few calls: load, compile, simulate, summarise.
+
+Bad input raises an :class:`iadsim.errors.IadsimError`, with the message the
+``iadsim`` command prints for the same input: a :class:`~iadsim.errors.ScenarioError`
+for a file or ``--set`` override, an :class:`~iadsim.errors.OptionError` naming the
+option (``--replicate-index``, ``--policy``, ...) for an argument out of range.
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from importlib.metadata import PackageNotFoundError, version
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,23 +19,78 @@ import numpy as np
 from iadsim.compile import CompiledScenario, compile_scenario
 from iadsim.engine import BATCH_SIZE, Outcomes, simulate, simulate_batches
 from iadsim.engine.outcomes import ARRAYS
-from iadsim.errors import ScenarioError
-from iadsim.metrics import Accumulator, Summary, summarize
+from iadsim.errors import OptionError, ScenarioError, shorten
+from iadsim.metrics import (
+    REPLICATE_COLUMNS,
+    Accumulator,
+    Estimate,
+    Summary,
+    replicate_totals,
+    summarize,
+    total_estimates,
+)
+from iadsim.provenance import provenance
 from iadsim.scenario import Scenario, load_scenario
 
-__all__ = ["batch_size", "batches", "prepare", "provenance", "run_compiled", "run_file"]
+__all__ = [
+    "RunResult",
+    "batch_size",
+    "batches",
+    "check_run",
+    "prepare",
+    "provenance",
+    "run_compiled",
+    "run_file",
+    "run_replicates",
+]
 
 
-def provenance(**extra: Any) -> dict[str, Any]:
-    """Versions of iadsim and its main libraries, for every result."""
-    info: dict[str, Any] = {}
-    for package in ("iadsim", "numpy", "pydantic", "pint"):
-        try:
-            info[package] = version(package)
-        except PackageNotFoundError:  # running from a source tree
-            info[package] = "unknown"
-    info.update(extra)
-    return info
+def check_run(
+    *,
+    replications: int,
+    seed: int,
+    replicate_index: int | None = None,
+    policy: str | None = None,
+    engine: str = "fast",
+) -> None:
+    """Check a run's settings before any work, as the command checks its options.
+
+    Raises:
+        OptionError: naming the option (``--replications``, ``--seed``,
+            ``--replicate-index``, ``--policy``, ``--engine``) and what it must be.
+    """
+    from iadsim import limits
+    from iadsim.c2 import registry
+    from iadsim.engine import ENGINES
+
+    def whole(value: object) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if not whole(replications) or not 1 <= replications <= limits.MAX_REPLICATIONS:
+        raise OptionError(
+            "--replications",
+            f"expected a whole number from 1 to {limits.MAX_REPLICATIONS:,}, "
+            f"got {shorten(repr(replications))}",
+        )
+    if not whole(seed) or not 0 <= seed <= limits.MAX_SEED:
+        raise OptionError(
+            "--seed",
+            f"expected a whole number from 0 to {limits.MAX_SEED:,} (2^64-1), "
+            f"got {shorten(repr(seed))}",
+        )
+    if replicate_index is not None and (
+        not whole(replicate_index) or not 0 <= replicate_index < replications
+    ):
+        raise OptionError(
+            "--replicate-index",
+            f"must be in 0..{replications - 1} (one of the {replications} replications)",
+        )
+    if policy is not None and policy not in registry.POLICIES:
+        known = ", ".join(registry.POLICY_NAMES)
+        raise OptionError("--policy", f"expected one of {known}, got {shorten(repr(policy))}")
+    if engine not in ENGINES:
+        known = ", ".join(ENGINES)
+        raise OptionError("--engine", f"expected one of {known}, got {shorten(repr(engine))}")
 
 
 def prepare(
@@ -44,8 +105,10 @@ def prepare(
     Raises:
         ScenarioError: if the file or an override is not a valid scenario, or
             lacks what ``policy`` needs.
-        ValueError: if ``policy`` is not a registered policy.
+        OptionError: if ``policy`` is not a registered policy.
     """
+    if policy is not None:
+        check_run(replications=1, seed=0, policy=policy)
     scenario = load_scenario(path, overrides=overrides)
     if policy is not None:
         missing = scenario.doctrine.missing_for(policy)
@@ -145,6 +208,75 @@ def batches(
             parts = []
 
 
+def _info(scenario: Scenario, compiled: CompiledScenario, engine: str, policy: str | None) -> Any:
+    return provenance(
+        scenario_hash=compiled.content_hash,
+        engine=engine,
+        policy=policy or compiled.policy,
+        schema_version=scenario.schema_version,
+    )
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A run's summary and its per-replication totals.
+
+    ``replicates`` has one row per replication: ``replication`` (its index) and
+    the :data:`~iadsim.metrics.REPLICATE_COLUMNS` (threats launched, destroyed,
+    lost to EW, leaked, rounds, defender spend, value lost, ...), the same
+    columns the store keeps (:meth:`iadsim.store.Store.replicates`).
+    """
+
+    summary: Summary
+    replicates: Any
+    """A ``pandas.DataFrame``, one row per replication in index order."""
+
+    def totals(self) -> dict[str, Estimate]:
+        """Destroyed, lost to EW and leaked over all threat kinds, with intervals."""
+        return total_estimates(self.replicates, self.summary.confidence)
+
+
+def run_replicates(
+    scenario: Scenario,
+    compiled: CompiledScenario,
+    *,
+    replications: int,
+    seed: int,
+    policy: str | None = None,
+    engine: str = "fast",
+    progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Simulate and summarise as :func:`run_compiled`, keeping each replication's totals.
+
+    The summary is the one :func:`run_compiled` returns, to the last bit; the
+    totals take a few numbers per replication (about 60 bytes), not the outcomes.
+
+    Raises:
+        OptionError: if a setting is out of range (:func:`check_run`).
+    """
+    import pandas as pd
+
+    check_run(replications=replications, seed=seed, policy=policy, engine=engine)
+    accumulator = Accumulator(compiled)
+    columns: dict[str, list[np.ndarray]] = {"replication": []}
+    columns.update({name: [] for name in REPLICATE_COLUMNS})
+    for batch in batches(
+        compiled,
+        replications=replications,
+        seed=seed,
+        policy=policy,
+        engine=engine,
+        progress=progress,
+    ):
+        accumulator.add(batch)
+        columns["replication"].append(batch.replications)
+        for name, values in replicate_totals(compiled, batch).items():
+            columns[name].append(values)
+    summary = accumulator.summary(provenance=_info(scenario, compiled, engine, policy))
+    frame = pd.DataFrame({name: np.concatenate(parts) for name, parts in columns.items()})
+    return RunResult(summary, frame)
+
+
 def run_compiled(
     scenario: Scenario,
     compiled: CompiledScenario,
@@ -159,14 +291,20 @@ def run_compiled(
     """Simulate a compiled scenario and summarise the outcomes, with provenance.
 
     Replications run in batches folded into the summary as they finish, so
-    memory does not grow with their number.
+    memory does not grow with their number (:func:`run_replicates` also keeps
+    each replication's totals).
+
+    Raises:
+        OptionError: if a setting is out of range (:func:`check_run`).
     """
-    info = provenance(
-        scenario_hash=compiled.content_hash,
+    check_run(
+        replications=replications,
+        seed=seed,
+        replicate_index=replicate_index,
+        policy=policy,
         engine=engine,
-        policy=policy or compiled.policy,
-        schema_version=scenario.schema_version,
     )
+    info = _info(scenario, compiled, engine, policy)
     if replicate_index is not None:
         outcomes = simulate(
             compiled,
@@ -206,7 +344,15 @@ def run_file(
 
     Raises:
         ScenarioError: if the file or an override is not a valid scenario.
+        OptionError: if a setting is out of range (:func:`check_run`).
     """
+    check_run(
+        replications=replications,
+        seed=seed,
+        replicate_index=replicate_index,
+        policy=policy,
+        engine=engine,
+    )
     scenario, compiled = prepare(path, overrides=overrides, policy=policy)
     return run_compiled(
         scenario,

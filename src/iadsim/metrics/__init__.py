@@ -12,9 +12,15 @@ from iadsim.metrics.estimates import (
     score_bounds,
     upper_limit,
 )
+from iadsim.metrics.replicates import (
+    REPLICATE_COLUMNS,
+    replicate_totals,
+    total_estimates,
+)
 from iadsim.metrics.summary import Accumulator, Summary, per_replication, summarize, supports
 
 __all__ = [
+    "REPLICATE_COLUMNS",
     "Accumulator",
     "Estimate",
     "Summary",
@@ -23,8 +29,10 @@ __all__ = [
     "per_replication",
     "proportion_estimate",
     "proportion_interval",
+    "replicate_totals",
     "score_bounds",
     "summarize",
     "supports",
+    "total_estimates",
     "upper_limit",
 ]

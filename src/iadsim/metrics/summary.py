@@ -68,6 +68,49 @@ class Summary:
             "provenance": self.provenance,
         }
 
+    def rows(self) -> list[tuple[str, str, str, Estimate]]:
+        """Every figure as ``(section, group, metric, estimate)``, in the tables' order.
+
+        ``section`` is by_kind, by_class, by_layer, by_unit, shots, cost or assets;
+        ``group`` the kind, class, layer, unit or asset (``""`` for a whole-run
+        figure); ``metric`` what is counted (launched, destroyed, lost_to_ew, leaked,
+        kills, shots, cost, rounds, defender, attacker, exchange_ratio, value_lost,
+        destroyed, hits).
+        """
+        rows: list[tuple[str, str, str, Estimate]] = []
+        for section in ("by_kind", "by_class", "by_layer", "by_unit"):
+            for group, metrics in getattr(self, section).items():
+                rows.extend((section, group, m, e) for m, e in metrics.items())
+        rows.extend(("shots", group, "rounds", e) for group, e in self.shots.items())
+        rows.extend(("cost", "", m, e) for m, e in self.cost.items())
+        rows.append(("assets", "", "value_lost", self.assets["value_lost"]))
+        for metric in ("destroyed", "hits"):
+            rows.extend(("assets", a, metric, e) for a, e in self.assets[metric].items())
+        return rows
+
+    def to_frame(self) -> Any:
+        """The summary as a long ``pandas.DataFrame``: one row per figure.
+
+        Columns ``section``, ``group``, ``metric`` (see :meth:`rows`), ``mean``,
+        ``lo`` and ``hi`` (the confidence interval at level :attr:`confidence`;
+        NaN when undefined, with one replication). Per night (replication) means;
+        money in US dollars. ``frame.set_index(["section", "group", "metric"])``
+        gives one figure by its key.
+        """
+        import pandas as pd
+
+        rows = self.rows()
+        return pd.DataFrame(
+            {
+                "section": [r[0] for r in rows],
+                "group": [r[1] for r in rows],
+                "metric": [r[2] for r in rows],
+                "mean": np.array([r[3].mean for r in rows], dtype=float),
+                "lo": np.array([r[3].lo for r in rows], dtype=float),
+                "hi": np.array([r[3].hi for r in rows], dtype=float),
+            }
+        )
+
 
 def _group(labels: tuple[str, ...]) -> dict[str, np.ndarray]:
     groups: dict[str, np.ndarray] = {}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
-import platform
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -43,25 +42,6 @@ def run_id_of(scenario_hash: str, seed: int, replications: int, policy: str) -> 
     """
     key = json.dumps([scenario_hash, seed, replications, policy])
     return hashlib.sha256(key.encode()).hexdigest()[:16]
-
-
-def versions() -> dict[str, str]:
-    """Versions of iadsim and its main libraries, for each run's provenance."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    from iadsim.api import provenance
-
-    info = {k: str(v) for k, v in provenance().items()}
-    for package in ("scipy", "duckdb", "pyarrow"):
-        try:
-            info[package] = version(package)
-        except PackageNotFoundError:
-            info[package] = "unknown"
-    info["python"] = platform.python_version()
-    from iadsim.store.store import STORE_FORMAT
-
-    info["store_format"] = str(STORE_FORMAT)
-    return info
 
 
 class SweepProgress(Protocol):
@@ -256,7 +236,6 @@ def _open_runs(
     engine: str,
     report: SweepReport,
 ) -> dict[str, _Run]:
-    info = versions()
     runs: dict[str, _Run] = {}
     for point, scenario, run_id in prepared:
         report.points.append(PointRun(point, run_id, scenario.name))
@@ -279,7 +258,6 @@ def _open_runs(
                 "policy": policy_of(sweep, scenario),
                 "engine": engine,
                 "batch_size": batch_size,
-                "versions": info,
             }
         )
         good, summary_ok, damaged = store.check_run(run_id)
@@ -359,8 +337,8 @@ def _execute(
 
 def _finish(sweep: Sweep, store: Store, run: _Run, engine: str) -> None:
     """Summarise a run from its stored (verified) batches and mark it complete."""
-    from iadsim.api import provenance
     from iadsim.metrics import summarize
+    from iadsim.provenance import provenance
     from iadsim.store.tables import summary_table
 
     compiled = _compiled(run, sweep)

@@ -70,6 +70,13 @@ def _reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
+def _versions() -> dict[str, str]:
+    """What a stored run records of its making: :func:`iadsim.provenance.provenance`."""
+    from iadsim.provenance import provenance
+
+    return {k: str(v) for k, v in provenance(store_format=STORE_FORMAT).items()}
+
+
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
@@ -418,7 +425,12 @@ class Store:
             )
 
     def ensure_run(self, record: dict[str, Any]) -> dict[str, Any]:
-        """Record a run if it is new; return the stored record (its batch size wins)."""
+        """Record a run if it is new; return the stored record (its batch size wins).
+
+        The run's provenance (``record["versions"]``, by default
+        :func:`iadsim.provenance.provenance` with the store's format) is kept with it.
+        """
+        versions = record.get("versions") or _versions()
         with self.writing() as con:
             con.execute(
                 "insert or ignore into runs (run_id, name, scenario_hash, scenario_path, sweep_id, "
@@ -438,8 +450,8 @@ class Store:
                     record["policy"],
                     record["engine"],
                     record["batch_size"],
-                    record["versions"].get("iadsim", "unknown"),
-                    json.dumps(record["versions"]),
+                    versions.get("iadsim", "unknown"),
+                    json.dumps(versions),
                     _now(),
                 ],
             )

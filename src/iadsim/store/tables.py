@@ -13,9 +13,10 @@ from typing import Any
 import numpy as np
 
 from iadsim.compile import CompiledScenario
-from iadsim.engine import Fate, Outcomes
+from iadsim.engine import Outcomes
 from iadsim.engine.outcomes import ARRAYS
 from iadsim.metrics import Estimate, Summary
+from iadsim.metrics.replicates import REPLICATE_COLUMNS, replicate_totals
 
 __all__ = [
     "REPLICATE_COLUMNS",
@@ -29,37 +30,6 @@ _EMPTY = Outcomes.empty(0, np.zeros(0, dtype=np.int64), 0, 0, 0)
 _ARRAYS = {name: getattr(_EMPTY, name).dtype for name in ARRAYS}
 """Each per-replication array of :class:`Outcomes` and its dtype, as the engine makes them."""
 
-REPLICATE_COLUMNS = {
-    "launched": "threats launched",
-    "destroyed": "threats destroyed by fire units",
-    "lost_to_ew": "threats defeated by EW",
-    "leaked": "threats that reached their aim point",
-    "hits": "leakers that destroyed their target",
-    "rounds": "rounds fired by all fire units",
-    "defender_cost": "defender spend, US dollars",
-    "exchange_ratio": "defender spend / attacker spend",
-    "value_lost": "value of the assets destroyed",
-    "assets_destroyed": "assets destroyed",
-}
-"""Per-replicate totals stored beside the full outcomes: column name → meaning."""
-
-
-def _totals(compiled: CompiledScenario, o: Outcomes) -> dict[str, np.ndarray]:
-    spend = (o.shots * compiled.unit_cost[None, :]).sum(axis=1)
-    attacker = float(compiled.class_cost[compiled.threat_class].sum())
-    return {
-        "launched": np.full(len(o), compiled.n_threats, dtype=np.int32),
-        "destroyed": (o.fate == Fate.DESTROYED).sum(axis=1).astype(np.int32),
-        "lost_to_ew": (o.fate == Fate.LOST_TO_EW).sum(axis=1).astype(np.int32),
-        "leaked": (o.fate == Fate.LEAKED).sum(axis=1).astype(np.int32),
-        "hits": o.hit.sum(axis=1).astype(np.int32),
-        "rounds": o.shots.sum(axis=1).astype(np.int64),
-        "defender_cost": spend.astype(np.float64),
-        "exchange_ratio": spend / attacker if attacker > 0 else np.full(len(o), np.nan),
-        "value_lost": (o.asset_destroyed * compiled.asset_value[None, :]).sum(axis=1),
-        "assets_destroyed": o.asset_destroyed.sum(axis=1).astype(np.int32),
-    }
-
 
 def outcomes_table(run_id: str, compiled: CompiledScenario, outcomes: Outcomes) -> Any:
     """A ``pyarrow.Table`` with one row per replication."""
@@ -70,7 +40,7 @@ def outcomes_table(run_id: str, compiled: CompiledScenario, outcomes: Outcomes) 
         "run_id": pa.array([run_id] * n, pa.string()),
         "replication": pa.array(outcomes.replications, pa.int64()),
     }
-    columns.update({k: pa.array(v) for k, v in _totals(compiled, outcomes).items()})
+    columns.update({k: pa.array(v) for k, v in replicate_totals(compiled, outcomes).items()})
     widths = {}
     for name, dtype in _ARRAYS.items():
         array = np.ascontiguousarray(getattr(outcomes, name))
@@ -100,24 +70,11 @@ def outcomes_from_table(table: Any) -> Outcomes:
     )
 
 
-def _rows(summary: Summary) -> list[tuple[str, str, str, Estimate]]:
-    rows: list[tuple[str, str, str, Estimate]] = []
-    for section in ("by_kind", "by_class", "by_layer", "by_unit"):
-        for group, metrics in getattr(summary, section).items():
-            rows.extend((section, group, m, e) for m, e in metrics.items())
-    rows.extend(("shots", group, "rounds", e) for group, e in summary.shots.items())
-    rows.extend(("cost", "", m, e) for m, e in summary.cost.items())
-    rows.append(("assets", "", "value_lost", summary.assets["value_lost"]))
-    for metric in ("destroyed", "hits"):
-        rows.extend(("assets", a, metric, e) for a, e in summary.assets[metric].items())
-    return rows
-
-
 def summary_table(run_id: str, summary: Summary) -> Any:
     """A ``pyarrow.Table`` of the summary: run_id, section, group, metric, mean, lo, hi."""
     import pyarrow as pa
 
-    rows = _rows(summary)
+    rows = summary.rows()
     meta = {
         "iadsim.name": summary.name,
         "iadsim.replications": str(summary.replications),

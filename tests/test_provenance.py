@@ -1,0 +1,42 @@
+"""One provenance record, in every summary and every stored run, with numba's version."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+from pathlib import Path
+
+from iadsim.api import prepare, run_compiled
+from iadsim.provenance import PACKAGES, provenance, versions
+from iadsim.runner import build_sweep, run_sweep
+from iadsim.store import Store
+
+BATTERY = Path(__file__).parent.parent / "examples" / "single_battery.yaml"
+
+
+def test_the_record_names_every_library_that_shapes_results() -> None:
+    info = versions()
+    assert set(PACKAGES) | {"python"} == set(info)
+    assert info["numba"] == version("numba") and info["numpy"] == version("numpy")
+    assert all(isinstance(v, str) and v for v in info.values())
+    record = provenance(engine="reference", numpy="pinned")
+    assert record["engine"] == "reference" and record["numpy"] == "pinned"  # fields win
+    assert versions()["numpy"] == version("numpy")  # the cached versions are not changed
+
+
+def test_a_summary_and_a_stored_run_carry_the_same_record(tmp_path: Path) -> None:
+    scenario, compiled = prepare(BATTERY)
+    summary = run_compiled(scenario, compiled, replications=3, seed=1, engine="reference")
+    for key, value in versions().items():
+        assert summary.provenance[key] == value
+    assert summary.provenance["scenario_hash"] == compiled.content_hash
+    assert summary.provenance["schema_version"] == scenario.schema_version
+
+    store = Store.create(tmp_path / "results")
+    sweep = build_sweep(BATTERY, replications=3, seed=1, engine="reference")
+    report = run_sweep(sweep, store, backend="in-process")
+    (run_id,) = report.run_ids
+    stored = store.run(run_id)["versions"]
+    assert stored["numba"] == version("numba") and stored["store_format"] == "1"
+    again = store.summary(run_id).provenance
+    assert again["numba"] == version("numba") and again["run_id"] == run_id
+    assert {k: again[k] for k in versions()} == versions()
