@@ -136,7 +136,7 @@ def test_starting_from_the_workspace_an_example_or_inline(
     assert static["policies"] == ["greedy", "cost_aware", "exact"]
     assert static["assets"] == [{"id": "depot", "value": 10.0, "x": 0.0, "y": 0.0}]
     names = ok(client.get(f"{API}/examples", headers=HEADERS))["examples"]
-    assert "national_defence" in names
+    assert "national_defence" in names and "capital_night_raid" in names
     example = ok(
         client.post(
             f"{API}/sessions", json={"scenario": {"example": "national_defence"}}, headers=HEADERS
@@ -173,11 +173,15 @@ def test_bad_starts_are_refused_with_a_message(client: TestClient, workspace: Pa
         ("", "a file name is needed"),
     ):
         refused(post({"scenario": {"path": name}}), 400, fragment)
-    refused(post({"scenario": {"path": "missing.yaml"}}), 400, "missing.yaml")
-    refused(post({"scenario": {"path": "bad.yaml"}}), 400, "bad.yaml", "invalid scenario", "raids")
+    refused(post({"scenario": {"path": "missing.yaml"}}), 422, "error: missing.yaml")
+    refused(
+        post({"scenario": {"path": "bad.yaml"}}), 422, "error: bad.yaml: invalid scenario", "raids"
+    )
     broken = tiny()
     broken["fire_units"][0]["channels"] = "many"
-    refused(post({"scenario": {"inline": broken}}), 400, "fire_units.0.channels")
+    refused(post({"scenario": {"inline": broken}}), 422, "inline.yaml", "fire_units.0.channels")
+    escaping = {**tiny(), "terrain": {"file": "../../etc/hosts.npy"}}
+    refused(post({"scenario": {"inline": escaping}}), 422, "terrain.file", "inside the workspace")
     big = {"scenario": {"inline": {**tiny(), "name": "x" * 100_000}}}
     response = client.post(f"{API}/sessions", content=json.dumps(big), headers=HEADERS)
     assert response.status_code == 413

@@ -32,23 +32,26 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
-from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Request, WebSocket, WebSocketDisconnect
 from starlette.requests import HTTPConnection
 
 from iadsim.compile import CompiledScenario, compile_scenario
-from iadsim.errors import IadsimError
-from iadsim.scenario import load_scenario, parse_scenario
+from iadsim.errors import IadsimError, ScenarioError
+from iadsim.scenario import load_scenario, read_raw
 from iadsim.wargame import Session, WargameError, after_action_review, load_record, replay
+from iadsim.web.documents import EXAMPLES, examples_folder
+from iadsim.web.scenarios import check_document
 from iadsim.web.security import PathRejected, require_token, settings_of
 
 __all__ = ["MAX_SESSIONS", "TICK_SECONDS", "router"]
 
 MAX_SESSIONS = 16
 """Sessions kept in memory at most; starting another drops the least recently used."""
+
+INLINE = "inline.yaml"
+"""The name an inline scenario goes by in messages (and its terrain file's folder)."""
 
 TICK_SECONDS = 0.1
 """Wall-clock seconds between the clock's ticks while playing (views sent as often)."""
@@ -104,17 +107,13 @@ def _body(body: Any, *allowed: str) -> dict[str, Any]:
     return body
 
 
-def _examples() -> dict[str, Any]:
-    """Scenario files shipped with the package, by name."""
-    found = {}
-    for item in resources.files("iadsim.data").iterdir():
-        if item.name.endswith(".yaml") and "threat_classes:" in item.read_text():
-            found[item.name.removesuffix(".yaml")] = item
-    return found
-
-
 def _compile(conn: HTTPConnection, source: Any) -> CompiledScenario:
-    """The scenario a request names, compiled (errors in the CLI's words)."""
+    """The scenario a request names, compiled; its errors in the CLI's words (422).
+
+    A workspace file or an inline scenario is checked as the editor checks it
+    (:func:`iadsim.web.scenarios.check_document`: a terrain file must lie inside
+    the workspace); an example is one of the package's.
+    """
     if not isinstance(source, dict) or len(source) != 1:
         raise HTTPException(
             400,
@@ -122,26 +121,28 @@ def _compile(conn: HTTPConnection, source: Any) -> CompiledScenario:
             'or {"inline": {...scenario fields...}}',
         )
     ((kind, value),) = source.items()
+    workspace = settings_of(conn).workspace
     try:
         if kind == "path":
             if not isinstance(value, str):
                 raise HTTPException(400, "scenario.path must be a file name in the workspace")
-            path = settings_of(conn).workspace_path(value)
-            return compile_scenario(load_scenario(path), source=value)
+            raw, _ = read_raw(settings_of(conn).workspace_path(value))
+            return check_document(raw, workspace, value)[1]
         if kind == "example":
-            examples = _examples()
-            if value not in examples:
-                raise HTTPException(
-                    400, f"unknown example {value!r}; known: {', '.join(sorted(examples))}"
-                )
-            with resources.as_file(examples[value]) as path:
-                return compile_scenario(load_scenario(Path(path)), source=f"{value}.yaml")
+            if value not in EXAMPLES:
+                raise HTTPException(400, f"unknown example {value!r}; known: {', '.join(EXAMPLES)}")
+            path = examples_folder() / f"{value}.yaml"
+            return compile_scenario(load_scenario(path), source=f"{value}.yaml")
         if kind == "inline":
-            if not isinstance(value, dict):
-                raise HTTPException(400, "scenario.inline must be an object of scenario fields")
-            return compile_scenario(parse_scenario(value, source="<inline scenario>"))
-    except (IadsimError, PathRejected) as exc:
+            return check_document(value, workspace, INLINE)[1]
+    except PathRejected as exc:
         raise _bad(exc) from None
+    except ScenarioError as exc:
+        if kind == "path":
+            exc = ScenarioError(value, exc.problems)  # named as the page names it
+        raise HTTPException(422, "error: " + " ".join(str(exc).split())) from None
+    except IadsimError as exc:
+        raise HTTPException(422, "error: " + " ".join(str(exc).split())) from None
     raise HTTPException(400, f"unknown scenario source {kind!r}; expected path, example or inline")
 
 
@@ -169,7 +170,7 @@ def _int(body: dict[str, Any], name: str, default: int | None = None) -> int:
 @router.get("/examples")
 def examples() -> dict[str, Any]:
     """The example scenarios a session may start from."""
-    return {"examples": sorted(_examples())}
+    return {"examples": list(EXAMPLES)}
 
 
 @router.post("/sessions")
