@@ -226,10 +226,8 @@ def build_sweep(
         SweepError: naming the file and field (or option) that is wrong.
         ScenarioError: if the base scenario file cannot be read.
     """
-    from pydantic import ValidationError
-
-    from iadsim.scenario.load import _problems, named_file, read_raw
-    from iadsim.scenario.sweep import SweepFile, sweep_problems
+    from iadsim.scenario.load import named_file, read_raw
+    from iadsim.scenario.sweep import parse_sweep
     from iadsim.scenario.versions import migrate
 
     file = Path(file)
@@ -285,11 +283,7 @@ def build_sweep(
     lines = {
         k: n for k, n in lines.items() if not any(k == c or k.startswith(c + ".") for c in changed)
     }
-    try:
-        model = SweepFile.model_validate(merged)
-    except ValidationError as exc:
-        problems = sweep_problems(_problems(exc, "sweep"))
-        raise SweepError(source, problems, lines=lines) from None
+    model = parse_sweep(merged, source=source, lines=lines)
 
     if "scenario" in data:
         # checked (it exists, it is a file), but kept as written: the sweep's identity

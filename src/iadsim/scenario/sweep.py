@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
@@ -66,6 +67,7 @@ __all__ = [
     "parse_grid_option",
     "parse_random_option",
     "parse_set_option",
+    "parse_sweep",
     "split_top",
     "sweep_problems",
 ]
@@ -402,6 +404,24 @@ _FIELDS = {
     "": ", ".join(f.alias or n for n, f in SweepFile.model_fields.items()),
     "random": ", ".join(RandomSpec.model_fields),
 }
+
+
+def parse_sweep(
+    raw: Mapping[str, Any], *, source: str | Path, lines: dict[str, int] | None = None
+) -> SweepFile:
+    """Validate a sweep file's data (with any options already put in) as a :class:`SweepFile`.
+
+    Raises:
+        SweepError: naming ``source``, every field that is wrong and its line.
+    """
+    from pydantic import ValidationError
+
+    from iadsim.scenario.load import _problems
+
+    try:
+        return SweepFile.model_validate(raw)
+    except ValidationError as exc:
+        raise SweepError(source, sweep_problems(_problems(exc, "sweep")), lines=lines) from None
 
 
 def sweep_problems(problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
