@@ -40,3 +40,13 @@ def test_a_summary_and_a_stored_run_carry_the_same_record(tmp_path: Path) -> Non
     again = store.summary(run_id).provenance
     assert again["numba"] == version("numba") and again["run_id"] == run_id
     assert {k: again[k] for k in versions()} == versions()
+
+
+def test_a_stored_summary_frame_is_the_summary_to_frame(tmp_path: Path) -> None:
+    import pandas as pd
+
+    store = Store.create(tmp_path / "results")
+    sweep = build_sweep(BATTERY, replications=4, seed=3, engine="reference")
+    (run_id,) = run_sweep(sweep, store, backend="in-process").run_ids
+    stored = store.summary_frame(run_id).drop(columns="run_id")
+    pd.testing.assert_frame_equal(stored, store.summary(run_id).to_frame())
