@@ -225,3 +225,25 @@ def test_the_model_reads_a_file_on_its_own() -> None:
     dist = model.random.vary["a.b"]
     assert (dist.kind, dist.args, dist.unit) == ("uniform", (1, 2), "km")
     assert model.replications == 200 and model.schema_version == CURRENT["sweep"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_the_schema_command_prints_each_kind(kind: str) -> None:
+    from typer.testing import CliRunner
+
+    from iadsim.cli.app import app
+
+    result = CliRunner().invoke(app, ["schema", "--kind", kind])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout) == json_schema(kind)
+
+
+def test_the_schema_command_names_a_wrong_kind() -> None:
+    from typer.testing import CliRunner
+
+    from iadsim.cli.app import app
+
+    result = CliRunner().invoke(app, ["schema", "--kind", "x" * 500])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: --kind: expected one of scenario, sweep, campaign")
+    assert len(result.stderr) < 200
