@@ -247,3 +247,12 @@ def test_the_schema_command_names_a_wrong_kind() -> None:
     assert result.exit_code == 2 and result.stdout == ""
     assert result.stderr.startswith("error: --kind: expected one of scenario, sweep, campaign")
     assert len(result.stderr) < 200
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_model_reads_the_current_version(kind: str) -> None:
+    """The version table and the models agree: a model validates only the current version."""
+    from iadsim.scenario.models import SCHEMA_VERSION
+
+    assert json_schema(kind)["properties"]["schema_version"]["const"] == CURRENT[kind]
+    assert CURRENT["scenario"] == SCHEMA_VERSION
