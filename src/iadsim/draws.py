@@ -45,6 +45,8 @@ class Purpose(IntEnum):
     """Waypoint jitter at compile time (entity: raid, index: threat * 64 + coordinate)."""
     LAUNCH_TIME = 8
     """Random launch spacing at compile time (entity: raid, index: threat)."""
+    NET_FAIL = 9
+    """Random failures of the network (entity: element, index: 2 * failure (+1: repair))."""
 
 
 def _uint64(x: int) -> int:  # the compiled stand-in for _word

@@ -14,6 +14,12 @@ import numpy as np
 
 from iadsim import limits
 from iadsim.compile.compiled import HARDNESS, CompiledScenario
+from iadsim.compile.network import (
+    compile_network,
+    element_targets,
+    needs_network,
+    organic_sensors,
+)
 from iadsim.draws import Purpose, uniform
 from iadsim.errors import ScenarioError
 from iadsim.geometry import geodetic_to_enu, position_at, radar_horizon, route_windows
@@ -21,7 +27,7 @@ from iadsim.geometry.platforms import PlatformError, Trajectory, platform_motion
 from iadsim.geometry.profiles import ProfileError, threat_trajectory
 from iadsim.geometry.terrain import ElevationGrid, TerrainError, load_terrain
 from iadsim.geometry.visibility import mask_filter, moving_windows, site_windows
-from iadsim.scenario.models import launch_window
+from iadsim.scenario.models import Sensor, launch_window
 
 __all__ = [
     "compile_bytes",
@@ -111,7 +117,8 @@ def compile_bytes(scenario: Any) -> tuple[int, int, float]:
     """
     threats = sum(raid.count for raid in scenario.raids)
     points = sum(raid.count * (len(raid.route.waypoints) + 2) for raid in scenario.raids)
-    pairs = threats * (len(scenario.sensors) + len(scenario.fire_units))
+    organic = sum(u.organic_sensor is not None for u in scenario.fire_units)
+    pairs = threats * (len(scenario.sensors) + organic + len(scenario.fire_units))
     needed = threats * _BYTES_PER_THREAT + points * _BYTES_PER_ROUTE_POINT + pairs * _BYTES_PER_PAIR
     return pairs, points, float(needed)
 
@@ -160,12 +167,18 @@ def _check_looks(compiled: CompiledScenario, scenario: Any, source: str | Path) 
     total = float(looks.sum()) if looks.size else 0.0
     if total > limits.MAX_DETECTION_LOOKS:
         worst = int(np.argmax(looks))
-        sensor = scenario.sensors[worst]
+        if worst < len(scenario.sensors):
+            sensor, where = scenario.sensors[worst], f"sensors.{worst}"
+        else:
+            u = _unit_of(scenario, compiled.sensor_ids[worst])
+            sensor = scenario.fire_units[u].organic_sensor
+            sensor = sensor.model_copy(update={"id": compiled.sensor_ids[worst]})
+            where = f"fire_units.{u}.organic_sensor"
         raise ScenarioError(
             source,
             [
                 (
-                    f"sensors.{worst}.scan_period",
+                    f"{where}.scan_period",
                     f"one replication could take up to {total:,.0f} sensor looks "
                     f"({float(looks[worst]):,.0f} by {sensor.id!r}, scan period "
                     f"{sensor.scan_period:g} s, pd {sensor.pd:g}); the limit is "
@@ -184,7 +197,26 @@ def replication_bytes(compiled: CompiledScenario, rows: int, threads: int = 1) -
     per_row = 14 * compiled.n_threats + 8 * compiled.n_units + compiled.n_assets + 64
     windows = int(compiled.eng_offset[-1]) if compiled.eng_offset.size else 0
     state = 64 * compiled.n_threats + 24 * windows + 64 * compiled.n_units
-    return float(rows * per_row + max(threads, 1) * state)
+    return float(rows * per_row + max(threads, 1) * (state + picture_bytes(compiled)))
+
+
+def picture_bytes(compiled: CompiledScenario) -> float:
+    """Bytes of one thread's network picture (:func:`iadsim.engine.network.new_picture`)."""
+    if not compiled.net_on:
+        return 0.0
+    threats, sensors, units = compiled.n_threats, len(compiled.sensor_ids), compiled.n_units
+    nodes, links = len(compiled.net_node_cycle), len(compiled.net_link_to)
+    elements = nodes + links
+    pieces = 1 + 2 * elements * compiled.net_width
+    queue = threats * (links + nodes * (compiled.net_width + 2)) + 1
+    holds = max(1, compiled.net_n_posts) * max(1, min(compiled.net_max_capacity, threats))
+    return float(
+        8 * pieces * (sensors * units + units + 2)
+        + 8 * threats * (sensors + 2 * nodes + 1)
+        + 16 * queue
+        + 8 * holds
+        + 40 * elements * compiled.net_width
+    )
 
 
 def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> CompiledScenario:
@@ -213,10 +245,13 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
     class_names = tuple(scenario.threat_classes)
     classes = [scenario.threat_classes[c] for c in class_names]
     class_index = {name: i for i, name in enumerate(class_names)}
-    asset_index = {a.id: i for i, a in enumerate(scenario.assets)}
-    asset_xy = [xy(a.position) for a in scenario.assets]
-    asset_hardness = np.array([HARDNESS.index(a.hardness) for a in scenario.assets])
-    asset_value = np.array([a.value for a in scenario.assets], dtype=float)
+    # sensors, fire units and command posts a raid aims at are targets like assets
+    targets_all = [*scenario.assets, *(item for _, item in element_targets(scenario))]
+    asset_index = {a.id: i for i, a in enumerate(targets_all)}
+    asset_xy = [xy(a.position) for a in targets_all]
+    asset_hardness = np.array([HARDNESS.index(a.hardness) for a in targets_all], dtype=np.int64)
+    asset_value = np.array([a.value for a in targets_all], dtype=float)
+    sensors = [*scenario.sensors, *organic_sensors(scenario, Sensor)]
     doctrine = scenario.doctrine
 
     grid = _terrain(scenario, source)
@@ -349,8 +384,13 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
     # --- sensors: detection windows
     det: list[list[tuple[float, float, int]]] = [[] for _ in range(n_threats)]
     sensor_paths: list[Trajectory] = []
-    for s, sensor in enumerate(scenario.sensors):
-        path = motion_of(sensor, sensor.height, f"sensors.{s}")
+    for s, sensor in enumerate(sensors):
+        where = (
+            f"sensors.{s}"
+            if s < len(scenario.sensors)
+            else f"fire_units.{_unit_of(scenario, sensor.id)}.organic_sensor"
+        )
+        path = motion_of(sensor, sensor.height, where)
         sensor_paths.append(path)
         sx, sy = xy(sensor.position)
         # standing still and looking all round: a level threat's windows are solved as
@@ -563,10 +603,10 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         route_x=route_x,
         route_y=route_y,
         route_t=route_t,
-        sensor_ids=tuple(s.id for s in scenario.sensors),
-        sensor_pd=np.array([s.pd for s in scenario.sensors], dtype=float),
-        sensor_scan=np.array([s.scan_period for s in scenario.sensors], dtype=float),
-        sensor_discrimination=np.array([s.discrimination for s in scenario.sensors], dtype=float),
+        sensor_ids=tuple(s.id for s in sensors),
+        sensor_pd=np.array([s.pd for s in sensors], dtype=float),
+        sensor_scan=np.array([s.scan_period for s in sensors], dtype=float),
+        sensor_discrimination=np.array([s.discrimination for s in sensors], dtype=float),
         **_paths("sensor", sensor_paths),
         **_paths("unit", unit_paths),
         **_preview(grid),
@@ -599,12 +639,40 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         ew_offset=ew_offset,
         ew_unit=ew_unit.astype(np.int64),
         ew_start=ew_start.astype(float),
-        asset_ids=tuple(a.id for a in scenario.assets),
+        asset_ids=tuple(a.id for a in targets_all),
         asset_value=asset_value,
         asset_hardness=asset_hardness.astype(np.int64),
+        **_keep(scenario, class_names, classes),
+        **(
+            compile_network(scenario, sensors, xy, tuple(a.id for a in targets_all))
+            if needs_network(scenario)
+            else {}
+        ),
     )
     _check_looks(compiled, scenario, source)
     return compiled
+
+
+def _unit_of(scenario: Any, sensor_id: str) -> int:
+    """The fire unit whose organic sensor has id ``sensor_id``."""
+    return next(
+        u for u, unit in enumerate(scenario.fire_units) if f"{unit.id}.organic" == sensor_id
+    )
+
+
+def _keep(scenario: Any, class_names: Sequence[str], classes: Sequence[Any]) -> dict[str, Any]:
+    """Rounds each fire unit keeps back, and the classes they are kept for."""
+    units = scenario.fire_units
+    keep = np.zeros(len(units), dtype=np.int64)
+    keep_for = np.zeros((len(units), len(classes)), dtype=np.int64)
+    for u, unit in enumerate(units):
+        if unit.reserve_for is None:
+            continue
+        keep[u] = unit.reserve_for.rounds
+        for c, cls in enumerate(classes):
+            named = unit.reserve_for.threats
+            keep_for[u, c] = class_names[c] in named or cls.perceived_kind in named
+    return {"unit_keep": keep, "keep_for": keep_for}
 
 
 # --- terrain and platforms ----------------------------------------------------------------------
@@ -872,7 +940,7 @@ def _windows(
     return _clip(found, path.available)
 
 
-def _paths(prefix: str, paths: list[Trajectory]) -> dict[str, np.ndarray]:
+def _paths(prefix: str, paths: list[Trajectory]) -> dict[str, Any]:
     """Flat tables of platform trajectories and availability, by platform."""
     offset = np.zeros(len(paths) + 1, dtype=np.int64)
     avail_offset = np.zeros(len(paths) + 1, dtype=np.int64)

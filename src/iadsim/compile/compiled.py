@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -156,6 +156,47 @@ class CompiledScenario:
     asset_value: F64
     asset_hardness: I64
 
+    # --- reserve keeping: rounds a unit keeps back for some threat classes
+    unit_keep: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Rounds each fire unit keeps back (0: none)."""
+    keep_for: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """[unit, class] 1 where the kept rounds are for threats of that class."""
+
+    # --- the command-and-control network (iadsim.compile.network); off: a perfect picture
+    net_on: bool = False
+    """Whether the engines work out who has which track (:mod:`iadsim.engine.network`)."""
+    net_node_ids: tuple[str, ...] = ()
+    """Nodes: sensors (organic ones included), command posts, fire units."""
+    net_n_posts: int = 0
+    net_node_cycle: F64 = field(default_factory=lambda: np.zeros(0))
+    net_node_capacity: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """Track capacity of each node (0: no limit)."""
+    net_max_capacity: int = 0
+    net_link_from: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    net_link_to: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    net_link_latency: F64 = field(default_factory=lambda: np.zeros(0))
+    net_out_offset: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    """Links out of node ``v``: ``net_out_link[net_out_offset[v]:net_out_offset[v + 1]]``."""
+    net_out_link: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    net_down_offset: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    """Scheduled and jammed down time of each element (links, then nodes): intervals."""
+    net_down_start: F64 = field(default_factory=lambda: np.zeros(0))
+    net_down_end: F64 = field(default_factory=lambda: np.zeros(0))
+    net_mtbf: F64 = field(default_factory=lambda: np.zeros(0))
+    """Mean time between random failures of each element (0: none)."""
+    net_mttr: F64 = field(default_factory=lambda: np.zeros(0))
+    net_width: int = 1
+    """Most down intervals one element can have in a night."""
+    net_sensor_unit: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """For each sensor, the fire unit it is the organic sensor of (-1: none)."""
+    net_unit_linked: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """1 for a fire unit fed over links (it can be cut off)."""
+    net_unit_fallback: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """0 autonomous, 1 hold, 2 delayed (:data:`iadsim.compile.network.FALLBACKS`)."""
+    net_unit_delay: F64 = field(default_factory=lambda: np.zeros(0))
+    asset_element: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """For each asset, the network element it is (a targeted sensor, unit or post), or -1."""
+
     @property
     def n_threats(self) -> int:
         """Number of threats launched."""
@@ -177,8 +218,8 @@ class CompiledScenario:
         return self.route_x[lo:hi], self.route_y[lo:hi], self.route_t[lo:hi]
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            value = getattr(self, field.name)
+        for item in fields(self):
+            value = getattr(self, item.name)
             if isinstance(value, np.ndarray):
                 value.setflags(write=False)
 

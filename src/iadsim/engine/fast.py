@@ -32,6 +32,12 @@ way is equivalent:
   windows one by one; the order candidates are found in does not matter,
   since options are sorted into one strict total order and ``blocked`` is an
   "any".
+- **The network.** With a command-and-control network the picture of the
+  night (:mod:`iadsim.engine.network`) is built by the same kernel at the start
+  and after each hit on an element of the defence; a window whose unit lacks the
+  track stays on the list, and the LOOK slot (one time, not the heap) calls the
+  decision at which the first such track arrives, as in the reference. A TRACK
+  that a destroyed sensor postpones goes through the heap.
 - **Threads.** Replications are independent (counter-based draws): batches of
   rows run on threads with the GIL released, each writing its own rows.
 
@@ -62,6 +68,13 @@ from iadsim.engine.kernels import (
     grid_tick,
     salvo_kills,
 )
+from iadsim.engine.network import (
+    N_KILLS,
+    build_picture,
+    first_seen,
+    new_picture,
+    picture_from,
+)
 from iadsim.engine.outcomes import ARRAYS, Fate
 from iadsim.engine.reference import EventKind
 from iadsim.engine.scene import Scene, build_scene
@@ -72,6 +85,7 @@ __all__ = ["Prepared", "State", "Streams", "prepare", "run_batch"]
 
 RELOAD, RESOLVE, EW, IMPACT = EventKind.RELOAD, EventKind.RESOLVE, EventKind.EW, EventKind.IMPACT
 TRACK, WAKE, DECIDE = EventKind.TRACK, EventKind.WAKE, EventKind.DECIDE
+LOOK = EventKind.LOOK
 DESTROYED, LOST_TO_EW, LEAKED = int(Fate.DESTROYED), int(Fate.LOST_TO_EW), int(Fate.LEAKED)
 
 SHIFT = 40
@@ -165,6 +179,8 @@ class State(NamedTuple):
     track_who: Any
     by_time: Any
     sort_work: Any
+    look: Any
+    """The LOOK slot: ``look[0]``, when a track a unit lacked at a decision reaches it."""
 
 
 class Row(NamedTuple):
@@ -322,19 +338,35 @@ def on_ew(
 
 
 @kernel(inline=True)
-def on_impact(sc: Any, st: Any, row: Any, seed: Any, rep: int, t: float, threat: int) -> None:
+def on_impact(
+    sc: Any, st: Any, pic: Any, row: Any, seed: Any, rep: int, t: float, threat: int
+) -> None:
     if not st.alive[threat]:
         return
     end(row, st, threat, LEAKED, t, -1)
     if damages(sc, seed, rep, threat):
+        target = sc.threat_target[threat]
         row.hit[threat] = True
-        row.asset_destroyed[sc.threat_target[threat]] = True
+        if not row.asset_destroyed[target] and sc.asset_element[target] >= 0:
+            pic.kill_elem[pic.cnt[N_KILLS]] = sc.asset_element[target]
+            pic.kill_time[pic.cnt[N_KILLS]] = t
+            pic.cnt[N_KILLS] += 1
+            build_picture(sc, pic, seed, rep)
+        row.asset_destroyed[target] = True
 
 
 @kernel(inline=True)
-def on_track(sc: Any, st: Any, sm: Any, t: float, threat: int) -> None:
+def on_track(sc: Any, st: Any, sm: Any, pic: Any, t: float, threat: int) -> None:
     if not st.alive[threat]:
         return
+    if sc.net_on:
+        due = first_seen(sc, pic, threat) + sc.reaction_time
+        if due > t:  # a sensor destroyed since: tracked later, or never
+            st.track_plan[threat] = math.inf
+            if due < sc.impact_time[threat]:
+                st.track_plan[threat] = due
+                push(st, due, TRACK, threat, 0)
+            return
     # windows already open join their units' lists now; the reference pushes a WAKE for
     # each later one, which here comes from the sorted wake stream
     for e in range(sc.eng_offset[threat], sc.eng_offset[threat + 1]):
@@ -354,9 +386,16 @@ def on_wake(sc: Any, st: Any, sm: Any, t: float, threat: int, window: int) -> No
 
 
 @kernel(inline=True)
-def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
+def on_look(sc: Any, st: Any, t: float) -> None:
+    st.look[0] = math.inf
+    decide_at(sc, st, grid_tick(t, sc.decision_cycle))
+
+
+@kernel(inline=True)
+def on_decide(sc: Any, st: Any, sm: Any, pic: Any, row: Any, t: float, tick: int) -> None:
     n_opt = 0
     blocked = False
+    look = math.inf
     ready = st.ready
     ulist, n_open, unit_off = st.ulist, st.n_open, sm.unit_off
     eng_threat, eng_end, eng_first = sc.eng_threat, sc.eng_end, sc.eng_first
@@ -382,6 +421,12 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
                 continue
             ulist[kept] = e
             kept += 1
+            if sc.net_on:
+                has = picture_from(sc, pic, i, u, t)
+                if has > t:  # the track has not reached the unit (yet): kept on the list
+                    if has < look:
+                        look = has
+                    continue
             status, meet, rounds, _, score = evaluate(sc, t, i, e, ready[u])
             if status == BLOCKED:
                 blocked = True
@@ -395,6 +440,8 @@ def on_decide(sc: Any, st: Any, sm: Any, row: Any, t: float, tick: int) -> None:
                 st.order[n_opt] = n_opt
                 n_opt += 1
         n_open[u] = kept - first
+    if look < st.look[0]:
+        st.look[0] = look
     if n_opt == 0:
         if blocked:
             decide_at(sc, st, tick + 1)
@@ -509,6 +556,7 @@ def new_state(sc: Any, sm: Any) -> State:
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_threats, dtype=np.int64),
+        np.full(1, math.inf),
     )
 
 
@@ -520,6 +568,7 @@ def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
     st.count[LAST_TICK] = -1
     st.count[N_FREE] = sm.shot_size
     st.count[N_ABLE] = 0
+    st.look[0] = math.inf
     for k in range(sm.shot_size):
         st.s_free[k] = sm.shot_size - 1 - k
     for i in range(len(sc.impact_time)):
@@ -567,7 +616,7 @@ def sort_by_time(order: Any, keys: Any, n: int, work: Any) -> None:
 
 
 @kernel(inline=True)
-def track_stream(sc: Any, st: Any, seed: Any, rep: int) -> int:
+def track_stream(sc: Any, st: Any, pic: Any, seed: Any, rep: int) -> int:
     """Detect every threat and sort the TRACK events by time; returns how many there are.
 
     Ties go by threat, as the reference's sequence numbers order them (a stable sort).
@@ -575,7 +624,7 @@ def track_stream(sc: Any, st: Any, seed: Any, rep: int) -> int:
     track_time, track_who = st.track_time, st.track_who
     n_track = 0
     for i in range(len(sc.impact_time)):
-        seen = detection_time(sc, seed, rep, i, False)
+        seen = first_seen(sc, pic, i) if sc.net_on else detection_time(sc, seed, rep, i, False)
         st.discerned[i] = detection_time(sc, seed, rep, i, True) if sc.discern[i] else math.inf
         st.track_plan[i] = math.inf
         if seen + sc.reaction_time < sc.impact_time[i]:
@@ -589,11 +638,22 @@ def track_stream(sc: Any, st: Any, seed: Any, rep: int) -> int:
 
 @kernel
 def replication(
-    sc: Any, sm: Any, st: Any, seed: Any, rep: int, row: Any, ready0: Any, reserve0: Any
+    sc: Any,
+    sm: Any,
+    st: Any,
+    pic: Any,
+    seed: Any,
+    rep: int,
+    row: Any,
+    ready0: Any,
+    reserve0: Any,
 ) -> None:
     """Run replication ``rep`` in state ``st``, writing its outcome into ``row``."""
     reset(sc, sm, st, ready0, reserve0)
-    n_track = track_stream(sc, st, seed, rep)
+    if sc.net_on:
+        pic.cnt[N_KILLS] = 0
+        build_picture(sc, pic, seed, rep)
+    n_track = track_stream(sc, st, pic, seed, rep)
     track_time, track_who, by_time = st.track_time, st.track_who, st.by_time
     k_track = 0
     k_static = 0
@@ -627,6 +687,8 @@ def replication(
                 src, t, key = 1, tt, kt
         if st.count[N_HEAP] > 0 and (src < 0 or before(st.ht[0], st.hk[0], t, key)):
             src, t, key = 2, st.ht[0], st.hk[0]
+        if st.look[0] < math.inf and (src < 0 or before(st.look[0], LOOK << SHIFT, t, key)):
+            src, t, key = 3, st.look[0], LOOK << SHIFT
         if k_wake < n_wake and (src < 0 or before(sm.wk_time[k_wake], WAKE << SHIFT, t, key)):
             # Gate openings come first: handle them in a run, as long as each still comes
             # before the other heads. Those heads stay put meanwhile (a gate opening ends
@@ -647,6 +709,9 @@ def replication(
             continue
         if src < 0:
             break  # nothing left
+        if src == 3:
+            on_look(sc, st, t)
+            continue
         if src == 0:
             kind, a, b = sm.st_kind[k_static], sm.st_a[k_static], sm.st_b[k_static]
             k_static += 1
@@ -663,16 +728,25 @@ def replication(
         elif kind == EW:
             on_ew(sc, st, row, seed, rep, t, a, b)
         elif kind == IMPACT:
-            on_impact(sc, st, row, seed, rep, t, a)
+            on_impact(sc, st, pic, row, seed, rep, t, a)
         elif kind == TRACK:
-            on_track(sc, st, sm, t, a)
+            on_track(sc, st, sm, pic, t, a)
         else:
-            on_decide(sc, st, sm, row, t, a)
+            on_decide(sc, st, sm, pic, row, t, a)
 
 
 @kernel(allocates=True)
 def run_rows(
-    sc: Any, sm: Any, seed: Any, reps: Any, out: Any, ready0: Any, reserve0: Any, lo: int, hi: int
+    sc: Any,
+    sm: Any,
+    pic: Any,
+    seed: Any,
+    reps: Any,
+    out: Any,
+    ready0: Any,
+    reserve0: Any,
+    lo: int,
+    hi: int,
 ) -> None:
     """Replications ``reps[lo:hi]``, each into its row of the Outcomes arrays ``out``."""
     st = new_state(sc, sm)
@@ -686,7 +760,7 @@ def run_rows(
             out.engagements[r],
             out.asset_destroyed[r],
         )
-        replication(sc, sm, st, seed, reps[r], row, ready0[r], reserve0[r])
+        replication(sc, sm, st, pic, seed, reps[r], row, ready0[r], reserve0[r])
 
 
 def _streams(sc: Scene, cs: CompiledScenario) -> Streams:
@@ -723,7 +797,9 @@ def _streams(sc: Scene, cs: CompiledScenario) -> Streams:
         wk_window=c(wake),
         wk_threat=c(np.asarray(sc.eng_threat)[wake]),
         unit_off=c(unit_off),
-        heap_size=shots + cs.n_units + 8,
+        # with a network, a threat whose sensor is destroyed may be tracked later: its
+        # TRACK then goes through the heap (once per threat at a time)
+        heap_size=shots + cs.n_units + 8 + (n if cs.net_on else 0),
         shot_size=shots,
     )
 
@@ -748,7 +824,9 @@ _run_rows: Any = compiled(run_rows)
 
 
 def _rows(args: tuple[Any, ...], lo: int, hi: int) -> None:
-    _run_rows(*args, lo, hi)
+    # each call its own picture: the network's workspaces (tiny without a network)
+    scene, streams, *rest = args
+    _run_rows(scene, streams, new_picture(scene), *rest, lo, hi)
 
 
 def run_batch(
@@ -789,7 +867,7 @@ def run_batch(
         reserve0,
     )
     if threads <= 1:
-        _run_rows(*args, 0, rows)
+        _rows(args, 0, rows)
         return
     # small interleaved chunks: every thread gets a share of slow and fast replications
     chunk = max(1, min(64, rows // (threads * 8)))

@@ -134,9 +134,13 @@ def evaluate(
     magazine allows), the kill chance command expects of them and the policy's
     score; or :data:`BLOCKED` (the meeting
     falls outside the window or after impact) or :data:`DECLINED` (the policy
-    does not want it).
+    does not want it, or the unit keeps its last rounds for other threats).
     """
     u = sc.eng_unit[window]
+    if sc.unit_keep[u] > 0 and sc.keep_for[u * sc.n_classes + sc.threat_class[threat]] == 0:
+        ready -= sc.unit_keep[u]  # rounds kept back for other threats
+        if ready <= 0:
+            return DECLINED, math.inf, 0, 0.0, -math.inf
     lo, hi = sc.route_offset[threat], sc.route_offset[threat + 1]
     p0, p1 = sc.unit_path_offset[u], sc.unit_path_offset[u + 1]
     # the interceptor leaves from where its unit is when it fires

@@ -18,6 +18,9 @@ the fast engine (:mod:`iadsim.engine.fast`), so the two read side by side:
   passed: it becomes eligible for engagement;
 - ``WAKE`` (``on_wake``) the firing gate of one of a tracked threat's
   engagement windows opens (a decision is called if its unit can fire);
+- ``LOOK`` (``on_look``) with a network, a track a unit lacked at the last
+  decision reaches it (:mod:`iadsim.engine.network`): a decision is called.
+  Only the earliest is kept (one slot, not the heap);
 - ``DECIDE`` (``on_decide``) the decision cycle: command evaluates threats and
   lists every option; a decision maker (the doctrine's policy from
   :mod:`iadsim.c2`, or anyone stepping the replication) chooses among them.
@@ -67,6 +70,13 @@ from iadsim.engine.kernels import (
     grid_tick,
     salvo_kills,
 )
+from iadsim.engine.network import (
+    N_KILLS,
+    build_picture,
+    first_seen,
+    new_picture,
+    picture_from,
+)
 from iadsim.engine.outcomes import Fate, Outcomes
 from iadsim.engine.scene import Scene, build_scene
 
@@ -98,10 +108,11 @@ class EventKind:
     IMPACT = 3
     TRACK = 4
     WAKE = 5
-    DECIDE = 6
+    LOOK = 6
+    DECIDE = 7
 
 
-EVENT_NAMES = ("RELOAD", "RESOLVE", "EW", "IMPACT", "TRACK", "WAKE", "DECIDE")
+EVENT_NAMES = ("RELOAD", "RESOLVE", "EW", "IMPACT", "TRACK", "WAKE", "LOOK", "DECIDE")
 """Event kind names by number."""
 
 
@@ -266,6 +277,10 @@ class Replication:
         self.shots: dict[int, tuple[int, int, int, int]] = {}
         self.pending: Decision | None = None
         self.finished = False
+        self.look_due = math.inf  # the LOOK slot: when a deferred track reaches its unit
+        self.pic = new_picture(sc, lists=True)
+        if sc.net_on:
+            build_picture(sc, self.pic, seed, replicate_index)
         self._schedule_initial_events()
 
     # --- the event queue
@@ -300,7 +315,10 @@ class Replication:
         sc = self.sc
         for i in range(len(sc.impact_time)):
             impact = sc.impact_time[i]
-            seen = detection_time(sc, self.seed, self.rep, i, False)
+            if sc.net_on:
+                seen = first_seen(sc, self.pic, i)
+            else:
+                seen = detection_time(sc, self.seed, self.rep, i, False)
             if sc.discern[i]:
                 self.discerned[i] = detection_time(sc, self.seed, self.rep, i, True)
             if seen + sc.reaction_time < impact:
@@ -327,7 +345,12 @@ class Replication:
             self.on_wake,
         )
         heap, counts = self.heap, self.counts
-        while heap:
+        while heap or self.look_due < math.inf:
+            look = self.look_due
+            if look < math.inf and (not heap or (look, EventKind.LOOK) < heap[0][:2]):
+                counts[EventKind.LOOK] += 1
+                self.on_look(look)
+                continue
             t, kind, _, a, b = heapq.heappop(heap)
             counts[kind] += 1
             if kind == EventKind.DECIDE:
@@ -480,23 +503,48 @@ class Replication:
             self.note(t, "jammed", threat, unit)
 
     def on_impact(self, t: float, threat: int, _: int = 0) -> None:
-        """IMPACT: ``threat`` reaches its aim point still flying: it leaks."""
+        """IMPACT: ``threat`` reaches its aim point still flying: it leaks.
+
+        A hit on a sensor, fire unit or command post puts it out of action from now
+        on: the network's picture is worked out again.
+        """
         if not self.alive[threat]:
             return
         self.end(threat, Fate.LEAKED, t, -1)
-        hit = damages(self.sc, self.seed, self.rep, threat)
+        sc = self.sc
+        hit = damages(sc, self.seed, self.rep, threat)
         if hit:
+            target = sc.threat_target[threat]
             self.out.hit[self.row, threat] = True
-            self.out.asset_destroyed[self.row, self.sc.threat_target[threat]] = True
+            if not self.out.asset_destroyed[self.row, target] and sc.asset_element[target] >= 0:
+                pic = self.pic
+                pic.kill_elem[pic.cnt[N_KILLS]] = sc.asset_element[target]
+                pic.kill_time[pic.cnt[N_KILLS]] = t
+                pic.cnt[N_KILLS] += 1
+                build_picture(sc, pic, self.seed, self.rep)
+            self.out.asset_destroyed[self.row, target] = True
         self.note(t, "impact" if hit else "leak", threat)
+
+    def on_look(self, t: float) -> None:
+        """LOOK: a track a unit lacked at a decision reaches it now: call a decision."""
+        self.look_due = math.inf
+        self.decide_soon(t)
 
     def on_track(self, t: float, threat: int, _: int = 0) -> None:
         """TRACK: ``threat`` can be engaged from now; its later gate openings are scheduled."""
         if not self.alive[threat]:
             return
+        sc = self.sc
+        if sc.net_on:
+            # a sensor destroyed since the night began may have seen it no more: the
+            # picture as it now stands says when it is tracked, if ever
+            due = first_seen(sc, self.pic, threat) + sc.reaction_time
+            if due > t:
+                if due < sc.impact_time[threat]:
+                    self.push(due, EventKind.TRACK, threat)
+                return
         self.tracked.append(threat)
         self.note(t, "track", threat)
-        sc = self.sc
         for e in range(sc.eng_offset[threat], sc.eng_offset[threat + 1]):
             if sc.eng_fire_start[e] > t:
                 self.push(sc.eng_fire_start[e], EventKind.WAKE, threat, e)
@@ -535,6 +583,7 @@ class Replication:
         self.tracked = [i for i in self.tracked if self.alive[i]]
         offers: list[Offer] = []
         blocked = False  # a unit could fire but the intercept falls outside its envelope
+        look = math.inf  # the first time a track a unit lacks now reaches it
         ready, busy, engaged_by = self.ready, self.busy, self.engaged_by
         for i in self.tracked:
             if self.inflight[i] >= sc.max_inflight or t >= self.discerned[i]:
@@ -549,11 +598,18 @@ class Replication:
                     continue
                 if engaged_by[sc.eng_first[e]] >= sc.max_engagements:
                     continue
+                if sc.net_on:
+                    has = picture_from(sc, self.pic, i, u, t)
+                    if has > t:  # the track has not reached the unit (yet)
+                        look = min(look, has)
+                        continue
                 status, meet, rounds, kill, score = evaluate(sc, t, i, e, ready[u])
                 if status == OFFERED:
                     offers.append(Offer(score, meet, i, u, e, rounds, kill))
                 elif status == BLOCKED:
                     blocked = True
+        if look < self.look_due:
+            self.look_due = look
         if not offers:
             if blocked:
                 self.decide_at(tick + 1)

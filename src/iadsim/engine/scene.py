@@ -25,6 +25,7 @@ class Scene(NamedTuple):
 
     decision_cycle: float
     reaction_time: float
+    duration: float
     max_inflight: int
     max_engagements: int
     node_limit: int
@@ -87,6 +88,30 @@ class Scene(NamedTuple):
     ew_start: Any
     ew_susceptibility: Any
     """Per class: the share of threats whose navigation can be jammed."""
+    # reserve keeping
+    unit_keep: Any
+    keep_for: Any
+    """[unit, class] flattened: 1 where the unit's kept rounds are for that class."""
+    # the network (iadsim.engine.network); net_on 0: the perfect picture
+    net_on: int
+    net_width: int
+    net_max_capacity: int
+    net_node_cycle: Any
+    net_node_capacity: Any
+    net_link_to: Any
+    net_link_latency: Any
+    net_out_offset: Any
+    net_out_link: Any
+    net_down_offset: Any
+    net_down_start: Any
+    net_down_end: Any
+    net_mtbf: Any
+    net_mttr: Any
+    net_sensor_unit: Any
+    net_unit_linked: Any
+    net_unit_fallback: Any
+    net_unit_delay: Any
+    asset_element: Any
 
 
 def _first_same_unit(cs: CompiledScenario) -> np.ndarray:
@@ -123,6 +148,7 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
     return Scene(
         decision_cycle=float(cs.decision_cycle),
         reaction_time=float(cs.reaction_time),
+        duration=float(cs.duration),
         max_inflight=int(cs.max_inflight),
         max_engagements=int(cs.max_engagements),
         node_limit=int(cs.exact_node_limit),
@@ -178,4 +204,27 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
         ew_unit=ints(cs.ew_unit),
         ew_start=floats(cs.ew_start),
         ew_susceptibility=floats(cs.class_ew_susceptibility),
+        unit_keep=ints(cs.unit_keep if cs.unit_keep.size else np.zeros(cs.n_units)),
+        keep_for=ints(
+            cs.keep_for if cs.keep_for.size else np.zeros(cs.n_units * len(cs.class_names))
+        ),
+        net_on=int(cs.net_on),
+        net_width=int(cs.net_width),
+        net_max_capacity=int(cs.net_max_capacity),
+        net_node_cycle=floats(cs.net_node_cycle),
+        net_node_capacity=ints(cs.net_node_capacity),
+        net_link_to=ints(cs.net_link_to),
+        net_link_latency=floats(cs.net_link_latency),
+        net_out_offset=ints(cs.net_out_offset),
+        net_out_link=ints(cs.net_out_link),
+        net_down_offset=ints(cs.net_down_offset),
+        net_down_start=floats(cs.net_down_start),
+        net_down_end=floats(cs.net_down_end),
+        net_mtbf=floats(cs.net_mtbf),
+        net_mttr=floats(cs.net_mttr),
+        net_sensor_unit=ints(cs.net_sensor_unit),
+        net_unit_linked=ints(cs.net_unit_linked),
+        net_unit_fallback=ints(cs.net_unit_fallback),
+        net_unit_delay=floats(cs.net_unit_delay),
+        asset_element=ints(cs.asset_element if cs.net_on else np.full(cs.n_assets, -1)),
     )

@@ -21,6 +21,7 @@ from iadsim.c2 import registry
 from iadsim.errors import FieldError
 from iadsim.scenario import presets
 from iadsim.scenario.base import LatLon, Model, Origin, Position, short, some
+from iadsim.scenario.network import Failures, Network, OrganicSensor, Outage, Reserve
 from iadsim.scenario.units import (
     Area,
     ClockTime,
@@ -243,6 +244,12 @@ class Sensor(_Model):
         description="how the sensor moves (airborne early warning, reconnaissance drones, "
         "relocating radars); default: it stands at `position`",
     )
+    outages: list[Outage] = Field(
+        default_factory=list, max_length=100, description="scheduled outages (it cannot look)"
+    )
+    failures: Failures | None = Field(None, description="random failures and repairs")
+    hardness: Hardness = Field("medium", description="how well it withstands a hit")
+    value: float = Field(1.0, ge=0.0, le=1e6, description="its value as a target (as an asset's)")
     source: str = ""
 
     @model_validator(mode="before")
@@ -325,6 +332,31 @@ class FireUnit(_Model):
     turnaround: Duration | None = Field(
         None, description="aircraft: time at base to refuel and rearm between sorties"
     )
+    organic_sensor: OrganicSensor | None = Field(
+        None,
+        description="its own radar or optical sensor: with a `network`, its tracks reach the "
+        "unit over no link, so the unit can fight on its own when cut off",
+    )
+    fallback: Literal["autonomous", "hold", "delayed"] = Field(
+        "autonomous",
+        description="with a `network`, what it does while cut off from every command post and "
+        "networked sensor: autonomous (fights on its organic sensor's tracks), hold (holds "
+        "fire), delayed (holds fire for `activation_delay`, then autonomous)",
+    )
+    activation_delay: Duration = Field(
+        "0 s", description="fallback delayed: time cut off before it fights on its own"
+    )
+    reserve_for: Reserve | None = Field(
+        None,
+        description="rounds kept back for the threats named, e.g. {rounds: 2, for: "
+        "[ballistic_missile]}",
+    )
+    outages: list[Outage] = Field(
+        default_factory=list, max_length=100, description="scheduled outages (it cannot fire)"
+    )
+    failures: Failures | None = Field(None, description="random failures and repairs")
+    hardness: Hardness = Field("medium", description="how well it withstands a hit")
+    value: float = Field(1.0, ge=0.0, le=1e6, description="its value as a target (as an asset's)")
     source: str = ""
 
     @model_validator(mode="before")
@@ -350,8 +382,15 @@ class FireUnit(_Model):
             raise FieldError(("max_altitude",), "must be greater than min_altitude")
         if self.height < 0:
             raise FieldError(("height",), "must not be negative")
+        if self.activation_delay < 0:
+            raise FieldError(("activation_delay",), "must not be negative")
+        if self.activation_delay > 0 and self.fallback != "delayed":
+            raise FieldError(
+                ("activation_delay",),
+                f"is only for `fallback: delayed` (the fallback given is {self.fallback})",
+            )
         if self.kind == "ew":
-            for name in (*_KINETIC_FIELDS, "reserve"):
+            for name in (*_KINETIC_FIELDS, "reserve", "reserve_for", "organic_sensor"):
                 if getattr(self, name) is not None:
                     raise FieldError((name,), "an EW site has no magazine or interceptors")
             return self
@@ -443,7 +482,12 @@ class Raid(_Model):
     route: Route = Field(default_factory=Route)
     targets: dict[
         str, Annotated[float, Field(gt=0.0, le=limits.MAX_WEIGHT, strict=True, allow_inf_nan=False)]
-    ] = Field(min_length=1, description="asset id -> weight; threats are shared out in proportion")
+    ] = Field(
+        min_length=1,
+        description="asset, sensor, fire unit or command post id -> weight; threats are shared "
+        "out in proportion (a hit on a sensor, fire unit or command post puts it out of action "
+        "for the rest of the night)",
+    )
 
 
 # --- the assignment policy: names, descriptions and needs come from iadsim.c2.registry ---------
@@ -582,6 +626,11 @@ class Scenario(_Model):
         description="an elevation model for line of sight and terrain following; default: "
         "a smooth earth (4/3 radius) at sea level",
     )
+    network: Network | None = Field(
+        None,
+        description="the command-and-control network: command posts, links, jammers; "
+        "default: one instant, perfect common air picture",
+    )
 
     @property
     def start_clock(self) -> float:
@@ -631,6 +680,16 @@ def _check_references(scenario: Scenario) -> None:
     classes = _some(sorted(scenario.threat_classes))
     threat_keys = f"a threat class ({classes}) or kind ({', '.join(THREAT_KINDS)})"
     assets = {a.id for a in scenario.assets}
+    targetable: dict[str, list[str]] = {}
+    posts = scenario.network.command_posts if scenario.network is not None else []
+    for section, items in (
+        ("an asset", scenario.assets),
+        ("a sensor", scenario.sensors),
+        ("a fire unit", scenario.fire_units),
+        ("a command post", posts),
+    ):
+        for item in items:
+            targetable.setdefault(item.id, []).append(section)
     needs_origin: list[tuple[str | int, ...]] = []
     for section in ("assets", "sensors", "fire_units"):
         for index, item in enumerate(getattr(scenario, section)):
@@ -643,10 +702,17 @@ def _check_references(scenario: Scenario) -> None:
                 f"unknown threat class {_short(raid.threat)}; defined: {classes}",
             )
         for asset in raid.targets:
-            if asset not in assets:
+            if asset not in targetable:
                 raise FieldError(
                     ("raids", index, "targets", asset),
-                    f"unknown asset id {_short(asset)}; defined: {_some(sorted(assets))}",
+                    f"unknown target {_short(asset)}: expected an asset ({_some(sorted(assets))})"
+                    ", or a sensor, fire unit or command post id",
+                )
+            if len(targetable[asset]) > 1:
+                raise FieldError(
+                    ("raids", index, "targets", asset),
+                    f"{_short(asset)} names more than one thing ({' and '.join(targetable[asset])})"
+                    ": give them different ids",
                 )
         points = [*raid.launch.sites, *(w.position for w in raid.route.waypoints)]
         if any(isinstance(p, LatLon) for p in points):
@@ -690,6 +756,7 @@ def _check_references(scenario: Scenario) -> None:
                 ("doctrine", "salvo", key),
                 f"unknown key {_short(key)}; expected 'default' or {threat_keys}",
             )
+    _check_network(scenario, threat_keys)
     unit_names = {u.unit_class for u in scenario.fire_units} | {u.kind for u in scenario.fire_units}
     for key, allowed in doctrine.authority.items():
         if key not in unit_names:
@@ -704,6 +771,110 @@ def _check_references(scenario: Scenario) -> None:
                     ("doctrine", "authority", key, position),
                     f"unknown threat {_short(threat)}; expected {threat_keys}",
                 )
+
+
+def _check_network(scenario: Scenario, threat_keys: str) -> None:
+    """The network's references: links between known nodes, every fire unit fed, outages."""
+    start = scenario.start_clock
+    for section in ("sensors", "fire_units"):
+        for index, item in enumerate(getattr(scenario, section)):
+            _check_outages(item.outages, (section, index), start, scenario.duration)
+    for index, unit in enumerate(scenario.fire_units):
+        if unit.reserve_for is not None:
+            for k, key in enumerate(unit.reserve_for.threats):
+                if not _threat_key_ok(scenario, key):
+                    raise FieldError(
+                        ("fire_units", index, "reserve_for", "for", k),
+                        f"unknown threat {_short(key)}; expected {threat_keys}",
+                    )
+    network = scenario.network
+    if network is None:
+        return
+    _unique(network.command_posts, "network.command_posts")
+    seen: dict[str, str] = {}
+    nodes: tuple[tuple[str, list[Any]], ...] = (
+        ("sensors", scenario.sensors),
+        ("network.command_posts", network.command_posts),
+        ("fire_units", scenario.fire_units),
+    )
+    for section, items in nodes:
+        for index, item in enumerate(items):
+            if item.id in seen:
+                raise FieldError(
+                    (*section.split("."), index, "id"),
+                    f"id {item.id!r} is also a node in {seen[item.id]}: sensors, command posts "
+                    "and fire units of a network need ids of their own",
+                )
+            seen[item.id] = section
+    for index, post in enumerate(network.command_posts):
+        _check_outages(post.outages, ("network", "command_posts", index), start, scenario.duration)
+        if isinstance(post.position, LatLon) and scenario.origin is None:
+            raise FieldError(
+                ("network", "command_posts", index, "position"),
+                "a {lat, lon} position needs the scenario's `origin`",
+            )
+    for index, jammer in enumerate(network.jammers):
+        if isinstance(jammer.position, LatLon) and scenario.origin is None:
+            raise FieldError(
+                ("network", "jammers", index, "position"),
+                "a {lat, lon} position needs the scenario's `origin`",
+            )
+    sensors = {s.id for s in scenario.sensors}
+    posts = {p.id for p in network.command_posts}
+    kinetic = {u.id for u in scenario.fire_units if not u.is_ew}
+    ew = {u.id for u in scenario.fire_units if u.is_ew}
+    out: dict[str, list[str]] = {}
+    for index, link in enumerate(network.links):
+        where = ("network", "links", index)
+        if link.source not in sensors | posts:
+            raise FieldError(
+                (*where, "from"),
+                f"unknown node {_short(link.source)}: a link starts at a sensor or command "
+                f"post ({_some(sorted(sensors | posts))})",
+            )
+        if link.target in ew:
+            raise FieldError((*where, "to"), f"{link.target!r} is an EW site: it needs no tracks")
+        if link.target not in posts | kinetic:
+            raise FieldError(
+                (*where, "to"),
+                f"unknown node {_short(link.target)}: a link ends at a command post or fire "
+                f"unit ({_some(sorted(posts | kinetic))})",
+            )
+        _check_outages(link.outages, where, start, scenario.duration)
+        out.setdefault(link.source, []).append(link.target)
+    # every fire unit fed: some sensor's tracks reach it, or it has a sensor of its own
+    reached: set[str] = set()
+    stack = list(sensors)
+    while stack:
+        node = stack.pop()
+        for nxt in out.get(node, []):
+            if nxt not in reached:
+                reached.add(nxt)
+                stack.append(nxt)
+    for index, post in enumerate(network.command_posts):
+        if post.id not in reached:
+            raise FieldError(
+                ("network", "command_posts", index),
+                f"no sensor's track can reach command post {post.id!r} over network.links",
+            )
+    for index, unit in enumerate(scenario.fire_units):
+        if unit.id in kinetic and unit.id not in reached and unit.organic_sensor is None:
+            raise FieldError(
+                ("fire_units", index),
+                f"no sensor's track can reach fire unit {unit.id!r} over network.links, and it "
+                "has no organic_sensor: it could never engage",
+            )
+
+
+def _check_outages(
+    outages: list[Any], where: tuple[str | int, ...], start: float, duration: float
+) -> None:
+    for k, outage in enumerate(outages):
+        a = outage.start.after_start(start)
+        if a < 0:
+            raise FieldError((*where, "outages", k, "start"), "is before the scenario's `start`")
+        if outage.end is not None and outage.end.after_start(start) <= a:
+            raise FieldError((*where, "outages", k, "end"), "must be after the outage's start")
 
 
 def launch_window(scenario: Scenario, raid: Raid) -> tuple[float, float]:

@@ -1,0 +1,680 @@
+"""The command-and-control network: which fire unit has which track, when.
+
+With a ``network`` (or anything that can take a sensor, command post, link or
+fire unit down) the engines no longer assume one instant, perfect air picture.
+At the start of each replication, and again whenever a threat destroys an
+element of the defence, :func:`build_picture` works out the night's picture;
+the engines then ask :func:`picture_from` when a fire unit can engage a threat.
+Both are kernels (:mod:`iadsim.kernel`), so the two engines share them.
+
+The model, with ``S`` sensors (organic ones included), ``C`` command posts and
+``U`` fire units as the nodes, and the links as edges:
+
+1. **Down time.** Every element (link or node) is down during its scheduled
+   outages, while a jammer covers a jammable link's end (compiled), during
+   random failures (up for an exponential time of mean ``mtbf``, then down for
+   one of mean ``mttr``; drawn with the counter-based draws, purpose
+   ``NET_FAIL``, entity the element, at most :data:`MAX_FAILURES` per night), and
+   from the time a threat destroys it. The night is cut into *pieces* at every
+   time an element goes down or comes back: within a piece nothing changes.
+2. **Detection.** Sensor ``s`` detects threat ``i`` at ``det[i, s]``: the first of
+   its looks (the same draws as without a network) that succeeds while the
+   sensor is up.
+3. **Delivery.** A track travels from each sensor that detected it, in time
+   order over all threats at once (a label-setting search, which is exact
+   because waiting never makes a track arrive earlier). A node that is down
+   holds it until it is up; a link that is down holds it until it is up, then
+   adds its latency; a command post passes it on at the next multiple of its
+   decision cycle; a command post with a track capacity takes at most that many
+   tracks at once, each held until its threat's planned impact (a track it
+   cannot take waits for a slot, and is *dropped* if its threat arrives first).
+   ``arr[i, n]`` is when the track first reaches node ``n``.
+4. **The picture.** Fire unit ``u`` may engage threat ``i`` at time ``t`` when
+   the track reached it at least the reaction time ago
+   (``arr[i, u] + reaction_time <= t``), the unit is up, and at ``t`` some sensor
+   that has detected ``i`` still reaches ``u`` over elements that are all up
+   (a link cut during an engagement takes the track away until it is back).
+   A unit with links is *cut off* while no command post and no networked sensor
+   reaches it; it then fights on its organic sensor's tracks (``autonomous``),
+   holds fire (``hold``), or holds fire for its ``activation_delay`` first
+   (``delayed``).
+
+Without a network but with outages, failures or targets among the defence, the
+sensors feed one implicit command post of no latency that feeds every fire
+unit: the perfect picture, as without any of these, until something goes down.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from iadsim.draws import Purpose, uniform
+from iadsim.kernel import kernel
+
+__all__ = [
+    "MAX_FAILURES",
+    "METRICS",
+    "Picture",
+    "build_picture",
+    "first_seen",
+    "network_metrics",
+    "new_picture",
+    "picture_from",
+    "picture_metrics",
+]
+
+MAX_FAILURES = 16
+"""Random failures of one element in one night at most (later ones are not drawn)."""
+
+_NET_FAIL = int(Purpose.NET_FAIL)
+_DETECT_PHASE = int(Purpose.DETECT_PHASE)
+_DETECT = int(Purpose.DETECT)
+
+# counters in Picture.cnt
+N_PIECES, N_KILLS, N_QUEUE = 0, 1, 2
+
+
+class Picture(NamedTuple):
+    """One replication's network picture: workspaces sized once per scenario."""
+
+    cnt: Any
+    """N_PIECES, N_KILLS, N_QUEUE."""
+    kill_elem: Any
+    """Elements destroyed so far, and when (``cnt[N_KILLS]`` of them)."""
+    kill_time: Any
+    dn_n: Any
+    """Down intervals of each element this night: ``dn_n[e]`` of them, sorted and merged,
+    at ``dn_s[e * width:]`` and ``dn_e[e * width:]``."""
+    dn_s: Any
+    dn_e: Any
+    tau: Any
+    """Start of each piece (``cnt[N_PIECES]`` of them); the last ends at infinity."""
+    reach: Any
+    """[piece, sensor, unit]: 1 if the sensor reaches the unit over elements all up."""
+    cut_since: Any
+    """[piece, unit]: when the unit's present cut-off began (``inf``: not cut off)."""
+    det: Any
+    """[threat, sensor]: first detection (``inf``: none)."""
+    arr: Any
+    """[threat, node]: when the track first reaches the node (``inf``: never)."""
+    wait: Any
+    """[threat, node]: when a slot kept at a full command post frees (``inf``: none kept)."""
+    dropped: Any
+    """[threat]: command posts that dropped its track for want of capacity."""
+    hq_t: Any
+    """The search's queue: times, keys (threat * nodes + node)."""
+    hq_k: Any
+    hold: Any
+    """[command post, slot]: when each held track is let go."""
+    n_hold: Any
+    stack: Any
+    """Workspaces of the reachability search."""
+    seen: Any
+    times: Any
+    """Workspace: every piece boundary before sorting."""
+
+
+def new_picture(sc: Any, lists: bool = False) -> Picture:
+    """A picture's workspaces for the scene ``sc`` (lists for the reference engine)."""
+    n_threats = len(sc.impact_time)
+    n_sensors = len(sc.sensor_pd)
+    n_units = len(sc.unit_x)
+    n_nodes = len(sc.net_node_cycle)
+    n_elems = len(sc.net_mtbf)
+    width = sc.net_width
+    n_cp = n_nodes - n_sensors - n_units
+    pieces = 1 + 2 * n_elems * width
+    hold_slots = max(1, n_cp) * max(1, min(sc.net_max_capacity, n_threats))
+    queue = n_threats * (len(sc.net_link_to) + n_nodes * (width + 2)) + 1
+
+    def f(n: int, value: float = 0.0) -> Any:
+        a = np.full(max(n, 1), value)
+        return a.tolist() if lists else a
+
+    def i(n: int) -> Any:
+        a = np.zeros(max(n, 1), dtype=np.int64)
+        return a.tolist() if lists else a
+
+    return Picture(
+        cnt=i(4),
+        kill_elem=i(n_elems),
+        kill_time=f(n_elems),
+        dn_n=i(n_elems),
+        dn_s=f(n_elems * width),
+        dn_e=f(n_elems * width),
+        tau=f(pieces),
+        reach=i(pieces * n_sensors * n_units),
+        cut_since=f(pieces * n_units),
+        det=f(n_threats * n_sensors),
+        arr=f(n_threats * n_nodes),
+        wait=f(n_threats * n_nodes),
+        dropped=i(n_threats),
+        hq_t=f(queue),
+        hq_k=i(queue),
+        hold=f(hold_slots),
+        n_hold=i(max(1, n_cp)),
+        stack=i(n_nodes),
+        seen=i(n_nodes),
+        times=f(2 * n_elems * width),
+    )
+
+
+# --- element down intervals
+@kernel(inline=True)
+def is_up(pic: Any, width: int, e: int, t: float) -> bool:
+    """Whether element ``e`` is up at ``t`` (intervals are ``[start, end)``)."""
+    base = e * width
+    for k in range(pic.dn_n[e]):  # noqa: SIM110 (a kernel: no generators)
+        if pic.dn_s[base + k] <= t < pic.dn_e[base + k]:
+            return False
+    return True
+
+
+@kernel(inline=True)
+def next_up(pic: Any, width: int, e: int, t: float) -> float:
+    """The first time at or after ``t`` that element ``e`` is up (``inf``: never again)."""
+    base = e * width
+    for k in range(pic.dn_n[e]):  # sorted, disjoint
+        if pic.dn_s[base + k] <= t < pic.dn_e[base + k]:
+            t = pic.dn_e[base + k]
+    return t
+
+
+@kernel(inline=True)
+def _add_down(pic: Any, width: int, e: int, start: float, end: float) -> None:
+    """Add ``[start, end)`` to element ``e``'s down intervals, keeping them sorted and merged."""
+    if not end > start:
+        return
+    base = e * width
+    n = pic.dn_n[e]
+    # insert by start
+    k = n
+    while k > 0 and pic.dn_s[base + k - 1] > start:
+        pic.dn_s[base + k] = pic.dn_s[base + k - 1]
+        pic.dn_e[base + k] = pic.dn_e[base + k - 1]
+        k -= 1
+    pic.dn_s[base + k] = start
+    pic.dn_e[base + k] = end
+    n += 1
+    # merge overlapping or touching neighbours
+    out = 0
+    for j in range(n):
+        s, f = pic.dn_s[base + j], pic.dn_e[base + j]
+        if out > 0 and s <= pic.dn_e[base + out - 1]:
+            if f > pic.dn_e[base + out - 1]:
+                pic.dn_e[base + out - 1] = f
+        else:
+            pic.dn_s[base + out] = s
+            pic.dn_e[base + out] = f
+            out += 1
+    pic.dn_n[e] = out
+
+
+@kernel(inline=True)
+def _down_intervals(sc: Any, pic: Any, seed: Any, rep: int) -> None:
+    """Every element's down intervals this night: scheduled, jammed, failed, destroyed."""
+    width = sc.net_width
+    for e in range(len(sc.net_mtbf)):
+        pic.dn_n[e] = 0
+        for k in range(sc.net_down_offset[e], sc.net_down_offset[e + 1]):
+            _add_down(pic, width, e, sc.net_down_start[k], sc.net_down_end[k])
+        mtbf, mttr = sc.net_mtbf[e], sc.net_mttr[e]
+        if mtbf > 0.0:
+            t = 0.0
+            for k in range(MAX_FAILURES):
+                u = uniform(seed, rep, _NET_FAIL, e, 2 * k)
+                t += -mtbf * math.log(1.0 - u)
+                if t >= sc.duration:
+                    break
+                v = uniform(seed, rep, _NET_FAIL, e, 2 * k + 1)
+                repair = -mttr * math.log(1.0 - v)
+                _add_down(pic, width, e, t, t + repair)
+                t += repair
+    for k in range(pic.cnt[N_KILLS]):
+        _add_down(pic, width, pic.kill_elem[k], pic.kill_time[k], math.inf)
+
+
+@kernel(inline=True)
+def _pieces(sc: Any, pic: Any) -> int:
+    """Cut the night at every boundary of a down interval; returns the number of pieces."""
+    width = sc.net_width
+    n = 0
+    for e in range(len(sc.net_mtbf)):
+        base = e * width
+        for k in range(pic.dn_n[e]):
+            for b in (pic.dn_s[base + k], pic.dn_e[base + k]):
+                if 0.0 < b < math.inf:
+                    pic.times[n] = b
+                    n += 1
+    # insertion sort (boundaries are few), then unique
+    for j in range(1, n):
+        x = pic.times[j]
+        k = j
+        while k > 0 and pic.times[k - 1] > x:
+            pic.times[k] = pic.times[k - 1]
+            k -= 1
+        pic.times[k] = x
+    pic.tau[0] = 0.0
+    m = 1
+    for j in range(n):
+        if pic.times[j] > pic.tau[m - 1]:
+            pic.tau[m] = pic.times[j]
+            m += 1
+    pic.cnt[N_PIECES] = m
+    return m
+
+
+@kernel(inline=True)
+def _search(sc: Any, pic: Any, t: float, start: int) -> None:
+    """Mark in ``pic.seen`` every node reachable from node ``start`` over elements up at ``t``."""
+    width = sc.net_width
+    n_links = len(sc.net_link_to)
+    top = 0
+    if pic.seen[start] == 0 and is_up(pic, width, n_links + start, t):
+        pic.seen[start] = 1
+        pic.stack[0] = start
+        top = 1
+    while top > 0:
+        top -= 1
+        v = pic.stack[top]
+        for p in range(sc.net_out_offset[v], sc.net_out_offset[v + 1]):
+            link = sc.net_out_link[p]
+            w = sc.net_link_to[link]
+            if (
+                pic.seen[w] == 0
+                and is_up(pic, width, link, t)
+                and is_up(pic, width, n_links + w, t)
+            ):
+                pic.seen[w] = 1
+                pic.stack[top] = w
+                top += 1
+
+
+@kernel(inline=True)
+def _reach(sc: Any, pic: Any, n_pieces: int) -> None:
+    """For each piece: which sensor reaches which unit, and which units are cut off."""
+    n_sensors = len(sc.sensor_pd)
+    n_units = len(sc.unit_x)
+    n_nodes = len(sc.net_node_cycle)
+    first_unit = n_nodes - n_units
+    for k in range(n_pieces):
+        t = pic.tau[k]
+        for s in range(n_sensors):
+            for v in range(n_nodes):
+                pic.seen[v] = 0
+            _search(sc, pic, t, s)
+            for u in range(n_units):
+                pic.reach[(k * n_sensors + s) * n_units + u] = pic.seen[first_unit + u]
+        # cut off: reached from no command post and no networked sensor
+        for v in range(n_nodes):
+            pic.seen[v] = 0
+        for v in range(first_unit):
+            if v >= n_sensors or sc.net_sensor_unit[v] < 0:
+                _search(sc, pic, t, v)
+        for u in range(n_units):
+            at = k * n_units + u
+            if sc.net_unit_linked[u] == 1 and pic.seen[first_unit + u] == 0:
+                if k > 0 and pic.cut_since[at - n_units] < math.inf:
+                    pic.cut_since[at] = pic.cut_since[at - n_units]
+                else:
+                    pic.cut_since[at] = t
+            else:
+                pic.cut_since[at] = math.inf
+
+
+@kernel(inline=True)
+def _detections(sc: Any, pic: Any, seed: Any, rep: int) -> None:
+    """Each sensor's first look that sees each threat while the sensor is up."""
+    n_sensors = len(sc.sensor_pd)
+    width = sc.net_width
+    n_links = len(sc.net_link_to)
+    for i in range(len(sc.impact_time)):
+        for s in range(n_sensors):
+            pic.det[i * n_sensors + s] = math.inf
+        for w in range(sc.det_offset[i], sc.det_offset[i + 1]):
+            s = sc.det_sensor[w]
+            best = pic.det[i * n_sensors + s]
+            start, end = sc.det_start[w], sc.det_end[w]
+            if start >= best:
+                continue
+            period, pd = sc.sensor_scan[s], sc.sensor_pd[s]
+            phase = uniform(seed, rep, _DETECT_PHASE, w, 0)
+            look = 0
+            t = start + phase * period
+            while t <= end and t < best:
+                if uniform(seed, rep, _DETECT, w, look) < pd and is_up(pic, width, n_links + s, t):
+                    best = t
+                    break
+                look += 1
+                t = start + (phase + look) * period
+            pic.det[i * n_sensors + s] = best
+
+
+@kernel(inline=True)
+def _q_before(t1: float, k1: int, t2: float, k2: int) -> bool:
+    return t1 < t2 or (t1 == t2 and k1 < k2)
+
+
+@kernel(inline=True)
+def _q_push(pic: Any, t: float, key: int) -> None:
+    i = pic.cnt[N_QUEUE]
+    pic.cnt[N_QUEUE] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if _q_before(t, key, pic.hq_t[parent], pic.hq_k[parent]):
+            pic.hq_t[i] = pic.hq_t[parent]
+            pic.hq_k[i] = pic.hq_k[parent]
+            i = parent
+        else:
+            break
+    pic.hq_t[i] = t
+    pic.hq_k[i] = key
+
+
+@kernel(inline=True)
+def _q_pop(pic: Any) -> None:
+    n = pic.cnt[N_QUEUE] - 1
+    pic.cnt[N_QUEUE] = n
+    t, key = pic.hq_t[n], pic.hq_k[n]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        if child + 1 < n and _q_before(
+            pic.hq_t[child + 1], pic.hq_k[child + 1], pic.hq_t[child], pic.hq_k[child]
+        ):
+            child += 1
+        if _q_before(pic.hq_t[child], pic.hq_k[child], t, key):
+            pic.hq_t[i] = pic.hq_t[child]
+            pic.hq_k[i] = pic.hq_k[child]
+            i = child
+        else:
+            break
+    pic.hq_t[i] = t
+    pic.hq_k[i] = key
+
+
+@kernel(inline=True)
+def _deliver(sc: Any, pic: Any) -> None:
+    """When each threat's track first reaches each node (label setting over all threats)."""
+    n_threats = len(sc.impact_time)
+    n_sensors = len(sc.sensor_pd)
+    n_nodes = len(sc.net_node_cycle)
+    n_links = len(sc.net_link_to)
+    width = sc.net_width
+    slots = len(pic.hold) // max(1, len(pic.n_hold))
+    pic.cnt[N_QUEUE] = 0
+    for c in range(len(pic.n_hold)):
+        pic.n_hold[c] = 0
+    for i in range(n_threats):
+        pic.dropped[i] = 0
+        for v in range(n_nodes):
+            pic.arr[i * n_nodes + v] = math.inf
+            pic.wait[i * n_nodes + v] = math.inf
+        for s in range(n_sensors):
+            d = pic.det[i * n_sensors + s]
+            if d < sc.impact_time[i]:
+                _q_push(pic, d, 2 * (i * n_nodes + s))
+    while pic.cnt[N_QUEUE] > 0:
+        t, key = pic.hq_t[0], pic.hq_k[0]
+        _q_pop(pic)
+        taken = key & 1  # 1: a slot at a command post is already kept for it
+        key >>= 1
+        i = key // n_nodes
+        v = key - i * n_nodes
+        impact = sc.impact_time[i]
+        if pic.arr[key] <= t:
+            continue  # reached already
+        up = next_up(pic, width, n_links + v, t)
+        if up > t:  # the node is down: it takes the track when it is back
+            if up < impact:
+                _q_push(pic, up, 2 * key + taken)
+            continue
+        capacity = sc.net_node_capacity[v]
+        if capacity > 0 and taken == 0:
+            if pic.wait[key] < math.inf:
+                continue  # it already waits for the slot that frees first
+            c = v - n_sensors
+            held = 0
+            first = -1  # the held track let go first
+            kept = 0
+            for k in range(pic.n_hold[c]):
+                h = pic.hold[c * slots + k]
+                if h > t:
+                    pic.hold[c * slots + kept] = h
+                    if first < 0 or h < pic.hold[c * slots + first]:
+                        first = kept
+                    kept += 1
+                    held += 1
+            pic.n_hold[c] = kept
+            if held >= capacity:
+                # first come, first served: it takes the slot that frees first
+                release = pic.hold[c * slots + first]
+                if release < impact:
+                    pic.hold[c * slots + first] = impact
+                    pic.wait[key] = release
+                    _q_push(pic, release, 2 * key + 1)
+                else:
+                    pic.dropped[i] += 1
+                continue
+            pic.hold[c * slots + kept] = impact
+            pic.n_hold[c] = kept + 1
+        pic.arr[key] = t
+        depart = t
+        cycle = sc.net_node_cycle[v]
+        if cycle > 0.0:
+            tick = math.ceil(t / cycle)
+            if tick * cycle < t:
+                tick += 1
+            depart = tick * cycle
+        for p in range(sc.net_out_offset[v], sc.net_out_offset[v + 1]):
+            link = sc.net_out_link[p]
+            w = sc.net_link_to[link]
+            at = next_up(pic, width, link, depart) + sc.net_link_latency[link]
+            if at < impact and at < pic.arr[i * n_nodes + w]:
+                _q_push(pic, at, 2 * (i * n_nodes + w))
+
+
+@kernel
+def build_picture(sc: Any, pic: Any, seed: Any, rep: int) -> None:
+    """The night's picture, given the elements destroyed so far (``pic.kill_*``)."""
+    _down_intervals(sc, pic, seed, rep)
+    n_pieces = _pieces(sc, pic)
+    _reach(sc, pic, n_pieces)
+    _detections(sc, pic, seed, rep)
+    _deliver(sc, pic)
+
+
+@kernel(inline=True)
+def first_seen(sc: Any, pic: Any, threat: int) -> float:
+    """The first detection of ``threat`` by any sensor (``inf``: none)."""
+    n_sensors = len(sc.sensor_pd)
+    best = math.inf
+    for s in range(n_sensors):
+        d = pic.det[threat * n_sensors + s]
+        if d < best:
+            best = d
+    return best
+
+
+@kernel(inline=True)
+def piece_at(pic: Any, t: float) -> int:
+    """The piece that holds time ``t`` (binary search)."""
+    lo, hi = 0, pic.cnt[N_PIECES] - 1
+    while lo < hi:
+        mid = (lo + hi + 1) >> 1
+        if pic.tau[mid] <= t:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+@kernel(inline=True)
+def picture_from(sc: Any, pic: Any, threat: int, unit: int, t: float) -> float:
+    """The first time at or after ``t`` that ``unit`` may engage ``threat`` (``inf``: never).
+
+    See the module docstring, step 4.
+    """
+    n_sensors = len(sc.sensor_pd)
+    n_units = len(sc.unit_x)
+    n_nodes = len(sc.net_node_cycle)
+    node = n_nodes - n_units + unit
+    t0 = pic.arr[threat * n_nodes + node] + sc.reaction_time
+    if t0 < t:
+        t0 = t
+    if t0 == math.inf:
+        return math.inf
+    n_pieces = pic.cnt[N_PIECES]
+    unit_elem = len(sc.net_link_to) + node
+    fallback = sc.net_unit_fallback[unit]
+    for k in range(piece_at(pic, t0), n_pieces):
+        a = pic.tau[k]
+        b = pic.tau[k + 1] if k + 1 < n_pieces else math.inf
+        if a < t0:
+            a = t0
+        if not is_up(pic, sc.net_width, unit_elem, a):
+            continue
+        since = pic.cut_since[k * n_units + unit]
+        if since < math.inf:
+            if fallback == 1:
+                continue  # holds fire while cut off
+            if fallback == 2 and since + sc.net_unit_delay[unit] > a:
+                a = since + sc.net_unit_delay[unit]
+        best = math.inf
+        for s in range(n_sensors):
+            if pic.reach[(k * n_sensors + s) * n_units + unit] == 1:
+                d = pic.det[threat * n_sensors + s]
+                c = d if d > a else a
+                if c < best:
+                    best = c
+        if best < b:
+            return best
+    return math.inf
+
+
+@kernel
+def picture_metrics(sc: Any, pic: Any, end_time: Any, out: Any) -> None:
+    """What the network did in one replication, from its final picture, into ``out``.
+
+    ``end_time[i]`` is when threat ``i`` ended (destroyed, lost to EW or leaked).
+    ``out``: [0] mean track delay (s) from the first detection to the first fire unit
+    the track reaches, over the threats that reach one; [1] threats detected whose track
+    reaches no fire unit; [2] tracks dropped by command posts for want of capacity;
+    [3] unit-seconds cut off from the network; [4] engagement windows lost: a window in
+    which a perfect picture would have let its unit fire (its gate open, the threat
+    tracked and still flying) but in which the track never reached the unit.
+    """
+    n_threats = len(sc.impact_time)
+    n_units = len(sc.unit_x)
+    n_nodes = len(sc.net_node_cycle)
+    first_unit = n_nodes - n_units
+    delay_sum = 0.0
+    delivered = 0
+    undelivered = 0
+    dropped = 0
+    for i in range(n_threats):
+        seen = first_seen(sc, pic, i)
+        dropped += pic.dropped[i]
+        if seen == math.inf:
+            continue
+        best = math.inf
+        for u in range(n_units):
+            a = pic.arr[i * n_nodes + first_unit + u]
+            if a < best:
+                best = a
+        if best < math.inf:
+            delay_sum += best - seen
+            delivered += 1
+        else:
+            undelivered += 1
+    out[0] = delay_sum / delivered if delivered > 0 else 0.0
+    out[1] = undelivered
+    out[2] = dropped
+    cut = 0.0
+    n_pieces = pic.cnt[N_PIECES]
+    for k in range(n_pieces):
+        a = pic.tau[k]
+        b = pic.tau[k + 1] if k + 1 < n_pieces else sc.duration
+        if b > sc.duration:
+            b = sc.duration
+        if b <= a:
+            continue
+        for u in range(n_units):
+            if pic.cut_since[k * n_units + u] < math.inf:
+                cut += b - a
+    out[3] = cut
+    lost = 0
+    for i in range(n_threats):
+        seen = first_seen(sc, pic, i)
+        if seen == math.inf:
+            continue
+        tracked = seen + sc.reaction_time
+        for e in range(sc.eng_offset[i], sc.eng_offset[i + 1]):
+            lo = sc.eng_fire_start[e]
+            if lo < tracked:
+                lo = tracked
+            hi = sc.eng_end[e]
+            if hi > end_time[i]:
+                hi = end_time[i]
+            if lo > hi:
+                continue
+            if picture_from(sc, pic, i, sc.eng_unit[e], lo) > hi:
+                lost += 1
+    out[4] = lost
+
+
+METRICS = (
+    "track_delay",
+    "tracks_undelivered",
+    "tracks_dropped",
+    "unit_seconds_cut_off",
+    "engagement_windows_lost",
+)
+"""The names of :func:`picture_metrics`' outputs, in order."""
+
+
+def network_metrics(cs: Any, outcomes: Any) -> dict[str, np.ndarray]:
+    """What the network did in each replication of ``outcomes`` (one value per row).
+
+    Each replication's picture is worked out again from its draws and the defence
+    elements its threats destroyed (when, from the outcomes), so the figures are
+    those of the run. Empty arrays for a scenario without a network.
+    """
+    from iadsim.engine.scene import build_scene
+
+    rows = len(outcomes.replications)
+    if not cs.net_on:
+        return {name: np.zeros(0) for name in METRICS}
+    sc = build_scene(cs)
+    pic = new_picture(sc)
+    build, measure = build_picture, picture_metrics
+    try:  # compiled when Numba is there (the fast engine's twins)
+        from iadsim.engine.jit import compiled
+
+        build, measure = compiled(build_picture), compiled(picture_metrics)
+    except ImportError:  # pragma: no cover - numba is a dependency
+        pass
+    values = np.zeros((rows, len(METRICS)))
+    seed = np.uint64(outcomes.seed)
+    for r in range(rows):
+        kills = []
+        for target in np.flatnonzero(outcomes.asset_destroyed[r]):
+            element = int(cs.asset_element[target])
+            if element < 0:
+                continue
+            hitters = np.flatnonzero(outcomes.hit[r] & (cs.threat_target == target))
+            kills.append((float(outcomes.time[r, hitters].min()), element))
+        kills.sort()
+        pic.cnt[N_KILLS] = len(kills)
+        for k, (t, element) in enumerate(kills):
+            pic.kill_elem[k] = element
+            pic.kill_time[k] = t
+        build(sc, pic, seed, int(outcomes.replications[r]))
+        end_time = np.where(np.isnan(outcomes.time[r]), np.inf, outcomes.time[r]).astype(float)
+        measure(sc, pic, end_time, values[r])
+    return {name: values[:, k] for k, name in enumerate(METRICS)}
