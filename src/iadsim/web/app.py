@@ -87,7 +87,9 @@ async def _json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     try:
         data = json.loads(raw)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        raise _Problem(400, "the request body is nested too deeply to read") from None
+    except ValueError:
         raise _Problem(400, "the request body is not JSON") from None
     if not isinstance(data, dict):
         raise _Problem(400, "the request body must be a JSON object")
@@ -250,8 +252,7 @@ def create_app(
         try:
             raw, lines = read_raw(target)
         except ScenarioError as exc:
-            exc.source = path  # name it as the page does (relative to the workspace)
-            return JSONResponse(error_body(ScenarioError(path, exc.problems)), 422)
+            return JSONResponse(error_body(_renamed(exc, path)), 422)
         return JSONResponse({"ok": True, "path": path, "document": raw, "lines": lines})
 
     @api.put("/file")
@@ -345,8 +346,8 @@ def create_app(
         def check() -> None:
             from iadsim.scenario import read_raw
 
-            raw, _ = read_raw(target)
-            scenario, _ = check_document(raw, settings.workspace, path, compile=False)
+            raw, lines = read_raw(target)
+            scenario, _ = check_document(raw, settings.workspace, path, compile=False, lines=lines)
             if policy is not None:
                 missing = scenario.doctrine.missing_for(policy)
                 if missing is not None:
@@ -355,12 +356,7 @@ def create_app(
         try:
             await asyncio.to_thread(check)
         except IadsimError as exc:
-            return JSONResponse(
-                error_body(
-                    ScenarioError(path, exc.problems) if isinstance(exc, ScenarioError) else exc
-                ),
-                422,
-            )
+            return JSONResponse(error_body(_renamed(exc, path)), 422)
         job = await runs.start(
             file=path,
             path=target,
@@ -441,6 +437,13 @@ def create_app(
 
     app.add_middleware(Guard, hosts=hosts, max_body=max_body)  # outermost: runs first
     return app
+
+
+def _renamed(exc: Exception, path: str) -> Exception:
+    """``exc`` naming its file as the page does (relative to the workspace, as the CLI does)."""
+    if isinstance(exc, ScenarioError):
+        return type(exc)(path, exc.problems, lines=exc.lines, what=exc.what)
+    return exc
 
 
 def _wargame_router() -> APIRouter | None:

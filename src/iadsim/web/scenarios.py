@@ -57,11 +57,17 @@ def anchor_terrain(raw: dict[str, Any], workspace: Path, relative: str) -> dict[
 
 
 def check_document(
-    document: Any, workspace: Path, relative: str, *, compile: bool = True
+    document: Any,
+    workspace: Path,
+    relative: str,
+    *,
+    compile: bool = True,
+    lines: dict[str, int] | None = None,
 ) -> tuple[Any, Any]:
     """Validate (and compile) the editor's document as the scenario file ``relative``.
 
-    Returns the scenario and its compiled form (``None`` without ``compile``).
+    Returns the scenario and its compiled form (``None`` without ``compile``). ``lines``:
+    the line of each field in the file (as ``read_raw`` gives them), for messages.
 
     Raises:
         ScenarioError: in the CLI's words, naming ``relative``.
@@ -80,7 +86,7 @@ def check_document(
             ],
         )
     raw = anchor_terrain(document, workspace, relative)
-    scenario = parse_scenario(copy.deepcopy(raw), source=relative)
+    scenario = parse_scenario(copy.deepcopy(raw), source=relative, lines=lines)
     if not compile:
         return scenario, None
     from iadsim.compile import compile_scenario

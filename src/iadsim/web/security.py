@@ -242,20 +242,36 @@ class Guard:
         if kind == "websocket":
             await self.app(scope, receive, send)
             return
-        await self.app(scope, _limited(receive, self.max_body), send)
+        if "content-length" in headers or scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        # a body of unknown length (chunked): read it here, up to the limit
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.max_body:
+                await _plain(send, 413, f"request body over {self.max_body:,} bytes")
+                return
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(b"".join(chunks), receive), send)
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
-    seen = 0
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives ``body`` once, then whatever the client sends next."""
+    given = False
 
     async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise HTTPException(413, f"request body over {limit:,} bytes")
-        return message
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
 
     return wrapped
 
