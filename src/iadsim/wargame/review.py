@@ -19,7 +19,12 @@ is the policy's total less the total of what was chosen (the player's picks
 and the delegated units' choices together); it is positive where the policy
 would have done better by its own measure. The **kill chance lost** (sum of
 the salvos' kill chances, policy less player) is given beside it. Decisions are
-listed by score lost, largest first (ties: earlier first).
+listed by score lost, largest first (ties: earlier first), one per situation:
+decisions where the policy would take the same engagements and the player took
+the same ones (holding fire on one threat tick after tick, say) are one entry,
+the worst of them, with ``repeated`` saying how many decisions it stands for.
+Score lost grows as impact nears (a second's hesitation costs more a minute
+from impact than an hour from it), so the last decisions of a run weigh most.
 """
 
 from __future__ import annotations
@@ -130,9 +135,18 @@ def after_action_review(session: Session, *, listed: int = DECISIONS_LISTED) -> 
     policies = [n for n in POLICY_NAMES if n in nights]
     best = min(policies, key=lambda n: (*_rank(nights[n]), policies.index(n)))
     differences = [_difference(session, logged, best) for logged in session.log]
-    worst = sorted(
-        (d for d in differences if not d["same"]), key=lambda d: (-d["score_lost"], d["time"])
-    )
+    differing = [d for d in differences if not d["same"]]
+    situations: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for d in sorted(differing, key=lambda d: (-d["score_lost"], d["time"])):
+        key = (
+            tuple((o["threat"], o["unit"]) for o in d["policy"]),
+            tuple((o["threat"], o["unit"]) for o in d["taken"]),
+        )
+        if key in situations:
+            situations[key]["repeated"] += 1
+        else:
+            situations[key] = {**d, "repeated": 1}
+    worst = list(situations.values())
     return {
         "scenario": cs.name,
         "content_hash": cs.content_hash,
@@ -143,7 +157,7 @@ def after_action_review(session: Session, *, listed: int = DECISIONS_LISTED) -> 
         "best": best,
         "measure": MEASURE,
         "decisions_taken": len(session.log),
-        "decisions_differing": len(worst),
+        "decisions_differing": len(differing),
         "score_lost_total": sum(d["score_lost"] for d in differences),
         "decisions": worst[:listed],
     }

@@ -636,7 +636,30 @@ class Session:
                 )
             ],
             "cost_aware": not bool(np.isnan(cs.worth).any()),
+            "extent": _extent(cs),
+            "focus": _focus(cs),
         }
+
+
+def _extent(cs: CompiledScenario) -> list[float]:
+    """West, east, south and north edges (m) of every route and fire unit, for the map."""
+    xs = np.concatenate([cs.route_x, cs.unit_path_x, [0.0]])
+    ys = np.concatenate([cs.route_y, cs.unit_path_y, [0.0]])
+    return [float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())]
+
+
+def _focus(cs: CompiledScenario) -> list[float]:
+    """West, east, south and north edges (m) of the defended area: fire units and aim points."""
+    ends = np.asarray(cs.route_offset)[1:] - 1
+    xs = np.concatenate([cs.unit_path_x, cs.route_x[ends], [0.0]])
+    ys = np.concatenate([cs.unit_path_y, cs.route_y[ends], [0.0]])
+    pad = max(0.2 * max(np.ptp(xs), np.ptp(ys)), 15_000.0)
+    return [
+        float(xs.min() - pad),
+        float(xs.max() + pad),
+        float(ys.min() - pad),
+        float(ys.max() + pad),
+    ]
 
 
 def _asset_xy(cs: CompiledScenario, asset: int) -> tuple[float | None, float | None]:
