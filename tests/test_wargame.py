@@ -459,6 +459,34 @@ def test_at_a_decision_the_picture_is_the_engines() -> None:
     assert checked > 50 and session.replication.out.shots.sum() > 0
 
 
+def test_a_decoy_shows_as_what_it_mimics_until_told_apart() -> None:
+    scenario = load_scenario(EXAMPLES / "capital_night_raid.yaml")
+    cs = compile_scenario(scenario)
+    decoy = cs.class_names.index("decoy")
+    mimics = scenario.threat_classes["decoy"].mimics
+    assert cs.class_kind[decoy] == "decoy" and mimics == "owa_drone"
+    shown = start(cs, seed=SEED, replication=0, scenario=scenario)
+    plain = start(cs, seed=SEED, replication=0)
+    for session in (shown, plain):
+        session.delegate("greedy")
+    seen = told = 0
+    while not shown.finished:
+        shown.advance(180.0)
+        plain.advance(180.0)
+        discerned = shown.replication.discerned
+        for a, b in zip(shown.view()["tracks"], plain.view()["tracks"], strict=True):
+            i = a["threat"]
+            if cs.threat_class[i] != decoy:
+                assert a["kind"] == b["kind"] == cs.class_kind[cs.threat_class[i]]
+            elif shown.now < discerned[i]:
+                assert (a["kind"], b["kind"]) == ("owa_drone", "decoy")
+                seen += 1
+            else:
+                assert a["kind"] == b["kind"] == "decoy"
+                told += 1
+    assert seen > 0
+
+
 # --- the after-action review, by hand --------------------------------------------------------
 
 

@@ -22,7 +22,7 @@ from iadsim.wargame.choices import offer_value, policy_choice
 from iadsim.wargame.errors import WargameError
 from iadsim.wargame.record import load_record, record, replay, save
 from iadsim.wargame.review import MEASURE, after_action_review, night
-from iadsim.wargame.session import PLAYER, Chosen, Move, Session, start
+from iadsim.wargame.session import PLAYER, Chosen, Move, Session, perceived_kinds, start
 
 __all__ = [
     "MEASURE",
@@ -35,6 +35,7 @@ __all__ = [
     "load_record",
     "night",
     "offer_value",
+    "perceived_kinds",
     "policy_choice",
     "record",
     "replay",

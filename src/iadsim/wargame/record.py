@@ -27,7 +27,7 @@ from typing import Any
 
 from iadsim.compile import CompiledScenario
 from iadsim.wargame.errors import WargameError
-from iadsim.wargame.session import Session
+from iadsim.wargame.session import Session, perceived_kinds
 
 __all__ = ["FORMAT", "MAX_RECORD_BYTES", "VERSION", "load_record", "record", "replay", "save"]
 
@@ -138,8 +138,16 @@ def _check_outcome(data: dict[str, Any], session: Session) -> None:
             )
 
 
-def replay(data: dict[str, Any], compiled: CompiledScenario, *, auto_pause: bool = True) -> Session:
+def replay(
+    data: dict[str, Any],
+    compiled: CompiledScenario,
+    *,
+    auto_pause: bool = True,
+    scenario: Any = None,
+) -> Session:
     """A session with the recorded decisions re-applied: the same night up to where it was saved.
+
+    ``scenario``: as for :func:`iadsim.wargame.start` (how tracks are shown).
 
     Raises:
         WargameError: the record is not a session file of this scenario, or a
@@ -149,8 +157,8 @@ def replay(data: dict[str, Any], compiled: CompiledScenario, *, auto_pause: bool
         raise WargameError(f"session file: field `format` must be {FORMAT!r}")
     if data.get("version") != VERSION:
         raise WargameError(f"session file: field `version` must be {VERSION}")
-    scenario = _field(data, "scenario", dict)
-    digest = _field(scenario, "content_hash", str, "scenario.")
+    about = _field(data, "scenario", dict)
+    digest = _field(about, "content_hash", str, "scenario.")
     if digest != compiled.content_hash:
         raise WargameError(
             f"session file: it was played on another scenario (content hash {digest[:12]}..., "
@@ -159,7 +167,8 @@ def replay(data: dict[str, Any], compiled: CompiledScenario, *, auto_pause: bool
     seed = _field(data, "seed", int)
     index = _field(data, "replication", int)
     moves = _field(data, "moves", list)
-    session = Session(compiled, seed=seed, replication=index, auto_pause=auto_pause)
+    kinds = perceived_kinds(scenario) if scenario is not None else None
+    session = Session(compiled, seed=seed, replication=index, auto_pause=auto_pause, kinds=kinds)
     index_of = {uid: u for u, uid in enumerate(compiled.unit_ids)}
     for n, move in enumerate(moves):
         where = f"moves.{n}."

@@ -98,10 +98,31 @@ class Logged:
 
 
 def start(
-    compiled: CompiledScenario, *, seed: int, replication: int, auto_pause: bool = True
+    compiled: CompiledScenario,
+    *,
+    seed: int,
+    replication: int,
+    auto_pause: bool = True,
+    scenario: Any = None,
 ) -> Session:
-    """A session of replication ``replication`` of the run with ``seed``, at its first decision."""
-    return Session(compiled, seed=seed, replication=replication, auto_pause=auto_pause)
+    """A session of replication ``replication`` of the run with ``seed``, at its first decision.
+
+    ``scenario`` (the validated :class:`iadsim.scenario.Scenario` of ``compiled``) lets
+    the picture show each track as the kind command takes it for (a decoy as what
+    it mimics, until a sensor tells it apart); without it a decoy shows as a decoy.
+    """
+    return Session(
+        compiled,
+        seed=seed,
+        replication=replication,
+        auto_pause=auto_pause,
+        kinds=perceived_kinds(scenario) if scenario is not None else None,
+    )
+
+
+def perceived_kinds(scenario: Any) -> list[str]:
+    """The kind command takes each threat class for (a decoy: what it mimics), in class order."""
+    return [c.perceived_kind for c in scenario.threat_classes.values()]
 
 
 def _whole(name: str, value: Any, upper: int, label: str | None = None) -> int:
@@ -120,15 +141,29 @@ class Session:
         seed: the run's seed, in ``[0, 2**64)``.
         replication: the replication index (with the seed it fixes every draw).
         auto_pause: stop the clock at a decision that offers the player something new.
+        kinds: the kind command takes each threat class for (:func:`perceived_kinds`);
+            default: each class's own kind (a decoy shows as a decoy).
 
     Raises:
         WargameError: a seed or replication index out of range.
     """
 
     def __init__(
-        self, compiled: CompiledScenario, *, seed: int, replication: int, auto_pause: bool = True
+        self,
+        compiled: CompiledScenario,
+        *,
+        seed: int,
+        replication: int,
+        auto_pause: bool = True,
+        kinds: list[str] | None = None,
     ) -> None:
         self.compiled = compiled
+        if kinds is not None and len(kinds) != len(compiled.class_names):
+            raise WargameError(
+                f"kinds: one per threat class ({len(compiled.class_names)}), got {len(kinds)}"
+            )
+        self.kinds = list(kinds) if kinds is not None else list(compiled.class_kind)
+        """What command takes each threat class for."""
         self.seed = _whole("seed", seed, 2**64, "2**64")
         self.index = _whole("replication", replication, 2**63, "2**63")
         self.auto_pause = bool(auto_pause)
@@ -495,7 +530,7 @@ class Session:
             tracks.append(
                 {
                     "threat": i,
-                    "class": cs.class_names[sc.threat_class[i]],
+                    "kind": "decoy" if t >= rep.discerned[i] else self.kinds[sc.threat_class[i]],
                     "x": float(np.interp(t, ts, sc.route_x[lo:hi])),
                     "y": float(np.interp(t, ts, sc.route_y[lo:hi])),
                     "altitude": float(np.interp(t, ts, sc.route_z[lo:hi])),

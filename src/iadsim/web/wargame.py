@@ -39,8 +39,15 @@ from starlette.requests import HTTPConnection
 
 from iadsim.compile import CompiledScenario, compile_scenario
 from iadsim.errors import IadsimError, ScenarioError
-from iadsim.scenario import load_scenario, read_raw
-from iadsim.wargame import Session, WargameError, after_action_review, load_record, replay
+from iadsim.scenario import Scenario, load_scenario, read_raw
+from iadsim.wargame import (
+    Session,
+    WargameError,
+    after_action_review,
+    load_record,
+    replay,
+    start,
+)
 from iadsim.web.documents import EXAMPLES, examples_folder
 from iadsim.web.scenarios import check_document
 from iadsim.web.security import PathRejected, require_token, settings_of
@@ -107,8 +114,8 @@ def _body(body: Any, *allowed: str) -> dict[str, Any]:
     return body
 
 
-def _compile(conn: HTTPConnection, source: Any) -> CompiledScenario:
-    """The scenario a request names, compiled; its errors in the CLI's words (422).
+def _compile(conn: HTTPConnection, source: Any) -> tuple[Scenario, CompiledScenario]:
+    """The scenario a request names, and compiled; its errors in the CLI's words (422).
 
     A workspace file or an inline scenario is checked as the editor checks it
     (:func:`iadsim.web.scenarios.check_document`: a terrain file must lie inside
@@ -127,14 +134,14 @@ def _compile(conn: HTTPConnection, source: Any) -> CompiledScenario:
             if not isinstance(value, str):
                 raise HTTPException(400, "scenario.path must be a file name in the workspace")
             raw, _ = read_raw(settings_of(conn).workspace_path(value))
-            return check_document(raw, workspace, value)[1]
+            return check_document(raw, workspace, value)
         if kind == "example":
             if value not in EXAMPLES:
                 raise HTTPException(400, f"unknown example {value!r}; known: {', '.join(EXAMPLES)}")
-            path = examples_folder() / f"{value}.yaml"
-            return compile_scenario(load_scenario(path), source=f"{value}.yaml")
+            scenario = load_scenario(examples_folder() / f"{value}.yaml")
+            return scenario, compile_scenario(scenario, source=f"{value}.yaml")
         if kind == "inline":
-            return check_document(value, workspace, INLINE)[1]
+            return check_document(value, workspace, INLINE)
     except PathRejected as exc:
         raise _bad(exc) from None
     except ScenarioError as exc:
@@ -177,13 +184,14 @@ def examples() -> dict[str, Any]:
 def start_session(request: Request, body: JsonBody = None) -> dict[str, Any]:
     """Start a session at its first decision."""
     body = _body(body, "scenario", "seed", "replication", "auto_pause")
-    cs = _compile(request, body.get("scenario"))
+    scenario, cs = _compile(request, body.get("scenario"))
     try:
-        session = Session(
+        session = start(
             cs,
             seed=_int(body, "seed", 0),
             replication=_int(body, "replication", 0),
             auto_pause=bool(body.get("auto_pause", True)),
+            scenario=scenario,
         )
     except WargameError as exc:
         raise _bad(exc) from None
@@ -358,8 +366,8 @@ def load(request: Request, body: JsonBody = None) -> dict[str, Any]:
         source = body.get("scenario") or data.get("source")
         if not isinstance(source, dict):
             raise WargameError("give the scenario the session was played on (scenario)")
-        cs = _compile(request, source)
-        session = replay(data, cs)
+        scenario, cs = _compile(request, source)
+        session = replay(data, cs, scenario=scenario)
     except (WargameError, PathRejected) as exc:
         raise _bad(exc) from None
     sid, entry = _keep(request, session, source)

@@ -482,12 +482,12 @@
           `<text x="${x + 1.3 * k}" y="${y + 0.5 * k}" font-size="${1.3 * k}">${esc(u.id)}</text></g>`;
       }).join("");
       map.querySelector(".wg-tracks").innerHTML = v.tracks.map((t) => {
-        const cls = ["wg-track", "wg-class-" + (t.class.replace(/[^a-z0-9_-]/gi, "") || "x"),
+        const cls = ["wg-track", "wg-kind-" + (t.kind.replace(/[^a-z0-9_-]/gi, "") || "x"),
           t.threat === this.selected ? "wg-selected" : "", t.picked ? "wg-picked" : "",
           t.inflight ? "wg-engaged" : ""].join(" ");
         return `<g class="${cls}" data-threat="${t.threat}"><circle cx="${X(t.x)}" cy="${Y(t.y)}" r="${0.8 * k}"/>` +
           `<circle class="wg-hit" cx="${X(t.x)}" cy="${Y(t.y)}" r="${2 * k}"/>` +
-          `<title>threat ${t.threat} (${esc(t.class)}) at ${number(t.altitude)} m, aimed at ${esc(t.target)}: impact at T+${clock(t.impact_time)} (in ${number(t.impact_time - v.time)} s)</title></g>`;
+          `<title>threat ${t.threat} (${esc(t.kind)}) at ${number(t.altitude)} m, aimed at ${esc(t.target)}: impact at T+${clock(t.impact_time)} (in ${number(t.impact_time - v.time)} s)</title></g>`;
       }).join("");
       map.querySelector(".wg-labels").innerHTML = v.tracks
         .filter((t) => t.threat === this.selected || t.picked)
