@@ -7,50 +7,57 @@ plotly reads labels as a small subset of HTML, and escaped text shows as typed.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
+from iadsim import format as fmt
 from iadsim.metrics import Estimate
 from iadsim.report.campaign import CampaignView
+from iadsim.report.charts import (
+    Bars,
+    BarSeries,
+    Chart,
+    Curves,
+    chart_list,
+    exhaustion_label,
+    map_chart,
+    side_chart,
+    whisker,
+)
 from iadsim.report.data import ReportData
 from iadsim.report.style import (
+    BASEMAP_STYLE,
     FATE_COLOURS,
     FATE_LABELS,
     colour_of,
     esc,
-    estimate_text,
     kind_colour,
-    money,
 )
-from iadsim.report.world import PROFILES_PER_CLASS
 
 __all__ = [
-    "AFTER_MAP",
-    "WIDE",
-    "campaign_figures",
+    "DRAW",
     "charts",
+    "figure",
     "map_figure",
     "side_view_figure",
-    "sweep_figure",
 ]
 
-WIDE = ("chart-stock", "chart-exhaustion", "chart-sweep")
-"""Charts drawn full width above the map (campaigns and sweeps)."""
-AFTER_MAP = ("chart-side",)
-"""Charts drawn full width just below the map (the side view)."""
 ALTITUDE_SCALE = "Viridis"
 """Colour scale of threats coloured by altitude in the replay."""
 
 FONT = {"family": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif", "size": 13}
 
 
-def _errors(estimates: list[Estimate], scale: float = 1.0) -> dict[str, Any]:
-    """Plotly asymmetric error bars from confidence intervals (none where undefined).
-
-    Every charted figure is a count or an amount, so the lower whisker stops at zero.
-    """
-    plus = [0.0 if math.isnan(e.hi) else (e.hi - e.mean) * scale for e in estimates]
-    minus = [0.0 if math.isnan(e.lo) else (e.mean - max(e.lo, 0.0)) * scale for e in estimates]
-    return {"type": "data", "array": plus, "arrayminus": minus, "visible": True, "thickness": 1.2}
+def _errors(estimates: list[Estimate]) -> dict[str, Any]:
+    """Plotly asymmetric error bars from confidence intervals (none where undefined)."""
+    lengths = [whisker(e) for e in estimates]
+    return {
+        "type": "data",
+        "array": [above for _, above in lengths],
+        "arrayminus": [below for below, _ in lengths],
+        "visible": True,
+        "thickness": 1.2,
+    }
 
 
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
@@ -68,16 +75,6 @@ def _layout(title: str, **extra: Any) -> dict[str, Any]:
 
 def _grid(**axis: Any) -> dict[str, Any]:
     return {"gridcolor": "#e5e5e5", "zerolinecolor": "#bdbdbd", **axis}
-
-
-BASEMAP_STYLE: dict[str, dict[str, Any]] = {
-    "graticule": {"color": "#d9d9d9", "width": 0.6, "dash": "dot"},
-    "coast": {"color": "#6b8fb3", "width": 1.0},
-    "lakes": {"color": "#8fb4d6", "width": 0.8},
-    "rivers": {"color": "#8fb4d6", "width": 1.0},
-    "borders": {"color": "#969696", "width": 1.0, "dash": "dash"},
-}
-"""Line styles of the basemap's layers (the same in the PNG, :mod:`iadsim.report.static`)."""
 
 
 def _basemap_traces(fig: Any, data: ReportData) -> None:
@@ -152,7 +149,7 @@ def _basemap_traces(fig: Any, data: ReportData) -> None:
     )
 
 
-def map_figure(data: ReportData) -> Any:
+def map_figure(data: ReportData, chart: Chart | None = None) -> Any:
     """The laydown with empty replay layers; the page's script fills those as time moves.
 
     The axes are kilometres east and north of the origin, held to one scale; with a
@@ -162,6 +159,7 @@ def map_figure(data: ReportData) -> Any:
     """
     import plotly.graph_objects as go
 
+    chart = chart or map_chart(data)
     lay, replay = data.laydown, data.replay
     fig = go.Figure()
     if lay.terrain is not None:
@@ -183,7 +181,7 @@ def map_figure(data: ReportData) -> Any:
             y=[None],
             mode="markers",
             marker={"symbol": "square", "size": 12, "color": "#e6d7be"},
-            name=f"terrain {ter.low:,.0f}–{ter.high:,.0f} m (shaded relief)",
+            name=f"terrain {fmt.fixed(ter.low, 0)}–{fmt.fixed(ter.high, 0)} m (shaded relief)",
             meta="terrain",
             hoverinfo="skip",
         )
@@ -393,15 +391,15 @@ def map_figure(data: ReportData) -> Any:
             text=[],
             hovertemplate="%{text}<extra></extra>",
         )
-    frame = lay.frame
+    x_title, y_title = chart.axes
     (x0, x1), (y0, y1) = lay.whole_raid()
     fig.update_layout(
         _layout(
-            "Laydown and replay",
+            esc(chart.title),
             height=720,
-            xaxis=_grid(title={"text": frame.x_title}, range=[x0, x1]),
+            xaxis=_grid(title={"text": esc(x_title)}, range=[x0, x1]),
             yaxis=_grid(
-                title={"text": frame.y_title},
+                title={"text": esc(y_title)},
                 scaleanchor="x",
                 scaleratio=1.0,
                 range=[y0, y1],
@@ -415,7 +413,7 @@ def map_figure(data: ReportData) -> Any:
     return fig
 
 
-def side_view_figure(data: ReportData) -> dict[str, Any]:
+def side_view_figure(data: ReportData, chart: Chart | None = None) -> dict[str, Any]:
     """Threats' altitude against their distance to target, over the fire units' envelopes.
 
     Envelope traces carry ``meta`` = ``envelope:<layer>``, trajectories
@@ -424,8 +422,10 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
     switch the x axis between distance to target and minutes after launch
     (envelopes and ground hidden); the layout's ``meta`` says which is shown.
     """
+    chart = chart or side_chart(data)
     view = data.side_view
     assert view is not None
+    distance_title, altitude_title = chart.axes
     traces: list[dict[str, Any]] = []
     layers = list(dict.fromkeys(e.layer for e in view.envelopes))
     for layer in layers:
@@ -534,7 +534,7 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
         (
             "against distance to target",
             {"x": distance_x, "visible": [True] * len(drawn)},
-            {"meta": "distance", "xaxis.title.text": "distance to target (km)",
+            {"meta": "distance", "xaxis.title.text": esc(distance_title),
              "xaxis.autorange": "reversed"},
         ),
         (
@@ -562,12 +562,12 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
     return {
         "data": traces,
         "layout": _layout(
-            "Side view: threats' altitude on their way to the target, fire units' envelopes",
+            esc(chart.title),
             height=480,
             meta="distance",
             updatemenus=[menu],
-            xaxis=_grid(title={"text": "distance to target (km)"}, autorange="reversed"),
-            yaxis=_grid(title={"text": "altitude above sea level (km)"}, **height),
+            xaxis=_grid(title={"text": esc(distance_title)}, autorange="reversed"),
+            yaxis=_grid(title={"text": esc(altitude_title)}, **height),
             legend={"orientation": "v", "x": 1.01, "y": 1, "font": {"size": 11}},
             margin={"l": 60, "r": 10, "t": 80, "b": 50},
             hovermode="closest",
@@ -575,201 +575,119 @@ def side_view_figure(data: ReportData) -> dict[str, Any]:
     }
 
 
-def _bars(
-    names: list[str],
-    estimates: list[Estimate],
-    colour: str,
-    label: str,
-    scale: float = 1.0,
-    *,
-    horizontal: bool = False,
-) -> dict[str, Any]:
-    values = [e.mean * scale for e in estimates]
-    labels = [esc(n) for n in names]
+def _bar_trace(bars: Bars, series: BarSeries) -> dict[str, Any]:
+    values = [e.mean for e in series.values]
+    labels = [esc(n) for n in bars.categories]
+    if bars.money:  # in US$ millions: the hover says the amount
+        text = [fmt.estimate(Estimate(e.mean * 1e6, e.lo * 1e6, e.hi * 1e6), money=True)
+                for e in series.values]  # fmt: skip
+    else:
+        text = [fmt.estimate(e) for e in series.values]
     trace: dict[str, Any] = {
         "type": "bar",
-        "marker": {"color": colour},
-        "name": label,
-        "text": [
-            estimate_text(Estimate(e.mean * scale, e.lo * scale, e.hi * scale)) for e in estimates
-        ],
+        "marker": {"color": series.colour},
+        "name": esc(series.name),
+        "text": text,
         "textposition": "none",
     }
-    if horizontal:
-        trace.update(orientation="h", x=values, y=labels, error_x=_errors(estimates, scale))
-        trace["hovertemplate"] = "%{y}: %{text}<extra>" + label + "</extra>"
+    if bars.horizontal:
+        trace.update(orientation="h", x=values, y=labels, error_x=_errors(series.values))
+        trace["hovertemplate"] = "%{y}: %{text}<extra>" + esc(series.name) + "</extra>"
     else:
-        trace.update(x=labels, y=values, error_y=_errors(estimates, scale))
-        trace["hovertemplate"] = "%{x}: %{text}<extra>" + label + "</extra>"
+        trace.update(x=labels, y=values, error_y=_errors(series.values))
+        trace["hovertemplate"] = "%{x}: %{text}<extra>" + esc(series.name) + "</extra>"
     return trace
 
 
-def charts(data: ReportData) -> list[tuple[str, str, Any]]:
-    """The summary charts as (element id, caption, figure) — plotly figures as plain dicts."""
-    s = data.summary
-    out: list[tuple[str, str, Any]] = []
-    if data.campaign is not None:
-        out.extend(campaign_figures(data.campaign))
-    if data.sweep is not None:
-        out.append(("chart-sweep", "", sweep_figure(data)))
-    if data.side_view is not None:
-        view = data.side_view
-        out.append(
-            (
-                "chart-side",
-                "Each threat class's trajectories (one line per distinct trajectory, at most "
-                f"{PROFILES_PER_CLASS} a class) against "
-                "the ground distance to the threat's own target; shaded boxes: each fire unit's "
-                "altitude envelope (min to max altitude) over the distances its range reaches "
-                f"from {view.target}, the asset most threats aim at (from where it stands or is "
-                "on station); the view fits the threats, so a ceiling above them runs off the "
-                "top. Dots: the replayed threats in the air at the replay's time.",
-                side_view_figure(data),
-            )
-        )
-    kinds = list(s.by_kind)
-    fates = [("destroyed", "destroyed"), ("lost_to_ew", "lost to EW"), ("leaked", "leaked")]
-    traces = [
-        _bars(kinds, [s.by_kind[k][f] for k in kinds], FATE_COLOURS[f], label) for f, label in fates
-    ]
-    out.append(
-        (
-            "chart-kinds",
-            "Bars: mean per night; whiskers: 95% confidence interval over replications.",
-            {
-                "data": traces,
-                "layout": _layout(
-                    "What happened to each threat kind (per night)",
-                    barmode="group",
-                    yaxis=_grid(title={"text": "threats per night"}),
-                ),
-            },
-        )
+def _bars_figure(chart: Chart) -> dict[str, Any]:
+    bars: Bars = chart.data
+    value_axis = _grid(title={"text": esc(bars.axis)})
+    axes: dict[str, Any] = (
+        {"xaxis": value_axis, "yaxis": {"autorange": "reversed", "automargin": True}}
+        if bars.horizontal
+        else {"yaxis": value_axis}
     )
-    layers = list(s.by_layer)
-    out.append(
-        (
-            "chart-layers",
-            "Kills by layer: fire units' kills and EW sites' soft kills, per night.",
-            {
-                "data": [
-                    _bars(
-                        layers,
-                        [s.by_layer[k]["kills"] for k in layers],
-                        "#2171b5",
-                        "kills",
-                        horizontal=True,
-                    )
-                ],
-                "layout": _layout(
-                    "Kills by layer (per night)",
-                    xaxis=_grid(title={"text": "threats per night"}),
-                    yaxis={"autorange": "reversed", "automargin": True},
-                ),
-            },
-        )
-    )
-    classes = [c for c in s.shots if s.shots[c].mean > 0 or data.spend_by_class[c].mean > 0]
-    rounds = _bars(classes, [s.shots[c] for c in classes], "#6baed6", "rounds", horizontal=True)
-    spend = _bars(
-        classes,
-        [data.spend_by_class[c] for c in classes],
-        "#fd8d3c",
-        "spend ($M)",
-        1e-6,
-        horizontal=True,
-    )
-    spend.update(xaxis="x2", yaxis="y2")
-    out.append(
-        (
-            "chart-classes",
-            "Rounds fired and money spent by fire-unit class (EW sites fire none).",
-            {
-                "data": [rounds, spend],
-                "layout": _layout(
-                    "Shots and spend by fire-unit class (per night)",
-                    xaxis=_grid(domain=[0, 0.47], title={"text": "rounds"}),
-                    xaxis2=_grid(domain=[0.53, 1], anchor="y2", title={"text": "US$ million"}),
-                    yaxis={"autorange": "reversed", "automargin": True},
-                    yaxis2={"autorange": "reversed", "anchor": "x2", "showticklabels": False},
-                    showlegend=False,
-                ),
-            },
-        )
-    )
-    defender, attacker = s.cost["defender"], s.cost["attacker"]
-    ratio = s.cost["exchange_ratio"]
-    out.append(
-        (
-            "chart-cost",
-            f"Cost-exchange ratio (defender's spend / attacker's): "
-            f"{estimate_text(ratio, '{:.2f}')}. "
-            f"Defender {money(defender.mean)}, attacker {money(attacker.mean)} per night.",
-            {
-                "data": [
-                    _bars(["defender", "attacker"], [defender, attacker], "#636363", "$M", 1e-6)
-                    | {"marker": {"color": ["#2171b5", "#cb181d"]}}
-                ],
-                "layout": _layout(
-                    f"Cost-exchange ratio {estimate_text(ratio, '{:.2f}')}",
-                    yaxis=_grid(title={"text": "US$ million per night"}),
-                    showlegend=False,
-                ),
-            },
-        )
-    )
-    return out
-
-
-def sweep_figure(data: ReportData) -> dict[str, Any]:
-    """Leakage against the swept field: the saturation curve, one line per other setting."""
-    curve = data.sweep
-    assert curve is not None
-    groups = list(dict.fromkeys(p.group for p in curve.points))
-    traces = []
-    for k, group in enumerate(groups):
-        pts = [p for p in curve.points if p.group == group]
-        if all(isinstance(p.x, float) for p in pts):
-            pts.sort(key=lambda p: float(p.x))
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "x": [p.x if isinstance(p.x, float) else esc(p.x) for p in pts],
-                "y": [p.leaked.mean for p in pts],
-                "error_y": _errors([p.leaked for p in pts]),
-                "name": esc(group) if group else "all kinds",
-                "line": {"color": colour_of(k)},
-                "customdata": [[p.run_id, f"{p.launched:g}"] for p in pts],
-                "hovertemplate": "%{x}: %{y:.3g} leaked of %{customdata[1]} launched"
-                "<br>run %{customdata[0]}<extra></extra>",
-            }
-        )
-    x_title = esc(curve.field) + (f" ({esc(curve.unit)})" if curve.unit else "")
-    missing = f" ({curve.missing} points not complete, left out)" if curve.missing else ""
     return {
-        "data": traces,
+        "data": [_bar_trace(bars, series) for series in bars.series],
         "layout": _layout(
-            f"Saturation: leakers per night against {esc(curve.field)}{missing}",
-            xaxis=_grid(title={"text": x_title}),
-            yaxis=_grid(title={"text": "threats leaked per night (95% CI)"}, rangemode="tozero"),
+            esc(chart.title),
+            barmode="group",
+            showlegend=len(bars.series) > 1,
+            **axes,
         ),
     }
 
 
-def campaign_figures(view: CampaignView) -> list[tuple[str, str, Any]]:
-    """Stock by interceptor type over the days (mean and 5–95% band), and the exhaustion day."""
+def _panels_figure(chart: Chart) -> dict[str, Any]:
+    """Horizontal bars side by side, sharing their categories (the first panel labels them)."""
+    panels: list[Bars] = chart.data
+    traces = []
+    layout: dict[str, Any] = {}
+    gap = 0.06
+    width = (1.0 - gap * (len(panels) - 1)) / len(panels)
+    for k, bars in enumerate(panels):
+        suffix = "" if k == 0 else str(k + 1)
+        for series in bars.series:
+            trace = _bar_trace(bars, series)
+            trace.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}")
+            traces.append(trace)
+        start = k * (width + gap)
+        layout[f"xaxis{suffix}"] = _grid(
+            domain=[start, start + width], title={"text": esc(bars.axis)},
+            **({"anchor": f"y{suffix}"} if k else {}),
+        )  # fmt: skip
+        layout[f"yaxis{suffix}"] = (
+            {"autorange": "reversed", "automargin": True}
+            if k == 0
+            else {"autorange": "reversed", "anchor": f"x{suffix}", "showticklabels": False}
+        )
+    return {"data": traces, "layout": _layout(esc(chart.title), showlegend=False, **layout)}
+
+
+def _curves_figure(chart: Chart) -> dict[str, Any]:
+    """Leakage against the swept field: the saturation curve, one line per other setting."""
+    curves: Curves = chart.data
+    traces = []
+    for line in curves.lines:
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": [x if isinstance(x, float) else esc(x) for x in line.x],
+                "y": [e.mean for e in line.y],
+                "error_y": _errors(line.y),
+                "name": esc(line.name),
+                "line": {"color": line.colour},
+                "customdata": [
+                    [run, fmt.number(n)] for run, n in zip(line.run_ids, line.launched, strict=True)
+                ],
+                "hovertemplate": "%{x}: %{y:.3g} leaked of %{customdata[1]} launched"
+                "<br>run %{customdata[0]}<extra></extra>",
+            }
+        )
+    x_title, y_title = chart.axes
+    return {
+        "data": traces,
+        "layout": _layout(
+            esc(chart.title),
+            xaxis=_grid(title={"text": esc(x_title)}),
+            yaxis=_grid(title={"text": esc(y_title)}, rangemode="tozero"),
+        ),
+    }
+
+
+def _stock_figure(chart: Chart) -> dict[str, Any]:
+    """Stock by interceptor type over the days (mean and 5–95% band), threats each night."""
+    view: CampaignView = chart.data
     days = list(range(1, view.days + 1))
     stock = []
     for k, name in enumerate(view.types):
         colour = colour_of(k)
-        band_x = days + days[::-1]
-        band_y = view.stock_p95[k] + view.stock_p5[k][::-1]
         stock.append(
             {
                 "type": "scatter",
-                "x": band_x,
-                "y": band_y,
+                "x": days + days[::-1],
+                "y": view.stock_p95[k] + view.stock_p5[k][::-1],
                 "fill": "toself",
                 "fillcolor": colour,
                 "opacity": 0.18,
@@ -793,6 +711,7 @@ def campaign_figures(view: CampaignView) -> list[tuple[str, str, Any]]:
                 + "</extra>",
             }
         )
+    x_title, y_title, y2_title = chart.axes
     stock.append(
         {
             "type": "bar",
@@ -801,60 +720,77 @@ def campaign_figures(view: CampaignView) -> list[tuple[str, str, Any]]:
             "yaxis": "y2",
             "marker": {"color": "#bdbdbd"},
             "opacity": 0.5,
-            "name": "threats launched that night",
+            "name": esc(y2_title),
             "hovertemplate": "day %{x}: %{y:.0f} threats<extra></extra>",
         }
     )
+    return {
+        "data": stock,
+        "layout": _layout(
+            esc(chart.title),
+            xaxis=_grid(title={"text": esc(x_title)}),
+            yaxis=_grid(title={"text": esc(y_title)}, rangemode="tozero"),
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "title": {"text": esc(y2_title)},
+                "showgrid": False,
+                "rangemode": "tozero",
+                "automargin": True,
+            },
+            margin={"l": 60, "r": 70, "t": 50, "b": 60},
+        ),
+    }
+
+
+def _exhaustion_figure(chart: Chart) -> dict[str, Any]:
+    """Replications by the day each stockpile ran out."""
+    view: CampaignView = chart.data
     exhaustion = []
-    for k, name in enumerate(view.types):
-        ran_out = [d for d in view.exhaustion[k] if d > 0]
+    for k in range(len(view.types)):
         exhaustion.append(
             {
                 "type": "histogram",
-                "x": ran_out,
+                "x": [d for d in view.exhaustion[k] if d > 0],
                 "xbins": {"start": 0.5, "end": view.days + 0.5, "size": 1},
                 "histnorm": "",
                 "marker": {"color": colour_of(k)},
                 "opacity": 0.75,
-                "name": f"{esc(name)} ({view.share_exhausted(k):.0%} run out)",
+                "name": esc(exhaustion_label(view, k)),
             }
         )
-    return [
-        (
-            "chart-stock",
-            f"Interceptors in stock after each night: mean over {view.replications:,} "
-            "replications, band from the 5th to the 95th percentile; grey bars: threats "
-            "launched each night.",
-            {
-                "data": stock,
-                "layout": _layout(
-                    f"Campaign {esc(view.name)}: stockpiles over {view.days} days",
-                    xaxis=_grid(title={"text": "day"}),
-                    yaxis=_grid(title={"text": "interceptors in stock"}, rangemode="tozero"),
-                    yaxis2={
-                        "overlaying": "y",
-                        "side": "right",
-                        "title": {"text": "threats launched"},
-                        "showgrid": False,
-                        "rangemode": "tozero",
-                        "automargin": True,
-                    },
-                    margin={"l": 60, "r": 70, "t": 50, "b": 60},
-                ),
-            },
+    x_title, y_title = chart.axes
+    return {
+        "data": exhaustion,
+        "layout": _layout(
+            esc(chart.title),
+            barmode="overlay",
+            xaxis=_grid(title={"text": esc(x_title)}, range=[0.5, view.days + 0.5]),
+            yaxis=_grid(title={"text": esc(y_title)}),
         ),
-        (
-            "chart-exhaustion",
-            "Replications by the day each stockpile ran out (replications where it never ran "
-            "out are not counted; the legend gives the share that did).",
-            {
-                "data": exhaustion,
-                "layout": _layout(
-                    "The day each stockpile runs out",
-                    barmode="overlay",
-                    xaxis=_grid(title={"text": "day"}, range=[0.5, view.days + 0.5]),
-                    yaxis=_grid(title={"text": "replications"}),
-                ),
-            },
-        ),
-    ]
+    }
+
+
+DRAW: dict[str, Callable[[Chart, ReportData], Any]] = {
+    "bars": lambda c, _: _bars_figure(c),
+    "panels": lambda c, _: _panels_figure(c),
+    "curves": lambda c, _: _curves_figure(c),
+    "stock": lambda c, _: _stock_figure(c),
+    "exhaustion": lambda c, _: _exhaustion_figure(c),
+    "side": lambda c, data: side_view_figure(data, c),
+    "map": lambda c, data: map_figure(data, c),
+}
+"""How plotly draws each kind of chart (every one of :data:`~iadsim.report.charts.KINDS`)."""
+
+
+def figure(chart: Chart, data: ReportData) -> Any:
+    """The plotly figure of one chart of :func:`~iadsim.report.charts.chart_list`."""
+    return DRAW[chart.kind](chart, data)
+
+
+def charts(data: ReportData) -> list[tuple[Chart, Any]]:
+    """Every chart of the report, in the page's order, with its plotly figure.
+
+    A figure is a ``go.Figure`` (the map) or a plain dict.
+    """
+    return [(chart, figure(chart, data)) for chart in chart_list(data)]

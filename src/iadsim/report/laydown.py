@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from iadsim import format as fmt
 from iadsim.compile import CompiledScenario
 from iadsim.report.basemap import BaseMap, build_basemap
 from iadsim.report.frame import MapFrame
@@ -173,7 +174,7 @@ def build_laydown(scenario: Any, compiled: CompiledScenario) -> Laydown:
             detail = (
                 f"{u.unit_class}, {_km(u.min_range)}–{_km(u.max_range)}, "
                 f"{int(compiled.unit_rounds[k])} ready + {int(compiled.unit_reserve[k])} "
-                f"reserve rounds at ${compiled.unit_cost[k]:,.0f}"
+                f"reserve rounds at {fmt.money(float(compiled.unit_cost[k]))}"
             )
         detail += f", altitudes {_km(u.min_altitude)}–{_km(u.max_altitude)}"
         if ("fire unit", k) in moving:

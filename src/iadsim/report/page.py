@@ -14,11 +14,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from iadsim import format as fmt
 from iadsim.metrics import Estimate
+from iadsim.report.charts import Chart
 from iadsim.report.data import ReportData
-from iadsim.report.figures import AFTER_MAP, WIDE, charts, map_figure
+from iadsim.report.figures import charts
 from iadsim.report.replay import SLIDER_STEP
-from iadsim.report.style import esc, money
+from iadsim.report.style import esc
 
 __all__ = ["render_html", "safe_json", "write_html"]
 
@@ -60,31 +62,27 @@ def _cards(data: ReportData) -> str:
             return data.totals[name]
         return Estimate(sum(k[name].mean for k in s.by_kind.values()), math.nan, math.nan)
 
-    def ci(e: Estimate, fmt: str | Callable[[float], str]) -> str:
+    def ci(e: Estimate, show: Callable[[float], str]) -> str:
         if math.isnan(e.lo) or math.isnan(e.hi):
             return ""
-        show = fmt if callable(fmt) else fmt.format
         return f"95% CI [{show(e.lo)}, {show(e.hi)}]"
 
-    one = "{:,.1f}"
+    def one(x: float) -> str:
+        return fmt.fixed(x, 1)
+
+    def two(x: float) -> str:
+        return fmt.fixed(x, 2)
+
     cost = s.cost
     cards = [
-        ("launched", f"{launched:,.0f}", "threats per night"),
-        ("destroyed", one.format(total("destroyed").mean), ci(total("destroyed"), one)),
-        ("lost to EW", one.format(total("lost_to_ew").mean), ci(total("lost_to_ew"), one)),
-        ("leaked", one.format(total("leaked").mean), ci(total("leaked"), one)),
-        ("defender spend", money(cost["defender"].mean), ci(cost["defender"], money)),
-        ("attacker spend", money(cost["attacker"].mean), "per night"),
-        (
-            "cost-exchange ratio",
-            f"{cost['exchange_ratio'].mean:.2f}",
-            ci(cost["exchange_ratio"], "{:.2f}"),
-        ),
-        (
-            "asset value lost",
-            one.format(s.assets["value_lost"].mean),
-            ci(s.assets["value_lost"], one),
-        ),
+        ("launched", fmt.fixed(launched, 0), "threats per night"),
+        ("destroyed", one(total("destroyed").mean), ci(total("destroyed"), one)),
+        ("lost to EW", one(total("lost_to_ew").mean), ci(total("lost_to_ew"), one)),
+        ("leaked", one(total("leaked").mean), ci(total("leaked"), one)),
+        ("defender spend", fmt.money(cost["defender"].mean), ci(cost["defender"], fmt.money)),
+        ("attacker spend", fmt.money(cost["attacker"].mean), "per night"),
+        ("cost-exchange ratio", two(cost["exchange_ratio"].mean), ci(cost["exchange_ratio"], two)),
+        ("asset value lost", one(s.assets["value_lost"].mean), ci(s.assets["value_lost"], one)),
     ]
     return "\n".join(
         f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>'
@@ -120,53 +118,42 @@ footer{font-size:.8rem;color:#666;padding-bottom:30px}
 """
 
 
+def _caption(chart: Chart) -> str:
+    """A chart's caption on the page: the shared caption, then what the page's controls add."""
+    return f"{chart.caption} {chart.interactive}".strip()
+
+
+def _section(chart: Chart) -> str:
+    caption = _caption(chart)
+    return (
+        f'<section><div id="{esc(chart.id)}" class="chart"></div>'
+        + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
+        + "</section>"
+    )
+
+
 def render_html(data: ReportData) -> str:
     """The report as one self-contained HTML document."""
     import plotly.io as pio
     from plotly.offline import get_plotlyjs
 
-    chart_list = charts(data)
+    drawn = charts(data)
+    plain = [(c, fig) for c, fig in drawn if c.place != "map"]
+    the_map, map_fig = next((c, fig) for c, fig in drawn if c.place == "map")
     document = {
-        "map": json.loads(pio.to_json(map_figure(data), validate=False)),
+        "map": json.loads(pio.to_json(map_fig, validate=False)),
         "charts": [
-            {"id": cid, "figure": json.loads(pio.to_json(fig, validate=False))}
-            for cid, _, fig in chart_list
+            {"id": c.id, "figure": json.loads(pio.to_json(fig, validate=False))} for c, fig in plain
         ],
         "replay": data.replay.to_json(),
         "views": _views(data),
     }
     facts = "".join(f"<div><dt>{esc(k)}</dt><dd>{esc(v)}</dd></div>" for k, v in data.facts)
-    sections = "\n".join(
-        f'<section><div id="{cid}" class="chart"></div>'
-        + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
-        + "</section>"
-        for cid, caption, _ in chart_list
-        if cid not in WIDE and cid not in AFTER_MAP
-    )
-    wide = "\n".join(
-        f'<section><div id="{cid}" class="chart"></div>'
-        + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
-        + "</section>"
-        for cid, caption, _ in chart_list
-        if cid in WIDE
-    )
-    after_map = "\n".join(
-        f'<section><div id="{cid}" class="chart"></div>'
-        + (f'<p class="caption">{esc(caption)}</p>' if caption else "")
-        + "</section>"
-        for cid, caption, _ in chart_list
-        if cid in AFTER_MAP
-    )
+    sections = "\n".join(_section(c) for c, _ in plain if c.place == "grid")
+    wide = "\n".join(_section(c) for c, _ in plain if c.place == "wide")
+    after_map = "\n".join(_section(c) for c, _ in plain if c.place == "after_map")
     notes = "".join(f'<p class="note">{esc(n)}</p>' for n in data.notes)
     r = data.replay
-    moving = ""
-    if r.platforms:
-        moving = (
-            " Platforms that move follow their dashed tracks, with their coverage; they are "
-            "faded while off station, in transit or setting up."
-        )
-    if data.laydown.terrain is not None:
-        moving += " Under the map: the scenario's terrain as shaded relief."
     script = (files("iadsim.report") / "report.js").read_text(encoding="utf-8")
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -200,10 +187,7 @@ confidence intervals.</p>
 </div>
 <p id="replay-status">–</p>
 <div id="map"></div>
-<p class="caption">Replay of replication {r.replicate} (seed {r.seed}): one night out of
-{data.summary.replications:,}; the charts below average over all of them. Routes, rings and
-positions are from the scenario file; kill probabilities are assumptions. Hover a threat for
-its altitude, or colour the threats by altitude.{moving}</p>
+<p class="caption">{esc(_caption(the_map))}</p>
 {notes}
 </section>
 {after_map}

@@ -10,26 +10,43 @@ legend labels never start with ``_`` (which matplotlib would hide).
 from __future__ import annotations
 
 import math
+import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from iadsim import format as fmt
 from iadsim.metrics import Estimate
+from iadsim.report.campaign import CampaignView
+from iadsim.report.charts import (
+    Bars,
+    Chart,
+    Curves,
+    chart_list,
+    exhaustion_label,
+    map_chart,
+    side_chart,
+    whisker,
+)
 from iadsim.report.data import ReportData
 from iadsim.report.style import (
+    BASEMAP_STYLE,
     FATE_COLOURS,
     FATE_LABELS,
-    clock,
     colour_of,
-    estimate_text,
     kind_colour,
 )
 
-__all__ = ["PNG_DPI", "write_pngs"]
+__all__ = ["DRAW", "PNG_DPI", "write_pngs"]
 
 PNG_DPI = 150
 """Resolution of the PNG files, dots per inch."""
+CAPTION_POINTS = 7.5
+"""Size of a caption's text."""
+CAPTION_CHARS_PER_INCH = 17
+"""Characters of a caption's line per inch of the figure's width."""
 
 
 _PLAIN_TEXT: Any = {"text.parse_math": False, "text.usetex": False}
@@ -50,10 +67,8 @@ def _figure(width: float, height: float) -> Any:
     return figure
 
 
-def _err(estimates: list[Estimate], scale: float = 1.0) -> np.ndarray:
-    lo = [0.0 if math.isnan(e.lo) else (e.mean - max(e.lo, 0.0)) * scale for e in estimates]
-    hi = [0.0 if math.isnan(e.hi) else (e.hi - e.mean) * scale for e in estimates]
-    return np.array([lo, hi])
+def _err(estimates: list[Estimate]) -> np.ndarray:
+    return np.array([whisker(e) for e in estimates]).T.reshape(2, len(estimates))
 
 
 def _style(ax: Any) -> None:
@@ -68,8 +83,6 @@ def _line(values: list[float | None]) -> np.ndarray:
 
 def _draw_basemap(ax: Any, data: ReportData) -> None:
     """Graticule, coast, lakes, rivers and borders, under everything else (zorder 0.5)."""
-    from iadsim.report.figures import BASEMAP_STYLE
-
     base = data.laydown.basemap
     if base is None:
         return
@@ -140,7 +153,7 @@ def _draw_map(ax: Any, data: ReportData) -> None:
             origin="upper",
             interpolation="bilinear",
             zorder=0,
-            label=f"terrain {ter.low:,.0f}–{ter.high:,.0f} m",
+            label=f"terrain {fmt.fixed(ter.low, 0)}–{fmt.fixed(ter.high, 0)} m",
         )
     for n, track in enumerate(lay.tracks):
         ax.plot(
@@ -220,8 +233,6 @@ def _draw_map(ax: Any, data: ReportData) -> None:
             label=f"{FATE_LABELS[fate]} ({len(idx)})",
         )
     ax.set_aspect("equal")  # a kilometre as long east-west as north-south
-    ax.set_xlabel(lay.frame.x_title)
-    ax.set_ylabel(lay.frame.y_title)
     _style(ax)
 
 
@@ -246,38 +257,54 @@ def _fill(
     return (x0, x1), (y0, y1)
 
 
-def _map(data: ReportData) -> Any:
-    r = data.replay
-    fig = _figure(14, 8)
+def _titled(fig: Any, chart: Chart, data: ReportData, legend: Any = None) -> Any:
+    """The chart's title (under the scenario's name) on top, its caption at the foot.
+
+    The caption, and a figure legend above it if given, sit below the area that the
+    constrained layout fills, so nothing overlaps them.
+    """
+    width, height = fig.get_size_inches()
+    fig.suptitle(f"{data.title}\n{chart.title}", x=0.01, ha="left", fontsize=10.5)
+    caption = textwrap.fill(chart.caption, width=max(int(width * CAPTION_CHARS_PER_INCH), 40))
+    lines = caption.count("\n") + 1
+    foot = (lines * CAPTION_POINTS * 1.35 + 6) / 72 / height  # share of the height
+    fig.text(0.01, 0.01 / height, caption, ha="left", va="bottom", fontsize=CAPTION_POINTS,
+             color="#555555")  # fmt: skip
+    if legend is not None:
+        legend.set_in_layout(False)
+        legend.set_bbox_to_anchor((0.5, foot), transform=fig.transFigure)
+        box = legend.get_window_extent(fig.canvas.get_renderer())
+        foot += box.height / fig.dpi / height + 0.01
+    fig.get_layout_engine().set(rect=(0.0, foot, 1.0, 1.0 - foot))
+    return fig
+
+
+def _map(data: ReportData, chart: Chart | None = None) -> Any:
+    chart = chart or map_chart(data)
+    fig = _figure(*chart.size)
     whole, near = fig.subplots(1, 2)
     _draw_map(whole, data)
     _draw_map(near, data)
     from iadsim.report.basemap import CITIES_DEFENDED, CITIES_WHOLE
 
+    x_title, y_title = chart.axes
+    for ax in (whole, near):
+        ax.set_xlabel(x_title, fontsize=9)
+        ax.set_ylabel(y_title, fontsize=9)
     _label_places(whole, data, _fill(whole, *data.laydown.whole_raid()), CITIES_WHOLE)
     whole.set_title("the whole raid", loc="left", fontsize=10)
     _label_places(near, data, _fill(near, *data.laydown.defended_area()), CITIES_DEFENDED)
     near.set_title("the defended area", loc="left", fontsize=10)
-    base = data.laydown.basemap
-    if base is not None:
-        fig.text(0.995, 0.005, base.attribution, ha="right", va="bottom", fontsize=7,
-                 color="#737373")  # fmt: skip
     handles, labels = whole.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=5, fontsize=8)
-    fig.suptitle(
-        f"{data.title}: laydown, and where each threat of replication {r.replicate} ended "
-        f"({clock(0, r.start_clock)} – {clock(r.duration, r.start_clock)})",
-        x=0.01,
-        ha="left",
-        fontsize=11,
-    )
-    return fig
+    legend = fig.legend(handles, labels, loc="lower center", ncols=5, fontsize=8)
+    return _titled(fig, chart, data, legend)
 
 
-def _side(data: ReportData) -> Any:
+def _side(data: ReportData, chart: Chart | None = None) -> Any:
+    chart = chart or side_chart(data)
     view = data.side_view
     assert view is not None
-    fig = _figure(12, 5)
+    fig = _figure(*chart.size)
     ax = fig.add_subplot()
     drawn: set[str] = set()
     for e in view.envelopes:
@@ -314,218 +341,155 @@ def _side(data: ReportData) -> Any:
         default=0.0,
     )
     ax.set_ylim(0, 1.12 * top / 1000 if top > 0 else None)  # envelopes above run off the top
-    ax.set_xlabel("distance to target (km)")
-    ax.set_ylabel("altitude above sea level (km)")
-    ax.set_title(
-        f"{data.title}: side view of the threats' trajectories, with the fire units' altitude "
-        f"envelopes placed by their reach from {view.target}",
-        loc="left",
-        fontsize=10,
-    )
+    x_title, y_title = chart.axes
+    ax.set_xlabel(x_title)
+    ax.set_ylabel(y_title)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
     _style(ax)
-    return fig
+    return _titled(fig, chart, data)
 
 
-def _hbars(
-    ax: Any, names: list[str], estimates: list[Estimate], colour: str, scale: float = 1.0
-) -> None:
-    y = np.arange(len(names))
-    ax.barh(
-        y,
-        [e.mean * scale for e in estimates],
-        xerr=_err(estimates, scale),
-        color=colour,
-        capsize=3,
-        error_kw={"elinewidth": 0.8},
-    )
-    ax.set_yticks(y, names)
-    ax.invert_yaxis()
-    _style(ax)
-
-
-def _kinds(data: ReportData) -> Any:
-    s = data.summary
-    kinds = list(s.by_kind)
-    fig = _figure(8, 4.5)
-    ax = fig.add_subplot()
-    width = 0.26
-    x = np.arange(len(kinds))
-    for k, (fate, label) in enumerate(
-        (("destroyed", "destroyed"), ("lost_to_ew", "lost to EW"), ("leaked", "leaked"))
-    ):
-        est = [s.by_kind[kind][fate] for kind in kinds]
-        ax.bar(
-            x + (k - 1) * width,
-            [e.mean for e in est],
-            width,
-            yerr=_err(est),
-            color=FATE_COLOURS[fate],
-            label=label,
-            capsize=3,
-            error_kw={"elinewidth": 0.8},
-        )
-    ax.set_xticks(x, kinds)
-    ax.set_ylabel("threats per night (mean, 95% CI)")
-    ax.set_title("What happened to each threat kind", loc="left")
-    ax.legend()
-    _style(ax)
-    return fig
-
-
-def _layers(data: ReportData) -> Any:
-    s = data.summary
-    layers = list(s.by_layer)
-    fig = _figure(8, 4.5)
-    ax = fig.add_subplot()
-    _hbars(ax, layers, [s.by_layer[k]["kills"] for k in layers], "#2171b5")
-    ax.set_xlabel("threats per night (mean, 95% CI)")
-    ax.set_title("Kills by layer", loc="left")
-    return fig
-
-
-def _classes(data: ReportData) -> Any:
-    s = data.summary
-    classes = [c for c in s.shots if s.shots[c].mean > 0 or data.spend_by_class[c].mean > 0]
-    fig = _figure(10, 4.5)
-    left, right = fig.subplots(1, 2)
-    _hbars(left, classes, [s.shots[c] for c in classes], "#6baed6")
-    left.set_xlabel("rounds per night")
-    _hbars(right, classes, [data.spend_by_class[c] for c in classes], "#fd8d3c", 1e-6)
-    right.set_xlabel("US$ million per night")
-    right.tick_params(labelleft=False)
-    fig.suptitle("Shots and spend by fire-unit class (mean, 95% CI)", x=0.02, ha="left")
-    return fig
-
-
-def _cost(data: ReportData) -> Any:
-    s = data.summary
-    est = [s.cost["defender"], s.cost["attacker"]]
-    fig = _figure(6, 4.5)
-    ax = fig.add_subplot()
-    ax.bar(
-        [0, 1],
-        [e.mean / 1e6 for e in est],
-        yerr=_err(est, 1e-6),
-        color=["#2171b5", "#cb181d"],
-        capsize=4,
-    )
-    ax.set_xticks([0, 1], ["defender", "attacker"])
-    ax.set_ylabel("US$ million per night")
-    ax.set_title(
-        f"Cost-exchange ratio {estimate_text(s.cost['exchange_ratio'], '{:.2f}')}", loc="left"
-    )
-    _style(ax)
-    return fig
-
-
-def _sweep(data: ReportData) -> Any:
-    curve = data.sweep
-    assert curve is not None
-    fig = _figure(8, 4.5)
-    ax = fig.add_subplot()
-    groups = list(dict.fromkeys(p.group for p in curve.points))
-    for k, group in enumerate(groups):
-        pts = [p for p in curve.points if p.group == group]
-        if all(isinstance(p.x, float) for p in pts):
-            pts.sort(key=lambda p: float(p.x))
-        ax.errorbar(
-            [p.x if isinstance(p.x, float) else str(p.x) for p in pts],
-            [p.leaked.mean for p in pts],
-            yerr=_err([p.leaked for p in pts]),
-            marker="o",
-            capsize=3,
-            color=colour_of(k),
-            label=_label(group or "all kinds"),
-        )
-    ax.set_xlabel(curve.field + (f" ({curve.unit})" if curve.unit else ""))
-    ax.set_ylabel("threats leaked per night (95% CI)")
-    ax.set_ylim(bottom=0)
-    ax.set_title(f"Saturation: leakers against {curve.field}", loc="left")
-    if len(groups) > 1:
+def _draw_bars(ax: Any, bars: Bars) -> None:
+    n = len(bars.series)
+    width = 0.8 / n
+    at = np.arange(len(bars.categories))
+    for k, series in enumerate(bars.series):
+        place = at + (k - (n - 1) / 2) * width
+        values = [e.mean for e in series.values]
+        colour = series.colour
+        label = _label(series.name)
+        if bars.horizontal:
+            ax.barh(place, values, width, xerr=_err(series.values), color=colour, label=label,
+                    capsize=3, error_kw={"elinewidth": 0.8})  # fmt: skip
+        else:
+            ax.bar(place, values, width, yerr=_err(series.values), color=colour, label=label,
+                   capsize=3, error_kw={"elinewidth": 0.8})  # fmt: skip
+    if bars.horizontal:
+        ax.set_yticks(at, bars.categories)
+        ax.invert_yaxis()
+        ax.set_xlabel(bars.axis)
+    else:
+        ax.set_xticks(at, bars.categories)
+        ax.set_ylabel(bars.axis)
+    if n > 1:
         ax.legend(fontsize=8)
     _style(ax)
-    return fig
 
 
-def _stock(data: ReportData) -> Any:
-    view = data.campaign
-    assert view is not None
-    fig = _figure(10, 4.5)
+def _bars(chart: Chart, data: ReportData) -> Any:
+    fig = _figure(*chart.size)
+    _draw_bars(fig.add_subplot(), chart.data)
+    return _titled(fig, chart, data)
+
+
+def _panels(chart: Chart, data: ReportData) -> Any:
+    fig = _figure(*chart.size)
+    axes = fig.subplots(1, len(chart.data))
+    for k, (ax, bars) in enumerate(zip(axes, chart.data, strict=True)):
+        _draw_bars(ax, bars)
+        if k:
+            ax.tick_params(labelleft=False)
+    return _titled(fig, chart, data)
+
+
+def _curves(chart: Chart, data: ReportData) -> Any:
+    curves: Curves = chart.data
+    fig = _figure(*chart.size)
+    ax = fig.add_subplot()
+    for line in curves.lines:
+        ax.errorbar(
+            [x if isinstance(x, float) else str(x) for x in line.x],
+            [e.mean for e in line.y],
+            yerr=_err(line.y),
+            marker="o",
+            capsize=3,
+            color=line.colour,
+            label=_label(line.name),
+        )
+    x_title, y_title = chart.axes
+    ax.set_xlabel(x_title)
+    ax.set_ylabel(y_title)
+    ax.set_ylim(bottom=0)
+    if len(curves.lines) > 1:
+        ax.legend(fontsize=8)
+    _style(ax)
+    return _titled(fig, chart, data)
+
+
+def _stock(chart: Chart, data: ReportData) -> Any:
+    view: CampaignView = chart.data
+    x_title, y_title, y2_title = chart.axes
+    fig = _figure(*chart.size)
     ax = fig.add_subplot()
     days = np.arange(1, view.days + 1)
     raids = ax.twinx()
     raids.bar(days, view.threats, color="#bdbdbd", alpha=0.5, width=0.8)
-    raids.set_ylabel("threats launched that night")
+    raids.set_ylabel(y2_title)
     raids.spines[["top"]].set_visible(False)
     ax.set_zorder(raids.get_zorder() + 1)
     ax.patch.set_visible(False)
     for k, name in enumerate(view.types):
         ax.fill_between(days, view.stock_p5[k], view.stock_p95[k], color=colour_of(k), alpha=0.2)
-        share = view.share_exhausted(k)
-        ax.plot(days, view.stock_mean[k], color=colour_of(k), lw=2,
-                label=_label(f"{name} (runs out in {share:.0%} of replications)"))  # fmt: skip
-    ax.set_xlabel("day")
-    ax.set_ylabel("interceptors in stock (mean, 5–95%)")
+        ax.plot(days, view.stock_mean[k], color=colour_of(k), lw=2, label=_label(name))
+    ax.set_xlabel(x_title)
+    ax.set_ylabel(y_title)
     ax.set_ylim(bottom=0)
-    ax.set_title(f"{view.name}: stockpiles over {view.days} days", loc="left")
     ax.legend(fontsize=8)
     _style(ax)
-    return fig
+    return _titled(fig, chart, data)
 
 
-def _exhaustion(data: ReportData) -> Any:
-    view = data.campaign
-    assert view is not None
-    fig = _figure(8, 4.5)
+def _exhaustion(chart: Chart, data: ReportData) -> Any:
+    view: CampaignView = chart.data
+    fig = _figure(*chart.size)
     ax = fig.add_subplot()
     bins = np.arange(0.5, view.days + 1.5)
-    for k, name in enumerate(view.types):
+    for k in range(len(view.types)):
         ran_out = [d for d in view.exhaustion[k] if d > 0]
         ax.hist(ran_out, bins=bins, color=colour_of(k), alpha=0.7,
-                label=_label(f"{name} ({view.share_exhausted(k):.0%} run out)"))  # fmt: skip
+                label=_label(exhaustion_label(view, k)))  # fmt: skip
     ax.set_xlim(0.5, view.days + 0.5)
-    ax.set_xlabel("day the stockpile runs out")
-    ax.set_ylabel("replications")
-    ax.set_title("The day each stockpile runs out", loc="left")
+    x_title, y_title = chart.axes
+    ax.set_xlabel(x_title)
+    ax.set_ylabel(y_title)
     ax.legend(fontsize=8)
     _style(ax)
-    return fig
+    return _titled(fig, chart, data)
+
+
+DRAW: dict[str, Callable[[Chart, ReportData], Any]] = {
+    "bars": _bars,
+    "panels": _panels,
+    "curves": _curves,
+    "stock": _stock,
+    "exhaustion": _exhaustion,
+    "side": lambda chart, data: _side(data, chart),
+    "map": lambda chart, data: _map(data, chart),
+}
+"""How matplotlib draws each kind of chart (every one of :data:`~iadsim.report.charts.KINDS`)."""
 
 
 def write_pngs(data: ReportData, folder: str | Path) -> list[Path]:
     """Write the report's charts as PNG files into ``folder``; return their paths.
 
-    Files: ``map.png`` (laydown, terrain, moving platforms' tracks and where
-    each threat of the replayed replicate ended), ``side_view.png`` (threats'
-    altitude against distance to target, fire units' envelopes), ``threat_kinds.png``,
-    ``kills_by_layer.png``, ``shots_spend_by_class.png``, ``cost_exchange.png`` and, for a sweep,
-    ``saturation.png``.
+    One file per chart of :func:`~iadsim.report.charts.chart_list`, with the same
+    title and caption as on the page: ``map.png`` (laydown over the basemap,
+    terrain, moving platforms' tracks and where each threat of the replayed
+    replicate ended), ``side_view.png``, ``threat_kinds.png``, ``kills_by_layer.png``,
+    ``shots_spend_by_class.png``, ``cost_exchange.png``; for a sweep
+    ``saturation.png``; for a campaign ``stock.png`` and ``exhaustion_day.png``.
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    charts = [
-        ("map.png", _map),
-        ("threat_kinds.png", _kinds),
-        ("kills_by_layer.png", _layers),
-        ("shots_spend_by_class.png", _classes),
-        ("cost_exchange.png", _cost),
-    ]
-    if data.side_view is not None:
-        charts.insert(1, ("side_view.png", _side))
-    if data.sweep is not None:
-        charts.insert(0, ("saturation.png", _sweep))
-    if data.campaign is not None:
-        charts[:0] = [("stock.png", _stock), ("exhaustion_day.png", _exhaustion)]
     import matplotlib
 
     paths = []
     with matplotlib.rc_context(_PLAIN_TEXT):
-        for name, draw in charts:
-            fig = draw(data)
+        for chart in chart_list(data):
+            fig = DRAW[chart.kind](chart, data)
             for text in fig.findobj(matplotlib.text.Text):
                 text.set_parse_math(False)  # also those made before this context
-            path = folder / name
+            path = folder / chart.file
             fig.savefig(path, dpi=PNG_DPI)
             paths.append(path)
     return paths

@@ -1,22 +1,23 @@
-"""Colours, labels and number formats shared by the HTML and PNG renderers."""
+"""Colours, labels and line styles shared by the HTML and PNG renderers.
+
+Numbers, money and intervals are written by :mod:`iadsim.format`.
+"""
 
 from __future__ import annotations
 
 import html
 import math
-
-from iadsim.metrics import Estimate
+from typing import Any
 
 __all__ = [
+    "BASEMAP_STYLE",
     "FATE_COLOURS",
     "FATE_LABELS",
     "KIND_COLOURS",
     "clock",
     "colour_of",
     "esc",
-    "estimate_text",
     "kind_colour",
-    "money",
 ]
 
 KIND_COLOURS = {
@@ -38,6 +39,16 @@ FATE_LABELS = {
     "leaked": "leaked (no damage)",
     "impact": "leaked and destroyed its target",
 }
+BASEMAP_STYLE: dict[str, dict[str, Any]] = {
+    "graticule": {"color": "#d9d9d9", "width": 0.6, "dash": "dot"},
+    "coast": {"color": "#6b8fb3", "width": 1.0},
+    "lakes": {"color": "#8fb4d6", "width": 0.8},
+    "rivers": {"color": "#8fb4d6", "width": 1.0},
+    "borders": {"color": "#969696", "width": 1.0, "dash": "dash"},
+}
+"""Line styles of the basemap's layers on the map (plotly's names; the PNG maps them)."""
+
+
 PALETTE = (
     "#1f77b4",
     "#2ca02c",
@@ -65,30 +76,6 @@ def colour_of(index: int) -> str:
 def esc(text: object) -> str:
     """User text made safe for HTML and for plotly's labels: ``<``, ``>``, ``&`` and quotes."""
     return html.escape(str(text), quote=True)
-
-
-def money(dollars: float) -> str:
-    """US dollars, short: $147.0M, $310k, $900."""
-    if math.isnan(dollars):
-        return "–"
-    if abs(dollars) >= 1e9:
-        return f"${dollars / 1e9:.2f}B"
-    if abs(dollars) >= 1e6:
-        return f"${dollars / 1e6:.1f}M"
-    if abs(dollars) >= 1e3:
-        return f"${dollars / 1e3:.0f}k"
-    return f"${dollars:.0f}"
-
-
-def estimate_text(e: Estimate, fmt: str = "{:.3g}") -> str:
-    """``mean [lo, hi]``, or the mean alone when the interval is undefined.
-
-    A comma between the bounds, as in the command's tables: a negative bound
-    (of a difference) cannot be misread.
-    """
-    if math.isnan(e.lo) or math.isnan(e.hi):
-        return fmt.format(e.mean)
-    return f"{fmt.format(e.mean)} [{fmt.format(e.lo)}, {fmt.format(e.hi)}]"
 
 
 def clock(t: float, start_clock: float) -> str:
