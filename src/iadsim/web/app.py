@@ -289,8 +289,8 @@ def create_app(
 
         try:
             return JSONResponse(await asyncio.to_thread(work))
-        except IadsimError as exc:
-            return JSONResponse(error_body(exc), 422)
+        except IadsimError as exc:  # an answer, not a failed request: ok is false
+            return JSONResponse(error_body(exc))
 
     @api.post("/examples/{name}")
     async def from_example(name: str, request: Request) -> Response:
