@@ -53,10 +53,14 @@ def _print(summary: dict[str, Any]) -> None:
     head.add_column("threat kind", no_wrap=True, min_width=max([11, *map(len, kinds)]))
     for col in ("launched", "destroyed", "lost to EW", "leaked"):
         head.add_column(col, justify="right", overflow="fold")
+    spread = summary.get("launched_by_replication", {})
     for kind, count in summary["launched"].items():
+        shown = f"{count:,}" if isinstance(count, int) else f"{count:,.1f}"
+        if kind in spread:  # templates: replications launch different raids
+            shown = f"{shown} ({spread[kind]['p5']:,.0f}–{spread[kind]['p95']:,.0f})"
         head.add_row(
             Text(kind),
-            f"{count:,}",
+            shown,
             estimate_text(totals["destroyed"][kind]),
             estimate_text(totals["lost_to_ew"][kind]),
             estimate_text(totals["leaked"][kind]),
@@ -83,12 +87,57 @@ def _print(summary: dict[str, Any]) -> None:
         console.print(stock)
     else:
         console.print("no interceptor stockpiles (every class is refilled each night)")
+    _print_raids(console, summary)
     console.print(
         f"defender spend {estimate_text(totals['spend'], money=True)}; "
         f"asset value lost {estimate_text(totals['value_lost'])}",
         markup=False,
         highlight=False,
     )
+
+
+def _print_raids(console: Any, summary: dict[str, Any]) -> None:
+    """The templates drawn and, with damage carried, what each asset suffered."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    templates = summary.get("templates") or {}
+    if templates:
+        table = Table(
+            title="Raid templates drawn (per replication)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        table.add_column("template", no_wrap=True, min_width=15)
+        table.add_column("share of raid nights", justify="right")
+        table.add_column("nights per campaign", justify="right")
+        for name, entry in templates.items():
+            table.add_row(
+                Text(name), f"{entry['share_of_raid_nights']:.0%}", estimate_text(entry["nights"])
+            )
+        console.print(table)
+    if summary.get("damage_carried") and summary.get("assets"):
+        table = Table(
+            title="Assets (damage carried until repaired)",
+            title_justify="left",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        table.add_column("asset", no_wrap=True, min_width=15)
+        table.add_column("destroyed in", justify="right")
+        table.add_column("times destroyed", justify="right")
+        table.add_column("first lost (median day)", justify="right")
+        for name, entry in summary["assets"].items():
+            first = entry.get("first_day_median")
+            table.add_row(
+                Text(name),
+                f"{entry['share_destroyed']:.0%} of runs",
+                estimate_text(entry["times_destroyed"]),
+                "–" if first is None else f"{first:.0f}",
+            )
+        console.print(table)
 
 
 def campaign(
@@ -111,6 +160,9 @@ def campaign(
     """Run a campaign: nights of raids, stockpiles carried over, deliveries and pauses.
 
     A progress bar (on stderr, when it is a terminal) counts replication-nights.
+    With raid templates, each replication draws its own nights' raids: the table
+    gives the threats launched with their 5th-95th percentiles over replications,
+    and how often each template was drawn.
     """
     from iadsim.cli.progress import Bar
     from iadsim.planning import campaign_work, run_campaign

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,19 +20,21 @@ from typing import Any
 
 import numpy as np
 
+from iadsim import limits
 from iadsim.compile import CompiledScenario, compile_scenario
-from iadsim.draws import uniform
+from iadsim.draws import _M1, _M2, GOLDEN, MASK, uniform
 from iadsim.engine import Fate, run_replications
-from iadsim.engine.simulate import start_magazines
+from iadsim.engine.simulate import prepare, start_magazines
 from iadsim.errors import CampaignError, ScenarioError
 from iadsim.metrics import Estimate, mean_interval
 from iadsim.planning.errors import refuse_if_too_big, some
 from iadsim.scenario import parse_scenario
-from iadsim.scenario.campaign import Campaign
+from iadsim.scenario.campaign import Campaign, check_templates, template_raids
 
-__all__ = ["CampaignResult", "campaign_work", "night_sizes", "run_campaign"]
+__all__ = ["CampaignResult", "campaign_work", "night_sizes", "run_campaign", "template_draws"]
 
 _NIGHT = 91  # purpose number of the raid-model draws, apart from the engine's
+_RAID = 92  # purpose number of each replication's template draws (which one, what size)
 
 
 @dataclass(frozen=True, eq=False)
@@ -52,7 +55,7 @@ class CampaignResult:
     scale: np.ndarray
     """[day] size of each night's raid as a multiple of the standard night (0: no raid)."""
     launched: np.ndarray
-    """[day, kind] threats launched."""
+    """[day, kind] threats launched (with templates: the mean over replications)."""
     stock: np.ndarray
     """[replication, day, type] interceptors in stock after the night."""
     fired: np.ndarray
@@ -67,6 +70,20 @@ class CampaignResult:
     """[replication, day] asset value destroyed."""
     spend: np.ndarray
     """[replication, day] defender's spend in US dollars."""
+    launched_each: np.ndarray
+    """[replication, day, kind] threats launched in each replication's night."""
+    templates: tuple[str, ...]
+    """Names of the raid templates (empty: nights scale the defence's raids)."""
+    template: np.ndarray
+    """[replication, day] index in ``templates`` of the template drawn (-1: no raid)."""
+    assets: tuple[str, ...]
+    """Asset ids of the defence."""
+    asset_lost: np.ndarray
+    """[replication, day, asset] the asset was destroyed that night (while whole)."""
+    asset_down: np.ndarray
+    """[replication, day] assets out of action at the end of the night."""
+    carried: bool
+    """Damage is carried from night to night (the campaign's ``damage``)."""
 
     def exhaustion_day(self) -> np.ndarray:
         """[replication, type] first day the stock is empty after the night (0: never)."""
@@ -82,7 +99,8 @@ class CampaignResult:
         """
         r = self.replications
         kinds = list(enumerate(self.kinds))
-        top = [float(self.launched[:, j].sum()) for j in range(len(self.kinds))]
+        each = self.launched_each.sum(axis=1)  # [replication, kind] threats launched
+        top = [float(each[:, j].max(initial=0)) for j in range(len(self.kinds))]
 
         def est(x: np.ndarray, upper: float = math.inf) -> dict[str, Any]:
             # totals are at least 0 (and threats of a kind at most those launched)
@@ -117,7 +135,7 @@ class CampaignResult:
             "seed": self.seed,
             "days": self.days,
             "raid_nights": int((self.scale > 0).sum()),
-            "launched": {k: int(self.launched[:, j].sum()) for j, k in enumerate(self.kinds)},
+            "launched": {k: _count(self.launched[:, j].sum()) for j, k in enumerate(self.kinds)},
             "totals": {
                 "leaked": {k: est(self.leaked[:, :, j].sum(axis=1), top[j]) for j, k in kinds},
                 "destroyed": {
@@ -134,7 +152,59 @@ class CampaignResult:
             },
             "exhaustion": exhaustion,
             "stock_by_day": stock,
+            **self._raids(each, confidence),
+            "damage_carried": self.carried,
+            "assets": self._assets(confidence),
+            "assets_down_by_day": self.asset_down.mean(axis=0).tolist(),
         }
+
+    def _raids(self, each: np.ndarray, confidence: float) -> dict[str, Any]:
+        """With templates: how often each was drawn, and the spread of threats launched."""
+        if not self.templates:
+            return {}
+        raid_nights = self.template >= 0
+        nights = max(int(raid_nights.sum()), 1)
+        drawn = {
+            name: {
+                "share_of_raid_nights": float((self.template == t).sum() / nights),
+                "nights": mean_interval(
+                    (self.template == t).sum(axis=1).astype(float), confidence, lower=0.0
+                ).to_dict(),
+            }
+            for t, name in enumerate(self.templates)
+        }
+        spread = {
+            k: {
+                "mean": float(each[:, j].mean()),
+                "p5": float(np.percentile(each[:, j], 5)),
+                "p95": float(np.percentile(each[:, j], 95)),
+            }
+            for j, k in enumerate(self.kinds)
+        }
+        return {"templates": drawn, "launched_by_replication": spread}
+
+    def _assets(self, confidence: float) -> dict[str, Any]:
+        """Each asset: share of replications that lost it, and how many times it was lost."""
+        times = self.asset_lost.sum(axis=1)  # [replication, asset]
+        out = {}
+        for a, name in enumerate(self.assets):
+            lost = times[:, a] > 0
+            entry: dict[str, Any] = {
+                "share_destroyed": float(lost.mean()),
+                "times_destroyed": mean_interval(
+                    times[:, a].astype(float), confidence, lower=0.0, upper=float(self.days)
+                ).to_dict(),
+            }
+            if lost.any():
+                first = self.asset_lost[:, :, a].argmax(axis=1)[lost] + 1
+                entry["first_day_median"] = float(np.median(first))
+            out[name] = entry
+        return out
+
+
+def _count(x: float) -> int | float:
+    """A count as an int when whole (a mean over replications may not be)."""
+    return int(x) if float(x).is_integer() else float(x)
 
 
 def reported_factors(
@@ -168,16 +238,26 @@ def reported_factors(
 
 
 def night_sizes(campaign: Campaign, standard: int) -> np.ndarray:
-    """Each night's raid as a multiple of the standard night (0 = no raid), day 1 first."""
+    """Each night's raid as a multiple of the standard night (0 = no raid), day 1 first.
+
+    For a campaign with templates, 1 on each raid night (the sizes are drawn per
+    replication by :func:`template_draws`).
+    """
     scale = np.zeros(campaign.days)
     if campaign.schedule is not None:
         for night in campaign.schedule:
-            scale[night.day - 1] = night.scale
+            scale[night.day - 1] = 1.0 if night.scale is None else night.scale
         return scale
     model = campaign.model
     assert model is not None
+    if campaign.templates:
+        for day in range(1, campaign.days + 1):
+            if uniform(model.seed, 0, _NIGHT, day, 0) < model.raid_probability:
+                scale[day - 1] = 1.0
+        return scale
     from scipy.stats import nbinom
 
+    assert model.dispersion is not None and model.mean_threats is not None
     k = model.dispersion
     p = k / (k + model.mean_threats)
     for day in range(1, campaign.days + 1):
@@ -188,6 +268,108 @@ def night_sizes(campaign: Campaign, standard: int) -> np.ndarray:
             size = min(size, model.max_threats)
         scale[day - 1] = size / standard
     return scale
+
+
+def _uniforms(seed: int, reps: np.ndarray, purpose: int, entity: int, index: int) -> np.ndarray:
+    """:func:`iadsim.draws.uniform` for many replications at once (the same numbers)."""
+    m = np.uint64(MASK)
+
+    def mix(z: np.ndarray) -> np.ndarray:
+        z = ((z ^ (z >> np.uint64(30))) * np.uint64(_M1)) & m
+        z = ((z ^ (z >> np.uint64(27))) * np.uint64(_M2)) & m
+        return z ^ (z >> np.uint64(31))
+
+    def word(x: int) -> np.uint64:
+        return np.uint64(int(x) & MASK)
+
+    golden = np.uint64(GOLDEN)
+    with np.errstate(over="ignore"):
+        h = mix(np.full(len(reps), word(seed) + golden, dtype=np.uint64))
+        h = mix((h ^ np.asarray(reps, dtype=np.int64).astype(np.uint64)) + golden)
+        for key in (purpose, entity, index):
+            h = mix((h ^ word(key)) + golden)
+    return (h >> np.uint64(11)).astype(np.float64) * 2.0**-53
+
+
+def _raid_nights(campaign: Campaign) -> list[tuple[int, list[int], float]]:
+    """Raid nights of a campaign with templates: (day, templates it may draw, size factor)."""
+    everyone = list(range(len(campaign.templates)))
+    index = {t.name: k for k, t in enumerate(campaign.templates)}
+
+    def allowed(names: list[str] | None) -> list[int]:
+        return everyone if names is None else [index[n] for n in dict.fromkeys(names)]
+
+    if campaign.schedule is not None:
+        return sorted(
+            (n.day, allowed(n.templates), 1.0 if n.scale is None else n.scale)
+            for n in campaign.schedule
+        )
+    assert campaign.model is not None
+    chosen = allowed(campaign.model.templates)
+    scale = night_sizes(campaign, 1)
+    return [(day, chosen, 1.0) for day in range(1, campaign.days + 1) if scale[day - 1] > 0]
+
+
+def template_draws(
+    campaign: Campaign, replications: int, seed: int, *, source: str | Path = "<campaign>"
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which template each replication draws each night, and how many threats it launches.
+
+    Counter-based: replication ``r``'s night ``d`` uses ``uniform(seed, r, 92, d, 0)``
+    to choose among the night's templates by weight and ``uniform(seed, r, 92, d, 1)``
+    for the size (fixed, uniform, or the negative binomial's quantile), which is then
+    multiplied by the night's ``scale``, rounded, and rounded to the template's ``step``.
+
+    Returns:
+        ``template`` [replication, day] (-1: no raid) and ``size`` [replication, day].
+
+    Raises:
+        CampaignError: if a drawn size is more than a night may launch.
+    """
+    from scipy.stats import nbinom
+
+    reps = np.arange(replications, dtype=np.int64)
+    chosen = np.full((replications, campaign.days), -1, dtype=np.int64)
+    size = np.zeros((replications, campaign.days), dtype=np.int64)
+    templates = campaign.templates
+    for day, allowed, scale in _raid_nights(campaign):
+        weights = np.array([templates[t].weight for t in allowed], dtype=float)
+        edges = np.cumsum(weights) / weights.sum()
+        pick = np.searchsorted(edges, _uniforms(seed, reps, _RAID, day, 0), side="right")
+        which = np.asarray(allowed, dtype=np.int64)[np.minimum(pick, len(allowed) - 1)]
+        u = _uniforms(seed, reps, _RAID, day, 1)
+        n = np.zeros(replications, dtype=float)
+        for t in allowed:
+            rows = which == t
+            spec = templates[t].size
+            if spec.fixed is not None:
+                n[rows] = spec.fixed
+            elif spec.uniform is not None:
+                lo, hi = spec.uniform
+                n[rows] = lo + np.floor(u[rows] * (hi - lo + 1))
+            else:
+                assert spec.mean is not None and spec.dispersion is not None
+                k = spec.dispersion
+                n[rows] = nbinom.ppf(u[rows], k, k / (k + spec.mean))
+            if spec.max is not None:
+                n[rows] = np.minimum(n[rows], spec.max)
+            n[rows] = np.round(n[rows] * scale)
+            n[rows] = spec.step * np.round(n[rows] / spec.step)
+            if rows.any() and n[rows].max() > limits.MAX_THREATS:
+                field = "size.max" if spec.mean is not None else "size"
+                raise CampaignError(
+                    source,
+                    [
+                        (
+                            f"templates.{t}.{field}",
+                            f"night {day} drew {n[rows].max():,.0f} threats; the limit is "
+                            f"{limits.MAX_THREATS:,} a night: set `size.max`",
+                        )
+                    ],
+                )
+        chosen[:, day - 1] = np.where(n > 0, which, -1)
+        size[:, day - 1] = n.astype(np.int64)
+    return chosen, size
 
 
 def _night(defence: dict[str, Any], scale: dict[str, float]) -> dict[str, Any] | None:
@@ -246,11 +428,179 @@ _RUN_BYTES_PER_THREAT = 16
 """Memory of one replication's outcome per threat (fate, time, cause, hit)."""
 
 
-def _memory(replications: int, days: int, types: int, kinds: int, threats: int) -> float:
+def _memory(
+    replications: int, days: int, types: int, kinds: int, threats: int, assets: int = 0
+) -> float:
     """Bytes a campaign needs: its day-by-day arrays, and the largest night's run."""
-    arrays = 8.0 * replications * days * (2 * types + 3 * kinds + 2)
+    arrays = 8.0 * replications * days * (2 * types + 4 * kinds + 5) + replications * days * assets
     night = threats * (_COMPILE_BYTES_PER_THREAT + _RUN_BYTES_PER_THREAT * float(replications))
-    return arrays + night
+    return arrays + night + min(_CACHE_BYTES, threats * _COMPILE_BYTES_PER_THREAT * 8.0)
+
+
+_CACHE_BYTES = 256 * 2**20
+"""Compiled nights kept for later nights (least recently used go first)."""
+
+_NEVER = 10**9
+"""The night a never-repaired element is back: beyond any horizon."""
+
+
+class _NightCache:
+    """Each distinct night compiled and prepared once, kept while memory allows."""
+
+    def __init__(self, where: str, source: str, defence_file: str | None, engine: str) -> None:
+        self.where, self.source, self.engine = where, source, engine
+        self.defence_file = defence_file
+        self.kept: OrderedDict[tuple[Any, ...], tuple[CompiledScenario, Any, int]] = OrderedDict()
+        self.bytes = 0
+        self.compiled = 0
+        """Nights compiled so far (for measurements)."""
+
+    def get(self, key: tuple[Any, ...], night: dict[str, Any]) -> tuple[CompiledScenario, Any]:
+        if key in self.kept:
+            self.kept.move_to_end(key)
+            cs, prepared, _ = self.kept[key]
+            return cs, prepared
+        try:
+            cs = compile_scenario(parse_scenario(night, source=self.where), source=self.where)
+        except ScenarioError as exc:
+            raise _defence_error(exc, self.source, self.defence_file) from None
+        prepared = prepare(cs, self.engine)
+        self.compiled += 1
+        size = cs.n_threats * _COMPILE_BYTES_PER_THREAT
+        self.kept[key] = (cs, prepared, size)
+        self.bytes += size
+        while self.bytes > _CACHE_BYTES and len(self.kept) > 1:
+            _, (_, _, freed) = self.kept.popitem(last=False)
+            self.bytes -= freed
+        return cs, prepared
+
+
+def _unit_class(entry: dict[str, Any]) -> str:
+    """A fire-unit entry's class, as the scenario reads it (class, preset, kind)."""
+    return str(entry.get("class") or entry.get("preset") or entry.get("kind"))
+
+
+class _Carry:
+    """Damage carried from night to night, per replication, from what the engine reports.
+
+    An asset destroyed while whole stays destroyed until it is repaired: later hits
+    on it count for nothing (the engine still flies and engages the threats aimed
+    at it, and command still values it). Fire units and sensors the engine reports
+    destroyed (``unit_destroyed``, ``sensor_destroyed`` on its outcomes, once it
+    has them) are left out of the following nights' scenarios until repaired, or
+    replaced for the next night by a spare of their class while spares last.
+    """
+
+    def __init__(
+        self, base: Any, campaign: Campaign, replications: int, joiners: list[dict[str, Any]]
+    ) -> None:
+        damage = campaign.damage
+        self.on = damage is not None
+        repair = {} if damage is None else damage.repair
+
+        def back_after(ident: str, kind: str | None = None) -> int:
+            if ident in repair:
+                days = repair[ident]
+            elif kind is not None and kind in repair:
+                days = repair[kind]
+            else:
+                days = repair.get("default")
+            return _NEVER if days is None else int(days)
+
+        self.asset_ids = tuple(a.id for a in base.assets)
+        self.unit_ids = [u.id for u in base.fire_units] + [str(j.get("id")) for j in joiners]
+        unit_classes = [u.unit_class for u in base.fire_units] + [_unit_class(j) for j in joiners]
+        self.sensor_ids = [x.id for x in base.sensors]
+        sensor_classes = [x.preset or x.kind for x in base.sensors]
+        self.spare_classes = list(dict.fromkeys([*unit_classes, *sensor_classes]))
+        self.unit_class = np.array([self.spare_classes.index(c) for c in unit_classes])
+        self.sensor_class = np.array([self.spare_classes.index(c) for c in sensor_classes])
+        self.repair_asset = np.array([back_after(a) for a in self.asset_ids], dtype=np.int64)
+        self.repair_unit = np.array(
+            [back_after(u, c) for u, c in zip(self.unit_ids, unit_classes, strict=True)],
+            dtype=np.int64,
+        )
+        self.repair_sensor = np.array(
+            [back_after(x, c) for x, c in zip(self.sensor_ids, sensor_classes, strict=True)],
+            dtype=np.int64,
+        )
+        spares = {} if damage is None else damage.spares
+        self.spares = np.tile(
+            np.array([spares.get(c, 0) for c in self.spare_classes], dtype=np.int64),
+            (replications, 1),
+        )
+        r, days = replications, campaign.days
+        self.asset_back = np.zeros((r, len(self.asset_ids)), dtype=np.int64)
+        self.unit_back = np.zeros((r, len(self.unit_ids)), dtype=np.int64)
+        self.sensor_back = np.zeros((r, len(self.sensor_ids)), dtype=np.int64)
+        self.lost = np.zeros((r, days, len(self.asset_ids)), dtype=np.bool_)
+        self.down_after = np.zeros((r, days), dtype=np.int64)
+
+    def out_of_action(self, day: int) -> np.ndarray:
+        """[replication, unit + sensor] fire units and sensors out of action tonight."""
+        return np.concatenate([self.unit_back > day, self.sensor_back > day], axis=1)
+
+    def remove(self, night: dict[str, Any], down: tuple[int, ...]) -> dict[str, Any]:
+        """The night without the fire units and sensors out of action (``down``: a key's tail).
+
+        Authority entries of classes with no unit left go too. A night keeps its last
+        sensor (a scenario needs one).
+        """
+        units = {self.unit_ids[i] for i, d in enumerate(down[: len(self.unit_ids)]) if d}
+        sensors = {self.sensor_ids[i] for i, d in enumerate(down[len(self.unit_ids) :]) if d}
+        if not units and not sensors:
+            return night
+        night = dict(night)
+        night["fire_units"] = [u for u in night.get("fire_units", []) if u.get("id") not in units]
+        left = [x for x in night.get("sensors", []) if x.get("id") not in sensors]
+        night["sensors"] = left or night.get("sensors", [])[:1]
+        doctrine = dict(night.get("doctrine") or {})
+        if "authority" in doctrine:
+            present = {_unit_class(u) for u in night["fire_units"]}
+            present |= {str(u.get("kind")) for u in night["fire_units"]}
+            doctrine["authority"] = {k: v for k, v in doctrine["authority"].items() if k in present}
+            night["doctrine"] = doctrine
+        return night
+
+    def end_of_night(self, day: int) -> None:
+        """Count the assets out of action once every replication's night is over."""
+        if self.on:
+            self.down_after[:, day - 1] = (self.asset_back > day).sum(axis=1)
+
+    def night(self, rows: np.ndarray, day: int, cs: CompiledScenario, out: Any) -> np.ndarray:
+        """Record a night's damage for ``rows``; returns the asset value each lost."""
+        hit = np.asarray(out.asset_destroyed, dtype=np.bool_)
+        if not self.on:
+            self.lost[rows, day - 1] = hit
+            self.down_after[rows, day - 1] = hit.sum(axis=1)
+            return np.asarray((hit * cs.asset_value).sum(axis=1))
+        new = hit & (self.asset_back[rows] <= day)
+        self.lost[rows, day - 1] = new
+        self.asset_back[rows] = np.where(new, day + self.repair_asset, self.asset_back[rows])
+        for name, ids, state, repair, classes in (
+            ("unit_destroyed", self.unit_ids, self.unit_back, self.repair_unit, self.unit_class),
+            (
+                "sensor_destroyed",
+                self.sensor_ids,
+                self.sensor_back,
+                self.repair_sensor,
+                self.sensor_class,
+            ),
+        ):
+            reported = getattr(out, name, None)
+            if reported is None:
+                continue
+            night_ids = cs.unit_ids if name == "unit_destroyed" else cs.sensor_ids
+            index = np.array([ids.index(i) for i in night_ids], dtype=np.int64)
+            for k, column in np.argwhere(np.asarray(reported, dtype=np.bool_)):
+                row, element = int(rows[k]), int(index[column])
+                c = int(classes[element])
+                if self.spares[row, c] > 0:
+                    self.spares[row, c] -= 1
+                    state[row, element] = day + 1
+                else:
+                    state[row, element] = day + int(repair[element])
+        return np.asarray((new * cs.asset_value).sum(axis=1))
 
 
 def _nights_field(campaign: Campaign, scale: np.ndarray) -> str:
@@ -345,43 +695,69 @@ def run_campaign(
                     )
                 ],
             )
+    if campaign.templates or campaign.damage is not None:
+        check_templates(campaign, defence, base, source=source)
     standard = sum(r.count for r in base.raids)
-    kinds = tuple(dict.fromkeys(base.threat_classes[r.threat].kind for r in base.raids))
+    mixed = [name for t in campaign.templates for name in (t.mix or {})]
+    kinds = tuple(
+        dict.fromkeys(
+            [base.threat_classes[r.threat].kind for r in base.raids]
+            + [base.threat_classes[name].kind for name in mixed]
+        )
+    )
     types = tuple(campaign.stockpiles)
     days, n_types, n_kinds = campaign.days, len(types), len(kinds)
     standard_by_kind: dict[str, int] = {}
     for r in base.raids:
         kind = base.threat_classes[r.threat].kind
         standard_by_kind[kind] = standard_by_kind.get(kind, 0) + r.count
-    if campaign.reported is not None:
-        factors = reported_factors(campaign, standard_by_kind, base_dir)
-        scale = np.array(
-            [sum(f[k] * n for k, n in standard_by_kind.items()) / standard for f in factors]
+    drawn: tuple[np.ndarray, np.ndarray] | None = None
+    if campaign.templates:  # the draws are [replication, day] arrays too: check them first
+        refuse_if_too_big(
+            _memory(replications, days, n_types, n_kinds, 0, len(base.assets)),
+            f"{days:,} days over {replications:,} replications",
+            error=CampaignError,
+            source=source,
+            field="",
         )
+        drawn = template_draws(campaign, replications, seed, source=source)
+        scale = drawn[1].mean(axis=0) / standard
+        factors = [dict.fromkeys(standard_by_kind, 0.0) for _ in range(days)]
+        biggest = int(drawn[1].max(initial=0))
+        field = f"templates.{int(drawn[0].flat[int(drawn[1].argmax())])}.size"
     else:
-        scale = night_sizes(campaign, standard)
-        factors = [dict.fromkeys(standard_by_kind, float(x)) for x in scale]
-    kind_of = {r.id: base.threat_classes[r.threat].kind for r in base.raids}
-    biggest = max(
-        (sum(round(r.count * f.get(kind_of[r.id], 0.0)) for r in base.raids) for f in factors),
-        default=0,
-    )
+        if campaign.reported is not None:
+            factors = reported_factors(campaign, standard_by_kind, base_dir)
+            scale = np.array(
+                [sum(f[k] * n for k, n in standard_by_kind.items()) / standard for f in factors]
+            )
+        else:
+            scale = night_sizes(campaign, standard)
+            factors = [dict.fromkeys(standard_by_kind, float(x)) for x in scale]
+        kind_of = {r.id: base.threat_classes[r.threat].kind for r in base.raids}
+        biggest = max(
+            (sum(round(r.count * f.get(kind_of[r.id], 0.0)) for r in base.raids) for f in factors),
+            default=0,
+        )
+        field = _nights_field(campaign, scale)
+    n_assets = len(base.assets)
     # one replication too big: the nights are; else it is the number of replications
-    alone = _memory(1, days, n_types, n_kinds, biggest)
+    alone = _memory(1, days, n_types, n_kinds, biggest, n_assets)
     refuse_if_too_big(
         alone,
         f"its largest night ({biggest:,} threats)",
         error=CampaignError,
         source=source,
-        field=_nights_field(campaign, scale),
+        field=field,
     )
     refuse_if_too_big(
-        _memory(replications, days, n_types, n_kinds, biggest),
+        _memory(replications, days, n_types, n_kinds, biggest, n_assets),
         f"{days:,} days (nights of up to {biggest:,} threats) over {replications:,} replications",
         error=CampaignError,
         source=source,
         field="",
     )
+    carry = _Carry(base, campaign, replications, [u for _, u in joining])
     arrivals = np.zeros((days, n_types), dtype=np.int64)
     for delivery in campaign.deliveries:
         if delivery.day <= days:
@@ -407,12 +783,11 @@ def run_campaign(
     leaked = np.zeros((*shape, n_kinds), dtype=np.int64)
     destroyed = np.zeros((*shape, n_kinds), dtype=np.int64)
     lost = np.zeros((*shape, n_kinds), dtype=np.int64)
-    launched = np.zeros((days, n_kinds), dtype=np.int64)
+    launched = np.zeros((*shape, n_kinds), dtype=np.int64)
     value_lost = np.zeros(shape)
     spend = np.zeros(shape)
-    compiled_by_night: dict[tuple[Any, int], CompiledScenario] = {}
+    nights = _NightCache(where, source, defence_file, engine)
     joined = sorted(joining, key=lambda item: item[0])
-    reps = np.arange(replications, dtype=np.int64)
     for day in range(1, days + 1):
         stock_now += arrivals[day - 1]
         arrived = sum(1 for when, _ in joined if when <= day)
@@ -420,42 +795,68 @@ def run_campaign(
         if arrived:
             tonight = copy.deepcopy(defence)
             tonight["fire_units"] = [*tonight["fire_units"], *(u for _, u in joined[:arrived])]
-        night = _night(tonight, factors[day - 1]) if scale[day - 1] > 0 else None
-        if night is not None:
-            key = (tuple(sorted(factors[day - 1].items())), arrived)
-            if key not in compiled_by_night:
-                try:
-                    compiled_by_night[key] = compile_scenario(
-                        parse_scenario(night, source=where), source=where
-                    )
-                except ScenarioError as exc:
-                    raise _defence_error(exc, source, defence_file) from None
-            cs = compiled_by_night[key]
-            ready, reserve = start_magazines(cs, replications, None)
+        if drawn is not None:
+            what = np.stack([drawn[0][:, day - 1], drawn[1][:, day - 1]], axis=1)
+            raiding = drawn[0][:, day - 1] >= 0
+        else:
+            what = np.zeros((replications, 2), dtype=np.int64)
+            raiding = np.full(replications, scale[day - 1] > 0)
+        down = carry.out_of_action(day)
+        keys, group_of = np.unique(
+            np.concatenate([what, down.astype(np.int64)], axis=1), axis=0, return_inverse=True
+        )
+        night_seed = (seed * 1_000_003 + day) % 2**64
+        for g, key_row in enumerate(keys):
+            rows = np.flatnonzero((group_of.ravel() == g) & raiding)
+            if not len(rows):
+                continue
+            t, size, *out_of_action = (int(x) for x in key_row)
+            if drawn is not None:
+                scaled = None
+                night: dict[str, Any] | None = dict(tonight)
+                assert night is not None
+                raids = template_raids(tonight, campaign.templates[t], size)
+                night["raids"] = [raid for raid, _ in raids]
+            else:
+                scaled = tuple(sorted(factors[day - 1].items()))
+                night = _night(tonight, factors[day - 1])
+            if night is None:
+                continue
+            key = (arrived, scaled, t, size, *out_of_action)
+            cs, prepared = nights.get(key, carry.remove(night, tuple(out_of_action)))
+            ready, reserve = start_magazines(cs, len(rows), None)
             night_classes = np.array(cs.unit_class)
             members_of = [night_classes == name for name in types]
-            for k, members in enumerate(members_of):
-                capacity = (cs.unit_rounds + cs.unit_reserve)[members]
-                given = _share_out(stock_now[:, k], capacity)
-                ready[:, members] = np.minimum(given, cs.unit_rounds[members])
-                reserve[:, members] = given - ready[:, members]
-            night_seed = (seed * 1_000_003 + day) % 2**64
-            out = run_replications(cs, reps, seed=night_seed, engine=engine, start=(ready, reserve))
-            for k, members in enumerate(members_of):
-                fired[:, day - 1, k] = out.shots[:, members].sum(axis=1)
-            stock_now -= fired[:, day - 1]
+            for k, unit_mask in enumerate(members_of):
+                capacity = (cs.unit_rounds + cs.unit_reserve)[unit_mask]
+                given = _share_out(stock_now[rows, k], capacity)
+                ready[:, unit_mask] = np.minimum(given, cs.unit_rounds[unit_mask])
+                reserve[:, unit_mask] = given - ready[:, unit_mask]
+            out = run_replications(
+                cs,
+                rows,
+                seed=night_seed,
+                engine=engine,
+                start=(ready, reserve),
+                prepared=prepared,
+            )
+            for k, unit_mask in enumerate(members_of):
+                fired[rows, day - 1, k] = out.shots[:, unit_mask].sum(axis=1)
             threat_kind = np.array([cs.class_kind[c] for c in cs.threat_class])
             for j, kind in enumerate(kinds):
                 mask = threat_kind == kind
-                launched[day - 1, j] = mask.sum()
-                leaked[:, day - 1, j] = (out.fate[:, mask] == Fate.LEAKED).sum(axis=1)
-                destroyed[:, day - 1, j] = (out.fate[:, mask] == Fate.DESTROYED).sum(axis=1)
-                lost[:, day - 1, j] = (out.fate[:, mask] == Fate.LOST_TO_EW).sum(axis=1)
-            value_lost[:, day - 1] = (out.asset_destroyed * cs.asset_value).sum(axis=1)
-            spend[:, day - 1] = (out.shots * cs.unit_cost).sum(axis=1)
+                launched[rows, day - 1, j] = mask.sum()
+                leaked[rows, day - 1, j] = (out.fate[:, mask] == Fate.LEAKED).sum(axis=1)
+                destroyed[rows, day - 1, j] = (out.fate[:, mask] == Fate.DESTROYED).sum(axis=1)
+                lost[rows, day - 1, j] = (out.fate[:, mask] == Fate.LOST_TO_EW).sum(axis=1)
+            value_lost[rows, day - 1] = carry.night(rows, day, cs, out)
+            spend[rows, day - 1] = (out.shots * cs.unit_cost).sum(axis=1)
+        stock_now -= fired[:, day - 1]
         stock[:, day - 1] = stock_now
+        carry.end_of_night(day)
         if progress is not None:
             progress(replications)
+    names = tuple(t.name for t in campaign.templates)
     return CampaignResult(
         name=campaign.name,
         replications=replications,
@@ -464,7 +865,7 @@ def run_campaign(
         types=types,
         kinds=kinds,
         scale=scale,
-        launched=launched,
+        launched=launched.mean(axis=0) if drawn is not None else launched[0].copy(),
         stock=stock,
         fired=fired,
         leaked=leaked,
@@ -472,4 +873,11 @@ def run_campaign(
         lost_to_ew=lost,
         value_lost=value_lost,
         spend=spend,
+        launched_each=launched,
+        templates=names,
+        template=drawn[0] if drawn is not None else np.full(shape, -1, dtype=np.int64),
+        assets=carry.asset_ids,
+        asset_lost=carry.lost,
+        asset_down=carry.down_after,
+        carried=campaign.damage is not None,
     )
