@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 from pathlib import Path
@@ -52,6 +53,10 @@ def _check_port(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             reason = exc.strerror or type(exc).__name__
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise OptionError(
+                    "--host", f"{host} is not an address of this machine ({reason})"
+                ) from None
             raise OptionError(
                 "--port", f"cannot listen on {host}:{port} ({reason}); choose another --port"
             ) from None
