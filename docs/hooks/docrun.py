@@ -31,6 +31,8 @@ def cli(
     stderr: bool = False,
     lines: int | None = None,
     cwd: Path | str | None = None,
+    paths: dict[str, str] | None = None,
+    echo: bool = True,
 ) -> str:
     """Run ``iadsim COMMAND`` and print it with its output as a console block.
 
@@ -41,6 +43,9 @@ def cli(
         stderr: show what it wrote on stderr too (errors, warnings).
         lines: show at most this many lines of output (the rest is elided).
         cwd: the working directory (default: the repository root).
+        paths: names shown -> paths used (e.g. ``{"results/": "/tmp/x/results/"}``): the
+            command runs with the paths and is shown, with its output, with the names.
+        echo: print the console block (False: only run it and return its output).
 
     Returns:
         Its standard output.
@@ -52,6 +57,9 @@ def cli(
         "TERM": "dumb",
         "NUMBA_NUM_THREADS": os.environ.get("NUMBA_NUM_THREADS", "2"),
     }
+    shown = show or f"iadsim {command}"
+    for name, path in (paths or {}).items():
+        command = command.replace(name, path)
     args = [sys.executable, "-m", "iadsim.cli", *shlex.split(command)]
     started = time.perf_counter()
     done = subprocess.run(
@@ -70,10 +78,13 @@ def cli(
             f"{done.stderr[-3000:]}"
         )
     text = done.stdout + (done.stderr if stderr else "")
+    for name, path in (paths or {}).items():
+        text = text.replace(path.rstrip("/"), name.rstrip("/"))
     body = text.rstrip("\n").splitlines()
+    if not echo:
+        return done.stdout
     if lines is not None and len(body) > lines:
         body = [*body[:lines], f"... ({len(body) - lines} more lines)"]
-    shown = show or f"iadsim {command}"
     print("```console")
     print(f"$ {shown}")
     print("\n".join(body).replace("```", "'''"))
@@ -81,14 +92,28 @@ def cli(
     return done.stdout
 
 
-def show_file(path: str, *, start: int | None = None, end: int | None = None) -> None:
-    """Print a file of the repository (or some of its lines) as a YAML or Python block."""
+def show_file(
+    path: str,
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    collapsed: bool = False,
+) -> None:
+    """Print a file of the repository (or some of its lines) as a YAML or Python block.
+
+    Args:
+        path: the file, relative to the repository root.
+        start: the first line shown (from 1).
+        end: the last line shown.
+        collapsed: inside a collapsed box (its title the file name), for long files.
+    """
     text = (ROOT / path).read_text(encoding="utf-8").splitlines()
     if start is not None or end is not None:
         text = text[(start or 1) - 1 : end]
     lang = {".py": "python", ".yaml": "yaml", ".yml": "yaml", ".json": "json"}.get(
         Path(path).suffix, "text"
     )
-    print(f'```{lang} title="{path}"')
-    print("\n".join(text))
-    print("```")
+    block = [f"```{lang}" + ("" if collapsed else f' title="{path}"'), *text, "```"]
+    if collapsed:
+        block = [f'??? example "{path}"', "", *("    " + line for line in block)]
+    print("\n".join(block))
