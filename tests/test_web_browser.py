@@ -126,6 +126,11 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
     assert "token=" not in page.url  # the token left the address bar for a cookie
     other = _page(browser, server, problems)  # a second tab, open all along
 
+    # the Wargame tab loads its own script and draws into its root
+    page.click(".tabs button[data-tab='wargame']")
+    page.wait_for_function("document.querySelectorAll('#wargame-root *').length > 3")
+    page.click(".tabs button[data-tab='editor']")
+
     # start from an example: copied into the workspace and opened
     page.select_option("#example-select", "single_battery")
     page.click("#example-new")

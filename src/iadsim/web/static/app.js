@@ -168,6 +168,10 @@ function scheduleValidate(now) {
 }
 async function validate() {
   if (!state.doc) return;
+  if (state.validating > 0) {
+    state.validatePending = true; // one check at a time: the latest edit is checked next
+    return;
+  }
   const seq = ++state.validateSeq;
   state.validating++;
   mapStatus("checking…");
@@ -178,7 +182,12 @@ async function validate() {
   } finally {
     state.validating--;
   }
-  if (seq !== state.validateSeq) return; // a newer edit is being checked
+  if (state.validatePending) {
+    state.validatePending = false;
+    scheduleValidate(true);
+    return; // the document changed while this one was checked
+  }
+  if (seq !== state.validateSeq) return;
   const ms = Math.round(performance.now() - started);
   if (result.status === 200 && result.data.ok) {
     state.view = result.data.view;
