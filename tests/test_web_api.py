@@ -101,7 +101,8 @@ def test_token_in_address_becomes_a_cookie(workspace: Path) -> None:
         assert "samesite=strict" in cookie.lower()
         page = c.get("/")  # the client kept the cookie
         assert page.status_code == 200 and "/static/app.js" in page.text
-        assert "default-src 'self'" in page.headers["content-security-policy"]
+        policy = page.headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "script-src 'self';" in policy  # no inline
         assert page.headers["referrer-policy"] == "no-referrer"
         assert c.get("/api/info").status_code == 200
         assert c.get("/api/info", headers={"Authorization": f"token {TOKEN}"}).status_code == 200
@@ -115,7 +116,8 @@ def test_host_and_origin_are_checked(client: TestClient) -> None:
     assert (
         client.get("/api/info", headers={"Host": "127.0.0.1.evil.example:8765"}).status_code == 421
     )
-    for host in ("localhost:8765", "127.0.0.1:8765", "[::1]:8765"):
+    assert client.get("/api/info", headers={"Host": "localhost.evil.example"}).status_code == 421
+    for host in ("localhost:8765", "127.0.0.1:8765", "[::1]:8765", "192.168.1.20:8765"):
         assert client.get("/api/info", headers={"Host": host}).status_code == 200
     # a page from another site, even with the token (a cookie sent along)
     bad = client.post("/api/validate", json={}, headers={"Origin": "http://evil.example"})

@@ -58,12 +58,20 @@ REPORTS_KEPT = 6
 """Rendered run reports kept in memory (the page switches between a few)."""
 
 CSP = (
+    "default-src 'self'; script-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
+    "base-uri 'none'; object-src 'none'"
+)
+"""Content security policy of the page: nothing from anywhere else, no inline scripts."""
+
+REPORT_CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval'; "
     "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
     "connect-src 'self'; frame-src 'self'; frame-ancestors 'self'; form-action 'self'; "
     "base-uri 'none'; object-src 'none'"
 )
-"""Content security policy of every response: nothing from anywhere else, ever."""
+"""Content security policy of a run's report (a self-contained page with inline scripts)."""
 
 
 def _static_folder() -> Path:
@@ -170,7 +178,8 @@ def create_app(
     @app.middleware("http")
     async def _headers(request: Request, call_next: Any) -> Response:
         response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
+        report = request.url.path.startswith("/api/runs/") and request.url.path.endswith("/report")
+        response.headers["Content-Security-Policy"] = REPORT_CSP if report else CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         response.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -377,13 +386,12 @@ def create_app(
     async def run_report(run_id: str, replicate: int = 0) -> Response:
         from iadsim.web.results import report_html
 
-        if runs.busy:
-            raise _Problem(
-                409, "the results store is being written by a run; open the report when it ends"
-            )
         key = (run_id, replicate)
         cache: OrderedDict[tuple[str, int], str] = app.state.reports
         if key not in cache:
+            if runs.busy:
+                message = "a run is writing the results store; show the report when it ends"
+                return HTMLResponse(f"<p>{message}</p>", 409)
             try:
                 cache[key] = await asyncio.to_thread(report_html, settings.store, run_id, replicate)
             except IadsimError as exc:

@@ -188,12 +188,23 @@ def _host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+def _is_address(host: str) -> bool:
+    """Whether ``host`` is an IP address (which DNS rebinding cannot use), not a name."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 class Guard:
     """ASGI middleware: Host and Origin checks and the request body limit.
 
-    A request whose Host header is not a name of this machine (localhost, 127.0.0.1,
-    ::1, or the host the server was bound to) is refused (421 / websocket closed):
-    a DNS-rebinding page cannot reach the server under its own name. A request with
+    A request whose Host header is neither an IP address nor a name given for this
+    server (localhost, or the host it was bound to) is refused (421 / websocket
+    closed): a DNS-rebinding page cannot reach the server under its own name. A request with
     an Origin header that is not this server's own origin is refused (403): a page
     from another site cannot post to it or open its websockets. A body over the
     limit is refused (413), by its Content-Length or as it streams in.
@@ -213,7 +224,7 @@ class Guard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         host = _host_name(headers.get("host", ""))
         problem: tuple[int, str] | None = None
-        if host not in self.hosts:
+        if host not in self.hosts and not _is_address(host):
             problem = (421, "unknown Host header (this server answers only to its own names)")
         else:
             origin = headers.get("origin")

@@ -641,10 +641,10 @@ function drawMap() {
       for (const route of r.routes) world.append(svg("path", { d: pathOf(route), class: "route" }));
     }
     for (const s of view.sensors) {
-      world.append(svg("circle", { cx: s.at[0], cy: s.at[1], r: s.range, class: "ring sensor", "data-id": s.id, "data-coll": "sensors" }));
+      world.append(svg("circle", { cx: s.at[0], cy: s.at[1], r: s.range, class: `ring sensor${s.moves ? " moving" : ""}`, "data-id": s.id, "data-coll": "sensors" }));
     }
     for (const u of view.fire_units) {
-      world.append(svg("circle", { cx: u.at[0], cy: u.at[1], r: u.max_range, class: `ring ${u.ew ? "ew" : "unit"}`, "data-id": u.id, "data-coll": "fire_units" }));
+      world.append(svg("circle", { cx: u.at[0], cy: u.at[1], r: u.max_range, class: `ring ${u.ew ? "ew" : "unit"}${u.moves ? " moving" : ""}`, "data-id": u.id, "data-coll": "fire_units" }));
       if (u.min_range > 0) world.append(svg("circle", { cx: u.at[0], cy: u.at[1], r: u.min_range, class: "ring inner" }));
     }
   }
