@@ -95,6 +95,7 @@
       this.playing = false;
       this.reviewed = false;
       this.zoom = null; // [x, y, w, h] of the map's viewBox, in km (y up)
+      this.trackNodes = new Map(); // threat -> its SVG nodes, moved at each view
       this.build();
       this.loadExamples();
       window.addEventListener("iadsim:tab", (e) => {
@@ -263,6 +264,7 @@
       this.ui.review.innerHTML = "";
       this.ui.finishPolicy.innerHTML = '<option value="">my units holding fire</option>' +
         this.policies().map((p) => `<option value="${p}">${p}</option>`).join("");
+      this.drawnLayers = null;
       this.drawBase();
       this.apply(data);
       this.connect();
@@ -393,7 +395,7 @@
       this.zoom = box;
       const [x, y, w, h] = box;
       this.ui.map.setAttribute("viewBox", `${x} ${-(y + h)} ${w} ${h}`);
-      this.scale = Math.max(w, h) / 120; // a symbol's size, km
+      this.scale = Math.max(w, h) / 140; // a symbol's size, km
       this.render();
     }
 
@@ -420,7 +422,9 @@
     drawBase() {
       const map = this.ui.map;
       map.innerHTML = "";
-      for (const name of ["wg-grid", "wg-assets", "wg-lines", "wg-units-g", "wg-tracks", "wg-labels"]) {
+      this.trackNodes = new Map();
+      this.drawnBox = this.drawnUnits = this.drawnLines = this.drawnLabels = null;
+      for (const name of ["wg-grid", "wg-assets", "wg-predicted-g", "wg-lines", "wg-units-g", "wg-tracks", "wg-labels"]) {
         const g = document.createElementNS(SVG, "g");
         g.setAttribute("class", name);
         map.appendChild(g);
@@ -432,8 +436,98 @@
       if (!this.view || !this.zoom) return;
       const v = this.view, k = this.scale, map = this.ui.map;
       const X = (m) => m / 1000, Y = (m) => -m / 1000; // metres to the map's km (y down)
+      if (this.drawnBox !== this.zoom) this.drawFixed(X, Y);
+      const units = {};
+      for (const u of v.units) units[u.id] = u;
+      // what changes at every view: tracks (kept by threat and moved), salvos, picks, labels
+      const tracks = this.trackNodes, seen = new Set();
+      for (const t of v.tracks) {
+        seen.add(t.threat);
+        let node = tracks.get(t.threat);
+        if (!node) {
+          node = this.newTrack(t);
+          tracks.set(t.threat, node);
+        }
+        const x = X(t.x), y = Y(t.y);
+        node.line.setAttribute("x1", x); node.line.setAttribute("y1", y);
+        node.dot.setAttribute("cx", x); node.dot.setAttribute("cy", y);
+        node.hit.setAttribute("cx", x); node.hit.setAttribute("cy", y);
+        const cls = "wg-track wg-kind-" + (t.kind.replace(/[^a-z0-9_-]/gi, "") || "x") +
+          (t.threat === this.selected ? " wg-selected" : "") + (t.picked ? " wg-picked" : "") +
+          (t.inflight ? " wg-engaged" : "");
+        if (node.cls !== cls) { node.g.setAttribute("class", cls); node.cls = cls; }
+        if (node.kind !== t.kind) {
+          node.kind = t.kind;
+          node.title.textContent = `threat ${t.threat} (${t.kind}) aimed at ${t.target}: impact at T+${clock(t.impact_time)}`;
+        }
+      }
+      for (const [threat, node] of tracks) {
+        if (!seen.has(threat)) { node.g.remove(); node.line.remove(); tracks.delete(threat); }
+      }
+      const where = {};
+      for (const t of v.tracks) where[t.threat] = t;
+      let lines = "";
+      for (const t of v.tracks) {
+        if (t.picked && units[t.picked]) {
+          const u = units[t.picked];
+          lines += `<line class="wg-pick" x1="${X(u.x)}" y1="${Y(u.y)}" x2="${X(t.x)}" y2="${Y(t.y)}"/>`;
+        }
+      }
+      for (const f of v.inflight) {
+        const u = units[f.unit], t = where[f.threat];
+        if (!u || !t) continue;
+        const s = Math.min(1, Math.max(0, (v.time - f.fired) / Math.max(f.intercept - f.fired, 1e-9)));
+        const mx = u.x + (t.x - u.x) * s, my = u.y + (t.y - u.y) * s;
+        lines += `<line class="wg-salvo" x1="${X(u.x)}" y1="${Y(u.y)}" x2="${X(mx)}" y2="${Y(my)}"/>` +
+          `<circle class="wg-missile" cx="${X(mx)}" cy="${Y(my)}" r="${0.35 * k}"/>`;
+      }
+      if (lines !== this.drawnLines) { map.querySelector(".wg-lines").innerHTML = lines; this.drawnLines = lines; }
+      // fire units: drawn again only when one moves or changes state
+      const canFire = new Set((v.offers || []).filter((o) => !o.delegated).map((o) => o.unit));
+      const options = new Set((v.offers || [])
+        .filter((o) => o.threat === this.selected && !o.delegated).map((o) => o.unit));
+      const unitKey = v.units.map((u) => [u.x, u.y, u.delegated, canFire.has(u.id), options.has(u.id), u.ready, u.free_channels].join(",")).join(";") + k;
+      if (unitKey !== this.drawnUnits) {
+        this.drawnUnits = unitKey;
+        map.querySelector(".wg-units-g").innerHTML = v.units.map((u) => {
+          const cls = ["wg-unit", u.ew ? "wg-ew" : "", u.delegated ? "wg-delegated" : "wg-mine",
+            canFire.has(u.id) ? "wg-canfire" : "", options.has(u.id) ? "wg-option" : ""].join(" ");
+          const x = X(u.x), y = Y(u.y), s = 0.9 * k;
+          return `<g class="${cls}" data-unit="${esc(u.id)}"><polygon points="${x},${y - s} ${x - s},${y + s * 0.8} ${x + s},${y + s * 0.8}"/>` +
+            `<title>${esc(u.id)} (${esc(u.layer)}): ${u.ready} ready, ${u.reserve} reserve, ${u.free_channels}/${u.channels} channels free${u.delegated ? ", delegated to " + esc(u.delegated) : ""}</title>` +
+            `<text x="${x + 1.1 * k}" y="${y + 0.4 * k}" font-size="${k}">${esc(u.id)}</text></g>`;
+        }).join("");
+      }
+      const labels = v.tracks
+        .filter((t) => t.threat === this.selected || t.picked)
+        .map((t) => `<text x="${X(t.x) + k}" y="${Y(t.y) - k}" font-size="${1.4 * k}">#${t.threat} ${number(t.impact_time - v.time)} s</text>`)
+        .join("");
+      if (labels !== this.drawnLabels) { map.querySelector(".wg-labels").innerHTML = labels; this.drawnLabels = labels; }
+    }
+
+    newTrack(t) {
+      const k = this.scale, X = (m) => m / 1000, Y = (m) => -m / 1000;
+      const make = (tag, attrs) => {
+        const node = document.createElementNS(SVG, tag);
+        for (const [a, b] of Object.entries(attrs)) node.setAttribute(a, b);
+        return node;
+      };
+      const line = make("line", { class: "wg-predicted", x2: X(t.impact_x), y2: Y(t.impact_y) });
+      const g = make("g", { "data-threat": t.threat });
+      const dot = make("circle", { r: 0.8 * k });
+      const hit = make("circle", { class: "wg-hit", r: 2 * k });
+      const title = make("title", {});
+      g.append(dot, hit, title);
+      this.ui.map.querySelector(".wg-predicted-g").appendChild(line);
+      this.ui.map.querySelector(".wg-tracks").appendChild(g);
+      return { g: g, line: line, dot: dot, hit: hit, title: title, cls: "", kind: null };
+    }
+
+    drawFixed(X, Y) {
+      // what changes only with the zoom: the grid, the assets, the symbols' sizes
+      const map = this.ui.map, k = this.scale;
+      this.drawnBox = this.zoom;
       const [bx, by, bw, bh] = this.zoom;
-      // grid: 10 km, 50 km or 100 km lines
       const step = [1, 5, 10, 50, 100, 500].find((s) => Math.max(bw, bh) / s <= 12) || 1000;
       let grid = "";
       for (let gx = Math.ceil(bx / step) * step; gx <= bx + bw; gx += step) {
@@ -446,53 +540,14 @@
       map.querySelector(".wg-grid").innerHTML = grid;
       map.querySelector(".wg-assets").innerHTML = this.static.assets
         .filter((a) => a.x !== null)
-        .map((a) => `<rect class="wg-asset" x="${X(a.x) - k}" y="${Y(a.y) - k}" width="${2 * k}" height="${2 * k}"><title>${esc(a.id)} (value ${a.value})</title></rect>` +
-          `<text class="wg-asset-label" x="${X(a.x) + 1.4 * k}" y="${Y(a.y)}" font-size="${1.5 * k}">${esc(a.id)}</text>`)
+        .map((a) => `<rect class="wg-asset" x="${X(a.x) - 0.8 * k}" y="${Y(a.y) - 0.8 * k}" width="${1.6 * k}" height="${1.6 * k}"><title>${esc(a.id)} (value ${a.value})</title></rect>` +
+          `<text class="wg-asset-label" x="${X(a.x) + 1.2 * k}" y="${Y(a.y) + 0.4 * k}" font-size="${1.1 * k}">${esc(a.id)}</text>`)
         .join("");
-      const units = {};
-      for (const u of v.units) units[u.id] = u;
-      let lines = "";
-      for (const t of v.tracks) {
-        lines += `<line class="wg-predicted" x1="${X(t.x)}" y1="${Y(t.y)}" x2="${X(t.impact_x)}" y2="${Y(t.impact_y)}"/>`;
-        if (t.picked && units[t.picked]) {
-          const u = units[t.picked];
-          lines += `<line class="wg-pick" x1="${X(u.x)}" y1="${Y(u.y)}" x2="${X(t.x)}" y2="${Y(t.y)}"/>`;
-        }
+      for (const node of this.trackNodes.values()) {
+        node.dot.setAttribute("r", 0.8 * k);
+        node.hit.setAttribute("r", 2 * k);
       }
-      const where = {};
-      for (const t of v.tracks) where[t.threat] = t;
-      for (const f of v.inflight) {
-        const u = units[f.unit], t = where[f.threat];
-        if (!u || !t) continue;
-        const s = Math.min(1, Math.max(0, (v.time - f.fired) / Math.max(f.intercept - f.fired, 1e-9)));
-        const mx = u.x + (t.x - u.x) * s, my = u.y + (t.y - u.y) * s;
-        lines += `<line class="wg-salvo" x1="${X(u.x)}" y1="${Y(u.y)}" x2="${X(mx)}" y2="${Y(my)}"/>` +
-          `<circle class="wg-missile" cx="${X(mx)}" cy="${Y(my)}" r="${0.35 * k}"/>`;
-      }
-      map.querySelector(".wg-lines").innerHTML = lines;
-      const canFire = new Set((v.offers || []).filter((o) => !o.delegated).map((o) => o.unit));
-      const selectedUnits = new Set((v.offers || [])
-        .filter((o) => o.threat === this.selected && !o.delegated).map((o) => o.unit));
-      map.querySelector(".wg-units-g").innerHTML = v.units.map((u) => {
-        const cls = ["wg-unit", u.ew ? "wg-ew" : "", u.delegated ? "wg-delegated" : "wg-mine",
-          canFire.has(u.id) ? "wg-canfire" : "", selectedUnits.has(u.id) ? "wg-option" : ""].join(" ");
-        const x = X(u.x), y = Y(u.y), s = 1.1 * k;
-        return `<g class="${cls}" data-unit="${esc(u.id)}"><polygon points="${x},${y - s} ${x - s},${y + s * 0.8} ${x + s},${y + s * 0.8}"/>` +
-          `<title>${esc(u.id)} (${esc(u.layer)}): ${u.ready} ready, ${u.reserve} reserve, ${u.free_channels}/${u.channels} channels free${u.delegated ? ", delegated to " + esc(u.delegated) : ""}</title>` +
-          `<text x="${x + 1.3 * k}" y="${y + 0.5 * k}" font-size="${1.3 * k}">${esc(u.id)}</text></g>`;
-      }).join("");
-      map.querySelector(".wg-tracks").innerHTML = v.tracks.map((t) => {
-        const cls = ["wg-track", "wg-kind-" + (t.kind.replace(/[^a-z0-9_-]/gi, "") || "x"),
-          t.threat === this.selected ? "wg-selected" : "", t.picked ? "wg-picked" : "",
-          t.inflight ? "wg-engaged" : ""].join(" ");
-        return `<g class="${cls}" data-threat="${t.threat}"><circle cx="${X(t.x)}" cy="${Y(t.y)}" r="${0.8 * k}"/>` +
-          `<circle class="wg-hit" cx="${X(t.x)}" cy="${Y(t.y)}" r="${2 * k}"/>` +
-          `<title>threat ${t.threat} (${esc(t.kind)}) at ${number(t.altitude)} m, aimed at ${esc(t.target)}: impact at T+${clock(t.impact_time)} (in ${number(t.impact_time - v.time)} s)</title></g>`;
-      }).join("");
-      map.querySelector(".wg-labels").innerHTML = v.tracks
-        .filter((t) => t.threat === this.selected || t.picked)
-        .map((t) => `<text x="${X(t.x) + k}" y="${Y(t.y) - k}" font-size="${1.4 * k}">#${t.threat} ${number(t.impact_time - v.time)} s</text>`)
-        .join("");
+      this.drawnUnits = this.drawnLines = this.drawnLabels = null;
     }
 
     // --- the panels
@@ -506,7 +561,12 @@
         this.ui.play.textContent = this.playing ? "Pause" : "Play";
       }
       if (this.selected !== null && !view.tracks.some((t) => t.threat === this.selected)) this.selected = null;
+      const began = performance.now();
       this.render();
+      // how long each view took to draw (ms), the last 2000, for the figures and the tests
+      const times = (window.iadsimWargameRenders = window.iadsimWargameRenders || []);
+      times.push(performance.now() - began);
+      if (times.length > 2000) times.shift();
       if (view.finished && !this.reviewed) {
         this.reviewed = true;
         this.showReview();
@@ -566,17 +626,42 @@
         [["", "me"], ...policies.map((p) => [p, p])].map(([p, label]) =>
           `<option value="${p}"${(value || "") === p ? " selected" : ""}>${label}</option>`).join("") + "</select>";
       const layers = this.static.layers.filter((l) => v.units.some((u) => u.layer === l && !u.ew));
-      this.ui.layers.innerHTML = '<p class="wg-layers-row">Delegate a layer: ' + layers.map((l) => {
+      const layerValue = (l) => {
         const members = v.units.filter((u) => u.layer === l && !u.ew);
-        const same = members.every((u) => u.delegated === members[0].delegated);
-        return `<label>${esc(l)} ${choice(same ? members[0].delegated : "mixed", `data-layer="${esc(l)}"`)}</label>`;
-      }).join(" ") + "</p>";
+        return members.every((u) => u.delegated === members[0].delegated) ? members[0].delegated || "" : "mixed";
+      };
+      const layerKey = layers.map(layerValue).join(",");
+      if (layerKey !== this.drawnLayers) {
+        this.drawnLayers = layerKey;
+        this.ui.layers.innerHTML = '<p class="wg-layers-row">Delegate a layer: ' + layers.map((l) =>
+          `<label>${esc(l)} ${choice(layerValue(l), `data-layer="${esc(l)}"`)}</label>`).join(" ") + "</p>";
+      }
+      const table = this.ui.units;
+      if (table.dataset.session !== this.sid) {
+        table.dataset.session = this.sid;
+        table.innerHTML = `<table class="wg-unit-table"><tr><th>unit</th><th>layer</th><th>ready</th><th>reserve</th><th>channels</th><th>fired</th><th>command</th></tr>` +
+          v.units.map((u) => `<tr data-unit="${esc(u.id)}"><td>${esc(u.id)}</td><td>${esc(u.layer)}</td>` +
+            (u.ew ? '<td colspan="4">EW site: jams by itself</td><td></td>'
+              : `<td></td><td></td><td></td><td></td><td>${choice(u.delegated, `data-unit="${esc(u.id)}"`)}</td>`) +
+            "</tr>").join("") + "</table>";
+        this.unitRows = Array.from(table.querySelectorAll("tr[data-unit]"));
+        this.unitText = new Map();
+      }
       const options = new Set((v.offers || []).filter((o) => o.threat === this.selected && !o.delegated).map((o) => o.unit));
-      this.ui.units.innerHTML = `<table class="wg-unit-table"><tr><th>unit</th><th>layer</th><th>ready</th><th>reserve</th><th>channels</th><th>fired</th><th>command</th></tr>` +
-        v.units.map((u) => `<tr data-unit="${esc(u.id)}" class="${options.has(u.id) ? "wg-option" : ""}"><td>${esc(u.id)}</td><td>${esc(u.layer)}</td>` +
-          (u.ew ? `<td colspan="4">EW site: jams by itself</td><td></td>`
-            : `<td>${u.ready}</td><td>${u.reserve}</td><td>${u.free_channels}/${u.channels}</td><td>${u.fired}</td><td>${choice(u.delegated, `data-unit="${esc(u.id)}"`)}</td>`) +
-          "</tr>").join("") + "</table>";
+      v.units.forEach((u, n) => {
+        const row = this.unitRows[n];
+        const text = [u.ready, u.reserve, `${u.free_channels}/${u.channels}`, u.fired, u.delegated || "", options.has(u.id)].join("|");
+        if (u.ew || this.unitText.get(n) === text) return;
+        this.unitText.set(n, text);
+        const cells = row.children;
+        cells[2].textContent = u.ready;
+        cells[3].textContent = u.reserve;
+        cells[4].textContent = `${u.free_channels}/${u.channels}`;
+        cells[5].textContent = u.fired;
+        const select = cells[6].firstElementChild;
+        if (select && select.value !== (u.delegated || "")) select.value = u.delegated || "";
+        row.classList.toggle("wg-option", options.has(u.id));
+      });
     }
 
     // --- the review
