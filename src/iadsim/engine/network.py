@@ -100,6 +100,8 @@ class Picture(NamedTuple):
     """[threat, sensor]: first detection (``inf``: none)."""
     arr: Any
     """[threat, node]: when the track first reaches the node (``inf``: never)."""
+    tent: Any
+    """[threat, node]: the earliest arrival pushed so far (the search's tentative labels)."""
     wait: Any
     """[threat, node]: when a slot kept at a full command post frees (``inf``: none kept)."""
     dropped: Any
@@ -150,6 +152,7 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
         cut_since=f(pieces * n_units),
         det=f(n_threats * n_sensors),
         arr=f(n_threats * n_nodes),
+        tent=f(n_threats * n_nodes),
         wait=f(n_threats * n_nodes),
         dropped=i(n_threats),
         hq_t=f(queue),
@@ -399,6 +402,42 @@ def _q_pop(pic: Any) -> None:
 
 
 @kernel(inline=True)
+def _h_push(pic: Any, base: int, c: int, value: float) -> None:
+    """Push ``value`` on command post ``c``'s heap of holds (at ``pic.hold[base:]``)."""
+    i = pic.n_hold[c]
+    pic.n_hold[c] = i + 1
+    while i > 0:
+        parent = (i - 1) >> 1
+        if value < pic.hold[base + parent]:
+            pic.hold[base + i] = pic.hold[base + parent]
+            i = parent
+        else:
+            break
+    pic.hold[base + i] = value
+
+
+@kernel(inline=True)
+def _h_pop(pic: Any, base: int, c: int) -> None:
+    """Remove the earliest release from command post ``c``'s heap of holds."""
+    n = pic.n_hold[c] - 1
+    pic.n_hold[c] = n
+    value = pic.hold[base + n]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= n:
+            break
+        if child + 1 < n and pic.hold[base + child + 1] < pic.hold[base + child]:
+            child += 1
+        if pic.hold[base + child] < value:
+            pic.hold[base + i] = pic.hold[base + child]
+            i = child
+        else:
+            break
+    pic.hold[base + i] = value
+
+
+@kernel(inline=True)
 def _deliver(sc: Any, pic: Any) -> None:
     """When each threat's track first reaches each node (label setting over all threats)."""
     n_threats = len(sc.impact_time)
@@ -415,10 +454,23 @@ def _deliver(sc: Any, pic: Any) -> None:
         for v in range(n_nodes):
             pic.arr[i * n_nodes + v] = math.inf
             pic.wait[i * n_nodes + v] = math.inf
+            pic.tent[i * n_nodes + v] = math.inf
+    for i in range(n_threats):
+        # a sensor has the track when it sees it (it looks only while up): its links
+        # are taken at once, without a turn through the queue
+        impact = sc.impact_time[i]
         for s in range(n_sensors):
             d = pic.det[i * n_sensors + s]
-            if d < sc.impact_time[i]:
-                _q_push(pic, d, 2 * (i * n_nodes + s))
+            if not d < impact:
+                continue
+            pic.arr[i * n_nodes + s] = d
+            for p in range(sc.net_out_offset[s], sc.net_out_offset[s + 1]):
+                link = sc.net_out_link[p]
+                w = sc.net_link_to[link]
+                at = next_up(pic, width, link, d) + sc.net_link_latency[link]
+                if at < impact and at < pic.tent[i * n_nodes + w]:
+                    pic.tent[i * n_nodes + w] = at
+                    _q_push(pic, at, 2 * (i * n_nodes + w))
     while pic.cnt[N_QUEUE] > 0:
         t, key = pic.hq_t[0], pic.hq_k[0]
         _q_pop(pic)
@@ -438,31 +490,24 @@ def _deliver(sc: Any, pic: Any) -> None:
         if capacity > 0 and taken == 0:
             if pic.wait[key] < math.inf:
                 continue  # it already waits for the slot that frees first
+            base = (v - n_sensors) * slots
             c = v - n_sensors
-            held = 0
-            first = -1  # the held track let go first
-            kept = 0
-            for k in range(pic.n_hold[c]):
-                h = pic.hold[c * slots + k]
-                if h > t:
-                    pic.hold[c * slots + kept] = h
-                    if first < 0 or h < pic.hold[c * slots + first]:
-                        first = kept
-                    kept += 1
-                    held += 1
-            pic.n_hold[c] = kept
-            if held >= capacity:
+            # holds are a min-heap by release time; the search runs forward in time, so
+            # a hold let go by now is gone for good
+            while pic.n_hold[c] > 0 and pic.hold[base] <= t:
+                _h_pop(pic, base, c)
+            if pic.n_hold[c] >= capacity:
                 # first come, first served: it takes the slot that frees first
-                release = pic.hold[c * slots + first]
+                release = pic.hold[base]
                 if release < impact:
-                    pic.hold[c * slots + first] = impact
+                    _h_pop(pic, base, c)
+                    _h_push(pic, base, c, impact)
                     pic.wait[key] = release
                     _q_push(pic, release, 2 * key + 1)
                 else:
                     pic.dropped[i] += 1
                 continue
-            pic.hold[c * slots + kept] = impact
-            pic.n_hold[c] = kept + 1
+            _h_push(pic, base, c, impact)
         pic.arr[key] = t
         depart = t
         cycle = sc.net_node_cycle[v]
@@ -475,7 +520,8 @@ def _deliver(sc: Any, pic: Any) -> None:
             link = sc.net_out_link[p]
             w = sc.net_link_to[link]
             at = next_up(pic, width, link, depart) + sc.net_link_latency[link]
-            if at < impact and at < pic.arr[i * n_nodes + w]:
+            if at < impact and at < pic.tent[i * n_nodes + w]:
+                pic.tent[i * n_nodes + w] = at
                 _q_push(pic, at, 2 * (i * n_nodes + w))
 
 
