@@ -110,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         print()
         return 0
     print(
-        f"capital raid, {args.replications} replications, fast engine, 1 thread, best of {args.repeats}"
+        f"capital raid, {args.replications} replications, fast engine, 1 thread, "
+        f"best of {args.repeats}"
     )
     print(f"  perfect picture: {base_s / args.replications * 1e3:8.2f} ms per replication")
     print(f"  network:         {net_s / args.replications * 1e3:8.2f} ms per replication")
@@ -119,8 +120,8 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in metrics.items():
         print(f"  {k:26s} {v:10.2f} (mean per replication)")
     print(
-        f"  shahed-class drones leaked: {report['drones_leaked_mean']['perfect']:.1f} with a perfect"
-        f" picture, {report['drones_leaked_mean']['network']:.1f} through the network"
+        f"  shahed-class drones leaked: {report['drones_leaked_mean']['perfect']:.1f} with a "
+        f"perfect picture, {report['drones_leaked_mean']['network']:.1f} through the network"
     )
     return 0
 
