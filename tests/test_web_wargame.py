@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -406,3 +407,30 @@ def test_the_clock_plays_pauses_and_steps(client: TestClient, monkeypatch) -> No
         assert last["speed"] == 0.0 and last["tracks"] == []
     with client.websocket_connect(f"{API}/sessions/nope/clock", headers=HEADERS) as ws:
         assert "no wargame session 'nope'" in ws.receive_json()["error"]
+
+
+def test_two_pages_share_a_sessions_clock(client: TestClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(web_wargame, "TICK_SECONDS", 0.02)
+    sid = new_session(client, auto_pause=False)["id"]
+    at = f"{API}/sessions/{sid}"
+    with (
+        client.websocket_connect(f"{at}/clock", headers=HEADERS) as one,
+        client.websocket_connect(f"{at}/clock", headers=HEADERS) as two,
+    ):
+        assert one.receive_json()["time"] == two.receive_json()["time"] == 0.0
+        # a move over HTTP reaches both pages
+        ok(client.post(f"{at}/delegate", json={"policy": "greedy"}, headers=HEADERS))
+        for page in (one, two):
+            view = page.receive_json()
+            assert [u["delegated"] for u in view["units"]] == ["greedy", "greedy"]
+        # one page plays; the other sees the clock run, at the speed asked (not twice it)
+        began = time.monotonic()
+        one.send_json({"op": "play", "speed": 100})
+        seen = [two.receive_json() for _ in range(8)]
+        elapsed = time.monotonic() - began
+        assert seen[-1]["speed"] == 100.0 and seen[-1]["time"] > 0
+        assert seen[-1]["time"] <= 100 * elapsed + 1e-6
+        one.send_json({"op": "pause"})
+        view = one.receive_json()
+        while view["speed"] != 0.0:
+            view = one.receive_json()

@@ -48,9 +48,10 @@ from iadsim.wargame import (
     replay,
     start,
 )
+from iadsim.wargame.session import MAX_SPEED
 from iadsim.web.documents import EXAMPLES, examples_folder
 from iadsim.web.scenarios import check_document
-from iadsim.web.security import PathRejected, require_token, settings_of
+from iadsim.web.security import MAX_WS_MESSAGE_BYTES, PathRejected, require_token, settings_of
 
 __all__ = ["MAX_SESSIONS", "TICK_SECONDS", "router"]
 
@@ -76,7 +77,8 @@ class _Entry:
         self.session = session
         self.source = source
         self.lock = threading.Lock()
-        self.speed = 0.0  # 0: paused
+        self.speed = 0.0  # game seconds per second; 0: paused
+        self.moved = time.monotonic()  # when the clock last moved (wall clock)
 
 
 def _sessions(conn: HTTPConnection) -> OrderedDict[str, _Entry]:
@@ -376,7 +378,13 @@ def load(request: Request, body: JsonBody = None) -> dict[str, Any]:
 
 @router.websocket("/sessions/{sid}/clock")
 async def clock(websocket: WebSocket, sid: str) -> None:
-    """Run a session's clock: ``play`` at a speed, ``pause``, ``step``; a view after each change."""
+    """Run a session's clock: ``play`` at a speed, ``pause``, ``step``; a view after each change.
+
+    Every page connected to a session shares its clock: game time advances by the
+    speed times the wall-clock time since the clock last moved, whichever page's
+    tick moves it, and each page gets a view whenever the session changed (a move
+    made over HTTP included).
+    """
     entry = _sessions(websocket).get(sid)
     await websocket.accept()
     if entry is None:
@@ -384,32 +392,38 @@ async def clock(websocket: WebSocket, sid: str) -> None:
         await websocket.close(code=1008)
         return
     session = entry.session
+    sent: tuple[int, float] | None = None
 
-    async def send() -> None:
+    async def send(always: bool = False) -> None:
+        nonlocal sent
         with entry.lock:
+            if not always and sent == (session.version, entry.speed):
+                return
             answer = _answer(entry, sid)
+            sent = (session.version, entry.speed)
         await websocket.send_json(answer)
 
-    await send()
-    last = time.monotonic()
+    def tick() -> None:
+        with entry.lock:
+            now = time.monotonic()
+            if entry.speed > 0:
+                stopped = session.advance(entry.speed * max(now - entry.moved, 0.0))
+                if stopped or (session.finished and session.now >= session.end_time):
+                    entry.speed = 0.0
+            entry.moved = now
+
+    await send(always=True)
     try:
         while True:
-            timeout = TICK_SECONDS if entry.speed > 0 else None
             try:
-                message = await asyncio.wait_for(websocket.receive_text(), timeout)
+                message = await asyncio.wait_for(websocket.receive_text(), TICK_SECONDS)
             except TimeoutError:
-                message = None
-            now = time.monotonic()
-            if message is None:
-                if entry.speed > 0:
-                    with entry.lock:
-                        stopped = session.advance(entry.speed * (now - last))
-                        if stopped or (session.finished and session.now >= session.end_time):
-                            entry.speed = 0.0
-                    await send()
-                last = now
+                tick()
+                await send()
                 continue
-            last = now
+            if len(message) > MAX_WS_MESSAGE_BYTES:
+                await websocket.send_json({"error": "message too long"})
+                continue
             try:
                 command = json.loads(message)
                 if not isinstance(command, dict):
@@ -423,24 +437,25 @@ async def clock(websocket: WebSocket, sid: str) -> None:
                 if (
                     isinstance(speed, bool)
                     or not isinstance(speed, int | float)
-                    or not (1 <= speed <= 120)
+                    or not (1 <= speed <= MAX_SPEED)
                 ):
                     await websocket.send_json({"error": "speed must be a number from 1 to 120"})
                     continue
+                tick()
                 entry.speed = float(speed)
             elif op == "pause":
+                tick()
                 entry.speed = 0.0
             elif op == "step":
+                tick()
                 entry.speed = 0.0
                 with entry.lock:
                     session.step()
-            elif op == "view":
-                pass
-            else:
+            elif op != "view":
                 await websocket.send_json(
                     {"error": f"unknown op {op!r}; known: play, pause, step, view"}
                 )
                 continue
-            await send()
+            await send(always=True)
     except WebSocketDisconnect:
-        entry.speed = 0.0
+        entry.speed = 0.0  # nobody may be watching: the clock stops

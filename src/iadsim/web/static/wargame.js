@@ -308,7 +308,8 @@
 
     async step() {
       if (!this.sid) return;
-      await this.move("POST", "/step");
+      // over the clock's socket (it pauses the clock first), else over HTTP
+      if (!this.send({ op: "step" })) await this.move("POST", "/step");
     }
 
     async finish() {
