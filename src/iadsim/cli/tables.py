@@ -180,7 +180,26 @@ def render_summary(summary: Summary, console: Console | None = None) -> Group:
         )
         return table
 
-    return Group(*(fit_table(build, console) for build in (threats, layers, classes, cost, assets)))
+    def network(sep: str) -> Table:
+        table = Table(title="Command and control network", title_justify="left")
+        table.add_column("measure", overflow="fold")
+        table.add_column("value", justify="right")
+        labels = {
+            "track_delay": "track delay, first detection to first fire unit (s)",
+            "tracks_undelivered": "threats detected whose track reached no fire unit",
+            "tracks_dropped": "tracks dropped by command posts (capacity)",
+            "unit_seconds_cut_off": "fire-unit time cut off (unit-hours)",
+            "engagement_windows_lost": "engagement windows lost to the network",
+        }
+        for key, label in labels.items():
+            est = summary.network[key]
+            if key == "unit_seconds_cut_off":
+                est = Estimate(est.mean / 3600.0, est.lo / 3600.0, est.hi / 3600.0)
+            table.add_row(label, estimate_text(est, sep=sep))
+        return table
+
+    builds = [threats, layers, classes, cost, assets] + ([network] if summary.network else [])
+    return Group(*(fit_table(build, console) for build in builds))
 
 
 def print_summary(summary: Summary, console: Any = None) -> None:

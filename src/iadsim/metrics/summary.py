@@ -42,6 +42,9 @@ class Summary:
     cost: dict[str, Estimate]
     assets: dict[str, Any]
     provenance: dict[str, Any] = field(default_factory=dict)
+    network: dict[str, Estimate] = field(default_factory=dict)
+    """With a command-and-control network: what it did per replication
+    (:data:`iadsim.engine.network.METRICS`); empty without one."""
 
     def to_dict(self) -> dict[str, Any]:
         """The summary as plain JSON-ready data."""
@@ -66,7 +69,7 @@ class Summary:
                 "hits": {k: e.to_dict() for k, e in self.assets["hits"].items()},
             },
             "provenance": self.provenance,
-        }
+        } | ({"network": {k: e.to_dict() for k, e in self.network.items()}} if self.network else {})
 
     def rows(self) -> list[tuple[str, str, str, Estimate]]:
         """Every figure as ``(section, group, metric, estimate)``, in the tables' order.
@@ -86,6 +89,7 @@ class Summary:
         rows.append(("assets", "", "value_lost", self.assets["value_lost"]))
         for metric in ("destroyed", "hits"):
             rows.extend(("assets", a, metric, e) for a, e in self.assets[metric].items())
+        rows.extend(("network", "", m, e) for m, e in self.network.items())
         return rows
 
     def to_frame(self) -> Any:
@@ -169,6 +173,11 @@ def per_replication(compiled: CompiledScenario, outcomes: Outcomes) -> dict[Key,
         rows[("assets", "destroyed", aid)] = outcomes.asset_destroyed[:, a].astype(float)
         aimed = (cs.threat_target == a)[None, :]
         rows[("assets", "hits", aid)] = (outcomes.hit & aimed).sum(axis=1).astype(float)
+    if cs.net_on:
+        from iadsim.engine.network import network_metrics
+
+        for name, values in network_metrics(cs, outcomes).items():
+            rows[("network", name)] = values
     return rows
 
 
@@ -216,6 +225,12 @@ def supports(compiled: CompiledScenario) -> dict[Key, tuple[float, float]]:
     for a, aid in enumerate(cs.asset_ids):
         out[("assets", "destroyed", aid)] = (0.0, 1.0)
         out[("assets", "hits", aid)] = (0.0, float((cs.threat_target == a).sum()))
+    if cs.net_on:
+        out[("network", "track_delay")] = (0.0, float(cs.duration))
+        out[("network", "tracks_undelivered")] = (0.0, float(cs.n_threats))
+        out[("network", "tracks_dropped")] = (0.0, float(cs.n_threats * cs.net_n_posts))
+        out[("network", "unit_seconds_cut_off")] = (0.0, float(cs.duration * cs.n_units))
+        out[("network", "engagement_windows_lost")] = (0.0, float(len(cs.eng_unit)))
     return out
 
 
@@ -321,6 +336,7 @@ class Accumulator:
                 "hits": column("assets.hits"),
             },
             provenance=dict(provenance or {}),
+            network=column("network"),
         )
 
 
