@@ -182,7 +182,10 @@ def test_every_model_scores_the_same_targets(result: Backtest) -> None:
     # the drifting models record what they chose at each origin, from the sets they try
     sim = f[f["model"] == "simulation"]
     assert set(sim["sigma"]) <= set(DEFAULT_SIGMAS) and set(sim["c"]) <= set(DEFAULT_CONCENTRATIONS)
-    assert set(sim.loc[sim["kind"] == "owa_drone", "size_slope"]) <= set(SIZE_SLOPES)
+    walk = f[f["model"] == "random walk"]
+    assert set(walk["size_slope"]) <= set(SIZE_SLOPES)
+    # the scenario has no decoys: the simulation chooses no decoy share
+    assert sim[["decoys_at_ref", "decoy_slope", "size_slope"]].isna().all().all()
     assert f.loc[f["model"] == "persistence", "sigma"].isna().all()
 
 

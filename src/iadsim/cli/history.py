@@ -147,6 +147,14 @@ def _default_cache() -> Path | None:
         return None
 
 
+def _select(text: str) -> bool:
+    """``--select``: True for Bayesian model averaging, False for the best filter only."""
+    value = text.strip().lower()
+    if value not in ("average", "best"):
+        raise OptionError("--select", f"{text!r} is not a choice; expected average or best")
+    return value == "average"
+
+
 def _range_of(rows: Any) -> str:
     if rows.empty:
         return "the file has no usable national rows"
@@ -224,6 +232,17 @@ def calibrate(
             show_default=False,
         ),
     ] = None,
+    select: Annotated[
+        str,
+        typer.Option(
+            "--select",
+            metavar="HOW",
+            help="how the drifting models use the volatilities, spreads and raid-size variants "
+            "they try: 'average' (each forecast sample from one drawn by its predictive "
+            "likelihood so far: Bayesian model averaging; what the backtest found best) or "
+            "'best' (only the most likely one)",
+        ),
+    ] = "average",
     stationary: Annotated[
         bool,
         typer.Option(
@@ -241,7 +260,8 @@ def calibrate(
     Simulates the scenario on a grid of parameters and raid sizes (cached). The
     parameters drift: kill probability and EW susceptibility (drones) or kill
     probability and defence capacity (missiles) are logit random walks filtered over
-    the training nights, their volatility and night-to-night spread chosen by
+    the training nights, their volatility and night-to-night spread (and, for a
+    scenario with decoys, the drones' decoy share by raid size) chosen by
     predictive likelihood (the backtest's model). Prints their monthly path with
     intervals, then predicts each test month and the chosen night from the end of
     training along sampled drift paths (intervals include the drift over the horizon,
@@ -251,6 +271,8 @@ def calibrate(
     with reported():
         # the options first: nothing is read or simulated for a command that cannot run
         merged = _date(ew_merged_from, "--ew-merged-from")
+        average = _select(select)
+
         test_span = _span(test, "--test") if test.strip() else None
         all_history = train is None or not train.strip()
         if all_history:  # from the file's first night (set once it is read)
@@ -359,7 +381,7 @@ def calibrate(
             result = run_calibration(
                 history, model, train=train_span, test=test_span, breaks=cuts, kinds=chosen,
                 night=night_date, seed=seed, cache_dir=cache_dir,
-                progress=lambda n: bar.advance(task, n), stationary=stationary,
+                progress=lambda n: bar.advance(task, n), stationary=stationary, average=average,
             )  # fmt: skip
     if output is OutputFormat.json:
         fits = [
@@ -443,7 +465,8 @@ def backtest(
         typer.Option(
             "--select-half-life",
             metavar="DAYS",
-            help="choose the drifting models' volatility, spread and size slope by the "
+            help="choose the drifting models' volatility, spread and raid-size variant (the "
+            "simulation's decoy share, the random walk's size slope) by the "
             "predictive likelihood of recent nights, a night counting half after DAYS "
             "(default: every night counts fully)",
             show_default=False,
@@ -475,6 +498,17 @@ def backtest(
             show_default=False,
         ),
     ] = None,
+    select: Annotated[
+        str,
+        typer.Option(
+            "--select",
+            metavar="HOW",
+            help="how the drifting models use the volatilities, spreads and raid-size variants "
+            "they try: 'average' (each forecast sample from one drawn by its predictive "
+            "likelihood so far: Bayesian model averaging; what the backtest found best) or "
+            "'best' (only the most likely one)",
+        ),
+    ] = "average",
     samples: Annotated[
         int, typer.Option("--samples", min=20, max=100_000, help="forecast samples per target")
     ] = 400,
@@ -518,6 +552,8 @@ def backtest(
     with reported():
         merged = _date(ew_merged_from, "--ew-merged-from")
         span_dates = _span(span, "--span")
+        average = _select(select)
+
         levels = {"month": ("month",), "night": ("night",), "both": ("month", "night")}
         if by.strip().lower() not in levels:
             raise OptionError("--by", f"{by!r} is not a level; expected month, night or both")
@@ -581,6 +617,7 @@ def backtest(
                 half_life=half_life, selection_half_life=select_half_life, start=first,
                 breaks=cuts, kinds=chosen, samples=samples,
                 seed=seed, cache_dir=cache_dir, progress=lambda n: bar.advance(task, n),
+                average=average,
             )  # fmt: skip
         written = []
         if forecasts is not None:
@@ -607,6 +644,7 @@ def backtest(
             ],
             "verdicts": verdicts(result),
             "saturation": _frame_json(result.saturation),
+            "by_size": _frame_json(result.by_size),
         }
         typer.echo(_json(document))
         return

@@ -124,7 +124,10 @@ class Backtest:
     """One row per level (``month``/``night``), period, kind, outcome and model:
     ``launched``, ``reported`` (share), ``mean``, ``lo50``, ``hi50``, ``lo90``, ``hi90``,
     ``inside50``, ``inside90``, ``is50``, ``is90`` (interval scores), ``crps``, ``bias``,
-    ``pit``; for the drifting models ``sigma`` and ``c`` chosen at that origin."""
+    ``pit``; for the drifting models ``sigma`` and ``c`` chosen at that origin, and their
+    variant: ``decoys_at_ref`` and ``decoy_slope`` (the simulation's decoy share, see
+    :data:`~iadsim.history.forecasters.DECOY_VARIANTS`), ``size_slope`` (the random
+    walk's)."""
     scores: pd.DataFrame = field(repr=False)
     """Means of the forecasts' scores by level, kind (and ``missiles``, ``all``), outcome
     (and ``all``) and model; ``pit50`` and ``pit90`` are the coverages read from the
@@ -134,6 +137,12 @@ class Backtest:
     reported nights of the span and in the nightly forecasts of the two drifting models
     (see :mod:`iadsim.history.saturation`): ``kind``, ``source``, ``per_doubling``,
     ``se``, ``p_value``, ``nights``."""
+
+    by_size: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    """Nightly leaked counts by raid size: per ``kind`` (and ``missiles``, ``all``),
+    ``size`` (``small``: at most the median size of the kind's forecast nights;
+    ``large``: above it), ``model``: ``targets``, ``cover50``, ``cover90``, ``pit50``,
+    ``pit90``, ``is90``, ``crps``, ``bias`` and the ``launched`` range."""
 
     def score(self, level: str, kind: str, outcome: str, model: str) -> pd.Series:
         """The row of :attr:`scores` for one level, kind, outcome and model."""
@@ -231,22 +240,24 @@ def _drift_forecasts(
     breaks: Sequence[dt.date],
     samples: int,
     rng: np.random.Generator,
-) -> dict[tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float, float]]]:
+    average: bool = True,
+) -> dict[tuple[str, str], tuple[list[int], NDArray[np.float64], dict[str, float]]]:
     """Forecast samples of every target.
 
+    With ``average``, each sample comes from a filter drawn by its posterior weight
+    (:meth:`FilterRun.weights`); otherwise all from the best filter.
+
     Returns:
-        ``(level, label)`` -> ``(night indices, counts [S, nights, 3], (sigma, c, slope))``,
-        the last as chosen at the forecast origin.
+        ``(level, label)`` -> ``(night indices, counts [S, nights, 3], chosen)``, the last
+        the ``sigma``, ``c`` and variant of the best filter at the forecast origin, by name.
     """
-    out: dict[
-        tuple[str, str], tuple[list[int], NDArray[np.float64], tuple[float, float, float]]
-    ] = {}
+    out: dict[tuple[str, str], tuple[list[int], NDArray[np.float64], dict[str, float]]] = {}
     dates = model.dates
     run = FilterRun(model)
 
-    def chosen(f: int) -> tuple[float, float, float]:
+    def chosen(f: int) -> dict[str, float]:
         sigma, c, v = run.pairs[f]
-        return sigma, c, float(model.variants[v])
+        return {"sigma": sigma, "c": c, **model.variants[v]}
 
     for plan in plans:
         run.reset()
@@ -257,14 +268,15 @@ def _drift_forecasts(
                 run.reset()
             if i in plan.months:
                 label, ix = plan.months[i]
-                f = run.choose()
-                out[("month", label)] = (ix, run.sample_path(f, ix, samples, rng), chosen(f))
+                picks = run.pick(samples, rng, average)
+                out[("month", label)] = (ix, run.sample_mixed_path(picks, ix, rng),
+                                         chosen(run.choose()))  # fmt: skip
             run.advance(date)
             if i in plan.nights:
-                f = run.choose()
+                picks = run.pick(samples, rng, average)
                 n = float(model.launched[i])
-                counts = run.sample_now(f, i, n, samples, rng)[:, None, :]
-                out[("night", date.isoformat())] = ([i], counts, chosen(f))
+                counts = run.sample_mixed_now(picks, i, n, rng)[:, None, :]
+                out[("night", date.isoformat())] = ([i], counts, chosen(run.choose()))
             run.observe(i)
     return out
 
@@ -278,7 +290,7 @@ def _score_rows(
     counts: NDArray[np.float64],
     has_ew: bool,
     rng: np.random.Generator,
-    pair: tuple[float, float, float] | None,
+    pair: dict[str, float] | None,
     expected: NDArray[np.float64] | None,
 ) -> list[dict[str, Any]]:
     records = []
@@ -299,11 +311,47 @@ def _score_rows(
         record["crps"] = float(crps(x, y)[0])
         record["bias"] = record["mean"] - reported
         record["pit"] = float(pit(x, y, rng)[0])
-        record["sigma"] = pair[0] if pair is not None else float("nan")
-        record["c"] = pair[1] if pair is not None else float("nan")
-        record["size_slope"] = pair[2] if pair is not None else float("nan")
+        for name in _CHOSEN:
+            record[name] = (pair or {}).get(name, float("nan"))
         records.append(record)
     return records
+
+
+_CHOSEN = ("sigma", "c", "decoys_at_ref", "decoy_slope", "size_slope")
+"""What a drifting model chose at a forecast origin (NaN where it has no such choice)."""
+
+
+def _by_size(forecasts: pd.DataFrame) -> pd.DataFrame:
+    """Nightly leaked scores on small and large nights (split at each kind's median size)."""
+    night = forecasts[(forecasts["level"] == "night") & (forecasts["outcome"] == "leaked")]
+    if night.empty:
+        return pd.DataFrame()
+    median = night.groupby("kind")["launched"].transform("median")
+    night = night.assign(size=np.where(night["launched"] <= median, "small", "large"))
+    frames = [night, night[night["kind"].isin(MISSILE_KINDS)].assign(kind="missiles"),
+              night.assign(kind="all")]  # fmt: skip
+    both = pd.concat(frames, ignore_index=True)
+    table = (
+        both.groupby(["kind", "size", "model"], sort=False)
+        .agg(
+            targets=("reported", "size"),
+            smallest=("launched", "min"),
+            largest=("launched", "max"),
+            cover50=("inside50", "mean"),
+            cover90=("inside90", "mean"),
+            pit50=("pit", lambda v: coverage_from_pit(v.to_numpy(), 0.5)),
+            pit90=("pit", lambda v: coverage_from_pit(v.to_numpy(), 0.9)),
+            is90=("is90", "mean"),
+            crps=("crps", "mean"),
+            bias=("bias", "mean"),
+        )
+        .reset_index()
+    )
+    order = {m: i for i, m in enumerate(MODELS)}
+    kinds = {k: i for i, k in enumerate((*HISTORY_KINDS, "missiles", "all"))}
+    table["_o"] = (table["kind"].map(kinds) * 100 + table["size"].map({"small": 0, "large": 1})
+                   * 10 + table["model"].map(order))  # fmt: skip
+    return table.sort_values("_o").drop(columns="_o").reset_index(drop=True)
 
 
 def _summary(forecasts: pd.DataFrame) -> pd.DataFrame:
@@ -352,6 +400,7 @@ def backtest(
     concentrations: Sequence[float] = DEFAULT_CONCENTRATIONS,
     pk_grid: Sequence[float] | None = None,
     ew_grid: Sequence[float] | None = None,
+    decoy_grid: Sequence[float] | None = None,
     rungs: int = 6,
     draws: int = 400,
     samples: int = 400,
@@ -359,6 +408,7 @@ def backtest(
     engine: str = "fast",
     cache_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    average: bool = True,
 ) -> Backtest:
     """Rolling-origin backtest of the simulation and three baselines over ``span``.
 
@@ -381,6 +431,8 @@ def backtest(
         concentrations: Dirichlet concentrations of nights the filters try.
         pk_grid: kill probabilities simulated (default: calibrate's).
         ew_grid: EW susceptibilities simulated (default: calibrate's).
+        decoy_grid: decoy shares simulated, for a scenario with decoys (default:
+            calibrate's; ``()``: no decoys).
         rungs: raid sizes simulated per kind.
         draws: simulated threats per size and grid point.
         samples: forecast samples per target.
@@ -388,13 +440,16 @@ def backtest(
         engine: ``"fast"`` or ``"reference"``.
         cache_dir: folder caching simulated response tables.
         progress: called with the number of simulated grid points just done.
+        average: forecast from every ``(sigma, c, variant)`` filter of the drifting models,
+            each sample from a filter drawn by its posterior weight (its predictive
+            likelihood so far: Bayesian model averaging); False: from the best filter only.
 
     Raises:
         HistoryError: a span with no nights, a window or start that leaves a forecast
             with no earlier nights.
         ValueError: an option out of range (``by``, ``window``, ``half_life``, ``samples``).
     """
-    from iadsim.history.check import DEFAULT_EW_GRID, DEFAULT_PK_GRID
+    from iadsim.history.check import DEFAULT_DECOY_GRID, DEFAULT_EW_GRID, DEFAULT_PK_GRID
     from iadsim.history.model import size_ladder
 
     check_options(by=by, window=window, half_life=half_life, samples=samples, span=span,
@@ -425,18 +480,24 @@ def backtest(
         sizes = size_ladder(nights["launched"].to_numpy(), rungs=rungs)
         table = response_table(
             model, kind, sizes, pk_grid=pk_grid or DEFAULT_PK_GRID,
-            ew_grid=ew_grid or DEFAULT_EW_GRID, seed=seed, draws=draws, engine=engine,
-            cache_dir=cache_dir, progress=progress,
+            ew_grid=ew_grid or DEFAULT_EW_GRID,
+            decoy_grid=DEFAULT_DECOY_GRID if decoy_grid is None else decoy_grid,
+            seed=seed, draws=draws, engine=engine, cache_dir=cache_dir, progress=progress,
         )  # fmt: skip
         options = {"sigmas": sigmas, "concentrations": concentrations, "half_life": half_life,
                    "selection_half_life": selection_half_life}  # fmt: skip
         plans = _plans(nights, span, window=window, start=start, by=by)
         krng = np.random.default_rng([seed, number])
         sim = _drift_forecasts(
-            simulation_model(table, nights, **options), plans, breaks, samples, krng
+            simulation_model(table, nights, **options), plans, breaks, samples, krng, average
         )
         rw = _drift_forecasts(
-            random_walk_model(nights, table.has_ew, **options), plans, breaks, samples, krng
+            random_walk_model(nights, table.has_ew, **options),
+            plans,
+            breaks,
+            samples,
+            krng,
+            average,
         )
         targets = {key: value[0] for key, value in sim.items()}
         base = baseline_forecasts(
@@ -478,6 +539,7 @@ def backtest(
         "start": start.isoformat() if start else None,
         "breaks": [b.isoformat() for b in breaks], "kinds": used, "sigmas": list(sigmas),
         "concentrations": list(concentrations), "samples": samples, "seed": seed,
+        "average": average,
         "climatology_months": window if window is not None else CLIMATOLOGY_MONTHS,
     }  # fmt: skip
     return Backtest(
@@ -487,6 +549,7 @@ def backtest(
         settings=settings,
         forecasts=forecasts,
         scores=_summary(forecasts),
+        by_size=_by_size(forecasts),
         saturation=pd.DataFrame(
             saturation, columns=["kind", "source", "per_doubling", "se", "p_value", "nights"]
         ),

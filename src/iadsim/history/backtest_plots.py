@@ -203,6 +203,8 @@ Settings: {settings}</p>
 {_table(scores)}
 <h2>Leaked share against raid size (logit slope per doubling, within months)</h2>
 {sat}
+<h2>Nightly leaked counts on small and large nights (split at each kind's median size)</h2>
+{_table(bt.by_size) if not bt.by_size.empty else "<p>No nightly forecasts.</p>"}
 <footer><p class="sub">Made by iadsim: simulation and analysis only.</p></footer>
 </body>
 </html>

@@ -10,7 +10,7 @@ import pandas as pd
 from iadsim.history.backtest import MISSILE_KINDS, MODELS, Backtest
 from iadsim.history.report import markdown_table
 
-__all__ = ["Target", "backtest_text", "score_table", "targets", "verdicts"]
+__all__ = ["Target", "backtest_text", "score_table", "size_table", "targets", "verdicts"]
 
 _KIND_ROWS = ("owa_drone", *MISSILE_KINDS, "missiles")
 _OUTCOMES = ("leaked", "destroyed", "lost_to_ew")
@@ -63,6 +63,47 @@ def score_table(bt: Backtest) -> str:
     header = ["level", "kind", "outcome", "model", "n", "in 50%", "in 90%", "PIT 50%",
               "PIT 90%", "IS 50%", "IS 90%", "CRPS", "bias"]  # fmt: skip
     return markdown_table(header, rows)
+
+
+def size_table(bt: Backtest) -> str:
+    """Markdown table of the nightly leaked scores on small and large nights."""
+    rows = []
+    t = bt.by_size
+    for _, r in t.iterrows() if not t.empty else ():
+        if r["kind"] not in (*_KIND_ROWS, "all"):
+            continue
+        rows.append(
+            [r["kind"], r["size"], f"{r['smallest']:g}-{r['largest']:g}", r["model"],
+             int(r["targets"]), _pct(r["cover50"]), _pct(r["cover90"]), _pct(r["pit50"]),
+             _pct(r["pit90"]), _f(r["is90"]), _f(r["crps"]), _f(r["bias"])]
+        )  # fmt: skip
+    header = ["kind", "nights", "launched", "model", "n", "in 50%", "in 90%", "PIT 50%",
+              "PIT 90%", "IS 90%", "CRPS", "bias"]  # fmt: skip
+    return markdown_table(header, rows)
+
+
+def _chosen(bt: Backtest) -> list[str]:
+    """What the drifting models chose for drones at their last monthly origin, and how often."""
+    f = bt.forecasts
+    pick = f[(f["kind"] == "owa_drone") & (f["outcome"] == "leaked") & (f["level"] == "month")]
+    lines = []
+    sim = pick[pick["model"] == "simulation"].dropna(subset=["decoys_at_ref"])
+    if not sim.empty:
+        counts = (sim["decoys_at_ref"].map("{:.0%}".format) + " at "
+                  + sim["decoy_slope"].map("{:g}".format)).value_counts()  # fmt: skip
+        lines.append(
+            "- simulation, decoy share of a 100-drone night at logit slope per log size, "
+            "chosen at the monthly origins: "
+            + ", ".join(f"{k} ({v} months)" for k, v in counts.items())
+        )
+    rw = pick[pick["model"] == "random walk"].dropna(subset=["size_slope"])
+    if not rw.empty:
+        counts = rw["size_slope"].map("{:+g}".format).value_counts()
+        lines.append(
+            "- random walk, leaked share's logit slope per doubling of the raid: "
+            + ", ".join(f"{k} ({v} months)" for k, v in counts.items())
+        )
+    return lines
 
 
 def targets(bt: Backtest) -> list[Target]:
@@ -201,9 +242,10 @@ def backtest_text(bt: Backtest) -> str:
         f"{', '.join(st['kinds'])}.",
         "",
         "Models: simulation (the scenario's shares by raid size, kill probability and EW "
-        "susceptibility (drones, which may grow with raid size) or defence capacity "
-        "(missiles) drifting as logit random walks); random walk (the "
-        "leaked share as a logit random walk, beta-binomial nights, no simulator); persistence "
+        "susceptibility (drones, with a share of decoys growing with raid size) or defence "
+        "capacity (missiles) drifting as logit random walks); random walk (the "
+        "leaked share as a logit random walk, moving with the night's raid size, "
+        "beta-binomial nights, no simulator); persistence "
         "(last month's, nightly: last night's, shares); climatology (the pooled shares of the "
         f"last {st['climatology_months']} months).",
         "",
@@ -219,6 +261,12 @@ def backtest_text(bt: Backtest) -> str:
     for t in targets(bt):
         mark = "met" if t.met else "NOT met" if t.met is not None else "not measured"
         parts.append(f"- {t.text}: {t.value} ({mark})")
+    if not bt.by_size.empty:
+        parts += ["", "Nightly leaked counts on small and large nights (split at each kind's "
+                  "median raid size):", "", size_table(bt)]  # fmt: skip
+    chosen = _chosen(bt)
+    if chosen:
+        parts += ["", "Raid size in the drifting models (drones):", *chosen]
     parts += ["", "Where the simulation beats the baselines (mean scores):"]
     parts += [f"- {line}" for line in verdicts(bt)]
     sat = _saturation(bt)

@@ -5,7 +5,7 @@ cached) and fits each kind on the training nights. By default the parameters
 drift: the backtest's forecaster (:mod:`iadsim.history.drift`,
 :func:`~iadsim.history.forecasters.simulation_model`) filters them as logit random
 walks over the training nights (restarting at each break), with the volatility,
-the night-to-night spread and the drones' raid-size slope chosen by one-step
+the night-to-night spread and the drones' decoy share by raid size chosen by one-step
 predictive likelihood; the filtered path is reported month by month, and the test
 nights are forecast from the end of training along sampled drift paths, so the
 intervals hold the drift over the horizon, the parameter uncertainty and the
@@ -42,6 +42,7 @@ from iadsim.history.model import (
 )
 
 __all__ = [
+    "DEFAULT_DECOY_GRID",
     "DEFAULT_EW_GRID",
     "DEFAULT_PK_GRID",
     "Calibration",
@@ -55,6 +56,10 @@ DEFAULT_PK_GRID = (0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9
 
 DEFAULT_EW_GRID = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 """EW susceptibilities simulated (for kinds the scenario's EW sites act on)."""
+
+DEFAULT_DECOY_GRID = (0.0, 0.25, 0.5, 0.75, 0.9)
+"""Shares of decoys among a night's threats simulated (for kinds the scenario has decoys
+for: the built-in scenario's drones)."""
 
 _FIGURES = ("destroyed", "lost_to_ew", "leaked")
 
@@ -169,7 +174,9 @@ class Calibration:
     training nights, up to the next break)."""
     drift: dict[str, dict[str, float]] = field(default_factory=dict)
     """Time-varying fit only: per kind, the ``sigma`` (logit volatility per 30 days),
-    ``c`` (Dirichlet concentration of nights) and ``slope`` chosen by predictive likelihood."""
+    ``c`` (Dirichlet concentration of nights) and, for drones with decoys in the scenario,
+    ``decoys_at_ref`` and ``decoy_slope`` (the decoy share of a night, see
+    :data:`~iadsim.history.forecasters.DECOY_VARIANTS`), chosen by predictive likelihood."""
 
     @property
     def stationary(self) -> bool:
@@ -215,6 +222,7 @@ def calibrate(
     night: dt.date | None = None,
     pk_grid: Sequence[float] = DEFAULT_PK_GRID,
     ew_grid: Sequence[float] = DEFAULT_EW_GRID,
+    decoy_grid: Sequence[float] = DEFAULT_DECOY_GRID,
     rungs: int = 6,
     draws: int = 400,
     bootstrap: int = 200,
@@ -225,6 +233,7 @@ def calibrate(
     cache_dir: str | Path | None = None,
     progress: Callable[[int], None] | None = None,
     stationary: bool = False,
+    average: bool = True,
 ) -> Calibration:
     """Fit effectiveness by kind on ``train``; predict ``test`` and one ``night``.
 
@@ -239,6 +248,9 @@ def calibrate(
         night: a night (its start date) to reproduce with the calibrated model.
         pk_grid: kill probabilities simulated.
         ew_grid: EW susceptibilities simulated.
+        decoy_grid: decoy shares simulated, for a kind the scenario has decoys for (the
+            time-varying fit chooses the decoy share by raid size; the stationary fit has
+            no decoys).
         rungs: raid sizes simulated per kind (geometric ladder).
         draws: simulated threats per size and grid point (see :func:`response_table`).
         bootstrap: bootstrap resamples of the training nights.
@@ -252,6 +264,10 @@ def calibrate(
             behaviour before); by default the parameters drift as logit random walks
             filtered over the training nights (:mod:`iadsim.history.drift`, as in the
             backtest) and the test period is forecast along sampled drift paths.
+        average: time-varying fit: each forecast sample comes from a ``(sigma, c,
+            variant)`` filter drawn by its predictive likelihood over the training nights
+            (Bayesian model averaging, as the backtest does by default); False: all from
+            the best filter. The path and the reported parameters are the best filter's.
 
     Raises:
         ValueError: if the test period overlaps the training period.
@@ -283,14 +299,15 @@ def calibrate(
             pd.concat([training, testing, tonight])["launched"].to_numpy(), rungs=rungs
         )
         table = response_table(
-            model, kind, sizes, pk_grid=pk_grid, ew_grid=ew_grid, seed=seed, draws=draws,
+            model, kind, sizes, pk_grid=pk_grid, ew_grid=ew_grid,
+            decoy_grid=() if stationary else decoy_grid, seed=seed, draws=draws,
             engine=engine, cache_dir=cache_dir, progress=progress,
         )  # fmt: skip
         tables[kind] = table
         if not stationary:
             fit, path, chosen_drift, per_night = _drift_fit(
                 history, kind, table, train=train, test=test, night=night, breaks=breaks,
-                samples=samples, level=level, seed=seed + 1 + number,
+                samples=samples, level=level, seed=seed + 1 + number, average=average,
             )  # fmt: skip
             fits.append(fit)
             paths.append(path)
@@ -422,6 +439,7 @@ def _drift_fit(
     samples: int,
     level: float,
     seed: int,
+    average: bool = True,
 ) -> tuple[
     KindFit, pd.DataFrame, dict[str, float], dict[str, tuple[pd.DataFrame, NDArray[np.float64]]]
 ]:
@@ -496,7 +514,8 @@ def _drift_fit(
         dispersion=float(c),
     )
     ix = list(range(len(training), len(nights)))
-    counts = run.sample_path(f, ix, samples, rng) if ix else np.zeros((samples, 0, 3))
+    picks = run.pick(samples, rng, average)
+    counts = run.sample_mixed_path(picks, ix, rng) if ix else np.zeros((samples, 0, 3))
     chosen_night = testing.iloc[:0]
     night_counts = np.zeros((samples, 0, 3))
     if night is not None and not testing.empty:
@@ -506,6 +525,6 @@ def _drift_fit(
     return (
         fit,
         pd.DataFrame(records),
-        {"sigma": float(sigma), "c": float(c), "slope": float(model.variants[v])},
+        {"sigma": float(sigma), "c": float(c), **model.variants[v]},
         {"test": (testing, counts), "night": (chosen_night, night_counts)},
     )

@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -168,9 +168,9 @@ class DriftModel:
     selection_half_life: float | None = None
     """Days after which a night's predictive log-likelihood counts half in choosing the
     filter (None: every night counts fully)."""
-    variants: Sequence[float] = (0.0,)
-    """A label for each variant of the shares (a static parameter chosen, like ``sigma``
-    and ``c``, by past predictive likelihood)."""
+    variants: Sequence[Mapping[str, float]] = ({},)
+    """The static parameters of each variant of the shares, by name (chosen, like
+    ``sigma`` and ``c``, by past predictive likelihood)."""
     _kernels: dict[tuple[float, int], tuple[NDArray[np.float64], NDArray[np.float64]]] = field(
         default_factory=dict, repr=False
     )
@@ -290,6 +290,22 @@ class FilterRun:
         """
         return int(np.argmax(self.score))
 
+    def weights(self) -> NDArray[np.float64]:
+        """[F] posterior weights of the filters: ``exp`` of their predictive log-likelihoods.
+
+        A flat prior over the ``(sigma, c, variant)`` grid; the weights are the posterior
+        probabilities of its points given the nights seen so far (Bayesian model averaging
+        over the static parameters instead of choosing one).
+        """
+        w = np.exp(self.score - self.score.max())
+        return np.asarray(w / w.sum())
+
+    def pick(self, size: int, rng: np.random.Generator, average: bool) -> NDArray[np.int64]:
+        """[size] filter of each forecast sample: all the best one, or drawn by weight."""
+        if not average:
+            return np.full(size, self.choose(), dtype=np.int64)
+        return np.asarray(rng.choice(len(self.pairs), size=size, p=self.weights()))
+
     def _draw(self, f: int, size: int, rng: np.random.Generator) -> NDArray[np.int64]:
         p = np.exp(self.logp[f].ravel() - self.logp[f].max())
         return rng.choice(p.size, size=size, p=p / p.sum())
@@ -302,6 +318,26 @@ class FilterRun:
         _, c, v = self.pairs[f]
         shares = self.model.shares_at(state, night, v)
         return sample_counts(shares, np.array([n] * size), c, rng)
+
+    def sample_mixed_now(
+        self, filters: NDArray[np.int64], night: int, n: float, rng: np.random.Generator
+    ) -> NDArray[np.float64]:
+        """[S, 3] counts of a night, sample ``s`` from filter ``filters[s]``."""
+        out = np.zeros((len(filters), 3))
+        for f in np.unique(filters):
+            take = filters == f
+            out[take] = self.sample_now(int(f), night, n, int(take.sum()), rng)
+        return out
+
+    def sample_mixed_path(
+        self, filters: NDArray[np.int64], nights: Sequence[int], rng: np.random.Generator
+    ) -> NDArray[np.float64]:
+        """[S, len(nights), 3] counts along drift paths, sample ``s`` from ``filters[s]``."""
+        out = np.zeros((len(filters), len(nights), 3))
+        for f in np.unique(filters):
+            take = filters == f
+            out[take] = self.sample_path(int(f), nights, int(take.sum()), rng)
+        return out
 
     def sample_path(
         self,

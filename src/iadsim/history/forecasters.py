@@ -1,11 +1,14 @@
 """What the backtest forecasts with: the drifting models' grids and the naive baselines.
 
 - :func:`simulation_model`: the scenario's simulated shares on a grid of kill
-  probability x EW susceptibility (drones; with variants where the EW
-  susceptibility grows with raid size, :data:`SIZE_SLOPES`) or kill probability
-  x defence capacity (missiles, :data:`CAPACITY`), for every night at its size.
+  probability x EW susceptibility (drones; with variants for the share of decoys
+  among a night's drones, growing with raid size, :data:`DECOY_VARIANTS`) or kill
+  probability x defence capacity (missiles, :data:`CAPACITY`), for every night at
+  its size.
 - :func:`random_walk_model`: the purely statistical grid, leaked share x share of
-  the rest lost to EW, the same every night.
+  the rest lost to EW, with variants in which the leaked share's logit moves with
+  the night's raid size (:data:`SIZE_SLOPES`, per doubling), so that it too knows
+  each night's size.
 - :func:`baseline_forecasts`: persistence and climatology, with a Dirichlet
   spread of nights fitted by maximum likelihood on the training window.
 """
@@ -27,6 +30,7 @@ from iadsim.history.model import ResponseTable, interpolation_weights
 __all__ = [
     "CAPACITY",
     "CLIMATOLOGY_MONTHS",
+    "DECOY_VARIANTS",
     "SIZE_REF",
     "SIZE_SLOPES",
     "baseline_forecasts",
@@ -53,15 +57,31 @@ simulated shares at ``n / capacity`` threats (the scenario's defence ``capacity`
 larger against that kind; 1 is the scenario as it is)."""
 
 
-SIZE_SLOPES = (0.0, 0.25, 0.5)
-"""Variants of the simulation for kinds with EW: the EW susceptibility of a night of ``n``
-threats is ``expit(logit(ew) + slope * log(n / SIZE_REF))``, so that a larger raid holds a
-larger share of threats the EW belt defeats (decoys, which the reports count among those
-that did not reach their target). ``0`` is the scenario as it is; the slope is chosen, like
-the volatility, by past predictive likelihood."""
+DECOY_VARIANTS: tuple[tuple[float, float], ...] = (
+    (0.0, 0.0),
+    *((d, s) for d in (0.1, 0.25, 0.4) for s in (0.5, 1.0, 1.5)),
+)
+"""Variants of the simulation for kinds whose scenario has decoys: ``(share, slope)``, the
+share of decoys among the threats of a night of ``n`` being
+``expit(logit(share) + slope * log(n / SIZE_REF))`` (``share`` at :data:`SIZE_REF`
+threats; ``(0, 0)``: no decoys). The variant is chosen, like the volatility, by past
+predictive likelihood: a static parameter of the forecast, not tuned to any month."""
+
+SIZE_SLOPES = (-0.75, -0.5, -0.25, 0.0, 0.25)
+"""Variants of the statistical random walk: the leaked share's logit changes by ``slope``
+when the raid doubles (``slope / log 2`` times ``log(n / SIZE_REF)``). Chosen by past
+predictive likelihood."""
 
 SIZE_REF = 100.0
-"""Raid size at which the EW susceptibility is the grid's value."""
+"""Raid size at which the decoy share, and the random walk's leaked share, are the grid's."""
+
+
+def decoy_shares(n: NDArray[np.float64], share: float, slope: float) -> NDArray[np.float64]:
+    """[N] share of decoys of nights of ``n`` threats (see :data:`DECOY_VARIANTS`)."""
+    if share <= 0:
+        return np.zeros(len(n))
+    z = np.log(share) - np.log1p(-share) + slope * np.log(np.asarray(n, float) / SIZE_REF)
+    return np.asarray(expit(z), dtype=np.float64)
 
 
 def _steps(grid: NDArray[np.float64], step: float) -> NDArray[np.float64]:
@@ -87,25 +107,29 @@ def _bilinear(
 def simulation_model(table: ResponseTable, nights: pd.DataFrame, **options: Any) -> DriftModel:
     """The simulation's grid, shares by night.
 
-    Kinds with EW in the scenario: kill probability x EW susceptibility. Other kinds: kill
-    probability x the inverse of the defence's capacity (:data:`CAPACITY`), which sets
-    how soon a raid saturates the defence.
+    Kinds with EW in the scenario: kill probability x EW susceptibility, with the variants
+    of :data:`DECOY_VARIANTS` if the table has decoys. Other kinds: kill probability x the
+    inverse of the defence's capacity (:data:`CAPACITY`), which sets how soon a raid
+    saturates the defence.
     """
     pk = _steps(table.pk, 0.02)
     n = nights["launched"].to_numpy(float)
+    wp = interpolation_weights(table.pk, pk)
     if table.has_ew:
         ew = _steps(table.ew, 0.025)
-        by_pk = np.tensordot(interpolation_weights(table.pk, pk), table.at_sizes(n),
-                             axes=([1], [0]))  # [Pf, E, N, 3]  # fmt: skip
-        z = np.log(np.clip(ew, 1e-9, None)) - np.log1p(-np.clip(ew, None, 1 - 1e-9))
+        we = interpolation_weights(table.ew, ew)
         tables = []
-        for slope in SIZE_SLOPES:
-            eff = expit(z[:, None] + slope * np.log(n / SIZE_REF)[None, :])  # [Ef, N]
-            eff = np.where(ew[:, None] > 0, eff, 0.0)
-            we = interpolation_weights(table.ew, eff.ravel()).reshape(len(ew), len(n), -1)
-            fine = np.einsum("bne,aenk->abnk", we, by_pk)  # [Pf, Ef, N, 3]
-            tables.append(fine.reshape(len(pk) * len(ew), len(n), 3))
-        return DriftModel(pk, ew, np.stack(tables), nights, True, variants=SIZE_SLOPES,
+        labels: list[dict[str, float]] = []
+        for share, slope in DECOY_VARIANTS if table.has_decoys else ((0.0, 0.0),):
+            if share > 0 and not table.has_decoys:
+                continue
+            d = decoy_shares(n, share, slope) if table.has_decoys else None
+            at = table.at_sizes(n, d)  # [P, E, N, 3]
+            fine = np.einsum("ap,be,penk->abnk", wp, we, at, optimize=True)
+            tables.append(fine.reshape(len(pk) * len(ew), len(n), 3).astype(np.float32))
+            labels.append({"decoys_at_ref": share, "decoy_slope": slope} if table.has_decoys
+                          else {})  # fmt: skip
+        return DriftModel(pk, ew, np.stack(tables), nights, True, variants=labels,
                           **options)  # fmt: skip
     factor = 1.0 / np.array(CAPACITY)
     parts = [
@@ -117,16 +141,24 @@ def simulation_model(table: ResponseTable, nights: pd.DataFrame, **options: Any)
 
 
 def random_walk_model(nights: pd.DataFrame, has_ew: bool, **options: Any) -> DriftModel:
-    """The statistical model's grid: leaked share x share of the rest lost to EW."""
-    a = expit(np.linspace(-6.2, 6.2, 61))
+    """The statistical model's grid: leaked share x share of the rest lost to EW.
+
+    The leaked share is the grid's at :data:`SIZE_REF` threats; a night of ``n`` threats
+    has its logit moved by ``slope * log2(n / SIZE_REF)`` for each of :data:`SIZE_SLOPES`.
+    """
+    z = np.linspace(-6.2, 6.2, 61)
+    a = expit(z)
     b = expit(np.linspace(-4.6, 4.6, 25)) if has_ew else np.zeros(1)
-    leak = a[:, None]
-    ew = b[None, :]
-    shares = np.stack(
-        [(1 - leak) * (1 - ew), (1 - leak) * ew, np.broadcast_to(leak, (len(a), len(b)))],
-        axis=-1,
-    ).reshape(-1, 1, 3)
-    return DriftModel(a, b, shares, nights, has_ew, **options)
+    n = nights["launched"].to_numpy(float)
+    ew = b[None, :, None]
+    tables = []
+    for slope in SIZE_SLOPES:
+        leak = expit(z[:, None] + slope * np.log2(np.maximum(n, 1.0) / SIZE_REF)[None, :])
+        leak = np.broadcast_to(leak[:, None, :], (len(a), len(b), len(n)))
+        shares = np.stack([(1 - leak) * (1 - ew), (1 - leak) * ew, leak], axis=-1)
+        tables.append(shares.reshape(len(a) * len(b), len(n), 3).astype(np.float32))
+    labels = [{"size_slope": s} for s in SIZE_SLOPES]
+    return DriftModel(a, b, np.stack(tables), nights, has_ew, variants=labels, **options)
 
 
 def pooled_shares(nights: pd.DataFrame, fallback: pd.DataFrame) -> NDArray[np.float64]:

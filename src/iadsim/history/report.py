@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from iadsim.history.check import Calibration
+from iadsim.history.forecasters import SIZE_REF
 from iadsim.history.load import RaidHistory
 
 __all__ = ["calibration_text", "history_text", "markdown_table"]
@@ -180,7 +181,12 @@ def _paths(cal: Calibration) -> str:
     chosen = "; ".join(
         f"{kind}: volatility {d['sigma']:g} per 30 days (logit), night spread "
         + ("binomial" if math.isinf(d["c"]) else f"c = {d['c']:g}")
-        + (f", EW size slope {d['slope']:g}" if kind == "owa_drone" else "")
+        + (
+            f", decoys {d['decoys_at_ref']:.0%} of a {SIZE_REF:g}-drone night, logit slope "
+            f"{d['decoy_slope']:g} per log size"
+            if "decoys_at_ref" in d
+            else ""
+        )
         for kind, d in cal.drift.items()
     )
     rows = []
