@@ -5,7 +5,7 @@ with its token, copies an example into the workspace, places a fire unit on the
 map and sees its ring, moves a unit, sees a bad field's error next to it in the
 CLI's words, runs the scenario with live progress and reads the report, cancels
 a run, and compares two runs. Two pages are open at once. No console errors; no
-request leaves the server. Screenshots go to the test's tmp_path. Never skipped:
+request leaves the server. Screenshots go to tmp_path (or $IADSIM_SCREENSHOTS). Never skipped:
 CI installs Chromium; Playwright's own browser download is not used.
 """
 
@@ -17,6 +17,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -109,16 +110,19 @@ def _page(browser, server, problems: list[str]):
 
 def _validated(page, after: int) -> int:
     page.wait_for_function(
-        f"Number(document.body.dataset.validated || 0) > {after}", timeout=60_000
+        f"() => Number(document.body.dataset.validated || 0) > {after}", timeout=60_000
     )
-    return int(page.evaluate("Number(document.body.dataset.validated)"))
+    return int(page.evaluate("() => Number(document.body.dataset.validated)"))
 
 
 def _checks(page) -> int:
-    return int(page.evaluate("Number(document.body.dataset.validated || 0)"))
+    return int(page.evaluate("() => Number(document.body.dataset.validated || 0)"))
 
 
 def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
+    # IADSIM_SCREENSHOTS=folder keeps the screenshots (e.g. for the README); else tmp_path
+    shots = Path(os.environ.get("IADSIM_SCREENSHOTS") or tmp_path)
+    shots.mkdir(parents=True, exist_ok=True)
     problems: list[str] = []
     page = _page(browser, server, problems)
     usable = time.monotonic() - server["started"]
@@ -128,7 +132,7 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
 
     # the Wargame tab loads its own script and draws into its root
     page.click(".tabs button[data-tab='wargame']")
-    page.wait_for_function("document.querySelectorAll('#wargame-root *').length > 3")
+    page.wait_for_function("() => document.querySelectorAll('#wargame-root *').length > 3")
     page.click(".tabs button[data-tab='editor']")
 
     # start from an example: copied into the workspace and opened
@@ -139,7 +143,7 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
     assert (server["workspace"] / "single_battery.yaml").is_file()
     page.wait_for_selector("circle.ring[data-id='battery']")
     assert page.get_attribute("circle.ring[data-id='battery']", "r") == "20000"
-    page.screenshot(path=str(tmp_path / "editor.png"))
+    page.screenshot(path=str(shots / "web-editor.png"))
 
     # place a fire unit from a preset by clicking the map: its ring appears
     page.click("#palette button[data-mode='fire_unit']")
@@ -153,7 +157,7 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
     assert page.get_attribute("circle.ring[data-id='unit-1']", "r") == "28000"  # preset's range
     seen = _validated(page, seen - 1)
     assert page.input_value("input[aria-label='fire_units.1.id']") == "unit-1"
-    page.screenshot(path=str(tmp_path / "placed.png"))
+    page.screenshot(path=str(shots / "web-placed.png"))
 
     # move the battery by dragging it (select mode): the document and its ring follow
     page.click("#palette button[data-mode='select']")
@@ -178,7 +182,7 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
     error = page.locator(".field[data-path='fire_units.0.max_range'] .field-error")
     assert "could not read 'twenty km' as a length" in error.inner_text()
     assert "invalid scenario: field `fire_units.0.max_range`" in page.inner_text("#cli-error")
-    page.screenshot(path=str(tmp_path / "error.png"))
+    page.screenshot(path=str(shots / "web-error.png"))
     before = _checks(page)
     page.fill("input[aria-label='fire_units.0.max_range']", "20 km")
     page.press("input[aria-label='fire_units.0.max_range']", "Tab")
@@ -195,27 +199,27 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
     page.fill("#run-seed", "5")
     page.select_option("#run-engine", "reference")
     page.click("#run-start")
-    other.wait_for_function("document.body.dataset.job === 'running'", timeout=120_000)
-    page.wait_for_function("document.body.dataset.job === 'complete'", timeout=300_000)
-    other.wait_for_function("document.body.dataset.job === 'complete'", timeout=30_000)
+    other.wait_for_function("() => document.body.dataset.job === 'running'", timeout=120_000)
+    page.wait_for_function("() => document.body.dataset.job === 'complete'", timeout=300_000)
+    other.wait_for_function("() => document.body.dataset.job === 'complete'", timeout=30_000)
     assert "30 of 30 replications" in page.inner_text("#run-status")
     frame = page.frame_locator("#report-frame")
     frame.locator("#map .main-svg").first.wait_for(timeout=120_000)
     assert "Single battery" in frame.locator("#title").inner_text()
-    page.screenshot(path=str(tmp_path / "report.png"))
+    page.screenshot(path=str(shots / "web-report.png"))
 
     # a cancelled run
     page.fill("#run-replications", "200000")
     page.click("#run-start")
-    page.wait_for_function("document.body.dataset.job === 'running'", timeout=120_000)
+    page.wait_for_function("() => document.body.dataset.job === 'running'", timeout=120_000)
     page.click("#run-cancel")
-    page.wait_for_function("document.body.dataset.job === 'cancelled'", timeout=60_000)
+    page.wait_for_function("() => document.body.dataset.job === 'cancelled'", timeout=60_000)
 
     # before and after: take the new unit away and leave the battery 4 rounds, run, compare
     page.click(".tabs button[data-tab='editor']")
     page.click("#outline a[data-coll='fire_units'][data-index='1']")
     page.click("#delete-selected")
-    page.wait_for_function("!document.querySelector(\"circle.ring[data-id='unit-1']\")")
+    page.wait_for_function("() => !document.querySelector(\"circle.ring[data-id='unit-1']\")")
     page.click("#outline a[data-coll='fire_units'][data-index='0']")
     before = _checks(page)
     page.fill("input[aria-label='fire_units.0.rounds']", "4")
@@ -226,10 +230,10 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
     page.click(".tabs button[data-tab='runs']")
     page.fill("#run-replications", "30")
     page.click("#run-start")
-    page.wait_for_function("document.body.dataset.job === 'running'", timeout=120_000)
-    page.wait_for_function("document.body.dataset.job === 'complete'", timeout=300_000)
+    page.wait_for_function("() => document.body.dataset.job === 'running'", timeout=120_000)
+    page.wait_for_function("() => document.body.dataset.job === 'complete'", timeout=300_000)
     page.click(".tabs button[data-tab='compare']")
-    page.wait_for_function("document.querySelectorAll('#compare-a option').length >= 2")
+    page.wait_for_function("() => document.querySelectorAll('#compare-a option').length >= 2")
     runs = page.eval_on_selector_all("#compare-a option", "os => os.map(o => o.value)")
     page.select_option("#compare-a", runs[1])
     page.select_option("#compare-b", runs[0])
@@ -241,5 +245,5 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
     assert float(leaked.nth(2).inner_text()) > float(leaked.nth(1).inner_text())  # B leaks more
     assert leaked.nth(3).get_attribute("class") == "up"  # and the interval says so
     page.frame_locator("#compare-frame-b").locator("#map .main-svg").first.wait_for(timeout=120_000)
-    page.screenshot(path=str(tmp_path / "compare.png"))
+    page.screenshot(path=str(shots / "web-compare.png"))
     assert problems == []

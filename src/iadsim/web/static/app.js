@@ -693,6 +693,15 @@ function localAt(coll, i, part, k) {
     pos = getPath(state.doc, [coll, i, "route", "waypoints", k]);
     if (pos && !Array.isArray(pos) && pos.position) pos = pos.position;
   } else pos = getPath(state.doc, [coll, i, "position"]);
+  if (pos && typeof pos === "object" && !Array.isArray(pos) && "lat" in pos) {
+    const view = state.view || state.lastGoodView;
+    if (!view || !view.origin || !Number.isFinite(pos.lat) || !Number.isFinite(pos.lon)) return null;
+    const [x0, y0, z0] = ecef(view.origin.lat, view.origin.lon), [x, y, z] = ecef(pos.lat, pos.lon);
+    const lat0 = view.origin.lat * Math.PI / 180, lon0 = view.origin.lon * Math.PI / 180;
+    const dx = x - x0, dy = y - y0, dz = z - z0;
+    return [-Math.sin(lon0) * dx + Math.cos(lon0) * dy,
+      -Math.sin(lat0) * Math.cos(lon0) * dx - Math.sin(lat0) * Math.sin(lon0) * dy + Math.cos(lat0) * dz];
+  }
   if (!Array.isArray(pos) || pos.length !== 2) return null;
   const e = parseKm(pos[0]), n = parseKm(pos[1]);
   return e === null || n === null ? null : [e, n];
@@ -819,15 +828,49 @@ function moveRing(sel, e, n) {
     if (item && ring.dataset.id === item.id) { ring.setAttribute("cx", e); ring.setAttribute("cy", n); }
   }
 }
+const WGS84_A = 6378137.0, WGS84_F = 1 / 298.257223563;
+function ecef(latDeg, lonDeg) {
+  const lat = latDeg * Math.PI / 180, lon = lonDeg * Math.PI / 180;
+  const e2 = WGS84_F * (2 - WGS84_F);
+  const n = WGS84_A / Math.sqrt(1 - e2 * Math.sin(lat) ** 2);
+  return [n * Math.cos(lat) * Math.cos(lon), n * Math.cos(lat) * Math.sin(lon), n * (1 - e2) * Math.sin(lat)];
+}
+function enuToGeodetic(east, north, origin) {
+  // iadsim.geometry.enu_to_geodetic: the point on the ellipsoid east and north of the origin
+  const lat0 = origin.lat * Math.PI / 180, lon0 = origin.lon * Math.PI / 180;
+  const [x0, y0, z0] = ecef(origin.lat, origin.lon);
+  const ea = [-Math.sin(lon0), Math.cos(lon0), 0];
+  const na = [-Math.sin(lat0) * Math.cos(lon0), -Math.sin(lat0) * Math.sin(lon0), Math.cos(lat0)];
+  const ua = [Math.cos(lat0) * Math.cos(lon0), Math.cos(lat0) * Math.sin(lon0), Math.sin(lat0)];
+  const px = x0 + east * ea[0] + north * na[0], py = y0 + east * ea[1] + north * na[1], pz = z0 + east * ea[2] + north * na[2];
+  const b2 = (WGS84_A * (1 - WGS84_F)) ** 2, a2 = WGS84_A ** 2;
+  const qa = (ua[0] ** 2 + ua[1] ** 2) / a2 + ua[2] ** 2 / b2;
+  const qb = 2 * ((px * ua[0] + py * ua[1]) / a2 + pz * ua[2] / b2);
+  const qc = (px ** 2 + py ** 2) / a2 + pz ** 2 / b2 - 1;
+  const u = -2 * qc / (qb + Math.sqrt(qb * qb - 4 * qa * qc));
+  const x = px + u * ua[0], y = py + u * ua[1], z = pz + u * ua[2];
+  const e2 = WGS84_F * (2 - WGS84_F);
+  return { lat: Math.atan2(z, (1 - e2) * Math.hypot(x, y)) * 180 / Math.PI, lon: Math.atan2(y, x) * 180 / Math.PI };
+}
+function positionLike(old, e, n) {
+  // a moved point keeps the form it was written in: {lat, lon} stays {lat, lon}
+  const view = state.view || state.lastGoodView;
+  if (old && typeof old === "object" && !Array.isArray(old) && "lat" in old && view && view.origin) {
+    const p = enuToGeodetic(e, n, view.origin);
+    return { lat: Number(p.lat.toFixed(6)), lon: Number(p.lon.toFixed(6)) };
+  }
+  return positionText(e, n);
+}
 function writePosition(sel, e, n) {
   const text = positionText(e, n);
-  if (sel.part === "sites") setPath(state.doc, ["raids", sel.index, "launch", "sites", sel.k], text);
+  const put = (path) => setPath(state.doc, path, positionLike(getPath(state.doc, path), e, n));
+  if (sel.part === "sites") put(["raids", sel.index, "launch", "sites", sel.k]);
   else if (sel.part === "waypoints") {
     const path = ["raids", sel.index, "route", "waypoints", sel.k];
     const wp = getPath(state.doc, path);
-    if (wp && !Array.isArray(wp) && typeof wp === "object") setPath(state.doc, [...path, "position"], text);
-    else setPath(state.doc, path, text);
-  } else setPath(state.doc, [sel.coll, sel.index, "position"], text);
+    if (wp && !Array.isArray(wp) && typeof wp === "object" && "position" in wp) put([...path, "position"]);
+    else put(path);
+  } else put([sel.coll, sel.index, "position"]);
 }
 
 // --- placing things -------------------------------------------------------------------------
