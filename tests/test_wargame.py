@@ -296,7 +296,7 @@ def test_bad_picks_say_why_and_change_nothing() -> None:
     refused(threats[1], 9, r"unit must be in \[0, 4\), got 9")
     refused(threats[1], "jammer", "jammer is an EW site")
     refused(threats[1], "b", "b is delegated to greedy: take it back before assigning it")
-    refused(threats[1], "far", f"far cannot reach threat {threats[1]} anywhere on its route")
+    refused(threats[1], "far", f"far cannot engage threat {threats[1]} anywhere on its route")
     untracked = max(i for i in range(cs.n_threats) if i not in session.replication.tracked)
     refused(untracked, "a", f"threat {untracked} is not tracked yet")
     refused(cs.n_threats, "a", rf"threat must be in \[0, {cs.n_threats}\)")
@@ -337,6 +337,29 @@ def test_a_unit_out_of_rounds_or_not_yet_in_reach() -> None:
         session.assign(threat, "late")
     with pytest.raises(WargameError, match="near has no rounds ready: it cannot engage"):
         session.assign(other, "near")
+
+
+def test_a_threat_with_a_salvo_in_flight_waits_for_it() -> None:
+    raw = crowded(max_engagements=1)
+    raw["fire_units"] = [unit("a", -20, pk=0.01), unit("b", -21, pk=0.01)]
+    cs = build(raw)
+    session = start(cs, seed=8, replication=0, auto_pause=False)
+    first_with(session, lambda s: any(o.unit == 0 for o in s.decision.offers))
+    threat = next(o.threat for o in session.decision.offers if o.unit == 0)  # type: ignore[union-attr]
+    session.assign(threat, "a")
+    session.advance(0.0)  # fired
+    assert session.moves[-1].chosen[0].threat == threat
+    refused = 0
+    while session.decision is not None and session.replication.inflight[threat]:
+        with pytest.raises(WargameError, match=rf"threat {threat} already has 1 salvo\(s\) in"):
+            session.assign(threat, "b")
+        refused += 1
+        session.step()
+    assert refused > 0
+    assert session.replication.alive[threat]  # missed (pk 0.01): a fires no second time at it
+    with pytest.raises(WargameError, match=rf"a has engaged threat {threat} 1 time\(s\), the"):
+        session.assign(threat, "a")
+    session.assign(threat, "b")  # b may
 
 
 def test_bad_arguments() -> None:

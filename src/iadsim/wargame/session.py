@@ -336,12 +336,23 @@ class Session:
             )
         if rep.inflight[threat] >= rep.sc.max_inflight:
             return (
-                f"threat {threat} already has a salvo in flight at it (doctrine's shoot-look-shoot)"
+                f"threat {threat} already has {rep.inflight[threat]} salvo(s) in flight at it, "
+                "the most the doctrine allows (shoot-look-shoot: 1, shoot-shoot-look: 2)"
             )
+        if decision.time >= rep.discerned[threat]:
+            return f"threat {threat} has been told apart as a decoy: command does not fire at it"
         lo, hi = cs.eng_offset[threat], cs.eng_offset[threat + 1]
         windows = [e for e in range(lo, hi) if cs.eng_unit[e] == u]
         if not windows:
-            return f"{uid} cannot reach threat {threat} anywhere on its route"
+            return (
+                f"{uid} cannot engage threat {threat} anywhere on its route (out of its "
+                "envelope, no kill chance against it, or not allowed by the doctrine's authority)"
+            )
+        if rep.engaged_by[rep.sc.eng_first[windows[0]]] >= rep.sc.max_engagements:
+            return (
+                f"{uid} has engaged threat {threat} {rep.sc.max_engagements} time(s), the most "
+                "the doctrine allows"
+            )
         t = decision.time
         later = [cs.eng_fire_start[e] for e in windows if cs.eng_fire_start[e] > t]
         if all(cs.eng_end[e] < t for e in windows):
