@@ -18,7 +18,13 @@ import numpy as np
 import pytest
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
-CASES = {"single_battery": 50, "capital_night_raid": 8, "national_defence": 4, "terrain_valley": 20}
+CASES = {
+    "single_battery": 50,
+    "capital_night_raid": 8,
+    "capital_network": 8,
+    "national_defence": 4,
+    "terrain_valley": 20,
+}
 SEED = 2025
 
 
