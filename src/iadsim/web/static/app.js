@@ -259,7 +259,8 @@ function renderOutline() {
   const keep = raids.value;
   raids.textContent = "";
   (state.doc.raids || []).forEach((r, i) => raids.append(el("option", { value: i }, (r && r.id) || `raid ${i}`)));
-  if (keep && Number(keep) < (state.doc.raids || []).length) raids.value = keep;
+  if (state.selected && state.selected.coll === "raids") raids.value = String(state.selected.index);
+  else if (keep && Number(keep) < (state.doc.raids || []).length) raids.value = keep;
 }
 function isSelected(coll, index) {
   return state.selected && state.selected.coll === coll && state.selected.index === index;
@@ -267,8 +268,8 @@ function isSelected(coll, index) {
 function select(selection) {
   state.selected = selection;
   $("delete-selected").disabled = !selection || selection.coll === "settings";
-  if (selection && selection.coll === "raids") $("raid-select").value = selection.index;
   renderOutline();
+  if (selection && selection.coll === "raids") $("raid-select").value = String(selection.index);
   renderForm();
   drawMarkers();
 }
@@ -652,10 +653,6 @@ function drawMap() {
   map.svg.append(map.markers);
   drawMarkers();
   drawScale();
-}
-function docPosition(item) {
-  // the position the editor shows: the view's (validated, in metres), else parsed from the file
-  return item;
 }
 function markerList() {
   // every draggable thing: [coll, index, part, k, at(m), kind, label]
