@@ -390,6 +390,38 @@ def test_a_unit_keeps_its_last_rounds_for_the_threats_named() -> None:
     agree(cs)
 
 
+def test_a_rule_of_engagement_holds_fire_in_its_window_and_binds_only_the_units_named() -> None:
+    raw = base()
+    raw["raids"][0]["count"] = 20
+    raw["raids"][0]["launch"]["end"] = "00:19"
+    raw["fire_units"] = [unit("sam", -20, pk=0.5)]
+    t1, t2 = 1250.0, 1700.0
+    raw["doctrine"]["rules"] = [{"start": f"{t1} s", "end": f"{t2} s", "hold_fire": ["owa_drone"]}]
+    cs = build(raw)
+    inside = {k for k in range(20) if t1 <= 60 * k + 690 and 60 * k + 900 <= t2}
+    fires = fire_times(cs)
+    assert not [t for t, _ in fires if t1 <= t < t2]
+    assert {i for _, i in fires} == set(range(20)) - inside
+    # the first shot after the rule lapses goes at its end, on the decision grid
+    assert min(t for t, _ in fires if t >= t2) == t2
+    agree(cs)
+    # a rule for another unit, or another threat kind, holds nothing here
+    raw["doctrine"]["rules"][0]["units"] = ["gun"]
+    raw["fire_units"].append(unit("gun-1", 50, pk=0.5, kind="gun"))
+    assert fire_times(build(raw)) == fire_times(build(base_with_sam(20)))
+    raw["doctrine"]["rules"][0]["units"] = []
+    raw["doctrine"]["rules"][0]["hold_fire"] = ["ballistic_missile"]
+    assert fire_times(build(raw)) == fire_times(build(base_with_sam(20)))
+
+
+def base_with_sam(count: int) -> dict[str, Any]:
+    raw = base()
+    raw["raids"][0]["count"] = count
+    raw["raids"][0]["launch"]["end"] = f"00:{count - 1:02d}"
+    raw["fire_units"] = [unit("sam", -20, pk=0.5), unit("gun-1", 50, pk=0.5, kind="gun")]
+    return raw
+
+
 # --- both engines on a busy network ------------------------------------------------------
 
 

@@ -643,6 +643,7 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         asset_value=asset_value,
         asset_hardness=asset_hardness.astype(np.int64),
         **_keep(scenario, class_names, classes),
+        **_rules(scenario, class_names, classes),
         **(
             compile_network(scenario, sensors, xy, tuple(a.id for a in targets_all))
             if needs_network(scenario)
@@ -658,6 +659,29 @@ def _unit_of(scenario: Any, sensor_id: str) -> int:
     return next(
         u for u, unit in enumerate(scenario.fire_units) if f"{unit.id}.organic" == sensor_id
     )
+
+
+def _rules(scenario: Any, class_names: Sequence[str], classes: Sequence[Any]) -> dict[str, Any]:
+    """The doctrine's rules of engagement by time window, as arrays."""
+    units = scenario.fire_units
+    rules = scenario.doctrine.rules
+    start = scenario.start_clock
+    hold = np.zeros((len(rules), len(units), len(classes)), dtype=np.int64)
+    for r, rule in enumerate(rules):
+        for u, unit in enumerate(units):
+            names = {unit.id, unit.unit_class, unit.kind, unit.layer}
+            if rule.units and not names & set(rule.units):
+                continue
+            for c, cls in enumerate(classes):
+                keys = {class_names[c], cls.perceived_kind}
+                hold[r, u, c] = bool(keys & set(rule.hold_fire))
+    return {
+        "roe_start": np.array([r.start.after_start(start) for r in rules], dtype=float),
+        "roe_end": np.array(
+            [math.inf if r.end is None else r.end.after_start(start) for r in rules], dtype=float
+        ),
+        "roe_hold": hold.reshape(-1),
+    }
 
 
 def _keep(scenario: Any, class_names: Sequence[str], classes: Sequence[Any]) -> dict[str, Any]:

@@ -162,6 +162,12 @@ class CompiledScenario:
     keep_for: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     """[unit, class] 1 where the kept rounds are for threats of that class."""
 
+    # --- rules of engagement by time window
+    roe_start: F64 = field(default_factory=lambda: np.zeros(0))
+    roe_end: F64 = field(default_factory=lambda: np.zeros(0))
+    roe_hold: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """[rule, unit, class] 1 where the rule holds the unit's fire at the class."""
+
     # --- the command-and-control network (iadsim.compile.network); off: a perfect picture
     net_on: bool = False
     """Whether the engines work out who has which track (:mod:`iadsim.engine.network`)."""

@@ -66,6 +66,7 @@ from iadsim.engine.kernels import (
     evaluate,
     ew_defeats,
     grid_tick,
+    held_until,
     salvo_kills,
 )
 from iadsim.engine.network import (
@@ -421,6 +422,12 @@ def on_decide(sc: Any, st: Any, sm: Any, pic: Any, row: Any, t: float, tick: int
                 continue
             ulist[kept] = e
             kept += 1
+            if len(sc.roe_start) > 0:
+                free = held_until(sc, t, u, sc.threat_class[i])
+                if free > t:  # the rules of engagement hold fire until then: kept
+                    if free < look:
+                        look = free
+                    continue
             if sc.net_on:
                 has = picture_from(sc, pic, i, u, t)
                 if has > t:  # the track has not reached the unit (yet): kept on the list

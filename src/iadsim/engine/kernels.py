@@ -27,6 +27,7 @@ __all__ = [
     "evaluate",
     "ew_defeats",
     "grid_tick",
+    "held_until",
     "salvo_kills",
 ]
 
@@ -121,6 +122,28 @@ def ew_defeats(sc: Any, seed: int, rep: int, threat: int, window: int) -> bool:
 def damages(sc: Any, seed: int, rep: int, threat: int) -> bool:
     """Whether a leaking ``threat`` destroys the asset it is aimed at."""
     return bool(uniform(seed, rep, _DAMAGE, threat, 0) < sc.damage_prob[threat])
+
+
+@kernel(inline=True)
+def held_until(sc: Any, t: float, unit: int, threat_class: int) -> float:
+    """When ``unit`` may next fire at threats of ``threat_class``, from ``t`` on.
+
+    The first time at or after ``t`` that no rule of engagement holds its fire at
+    them (``t`` itself if none does now).
+    """
+    n_rules = len(sc.roe_start)
+    n_units = len(sc.unit_x)
+    changed = True
+    while changed:
+        changed = False
+        for r in range(n_rules):
+            if (
+                sc.roe_start[r] <= t < sc.roe_end[r]
+                and sc.roe_hold[(r * n_units + unit) * sc.n_classes + threat_class] == 1
+            ):
+                t = sc.roe_end[r]
+                changed = True
+    return t
 
 
 @kernel(inline=True)

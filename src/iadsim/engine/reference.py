@@ -18,8 +18,9 @@ the fast engine (:mod:`iadsim.engine.fast`), so the two read side by side:
   passed: it becomes eligible for engagement;
 - ``WAKE`` (``on_wake``) the firing gate of one of a tracked threat's
   engagement windows opens (a decision is called if its unit can fire);
-- ``LOOK`` (``on_look``) with a network, a track a unit lacked at the last
-  decision reaches it (:mod:`iadsim.engine.network`): a decision is called.
+- ``LOOK`` (``on_look``) a track a unit lacked at the last decision reaches
+  it (with a network, :mod:`iadsim.engine.network`), or a rule of engagement
+  that held its fire lapses: a decision is called.
   Only the earliest is kept (one slot, not the heap);
 - ``DECIDE`` (``on_decide``) the decision cycle: command evaluates threats and
   lists every option; a decision maker (the doctrine's policy from
@@ -68,6 +69,7 @@ from iadsim.engine.kernels import (
     evaluate,
     ew_defeats,
     grid_tick,
+    held_until,
     salvo_kills,
 )
 from iadsim.engine.network import (
@@ -598,6 +600,11 @@ class Replication:
                     continue
                 if engaged_by[sc.eng_first[e]] >= sc.max_engagements:
                     continue
+                if len(sc.roe_start) > 0:
+                    free = held_until(sc, t, u, sc.threat_class[i])
+                    if free > t:  # the rules of engagement hold fire until then
+                        look = min(look, free)
+                        continue
                 if sc.net_on:
                     has = picture_from(sc, self.pic, i, u, t)
                     if has > t:  # the track has not reached the unit (yet)

@@ -88,6 +88,10 @@ class Scene(NamedTuple):
     ew_start: Any
     ew_susceptibility: Any
     """Per class: the share of threats whose navigation can be jammed."""
+    # rules of engagement by time window
+    roe_start: Any
+    roe_end: Any
+    roe_hold: Any
     # reserve keeping
     unit_keep: Any
     keep_for: Any
@@ -204,6 +208,9 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
         ew_unit=ints(cs.ew_unit),
         ew_start=floats(cs.ew_start),
         ew_susceptibility=floats(cs.class_ew_susceptibility),
+        roe_start=floats(cs.roe_start),
+        roe_end=floats(cs.roe_end),
+        roe_hold=ints(cs.roe_hold),
         unit_keep=ints(cs.unit_keep if cs.unit_keep.size else np.zeros(cs.n_units)),
         keep_for=ints(
             cs.keep_for if cs.keep_for.size else np.zeros(cs.n_units * len(cs.class_names))

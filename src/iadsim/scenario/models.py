@@ -21,7 +21,14 @@ from iadsim.c2 import registry
 from iadsim.errors import FieldError
 from iadsim.scenario import presets
 from iadsim.scenario.base import LatLon, Model, Origin, Position, short, some
-from iadsim.scenario.network import Failures, Network, OrganicSensor, Outage, Reserve
+from iadsim.scenario.network import (
+    EngagementRule,
+    Failures,
+    Network,
+    OrganicSensor,
+    Outage,
+    Reserve,
+)
 from iadsim.scenario.units import (
     Area,
     ClockTime,
@@ -574,6 +581,13 @@ class Doctrine(_Model):
         le=limits.MAX_ENGAGEMENTS,
         description="engagements of one threat by one fire unit at most (default: no limit)",
     )
+    rules: list[EngagementRule] = Field(
+        default_factory=list,
+        max_length=1000,
+        description="rules of engagement by time window, e.g. hold fire at drones with the "
+        "long-range layer from 22:00 to 02:00: {start: '22:00', end: '02:00+1', hold_fire: "
+        "[owa_drone], units: [long_range]}",
+    )
 
     def missing_for(self, policy: str) -> tuple[str, str] | None:
         """What this doctrine lacks for ``policy`` (a registered name), if anything.
@@ -757,6 +771,7 @@ def _check_references(scenario: Scenario) -> None:
                 f"unknown key {_short(key)}; expected 'default' or {threat_keys}",
             )
     _check_network(scenario, threat_keys)
+    _check_rules(scenario, threat_keys)
     unit_names = {u.unit_class for u in scenario.fire_units} | {u.kind for u in scenario.fire_units}
     for key, allowed in doctrine.authority.items():
         if key not in unit_names:
@@ -864,6 +879,32 @@ def _check_network(scenario: Scenario, threat_keys: str) -> None:
                 f"no sensor's track can reach fire unit {unit.id!r} over network.links, and it "
                 "has no organic_sensor: it could never engage",
             )
+
+
+def _check_rules(scenario: Scenario, threat_keys: str) -> None:
+    names = {u.id for u in scenario.fire_units} | {u.unit_class for u in scenario.fire_units}
+    names |= {u.kind for u in scenario.fire_units} | {u.layer for u in scenario.fire_units}
+    start = scenario.start_clock
+    for index, rule in enumerate(scenario.doctrine.rules):
+        where = ("doctrine", "rules", index)
+        for k, key in enumerate(rule.hold_fire):
+            if not _threat_key_ok(scenario, key):
+                raise FieldError(
+                    (*where, "hold_fire", k),
+                    f"unknown threat {_short(key)}; expected {threat_keys}",
+                )
+        for k, key in enumerate(rule.units):
+            if key not in names:
+                raise FieldError(
+                    (*where, "units", k),
+                    f"no fire unit has id, class, kind or layer {_short(key)}; present: "
+                    f"{_some(sorted(names))}",
+                )
+        a = rule.start.after_start(start)
+        if a < 0:
+            raise FieldError((*where, "start"), "is before the scenario's `start`")
+        if rule.end is not None and rule.end.after_start(start) <= a:
+            raise FieldError((*where, "end"), "must be after the rule's start")
 
 
 def _check_outages(

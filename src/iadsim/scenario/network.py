@@ -22,6 +22,7 @@ from iadsim.scenario.units import Area, Duration, Length, TimePointField
 
 __all__ = [
     "CommandPost",
+    "EngagementRule",
     "Failures",
     "Jammer",
     "Link",
@@ -199,4 +200,21 @@ class Reserve(Model):
         alias="for",
         description="threat classes or kinds the kept rounds are for; other threats are "
         "engaged only while more than `rounds` are ready",
+    )
+
+
+class EngagementRule(Model):
+    """Rules of engagement for a time window: hold fire at the threats named."""
+
+    start: TimePointField = Field(description="when the rule takes effect")
+    end: TimePointField | None = Field(
+        None, description="when it lapses (default: the end of the scenario)"
+    )
+    hold_fire: list[str] = Field(
+        min_length=1,
+        description="threat classes or kinds not to be engaged while the rule is in force",
+    )
+    units: list[str] = Field(
+        default_factory=list,
+        description="fire unit ids, classes or kinds it binds (default: every fire unit)",
     )
