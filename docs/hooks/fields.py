@@ -287,6 +287,19 @@ def on_config(config: Any) -> Any:
     return config
 
 
+def on_post_build(config: Any) -> None:
+    """Log how long the tutorials' commands took (INFO: never a warning)."""
+    import logging
+
+    docrun = sys.modules.get("docrun")
+    if docrun is not None and docrun.TIMES:
+        log = logging.getLogger("mkdocs.plugins.iadsim")
+        total = sum(seconds for _, seconds in docrun.TIMES)
+        log.info("iadsim commands run by the tutorials: %d, %.0f s", len(docrun.TIMES), total)
+        for command, seconds in sorted(docrun.TIMES, key=lambda x: -x[1])[:8]:
+            log.info("  %5.1f s  iadsim %s", seconds, command[:90])
+
+
 def on_page_markdown(markdown: str, **_: Any) -> str:
     """Replace each marker with its reference tables."""
     return MARKER.sub(lambda m: reference(load(m.group("target"))), markdown)
