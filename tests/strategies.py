@@ -624,3 +624,99 @@ def small_scenarios(draw: st.DrawFn, world: bool = True) -> dict:
             "transform": [west, 1000.0, 0.0, north, 0.0, -1000.0],
         }
     return raw
+
+
+@st.composite
+def _availability(draw: st.DrawFn) -> dict:
+    """Scheduled outages and random failures, some of the time."""
+    spec: dict = {}
+    if draw(st.integers(0, 2)) == 0:
+        a = draw(st.integers(0, 200))
+        outage: dict = {"start": f"+{a} min"}
+        if draw(st.booleans()):
+            outage["end"] = f"+{a + draw(st.integers(1, 60))} min"
+        spec["outages"] = [outage]
+    if draw(st.integers(0, 2)) == 0:
+        spec["failures"] = {
+            "mtbf": f"{draw(st.integers(5, 120))} min",
+            "mttr": f"{draw(st.integers(1, 30))} min",
+        }
+    return spec
+
+
+@st.composite
+def network_scenarios(draw: st.DrawFn) -> dict:
+    """:func:`small_scenarios` with a command-and-control network (issue 14).
+
+    One or two command posts (track capacity, decision cycle, outages, failures),
+    links with latency, outages, failures and jamming, a jammer, fire units with
+    organic sensors and every fallback, reserve keeping, rules of engagement by time
+    window, and raids aimed at the sensor, a post or a fire unit.
+    """
+    raw = draw(small_scenarios(world=draw(st.booleans())))
+    kinetic = [u for u in raw["fire_units"] if u["kind"] != "ew"]
+    posts = []
+    for c in range(draw(st.integers(1, 2))):
+        post: dict = {"id": f"cp{c}", "position": [_km(draw, -40, 0), _km(draw, -10, 10)]}
+        if draw(st.booleans()):
+            post["track_capacity"] = draw(st.integers(1, 12))
+        if draw(st.booleans()):
+            post["decision_cycle"] = f"{draw(st.integers(0, 10))} s"
+        post.update(draw(_availability()))
+        posts.append(post)
+    links: list[dict] = []
+
+    def link(source: str, target: str) -> None:
+        spec: dict = {"from": source, "to": target}
+        spec["latency"] = f"{draw(st.integers(0, 20))} s"
+        if draw(st.booleans()):
+            spec["jammable"] = False
+        spec.update(draw(_availability()))
+        links.append(spec)
+
+    for s in raw["sensors"]:
+        link(s["id"], posts[draw(st.integers(0, len(posts) - 1))]["id"])
+    if len(posts) > 1:
+        link("cp0", "cp1")
+        if draw(st.booleans()):
+            link("cp1", "cp0")
+    for u in kinetic:
+        if draw(st.integers(0, 4)) == 0:
+            u["organic_sensor"] = {"range": _km(draw, 3, 40), "pd": draw(st.floats(0.1, 1))}
+        else:
+            link(posts[draw(st.integers(0, len(posts) - 1))]["id"], u["id"])
+            if draw(st.integers(0, 3)) == 0:
+                u["organic_sensor"] = {"range": _km(draw, 3, 40), "pd": draw(st.floats(0.1, 1))}
+        fallback = draw(st.sampled_from(["autonomous", "hold", "delayed"]))
+        u["fallback"] = fallback
+        if fallback == "delayed":
+            u["activation_delay"] = f"{draw(st.integers(0, 600))} s"
+        if draw(st.integers(0, 3)) == 0:
+            u["reserve_for"] = {"rounds": draw(st.integers(1, 4)), "for": ["decoy"]}
+        u.update(draw(_availability()))
+    if not kinetic and not posts:
+        return raw
+    network: dict = {"command_posts": posts, "links": links}
+    if draw(st.booleans()):
+        network["jammers"] = [
+            {
+                "id": "jam",
+                "position": [_km(draw, -40, 0), _km(draw, -10, 10)],
+                "radius": _km(draw, 1, 30),
+                "start": f"+{draw(st.integers(0, 120))} min",
+            }
+        ]
+    raw["network"] = network
+    raw["sensors"][0].update(draw(_availability()))
+    if draw(st.booleans()):
+        raw["doctrine"]["rules"] = [
+            {
+                "start": f"+{draw(st.integers(0, 60))} min",
+                "end": f"+{draw(st.integers(61, 200))} min",
+                "hold_fire": [draw(st.sampled_from(["owa_drone", "decoy", "d"]))],
+            }
+        ]
+    # attacks on the defence: the drones also aim at the sensor, a post or a fire unit
+    aims = ["s", *[p["id"] for p in posts], *[u["id"] for u in kinetic]]
+    raw["raids"][0]["targets"][draw(st.sampled_from(aims))] = draw(st.integers(1, 3))
+    return raw

@@ -13,7 +13,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from tests.scenarios import base, build, unit
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from iadsim.compile import CompiledScenario
 from iadsim.engine import run_replications
@@ -27,6 +28,9 @@ from iadsim.engine.reference import trace_replication
 from iadsim.engine.scene import build_scene
 from iadsim.errors import ScenarioError
 from iadsim.scenario import parse_scenario
+
+from scenarios import base, build, unit
+from strategies import network_scenarios
 
 
 def first_fire(cs: CompiledScenario, seed: int = 1, rep: int = 0) -> dict[int, float]:
@@ -584,3 +588,14 @@ def test_bad_network_input_is_a_clear_error(change: Any, field: str, words: str)
     text = str(info.value)
     assert field in text
     assert words in text
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=network_scenarios(), seed=st.integers(0, 2**64 - 1))
+def test_random_network_scenarios_agree(raw: dict, seed: int) -> None:
+    cs = build(raw)
+    assert cs.net_on
+    rows = np.arange(4)
+    a = run_replications(cs, rows, seed=seed, engine="reference")
+    b = run_replications(cs, rows, seed=seed, engine="fast")
+    assert a.equals(b)
