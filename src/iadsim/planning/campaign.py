@@ -6,6 +6,25 @@ earlier nights left. Stock of a fire-unit class is shared out across that
 class's units at dusk (each up to its launchers and reserve), and what they
 do not fire goes back to the stock. Deliveries and production arrive at the
 start of their day. Classes without a stockpile are refilled every night.
+
+Nights are the defence's raids scaled (the same in every replication), or
+drawn from raid templates: each replication chooses a template and a size for
+each raid night with counter-based draws (:func:`template_draws`), so results
+include raid-to-raid variation. Replications that drew the same night (same
+template, size, joined units and elements out of action) run together on one
+compiled scenario; each distinct night is compiled once and kept while memory
+allows (:class:`_NightCache`). A size ``step`` keeps the number of distinct
+nights small.
+
+With ``damage``, what a night destroyed is carried to the next (:class:`_Carry`),
+from what the engine reports per replication. Its limits: an asset destroyed and
+not yet repaired is still in the scenario, so the threats aimed at it fly and
+are engaged as before and command still values it; only its loss is not counted
+again. Fire units and sensors are carried only when the engine reports them
+destroyed (``unit_destroyed``, ``sensor_destroyed`` on its outcomes); they are
+then left out of the following nights' scenarios (which costs a compilation per
+distinct set out of action), rounds on a destroyed launcher go back to the
+stock, and a night keeps its last sensor.
 """
 
 from __future__ import annotations
@@ -350,7 +369,7 @@ def template_draws(
             else:
                 assert spec.mean is not None and spec.dispersion is not None
                 k = spec.dispersion
-                n[rows] = nbinom.ppf(u[rows], k, k / (k + spec.mean))
+                n[rows] = np.maximum(nbinom.ppf(u[rows], k, k / (k + spec.mean)), 0)
             if spec.max is not None:
                 n[rows] = np.minimum(n[rows], spec.max)
             n[rows] = np.round(n[rows] * scale)

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -94,7 +95,19 @@ def _repair_days(value: Any) -> Any:
     return max(1, math.ceil(seconds / _DAY_S - 1e-9))
 
 
-RepairDays = Annotated[int | None, BeforeValidator(_repair_days)]
+RepairDays = Annotated[
+    int | None,
+    BeforeValidator(_repair_days),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "description": "a duration with its unit, e.g. '14 d' or '36 h' (at most "
+            f"{limits.MAX_CAMPAIGN_DAYS} d), or 'never'",
+            "examples": ["14 d", "never"],
+        }
+    ),
+]
+"""A repair time, read as the whole nights it takes (``None``: never)."""
 
 
 def _time_text(value: Any) -> Any:
@@ -109,7 +122,7 @@ TimeText = Annotated[str, BeforeValidator(_time_text)]
 class ScheduledNight(_Model):
     """One raid night of an explicit schedule."""
 
-    day: Day
+    day: Day = Field(description="the campaign day of the night (1: the first)")
     scale: float | None = Field(
         None,
         ge=0.0,
