@@ -674,8 +674,8 @@ def network_scenarios(draw: st.DrawFn) -> dict:
         spec.update(draw(_availability()))
         links.append(spec)
 
-    for s in raw["sensors"]:
-        link(s["id"], posts[draw(st.integers(0, len(posts) - 1))]["id"])
+    for k, s in enumerate(raw["sensors"]):
+        link(s["id"], "cp0" if k == 0 else posts[draw(st.integers(0, len(posts) - 1))]["id"])
     if len(posts) > 1:
         link("cp0", "cp1")
         if draw(st.booleans()):
