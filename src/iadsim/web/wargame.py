@@ -61,6 +61,9 @@ MAX_SESSIONS = 16
 INLINE = "inline.yaml"
 """The name an inline scenario goes by in messages (and its terrain file's folder)."""
 
+_TABLE_LOCK = threading.RLock()
+"""Serialises changes to the table of sessions (routes run on several threads)."""
+
 TICK_SECONDS = 0.1
 """Wall-clock seconds between the clock's ticks while playing (views sent as often)."""
 
@@ -83,19 +86,23 @@ class _Entry:
 
 def _sessions(conn: HTTPConnection) -> OrderedDict[str, _Entry]:
     state = conn.app.state
-    found: OrderedDict[str, _Entry] | None = getattr(state, "wargame_sessions", None)
-    if found is None:
-        found = OrderedDict()
-        state.wargame_sessions = found
+    with _TABLE_LOCK:
+        found: OrderedDict[str, _Entry] | None = getattr(state, "wargame_sessions", None)
+        if found is None:
+            found = OrderedDict()
+            state.wargame_sessions = found
     return found
 
 
 def _entry(conn: HTTPConnection, sid: str) -> _Entry:
     sessions = _sessions(conn)
-    entry = sessions.get(sid)
-    if entry is None:
-        raise HTTPException(404, f"no wargame session {sid!r} (sessions end when the server stops)")
-    sessions.move_to_end(sid)
+    with _TABLE_LOCK:
+        entry = sessions.get(sid)
+        if entry is None:
+            raise HTTPException(
+                404, f"no wargame session {sid!r} (sessions end when the server stops)"
+            )
+        sessions.move_to_end(sid)
     return entry
 
 
@@ -161,11 +168,12 @@ def _answer(entry: _Entry, sid: str) -> dict[str, Any]:
 
 def _keep(conn: HTTPConnection, session: Session, source: dict[str, Any]) -> tuple[str, _Entry]:
     sessions = _sessions(conn)
-    while len(sessions) >= MAX_SESSIONS:
-        sessions.popitem(last=False)
     sid = secrets.token_hex(8)
     entry = _Entry(session, source)
-    sessions[sid] = entry
+    with _TABLE_LOCK:
+        while len(sessions) >= MAX_SESSIONS:
+            sessions.popitem(last=False)
+        sessions[sid] = entry
     return sid, entry
 
 
@@ -174,6 +182,12 @@ def _int(body: dict[str, Any], name: str, default: int | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise HTTPException(400, f"{name} must be a whole number")
     return value
+
+
+def _listed(conn: HTTPConnection) -> list[tuple[str, _Entry]]:
+    sessions = _sessions(conn)
+    with _TABLE_LOCK:
+        return list(sessions.items())
 
 
 @router.get("/examples")
@@ -214,7 +228,7 @@ def list_sessions(request: Request) -> dict[str, Any]:
                 "time": e.session.now,
                 "finished": e.session.finished,
             }
-            for sid, e in _sessions(request).items()
+            for sid, e in _listed(request)
         ]
     }
 
@@ -237,7 +251,9 @@ def static(request: Request, sid: str) -> dict[str, Any]:
 def end_session(request: Request, sid: str) -> dict[str, Any]:
     """Forget a session."""
     _entry(request, sid)
-    del _sessions(request)[sid]
+    sessions = _sessions(request)
+    with _TABLE_LOCK:
+        sessions.pop(sid, None)
     return {"deleted": sid}
 
 
