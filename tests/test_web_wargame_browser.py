@@ -140,6 +140,10 @@ def test_play_a_tiny_raid_to_the_review(server: str, browser, tmp_path: Path) ->
     rows = root.locator(".wg-offer-table tr[data-offer]")
     assert rows.count() >= 1
     threat = int(root.locator(".wg-track").first.get_attribute("data-threat"))
+    # the threats' table: predicted impact, nearest first
+    first_row = root.locator(".wg-threat-table tr[data-threat]").first
+    assert first_row.get_attribute("data-threat") == str(threat)
+    assert "depot" in first_row.inner_text() and "T+00:16:40" in first_row.inner_text()
     page.screenshot(path=str(tmp_path / "decision.png"))
 
     # click the threat, then the unit: the pick shows in the table and on the map

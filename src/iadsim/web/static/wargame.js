@@ -19,6 +19,7 @@
   const BASE = "/api/wargame";
   const SPEEDS = [1, 2, 5, 10, 30, 60, 120];
   const OFFERS_SHOWN = 80;
+  const THREATS_SHOWN = 12;
   const SVG = "http://www.w3.org/2000/svg";
 
   function start() {
@@ -148,6 +149,8 @@
           </div>
           <div class="wg-side">
             <div class="wg-tally"></div>
+            <h3>Threats, nearest impact first</h3>
+            <div class="wg-threats"></div>
             <h3 class="wg-decision-title">Next decision</h3>
             <div class="wg-offers"></div>
             <h3>Fire units</h3>
@@ -169,7 +172,7 @@
         finish: q(".wg-finish"), savepath: q(".wg-savepath"), save: q(".wg-save"),
         message: q(".wg-message"), main: q(".wg-main"), map: q(".wg-map"), tally: q(".wg-tally"),
         decisionTitle: q(".wg-decision-title"), offers: q(".wg-offers"), layers: q(".wg-layers"),
-        units: q(".wg-units"), inflight: q(".wg-inflight"), events: q(".wg-events"), review: q(".wg-review"),
+        units: q(".wg-units"), threats: q(".wg-threats"), inflight: q(".wg-inflight"), events: q(".wg-events"), review: q(".wg-review"),
       };
       const u = this.ui;
       u.start.addEventListener("click", () => this.startSession());
@@ -186,6 +189,10 @@
       u.map.addEventListener("click", (e) => this.mapClick(e));
       u.map.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
       u.offers.addEventListener("click", (e) => this.offerClick(e));
+      u.threats.addEventListener("click", (e) => {
+        const row = e.target.closest("tr[data-threat]");
+        if (row) this.select(Number(row.dataset.threat));
+      });
       u.units.addEventListener("click", (e) => this.unitClick(e));
       u.units.addEventListener("change", (e) => this.delegateChange(e));
       u.layers.addEventListener("change", (e) => this.delegateChange(e));
@@ -264,7 +271,7 @@
       this.ui.review.innerHTML = "";
       this.ui.finishPolicy.innerHTML = '<option value="">my units holding fire</option>' +
         this.policies().map((p) => `<option value="${p}">${p}</option>`).join("");
-      this.drawnLayers = null;
+      this.drawnLayers = this.drawnThreats = null;
       this.drawBase();
       this.apply(data);
       this.connect();
@@ -587,19 +594,52 @@
       u.step.disabled = u.play.disabled = u.finish.disabled = Boolean(v.finished);
       u.decisionTitle.textContent = d ? `Decision at T+${clock(d.time)}${d.presented ? "" : " (coming)"}` : "No decision left";
       const t = v.tally;
-      u.tally.innerHTML = `<span>tracked <b>${t.tracked}</b>/${t.threats}</span>` +
+      this.put(u.tally, `<span>tracked <b>${t.tracked}</b>/${t.threats}</span>` +
         `<span>destroyed <b>${t.destroyed}</b></span><span>jammed <b>${t.jammed}</b></span>` +
         `<span>leaked <b>${t.leaked}</b> (hits ${t.hits})</span>` +
-        `<span>rounds <b>${t.rounds}</b></span><span>spent <b>${money(t.money)}</b></span>`;
+        `<span>rounds <b>${t.rounds}</b></span><span>spent <b>${money(t.money)}</b></span>`);
+      this.renderThreats();
       this.renderOffers();
       this.renderUnits();
-      u.inflight.innerHTML = v.inflight.length
+      this.put(u.inflight, v.inflight.length
         ? `<table><tr><th>threat</th><th>unit</th><th>meets it</th></tr>${v.inflight.slice(0, 30).map((f) =>
             `<tr><td>#${f.threat}</td><td>${esc(f.unit)}</td><td>T+${clock(f.intercept)}</td></tr>`).join("")}</table>`
-        : '<p class="wg-none">nothing in flight</p>';
-      u.events.innerHTML = v.events.slice(0, 15).map((e) =>
-        `<li class="wg-ev-${esc(e.what)}">T+${clock(e.time)} ${esc(e.what)}${e.threat >= 0 ? " #" + e.threat : ""}${e.unit ? " by " + esc(e.unit) : ""}</li>`).join("");
+        : '<p class="wg-none">nothing in flight</p>');
+      this.put(u.events, v.events.slice(0, 15).map((e) =>
+        `<li class="wg-ev-${esc(e.what)}">T+${clock(e.time)} ${esc(e.what)}${e.threat >= 0 ? " #" + e.threat : ""}${e.unit ? " by " + esc(e.unit) : ""}</li>`).join(""));
       this.drawMap();
+    }
+
+    put(node, html) {
+      // replace a panel's content only when it changed (each replacement costs a layout)
+      if (node.wgHtml !== html) { node.innerHTML = html; node.wgHtml = html; }
+    }
+
+    renderThreats() {
+      const v = this.view;
+      const soon = v.tracks.slice().sort((a, b) => a.impact_time - b.impact_time || a.threat - b.threat);
+      const shown = soon.slice(0, THREATS_SHOWN);
+      const note = (t) => (t.inflight ? t.inflight + " in flight" : t.picked ? "to " + t.picked : "");
+      // the rows are rebuilt when the threats listed change, their countdowns updated in place
+      const key = shown.map((t) => [t.threat, t.kind, t.threat === this.selected, note(t)].join(",")).join(";") +
+        "|" + soon.length;
+      if (key !== this.drawnThreats) {
+        this.drawnThreats = key;
+        const rows = shown.map((t) =>
+          `<tr data-threat="${t.threat}" class="${t.threat === this.selected ? "wg-selected-row" : ""}${t.picked ? " wg-picked" : ""}">` +
+          `<td>#${t.threat}</td><td>${esc(t.kind)}</td><td>${esc(t.target)}</td><td>T+${clock(t.impact_time)}</td>` +
+          `<td class="wg-in"></td><td>${esc(note(t))}</td></tr>`).join("");
+        this.ui.threats.innerHTML = soon.length
+          ? `<table class="wg-threat-table"><tr><th>threat</th><th>kind</th><th>aimed at</th><th>impact</th><th>in</th><th></th></tr>${rows}</table>` +
+            (soon.length > THREATS_SHOWN ? `<p class="wg-none">and ${soon.length - THREATS_SHOWN} more</p>` : "")
+          : '<p class="wg-none">no track in the air</p>';
+        this.threatCells = Array.from(this.ui.threats.querySelectorAll("td.wg-in"));
+      }
+      shown.forEach((t, n) => {
+        const text = number(t.impact_time - v.time) + " s";
+        const cell = this.threatCells[n];
+        if (cell && cell.textContent !== text) cell.textContent = text;
+      });
     }
 
     renderOffers() {
@@ -614,10 +654,10 @@
           `<td>${(100 * o.kill).toFixed(0)}%</td><td>T+${clock(o.intercept)}</td><td>${number(o.score, 3)}</td><td>${esc(who)}</td></tr>`;
       }).join("");
       const head = this.selected !== null ? `<p>options against threat #${this.selected} (Esc: all)</p>` : "";
-      this.ui.offers.innerHTML = offers.length
+      this.put(this.ui.offers, offers.length
         ? `${head}<table class="wg-offer-table"><tr><th>threat</th><th>unit</th><th>rounds</th><th>kill</th><th>meets it</th><th>score</th><th></th></tr>${rows}</table>` +
           (more > 0 ? `<p class="wg-none">and ${more} more</p>` : "")
-        : `${head}<p class="wg-none">no options${this.selected !== null ? " against this threat" : ""} at this decision</p>`;
+        : `${head}<p class="wg-none">no options${this.selected !== null ? " against this threat" : ""} at this decision</p>`);
     }
 
     renderUnits() {
