@@ -100,7 +100,9 @@
       this.build();
       this.loadExamples();
       window.addEventListener("iadsim:tab", (e) => {
-        if (e.detail === "wargame") this.refreshSources();
+        if (e.detail !== "wargame") return;
+        this.refreshSources();
+        if (this.zoom) requestAnimationFrame(() => this.setBox(this.zoom.slice())); // sizes again
       });
       document.addEventListener("keydown", (e) => this.key(e));
     }
@@ -188,6 +190,7 @@
       });
       u.map.addEventListener("click", (e) => this.mapClick(e));
       u.map.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
+      window.addEventListener("resize", () => { if (this.zoom) this.setBox(this.zoom.slice()); });
       u.offers.addEventListener("click", (e) => this.offerClick(e));
       u.threats.addEventListener("click", (e) => {
         const row = e.target.closest("tr[data-threat]");
@@ -403,7 +406,10 @@
       this.zoom = box;
       const [x, y, w, h] = box;
       this.ui.map.setAttribute("viewBox", `${x} ${-(y + h)} ${w} ${h}`);
-      this.scale = Math.max(w, h) / 140; // a symbol's size, km
+      // a symbol's size in km: 8 pixels of the map as drawn (the box is fitted into it)
+      const rect = this.ui.map.getBoundingClientRect();
+      this.scale = rect.width > 0 && rect.height > 0
+        ? 8 * Math.max(w / rect.width, h / rect.height) : Math.max(w, h) / 120;
       this.render();
     }
 
@@ -503,7 +509,7 @@
           const x = X(u.x), y = Y(u.y), s = 0.9 * k;
           return `<g class="${cls}" data-unit="${esc(u.id)}"><polygon points="${x},${y - s} ${x - s},${y + s * 0.8} ${x + s},${y + s * 0.8}"/>` +
             `<title>${esc(u.id)} (${esc(u.layer)}): ${u.ready} ready, ${u.reserve} reserve, ${u.free_channels}/${u.channels} channels free${u.delegated ? ", delegated to " + esc(u.delegated) : ""}</title>` +
-            `<text x="${x + 1.1 * k}" y="${y + 0.4 * k}" font-size="${k}">${esc(u.id)}</text></g>`;
+            `<text x="${x + 1.1 * k}" y="${y + 0.5 * k}" font-size="${1.4 * k}">${esc(u.id)}</text></g>`;
         }).join("");
       }
       const labels = v.tracks
@@ -522,8 +528,8 @@
       };
       const line = make("line", { class: "wg-predicted", x2: X(t.impact_x), y2: Y(t.impact_y) });
       const g = make("g", { "data-threat": t.threat });
-      const dot = make("circle", { r: 0.8 * k });
-      const hit = make("circle", { class: "wg-hit", r: 2 * k });
+      const dot = make("circle", { r: 0.65 * k });
+      const hit = make("circle", { class: "wg-hit", r: 1.6 * k });
       const title = make("title", {});
       g.append(dot, hit, title);
       this.ui.map.querySelector(".wg-predicted-g").appendChild(line);
@@ -549,11 +555,11 @@
       map.querySelector(".wg-assets").innerHTML = this.static.assets
         .filter((a) => a.x !== null)
         .map((a) => `<rect class="wg-asset" x="${X(a.x) - 0.8 * k}" y="${Y(a.y) - 0.8 * k}" width="${1.6 * k}" height="${1.6 * k}"><title>${esc(a.id)} (value ${a.value})</title></rect>` +
-          `<text class="wg-asset-label" x="${X(a.x) + 1.2 * k}" y="${Y(a.y) + 0.4 * k}" font-size="${1.1 * k}">${esc(a.id)}</text>`)
+          `<text class="wg-asset-label" x="${X(a.x) + 1.2 * k}" y="${Y(a.y) + 0.4 * k}" font-size="${1.4 * k}">${esc(a.id)}</text>`)
         .join("");
       for (const node of this.trackNodes.values()) {
-        node.dot.setAttribute("r", 0.8 * k);
-        node.hit.setAttribute("r", 2 * k);
+        node.dot.setAttribute("r", 0.65 * k);
+        node.hit.setAttribute("r", 1.6 * k);
       }
       this.drawnUnits = this.drawnLines = this.drawnLabels = null;
     }
