@@ -6,6 +6,7 @@ import functools
 import hashlib
 import json
 import math
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -211,7 +212,7 @@ def picture_bytes(compiled: CompiledScenario) -> float:
     queue = threats * (links + nodes * (compiled.net_width + 2)) + 1
     holds = max(1, compiled.net_n_posts) * max(1, min(compiled.net_max_capacity, threats))
     return float(
-        8 * pieces * (sensors * units + units + 2)
+        pieces * (sensors * units + 8 * units + 16)
         + 8 * threats * (sensors + 2 * nodes + 1)
         + 16 * queue
         + 8 * holds
@@ -651,6 +652,16 @@ def compile_scenario(scenario: Any, *, source: str | Path = "<scenario>") -> Com
         ),
     )
     _check_looks(compiled, scenario, source)
+    if compiled.net_on:
+        threads = max(1, int(os.environ.get("NUMBA_NUM_THREADS") or os.cpu_count() or 1))
+        problem = limits.check_memory(
+            picture_bytes(compiled) * threads,
+            f"the network's picture of a night ({compiled.n_threats:,} threats, "
+            f"{len(compiled.net_node_cycle):,} nodes, {len(compiled.net_link_to):,} links, up "
+            f"to {compiled.net_width:,} outages of each) on {threads} thread(s)",
+        )
+        if problem is not None:
+            raise ScenarioError(source, [("network", problem)])
     return compiled
 
 

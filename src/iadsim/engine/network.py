@@ -136,8 +136,8 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
         a = np.full(max(n, 1), value)
         return a.tolist() if lists else a
 
-    def i(n: int) -> Any:
-        a = np.zeros(max(n, 1), dtype=np.int64)
+    def i(n: int, dtype: Any = np.int64) -> Any:
+        a = np.zeros(max(n, 1), dtype=dtype)
         return a.tolist() if lists else a
 
     return Picture(
@@ -148,7 +148,7 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
         dn_s=f(n_elems * width),
         dn_e=f(n_elems * width),
         tau=f(pieces),
-        reach=i(pieces * n_sensors * n_units),
+        reach=i(pieces * n_sensors * n_units, np.int8),
         cut_since=f(pieces * n_units),
         det=f(n_threats * n_sensors),
         arr=f(n_threats * n_nodes),
@@ -241,6 +241,30 @@ def _down_intervals(sc: Any, pic: Any, seed: Any, rep: int) -> None:
 
 
 @kernel(inline=True)
+def _sift(a: Any, start: int, end: int) -> None:
+    root = start
+    while 2 * root + 1 < end:
+        child = 2 * root + 1
+        if child + 1 < end and a[child] < a[child + 1]:
+            child += 1
+        if a[root] < a[child]:
+            a[root], a[child] = a[child], a[root]
+            root = child
+        else:
+            return
+
+
+@kernel(inline=True)
+def _heapsort(a: Any, n: int) -> None:
+    """Sort ``a[:n]`` in place, ascending (heapsort: no workspace, n log n)."""
+    for start in range((n - 2) // 2, -1, -1):
+        _sift(a, start, n)
+    for end in range(n - 1, 0, -1):
+        a[0], a[end] = a[end], a[0]
+        _sift(a, 0, end)
+
+
+@kernel(inline=True)
 def _pieces(sc: Any, pic: Any) -> int:
     """Cut the night at every boundary of a down interval; returns the number of pieces."""
     width = sc.net_width
@@ -252,14 +276,7 @@ def _pieces(sc: Any, pic: Any) -> int:
                 if 0.0 < b < math.inf:
                     pic.times[n] = b
                     n += 1
-    # insertion sort (boundaries are few), then unique
-    for j in range(1, n):
-        x = pic.times[j]
-        k = j
-        while k > 0 and pic.times[k - 1] > x:
-            pic.times[k] = pic.times[k - 1]
-            k -= 1
-        pic.times[k] = x
+    _heapsort(pic.times, n)  # then unique
     pic.tau[0] = 0.0
     m = 1
     for j in range(n):
