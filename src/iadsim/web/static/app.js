@@ -569,12 +569,17 @@ function setupMap() {
   }, { passive: false });
   new ResizeObserver(() => drawMap()).observe(map.svg);
 }
-function extent(view) {
+function extent(view, defence) {
   const xs = [], ys = [];
   const add = (p) => { xs.push(p[0]); ys.push(p[1]); };
   for (const a of view.assets) add(a.at);
   for (const s of view.sensors) add(s.at);
   for (const u of view.fire_units) add(u.at);
+  if (defence && xs.length) {
+    // the defended area: assets, sensors and fire units, with room for the fire units' rings
+    const reach = Math.max(0, ...view.fire_units.filter((u) => !u.moves).map((u) => u.max_range));
+    return [Math.min(...xs) - reach, Math.min(...ys) - reach, Math.max(...xs) + reach, Math.max(...ys) + reach];
+  }
   for (const r of view.raids) {
     r.sites.forEach(add);
     r.waypoints.forEach(add);
@@ -583,10 +588,10 @@ function extent(view) {
   if (!xs.length) return [-50000, -50000, 50000, 50000];
   return [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)];
 }
-function fitView() {
+function fitView(whole) {
   const view = state.view || state.lastGoodView;
   if (!view) return;
-  const [x0, y0, x1, y1] = extent(view);
+  const [x0, y0, x1, y1] = extent(view, !whole);
   state.cam.cx = (x0 + x1) / 2;
   state.cam.cy = (y0 + y1) / 2;
   const rect = map.svg.getBoundingClientRect();
@@ -1194,7 +1199,8 @@ async function main() {
   $("example-new").addEventListener("click", newFromExample);
   $("file-save").addEventListener("click", saveFile);
   $("delete-selected").addEventListener("click", deleteSelected);
-  $("fit-view").addEventListener("click", fitView);
+  $("fit-view").addEventListener("click", () => fitView(true));
+  $("fit-defence").addEventListener("click", () => fitView(false));
   $("run-start").addEventListener("click", startRun);
   $("run-cancel").addEventListener("click", cancelRun);
   $("report-show").addEventListener("click", () => state.reportRun && showReport(state.reportRun));
