@@ -6,10 +6,10 @@ and adds what a player needs around it:
 - a **clock** (:attr:`Session.now`, seconds after the start) that the page runs
   at x1 to x120 (:meth:`Session.advance`), pauses, or moves to the next decision
   the player has a part in (:meth:`Session.step`);
-- the **picture** at the clock (:meth:`Session.view`): the tracks with their
-  predicted impact points and times, every fire unit's state and options at the
-  next decision (kill chance, rounds, free channels), the salvos in flight, and
-  what happened so far;
+- the **picture** at the clock (:meth:`Session.view`, :mod:`iadsim.wargame.picture`):
+  the tracks with their predicted impact points and times, every fire unit's
+  state and options at the next decision (kill chance, rounds, free channels),
+  the salvos in flight, and what happened so far;
 - **command**: the player assigns a threat to a unit (:meth:`Session.assign`),
   or delegates units or whole layers to a built-in policy (:meth:`Session.delegate`).
   At each decision the chosen offers are the player's picks plus each policy's
@@ -42,20 +42,18 @@ import numpy as np
 from iadsim.c2 import POLICY_NAMES
 from iadsim.compile import CompiledScenario
 from iadsim.engine.outcomes import Fate
-from iadsim.engine.reference import Decision, Offer, Replication, TraceEvent
+from iadsim.engine.reference import Decision, Offer, Replication
 from iadsim.wargame.choices import policy_choice
 from iadsim.wargame.errors import WargameError
+from iadsim.wargame.picture import Picture, static_view
 
-__all__ = ["MAX_SPEED", "PLAYER", "Chosen", "Logged", "Move", "Session", "start"]
+__all__ = ["MAX_SPEED", "PLAYER", "Chosen", "Logged", "Move", "Session", "perceived_kinds", "start"]
 
 PLAYER = "player"
 """Who took an offer the player picked (``Chosen.by``)."""
 
 MAX_SPEED = 120.0
 """The fastest clock: game seconds per wall-clock second."""
-
-EVENTS_SHOWN = 40
-"""Recent events listed in a view."""
 
 
 class Chosen(NamedTuple):
@@ -181,16 +179,8 @@ class Session:
         """Counts changes (picks, delegation, clock), for clients that cache views."""
         self._presented = False  # the pending decision has been shown to the player
         self._seen: set[tuple[int, int]] = set()  # player (threat, unit) pairs last offered
-        self._cursor = 0  # trace events applied to the picture below
-        self._tracked: dict[int, float] = {}  # threat -> when tracked
-        self._ended: dict[int, tuple[str, float, int]] = {}  # threat -> (what, when, unit)
-        self._flying: list[tuple[float, float, int, int]] = []  # (fired, until, threat, unit)
-        sc = self.replication.sc
-        self._ready = list(sc.unit_rounds)  # magazines at the clock
-        self._reserve = list(sc.unit_reserve)
-        self._shots = [0] * compiled.n_units  # rounds fired by the clock
-        self._salvos: list[int] = []  # rounds of each salvo fired, in firing order
-        self._fires_seen = 0
+        self.picture = Picture(compiled, self.replication)
+        """What the player sees at the clock (rebuilt from the replication's trace)."""
         self._index_of = {uid: u for u, uid in enumerate(compiled.unit_ids)}
         self.decision: Decision | None = self.replication.next_decision()
         """The next decision (``None``: the night is over)."""
@@ -489,7 +479,7 @@ class Session:
             Chosen(offers[k].threat, offers[k].unit, offers[k].window, offers[k].rounds, b)
             for k, b in zip(positions, who, strict=True)
         )
-        self._salvos.extend(c.rounds for c in chosen)  # fired in this order (the trace's)
+        self.picture.salvos.extend(c.rounds for c in chosen)  # fired in this order
         move = Move(decision.tick, decision.time, chosen, again)
         self.moves.append(move)
         self.log.append(Logged(move, tuple(offers), free, ready, tuple(positions)))
@@ -499,162 +489,9 @@ class Session:
         self.version += 1
 
     # --- the picture
-    def _catch_up(self) -> None:
-        """Apply the trace events up to the clock to the picture."""
-        trace: list[TraceEvent] = self.replication.trace or []
-        t = self.now
-        while self._cursor < len(trace) and trace[self._cursor].time <= t:
-            e = trace[self._cursor]
-            self._cursor += 1
-            if e.what == "track":
-                self._tracked[e.threat] = e.time
-            elif e.what == "fire":
-                self._flying.append((e.time, e.until, e.threat, e.unit))
-                rounds = self._salvos[self._fires_seen]
-                self._fires_seen += 1
-                self._ready[e.unit] -= rounds
-                self._shots[e.unit] += rounds
-            elif e.what == "reload":
-                refill = min(self.replication.sc.unit_rounds[e.unit], self._reserve[e.unit])
-                self._ready[e.unit] += refill
-                self._reserve[e.unit] -= refill
-            elif e.what in ("kill", "jammed", "leak", "impact"):
-                self._ended[e.threat] = (e.what, e.time, e.unit)
-        self._flying = [f for f in self._flying if f[1] > t]
-
     def view(self) -> dict[str, Any]:
-        """The picture at the clock, as plain data (JSON-ready); see docs/wargame.md.
-
-        Tracks, salvos in flight and the units' magazines and channels are as of the
-        clock; the offers are those of the next decision (the same, once the clock
-        stands at it).
-        """
-        self._catch_up()
-        cs, rep, t = self.compiled, self.replication, self.now
-        sc = rep.sc
-        tracks = []
-        for i, since in self._tracked.items():
-            if i in self._ended:
-                continue
-            lo, hi = sc.route_offset[i], sc.route_offset[i + 1]
-            ts = sc.route_t[lo:hi]
-            tracks.append(
-                {
-                    "threat": i,
-                    "kind": "decoy" if t >= rep.discerned[i] else self.kinds[sc.threat_class[i]],
-                    "x": float(np.interp(t, ts, sc.route_x[lo:hi])),
-                    "y": float(np.interp(t, ts, sc.route_y[lo:hi])),
-                    "altitude": float(np.interp(t, ts, sc.route_z[lo:hi])),
-                    "tracked": since,
-                    "impact_time": sc.impact_time[i],
-                    "impact_x": sc.route_x[hi - 1],
-                    "impact_y": sc.route_y[hi - 1],
-                    "target": cs.asset_ids[sc.threat_target[i]],
-                    "inflight": sum(1 for f in self._flying if f[2] == i),
-                    "picked": cs.unit_ids[self._offer(self.picks[i]).unit]
-                    if i in self.picks
-                    else None,
-                }
-            )
-        decision = self.decision
-        busy: dict[int, int] = {}
-        for f in self._flying:
-            busy[f[3]] = busy.get(f[3], 0) + 1
-        units = []
-        for u in range(cs.n_units):
-            p0, p1 = sc.unit_path_offset[u], sc.unit_path_offset[u + 1]
-            pt = sc.unit_path_t[p0:p1]
-            units.append(
-                {
-                    "unit": u,
-                    "id": cs.unit_ids[u],
-                    "layer": cs.unit_layer[u],
-                    "class": cs.unit_class[u],
-                    "ew": bool(cs.unit_is_ew[u]),
-                    "x": float(np.interp(t, pt, sc.unit_path_x[p0:p1])),
-                    "y": float(np.interp(t, pt, sc.unit_path_y[p0:p1])),
-                    "ready": self._ready[u],
-                    "reserve": self._reserve[u],
-                    "channels": sc.unit_channels[u],
-                    "free_channels": sc.unit_channels[u] - busy.get(u, 0),
-                    "cost_per_round": sc.unit_cost[u],
-                    "fired": self._shots[u],
-                    "delegated": self.delegation[u],
-                }
-            )
-        offers = []
-        if decision is not None:
-            picked = set(self.picks.values())
-            for k, o in enumerate(decision.offers):
-                offers.append(
-                    {
-                        "offer": k,
-                        "threat": o.threat,
-                        "unit": cs.unit_ids[o.unit],
-                        "rounds": o.rounds,
-                        "kill": o.kill,
-                        "intercept": o.intercept,
-                        "score": o.score,
-                        "picked": k in picked,
-                        "delegated": self.delegation[o.unit],
-                    }
-                )
-        ended = list(self._ended.values())
-        return {
-            "time": t,
-            "finished": self.finished and t >= self.end_time,
-            "decision": None
-            if decision is None
-            else {
-                "time": decision.time,
-                "tick": decision.tick,
-                "presented": self._presented,
-                "offers": len(decision.offers),
-            },
-            "tracks": tracks,
-            "units": units,
-            "offers": offers,
-            "inflight": [
-                {
-                    "threat": f[2],
-                    "unit": cs.unit_ids[f[3]],
-                    "fired": f[0],
-                    "intercept": f[1],
-                }
-                for f in self._flying
-            ],
-            "tally": {
-                "tracked": len(self._tracked),
-                "destroyed": sum(1 for e in ended if e[0] == "kill"),
-                "jammed": sum(1 for e in ended if e[0] == "jammed"),
-                "leaked": sum(1 for e in ended if e[0] in ("leak", "impact")),
-                "hits": sum(1 for e in ended if e[0] == "impact"),
-                "rounds": sum(self._shots),
-                "money": float(np.asarray(self._shots) @ np.asarray(cs.unit_cost)),
-                "threats": cs.n_threats,
-            },
-            "events": self._recent(),
-            "version": self.version,
-        }
-
-    def _offer(self, k: int) -> Offer:
-        assert self.decision is not None
-        return self.decision.offers[k]
-
-    def _recent(self) -> list[dict[str, Any]]:
-        trace = self.replication.trace or []
-        cs = self.compiled
-        shown = trace[max(0, self._cursor - EVENTS_SHOWN) : self._cursor]
-        return [
-            {
-                "time": e.time,
-                "what": e.what,
-                "threat": e.threat,
-                "unit": cs.unit_ids[e.unit] if e.unit >= 0 else None,
-            }
-            for e in reversed(shown)
-            if e.what != "track"
-        ]
+        """The picture at the clock, as plain data (JSON-ready): :meth:`Picture.view`."""
+        return self.picture.view(self)
 
     def record(self) -> dict[str, Any]:
         """The session as saved (:func:`iadsim.wargame.record.record`)."""
@@ -663,58 +500,8 @@ class Session:
         return record(self)
 
     def static(self) -> dict[str, Any]:
-        """What does not change during the night: names, assets, routes' ends, for drawing once."""
-        cs = self.compiled
-        return {
-            "name": cs.name,
-            "content_hash": cs.content_hash,
-            "seed": self.seed,
-            "replication": self.index,
-            "duration": cs.duration,
-            "decision_cycle": cs.decision_cycle,
-            "threats": cs.n_threats,
-            "policies": list(POLICY_NAMES),
-            "layers": sorted(set(cs.unit_layer)),
-            "assets": [
-                {"id": a, "value": float(cs.asset_value[k]), "x": x, "y": y}
-                for k, (a, (x, y)) in enumerate(
-                    zip(cs.asset_ids, (_asset_xy(cs, k) for k in range(cs.n_assets)), strict=True)
-                )
-            ],
-            "cost_aware": not bool(np.isnan(cs.worth).any()),
-            "extent": _extent(cs),
-            "focus": _focus(cs),
-        }
-
-
-def _extent(cs: CompiledScenario) -> list[float]:
-    """West, east, south and north edges (m) of every route and fire unit, for the map."""
-    xs = np.concatenate([cs.route_x, cs.unit_path_x, [0.0]])
-    ys = np.concatenate([cs.route_y, cs.unit_path_y, [0.0]])
-    return [float(xs.min()), float(xs.max()), float(ys.min()), float(ys.max())]
-
-
-def _focus(cs: CompiledScenario) -> list[float]:
-    """West, east, south and north edges (m) of the defended area: fire units and aim points."""
-    ends = np.asarray(cs.route_offset)[1:] - 1
-    xs = np.concatenate([cs.unit_path_x, cs.route_x[ends], [0.0]])
-    ys = np.concatenate([cs.unit_path_y, cs.route_y[ends], [0.0]])
-    pad = max(0.2 * max(np.ptp(xs), np.ptp(ys)), 15_000.0)
-    return [
-        float(xs.min() - pad),
-        float(xs.max() + pad),
-        float(ys.min() - pad),
-        float(ys.max() + pad),
-    ]
-
-
-def _asset_xy(cs: CompiledScenario, asset: int) -> tuple[float | None, float | None]:
-    """An asset's position: the mean aim point of the threats aimed at it (None if none is)."""
-    aimed = np.flatnonzero(np.asarray(cs.threat_target) == asset)
-    if not len(aimed):
-        return None, None
-    ends = np.asarray(cs.route_offset)[aimed + 1] - 1
-    return float(np.mean(cs.route_x[ends])), float(np.mean(cs.route_y[ends]))
+        """What does not change during the night (:func:`static_view`)."""
+        return static_view(self)
 
 
 def _fate_word(rep: Replication, threat: int) -> str:
