@@ -596,6 +596,43 @@ def test_the_review_with_cost_aware_best() -> None:
     assert review["decisions_differing"] == 0 and review["decisions"] == []
 
 
+def test_the_review_when_cost_aware_is_best_by_money() -> None:
+    """A $100k SAM and a $1k gun against one drone worth $10k: both kill it, the gun cheaper.
+
+    greedy fires the SAM at the first chance; cost_aware declines it (10k - 100k < 0) and
+    waits for the gun. Nothing is lost either way, so the best policy is the cheaper one,
+    cost_aware; the player who fires the SAM lost, by cost_aware's score, the SAM's net
+    value: (100k - 10k) / (1000 - t) dollars per second at the decision at time t.
+    """
+    raw = base(value_unit="1000 USD")
+    raw["raids"][0]["count"] = 1
+    raw["fire_units"] = [
+        unit("sam", -20, pk=1.0, cost_per_shot="100000 USD"),
+        unit("gun", -8, pk=1.0, cost_per_shot="1000 USD"),
+    ]
+    cs = build(raw)
+    assert list(cs.impact_time) == [1000.0]
+    session = start(cs, seed=3, replication=0)
+    session.step()
+    decision = session.decision
+    assert decision is not None and [o.unit for o in decision.offers] == [0]
+    session.assign(0, "sam")
+    session.finish()
+    review = after_action_review(session)
+    nights = review["nights"]
+    assert nights["player"] == nights["greedy"]
+    assert (nights["greedy"]["money"], nights["cost_aware"]["money"]) == (100_000.0, 1000.0)
+    assert all(nights[n]["value_lost"] == 0 and nights[n]["leakers"] == 0 for n in nights)
+    assert review["best"] == "cost_aware"
+    (worst,) = review["decisions"]
+    assert worst["time"] == decision.time and worst["repeated"] == 1
+    assert worst["policy"] == [] and [o["unit"] for o in worst["taken"]] == ["sam"]
+    expected = (100_000.0 - 10_000.0) / (1000.0 - decision.time)
+    assert math.isclose(worst["score_lost"], expected, rel_tol=1e-12)
+    assert worst["kill_lost"] == -1.0  # the player's salvo had the kill chance the policy forwent
+    assert worst["taken"][0]["value"] == -expected
+
+
 def test_the_review_without_value_unit_leaves_cost_aware_out() -> None:
     raw = base()
     raw["raids"][0]["count"] = 1
