@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from iadsim.geometry import enu_to_geodetic
 from iadsim.scenario import load_scenario
 
 CHROMIUM = "/usr/bin/chromium"
@@ -129,6 +130,12 @@ def test_edit_run_and_compare_in_chromium(browser, server, tmp_path):
     print(f"\ntime from `iadsim serve` to a usable page: {usable:.2f} s")
     assert "token=" not in page.url  # the token left the address bar for a cookie
     other = _page(browser, server, problems)  # a second tab, open all along
+
+    # a point moved on the map keeps {lat, lon}: the page's conversion is the geometry module's
+    lat, lon = enu_to_geodetic(123456.7, -98765.4, 50.0, 30.0)
+    got = page.evaluate("() => enuToGeodetic(123456.7, -98765.4, {lat: 50, lon: 30})")
+    assert got["lat"] == pytest.approx(float(lat), abs=1e-9)
+    assert got["lon"] == pytest.approx(float(lon), abs=1e-9)
 
     # the Wargame tab loads its own script and draws into its root
     page.click(".tabs button[data-tab='wargame']")
