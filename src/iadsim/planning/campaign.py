@@ -669,7 +669,9 @@ def run_campaign(
         campaign: the campaign (horizon, nights, stockpiles, deliveries).
         defence: the defence scenario's raw data; its raids make one standard night.
         replications: Monte Carlo replications (each carries its own stockpile).
-        seed: the seed; night ``d`` runs with a seed derived from it and ``d``.
+        seed: the seed; night ``d`` runs with a seed derived from it and ``d``, and
+            with templates, each replication's nights are drawn with it
+            (:func:`template_draws`).
         engine: ``"fast"`` or ``"reference"``.
         deliveries: (type, day, count) arrivals added to the campaign's own.
         joining: (day, fire-unit entry) units that join the defence from that night
@@ -687,8 +689,10 @@ def run_campaign(
     Raises:
         ScenarioError: if the defence is not a valid scenario.
         CampaignError: (a ScenarioError) if a stockpile names a fire-unit class the
-            defence does not have, or the campaign would need more memory than is
-            available (how much is said).
+            defence does not have, a template or ``damage`` does not fit the defence
+            (:func:`~iadsim.scenario.campaign.check_templates`), a drawn night is too
+            big, or the campaign would need more memory than is available (how much
+            is said).
     """
     if replications < 1:
         raise ValueError(f"replications must be at least 1, got {replications}")
