@@ -88,7 +88,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        ws="websockets",
+        ws="websockets-sansio",
     )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)
