@@ -188,6 +188,7 @@ def test_size_aware_intervals_hold_on_small_and_large_nights(result: Backtest) -
     large = t[(t["kind"] == "owa_drone") & (t["size"] == "large")].iloc[0]
     assert small["largest"] <= large["smallest"]
     assert "small and large nights" in backtest_text(result)
+    assert result.settings["average"] is True
 
 
 def test_the_forecasts_reproduce_the_size_effect(result: Backtest) -> None:
@@ -222,3 +223,31 @@ def test_random_walk_shares_move_with_raid_size() -> None:
     logit = np.log([small / (1 - small), large / (1 - large)])
     # 50 -> 200 threats is two doublings: -0.5 each
     assert np.isclose(logit[1] - logit[0], -1.0, atol=1e-5)
+
+
+def test_model_averaging_draws_filters_by_their_predictive_likelihood() -> None:
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    n = rng.integers(20, 200, size=60).astype(float)
+    leaked = rng.binomial(n.astype(int), 0.2).astype(float)
+    nights = pd.DataFrame({"date": [FIRST + dt.timedelta(days=i) for i in range(60)],
+                           "launched": n, "destroyed": np.nan, "lost_to_ew": np.nan,
+                           "leaked": leaked, "ew_reporting": "combined"})  # fmt: skip
+    walk = random_walk_model(nights, has_ew=False, sigmas=(0.0, 0.4),
+                             concentrations=(3.0, np.inf))  # fmt: skip
+    run = FilterRun(walk)
+    for i, date in enumerate(walk.dates):
+        run.advance(date)
+        run.observe(i)
+    w = run.weights()
+    assert np.isclose(w.sum(), 1.0) and int(np.argmax(w)) == run.choose()
+    assert (run.pick(50, rng, average=False) == run.choose()).all()
+    picks = run.pick(20_000, rng, average=True)
+    share = np.bincount(picks, minlength=len(w)) / len(picks)
+    assert np.allclose(share, w, atol=0.02)
+    # binomial nights: the multinomial filters carry almost all the weight
+    binomial = [f for f, (_, c, _) in enumerate(run.pairs) if np.isinf(c)]
+    assert w[binomial].sum() > 0.9
+    counts = run.sample_mixed_now(picks[:300], 59, 100.0, rng)
+    assert counts.shape == (300, 3) and (counts.sum(axis=1) == 100).all()

@@ -487,22 +487,21 @@ def backtest(
         options = {"sigmas": sigmas, "concentrations": concentrations, "half_life": half_life,
                    "selection_half_life": selection_half_life}  # fmt: skip
         plans = _plans(nights, span, window=window, start=start, by=by)
-        krng = np.random.default_rng([seed, number])
+        # one stream per model (and one for the PIT): a change to one model leaves the
+        # others' samples, and so their scores, exactly as they were
+        sim_rng, rw_rng, base_rng, krng = (np.random.default_rng([seed, number, k])
+                                           for k in range(4))  # fmt: skip
         sim = _drift_forecasts(
-            simulation_model(table, nights, **options), plans, breaks, samples, krng, average
+            simulation_model(table, nights, **options), plans, breaks, samples, sim_rng, average
         )
         rw = _drift_forecasts(
-            random_walk_model(nights, table.has_ew, **options),
-            plans,
-            breaks,
-            samples,
-            krng,
+            random_walk_model(nights, table.has_ew, **options), plans, breaks, samples, rw_rng,
             average,
-        )
+        )  # fmt: skip
         targets = {key: value[0] for key, value in sim.items()}
         base = baseline_forecasts(
             nights, targets, has_ew=table.has_ew, window=window, start=start, breaks=breaks,
-            concentrations=concentrations, samples=samples, rng=krng,
+            concentrations=concentrations, samples=samples, rng=base_rng,
         )  # fmt: skip
         for key, ix in targets.items():
             rows = nights.iloc[ix]
