@@ -329,7 +329,10 @@ def test_an_edit_changes_only_its_value(client: TestClient, workspace: Path) -> 
 def test_examples_are_shipped_and_copied(client: TestClient, workspace: Path) -> None:
     packaged = ROOT / "src" / "iadsim" / "web" / "examples"
     for path in packaged.glob("*.yaml"):
-        assert path.read_bytes() == (EXAMPLES / path.name).read_bytes(), path.name
+        assert path.read_bytes() == (EXAMPLES / path.name).read_bytes(), (
+            f"src/iadsim/web/examples/{path.name} differs from examples/{path.name}: "
+            f"cp examples/{path.name} src/iadsim/web/examples/"
+        )
     npy = packaged / "terrain" / "valley.npy"
     assert npy.read_bytes() == (EXAMPLES / "terrain" / "valley.npy").read_bytes()
     first = client.post("/api/examples/terrain_valley", json={}).json()
