@@ -165,6 +165,7 @@ def test_bad_starts_are_refused_with_a_message(client: TestClient, workspace: Pa
     refused(post({"scenario": {"inline": tiny()}, "seed": "7"}), 400, "seed must be a whole number")
     refused(post({"scenario": {"inline": tiny()}, "seed": -1}), 400, "seed must be in [0, 2**64)")
     refused(post({"scenario": {"inline": tiny()}, "replication": 1.5}), 400, "replication must be")
+    refused(post({"scenario": {"inline": tiny()}, "auto_pause": "no"}), 400, "auto_pause must be")
     for name, fragment in (
         ("../secret.yaml", "'..'"),
         ("/etc/passwd", "relative to the workspace"),

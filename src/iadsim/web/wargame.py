@@ -177,6 +177,13 @@ def _keep(conn: HTTPConnection, session: Session, source: dict[str, Any]) -> tup
     return sid, entry
 
 
+def _flag(body: dict[str, Any], name: str, default: bool) -> bool:
+    value = body.get(name, default)
+    if not isinstance(value, bool):
+        raise HTTPException(400, f"{name} must be true or false")
+    return value
+
+
 def _int(body: dict[str, Any], name: str, default: int | None = None) -> int:
     value = body.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -206,7 +213,7 @@ def start_session(request: Request, body: JsonBody = None) -> dict[str, Any]:
             cs,
             seed=_int(body, "seed", 0),
             replication=_int(body, "replication", 0),
-            auto_pause=bool(body.get("auto_pause", True)),
+            auto_pause=_flag(body, "auto_pause", True),
             scenario=scenario,
         )
     except WargameError as exc:
