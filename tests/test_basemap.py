@@ -163,3 +163,28 @@ def test_the_shipped_data_are_what_the_build_makes(tmp_path):
     build.build(ROOT / "web" / "basemap" / "node_modules", tmp_path)
     for name in ("cities.npz", "ne_10m.npz", "ne_50m.npz", "ne_110m.npz"):
         assert (tmp_path / name).read_bytes() == (DATA / name).read_bytes(), name
+
+
+def test_a_rectangle_across_the_antimeridian_gets_a_box_on_each_side():
+    proj = LocalProjection(65.0, 179.5)  # the Chukotka coast
+    boxes = proj.boxes(-200e3, -150e3, 200e3, 150e3)
+    assert len(boxes) == 2
+    (w0, s0, e0, n0), (w1, s1, e1, n1) = boxes
+    assert e0 == 180.0 and w1 == -180.0 and 175.0 < w0 < 179.5 and -178.0 < e1 < -175.0
+    assert (s0, n0) == (s1, n1)
+    east_side = features(*boxes[1])
+    assert east_side["coastlines"]  # land on the far side of the line is still drawn
+    assert proj.boxes(-20e3, -20e3, 20e3, -10e3) == [proj.bbox(-20e3, -20e3, 20e3, -10e3)]
+    assert len(LocalProjection(50.0, 30.0).boxes(-400e3, -300e3, 400e3, 300e3)) == 1
+
+
+def test_any_rectangle_anywhere_gives_boxes_the_basemap_serves():
+    rng = np.random.default_rng(11)
+    for _ in range(300):
+        proj = LocalProjection(float(rng.uniform(-90, 90)), float(rng.uniform(-180, 180)))
+        east = np.sort(rng.uniform(-1.5e7, 1.5e7, 2) * rng.choice([1e-3, 1e-1, 1.0]))
+        north = np.sort(rng.uniform(-1.5e7, 1.5e7, 2) * rng.choice([1e-3, 1e-1, 1.0]))
+        for box in proj.boxes(east[0], north[0], east[1] + 1.0, north[1] + 1.0):
+            resolution_for(*box)  # raises BasemapError for a box it cannot serve
+    # a rectangle reaching past the earth's edge on this map covers the globe
+    assert LocalProjection(0.0, 180.0).bbox(-9.9e6, -1e6, 1e6, 1e6) == (-180.0, -90.0, 180.0, 90.0)

@@ -109,3 +109,12 @@ def test_the_basemap_follows_the_origin():
     names = [c.name for c in base.cities_in(((-200.0, 200.0), (-150.0, 150.0)), 5)]
     assert names[0] == "Istanbul" and "Kyiv" not in names
     assert len(base.coast[0]) > 100  # the Black Sea, the Sea of Marmara
+
+
+def test_a_map_across_the_antimeridian_has_both_sides():
+    base = build_basemap(MapFrame((65.0, 179.5)), ((-200.0, 200.0), (-150.0, 150.0)))
+    assert base is not None
+    xs = np.array([v for v in base.coast[0] if v is not None])
+    assert (xs < -50).any() and (xs > 50).any()  # 180 degrees runs 24 km east of the origin
+    labels = {text for text, *_ in base.graticule_labels(((-200.0, 200.0), (-150.0, 150.0)))}
+    assert {"178°E", "180°", "178°W"} <= labels

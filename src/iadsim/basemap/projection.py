@@ -13,7 +13,8 @@ from iadsim.geometry.frame import WGS84_A, WGS84_F, enu_to_geodetic
 __all__ = ["LocalProjection"]
 
 EDGE_SAMPLES = 33
-"""Points sampled along each edge of a rectangle when finding the box that covers it."""
+"""Points sampled along each side of a rectangle (a grid of them over it) when finding the
+box that covers it."""
 
 SLACK_DEG = 1e-7
 """Added around that box (about a centimetre), so rounding never leaves a corner outside."""
@@ -78,8 +79,12 @@ class LocalProjection:
     def inverse(
         self, east: ArrayLike, north: ArrayLike
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """Longitude and latitude (degrees) of points east and north (metres) of the origin."""
-        lat, lon = enu_to_geodetic(east, north, self.lat0, self.lon0)
+        """Longitude and latitude (degrees) of points east and north (metres) of the origin.
+
+        NaN for a point further from the origin than the earth's edge on this map.
+        """
+        with np.errstate(invalid="ignore"):  # beyond the earth's edge: NaN
+            lat, lon = enu_to_geodetic(east, north, self.lat0, self.lon0)
         return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
     def bbox(
@@ -88,47 +93,57 @@ class LocalProjection:
         """The longitude/latitude box (lon_min, lat_min, lon_max, lat_max) covering a rectangle.
 
         The rectangle is given in metres east and north of the origin. Its edges are
-        sampled (a meridian bends on this map), and the box is clamped to the globe; a
-        rectangle reaching across a pole or the antimeridian gets the box's full width
-        on that side.
+        sampled (a meridian bends on this map), and the box is clamped to the globe: a
+        rectangle holding a pole gets every longitude up to the pole, one reaching past
+        the earth's edge on this map the whole globe, and one reaching across the
+        antimeridian the part west of it (see :meth:`boxes` for both sides).
+        """
+        lon_min, lat_min, lon_max, lat_max = self.unwrapped_bbox(
+            east_min, north_min, east_max, north_max
+        )
+        return max(lon_min, -180.0), max(lat_min, -90.0), min(lon_max, 180.0), min(lat_max, 90.0)
+
+    def boxes(
+        self, east_min: float, north_min: float, east_max: float, north_max: float
+    ) -> list[tuple[float, float, float, float]]:
+        """The boxes covering a rectangle: :meth:`bbox`'s, split in two at the antimeridian.
+
+        A rectangle that reaches across longitude 180 gets one box on each side of it
+        (ask :func:`~iadsim.basemap.features` for both); any other gets one.
+        """
+        lon_min, _, lon_max, _ = self.unwrapped_bbox(east_min, north_min, east_max, north_max)
+        _, lat_min, _, lat_max = box = self.bbox(east_min, north_min, east_max, north_max)
+        if lon_max > 180.0:
+            return [(lon_min, lat_min, 180.0, lat_max), (-180.0, lat_min, lon_max - 360.0, lat_max)]
+        return [box]
+
+    def unwrapped_bbox(
+        self, east_min: float, north_min: float, east_max: float, north_max: float
+    ) -> tuple[float, float, float, float]:
+        """:meth:`bbox` before clamping longitudes: ``lon_max`` passes 180 across the antimeridian.
+
+        ``lon_min`` is in [-180, 180).
         """
         t = np.linspace(0.0, 1.0, EDGE_SAMPLES)
-        es = np.concatenate(
-            [
-                east_min + (east_max - east_min) * t,
-                np.full_like(t, east_max),
-                east_max - (east_max - east_min) * t,
-                np.full_like(t, east_min),
-            ]
+        es, ns = np.meshgrid(
+            east_min + (east_max - east_min) * t, north_min + (north_max - north_min) * t
         )
-        ns = np.concatenate(
-            [
-                np.full_like(t, north_min),
-                north_min + (north_max - north_min) * t,
-                np.full_like(t, north_max),
-                north_max - (north_max - north_min) * t,
-            ]
-        )
-        lon, lat = self.inverse(es, ns)
+        lon, lat = self.inverse(es.ravel(), ns.ravel())
         ok = np.isfinite(lon) & np.isfinite(lat)
-        if not ok.any():
+        if not ok.all():  # reaching past the earth's edge (this map's horizon): the globe
             return -180.0, -90.0, 180.0, 90.0
-        lon, lat = lon[ok], lat[ok]
-        lat_min, lat_max = float(lat.min()), float(lat.max())
-        lon_min, lon_max = float(lon.min()), float(lon.max())
-        # unwrap longitudes around the origin's, so a box near the antimeridian is not inverted
-        rel = (lon - self.lon0 + 180.0) % 360.0 - 180.0
-        if float(rel.max() - rel.min()) < 180.0:
-            lon_min, lon_max = self.lon0 + float(rel.min()), self.lon0 + float(rel.max())
-        # a pole inside the rectangle: every longitude, up to the pole
-        for pole in (90.0, -90.0):
+        lat_min = float(lat[ok].min()) - SLACK_DEG
+        lat_max = float(lat[ok].max()) + SLACK_DEG
+        rel = (lon[ok] - self.lon0 + 180.0) % 360.0 - 180.0
+        whole = float(rel.max() - rel.min()) >= 180.0  # wider than half the globe
+        for pole in (90.0, -90.0):  # a pole inside: every longitude, up to the pole
             pe, pn = self.forward(0.0, pole)
             if np.isfinite(pe) and east_min <= pe <= east_max and north_min <= pn <= north_max:
-                lon_min, lon_max = -180.0, 180.0
+                whole = True
                 lat_min, lat_max = min(lat_min, pole), max(lat_max, pole)
-        return (
-            max(lon_min - SLACK_DEG, -180.0),
-            max(lat_min - SLACK_DEG, -90.0),
-            min(lon_max + SLACK_DEG, 180.0),
-            min(lat_max + SLACK_DEG, 90.0),
-        )
+        if whole:
+            return -180.0, lat_min, 180.0, lat_max
+        lon_min = self.lon0 + float(rel.min()) - SLACK_DEG
+        lon_max = self.lon0 + float(rel.max()) + SLACK_DEG
+        shift = 360.0 * math.floor((lon_min + 180.0) / 360.0)  # lon_min into [-180, 180)
+        return lon_min - shift, lat_min, lon_max - shift, lat_max

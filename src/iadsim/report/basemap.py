@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,9 +31,13 @@ Lines = tuple[list[float | None], list[float | None]]
 Graticule = list[tuple[str, list[float], list[float]]]
 
 MARGIN = 0.5
-"""The basemap reaches this share of the map's width and height beyond each edge of the
-whole-raid view, so panning out a little still shows it."""
-CANDIDATE_CITIES = 300
+"""The basemap reaches this share of the whole-raid view's longer side beyond each edge of
+a square around it, so a view widened to the figure's shape, or panned out a little, still
+shows it."""
+THINNING = 1200
+"""Lines are thinned to within the view's width over this (Douglas-Peucker): about a
+pixel of a wide figure, so the page carries no detail that cannot be seen."""
+CANDIDATE_CITIES = 1000
 """Most populous places read for the area (labels are chosen among them per view)."""
 CITIES_WHOLE = 12
 """Places labelled in the whole-raid view: the most populous in it."""
@@ -40,7 +45,7 @@ CITIES_DEFENDED = 8
 """Places labelled in the defended-area view: the most populous in it."""
 GRATICULE_STEPS = (0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 15.0, 30.0)
 """Spacings of the graticule (degrees), the first giving at most about eight lines."""
-GRATICULE_POINTS = 60
+GRATICULE_POINTS = 30
 """Points drawn along each graticule line."""
 
 
@@ -92,21 +97,28 @@ class BaseMap:
         (x0, x1), (y0, y1) = extent
         out = []
         for text, xs, ys in self.meridians:
-            if ys[0] <= y0 <= ys[-1]:
-                x = float(np.interp(y0, ys, xs))
-                if x0 <= x <= x1:
-                    out.append((text, x, y0, True))
+            x = _crossing(y0, np.asarray(ys), np.asarray(xs))
+            if x is not None and x0 <= x <= x1:
+                out.append((text, x, y0, True))
         for text, xs, ys in self.parallels:
-            if xs[0] <= x0 <= xs[-1]:
-                y = float(np.interp(x0, xs, ys))
-                if y0 <= y <= y1:
-                    out.append((text, x0, y, False))
+            y = _crossing(x0, np.asarray(xs), np.asarray(ys))
+            if y is not None and y0 <= y <= y1:
+                out.append((text, x0, y, False))
         return out
 
     def labelled(self, whole: Extent, defended: Extent) -> list[City]:
         """The places labelled on the interactive map: those of either view."""
         chosen = self.cities_in(whole, CITIES_WHOLE) + self.cities_in(defended, CITIES_DEFENDED)
         return list({c.name + c.country + f"{c.x:.3f}": c for c in chosen}.values())
+
+
+def _crossing(at: float, along: NDArray[np.float64], other: NDArray[np.float64]) -> float | None:
+    """Where a line whose ``along`` coordinate rises passes ``along == at`` (its other one)."""
+    ok = np.isfinite(along) & np.isfinite(other)
+    along, other = along[ok], other[ok]
+    if len(along) < 2 or not along[0] <= at <= along[-1] or (np.diff(along) < 0).any():
+        return None
+    return float(np.interp(at, along, other))
 
 
 def _join(lines: list[tuple[NDArray[np.float64], NDArray[np.float64]]]) -> Lines:
@@ -116,17 +128,42 @@ def _join(lines: list[tuple[NDArray[np.float64], NDArray[np.float64]]]) -> Lines
         if xs:
             xs.append(None)
             ys.append(None)
-        xs.extend(None if math.isnan(v) else v for v in np.round(x, 3).tolist())
-        ys.extend(None if math.isnan(v) else v for v in np.round(y, 3).tolist())
+        xs.extend(None if math.isnan(v) else v for v in np.round(x, 2).tolist())
+        ys.extend(None if math.isnan(v) else v for v in np.round(y, 2).tolist())
     return xs, ys
 
 
-def _project(proj: LocalProjection, lines: list[list[list[float]]]) -> Lines:
+def _thinned(x: NDArray[np.float64], y: NDArray[np.float64], tolerance: float) -> NDArray[np.bool_]:
+    """Points of a line kept by Douglas-Peucker at ``tolerance`` (km); NaN points are kept."""
+    keep = np.ones(len(x), dtype=bool)
+    finite = np.isfinite(x) & np.isfinite(y)
+    if tolerance <= 0 or len(x) < 3 or not finite.all():
+        return keep
+    keep[1:-1] = False
+    stack = [(0, len(x) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j - i < 2:
+            continue
+        dx, dy = x[j] - x[i], y[j] - y[i]
+        px, py = x[i + 1 : j] - x[i], y[i + 1 : j] - y[i]
+        norm = math.hypot(dx, dy)
+        dist = np.abs(px * dy - py * dx) / norm if norm > 0 else np.hypot(px, py)
+        k = int(np.argmax(dist))
+        if dist[k] > tolerance:
+            keep[i + 1 + k] = True
+            stack += [(i, i + 1 + k), (i + 1 + k, j)]
+    return keep
+
+
+def _project(proj: LocalProjection, lines: list[list[list[float]]], tolerance: float) -> Lines:
     out = []
     for line in lines:
         pts = np.asarray(line, dtype=float)
         east, north = proj.forward(pts[:, 0], pts[:, 1])
-        out.append((east / 1000.0, north / 1000.0))
+        x, y = east / 1000.0, north / 1000.0
+        keep = _thinned(x, y, tolerance)
+        out.append((x[keep], y[keep]))
     return _join(out)
 
 
@@ -138,8 +175,11 @@ def _graticule(
     step = next((s for s in GRATICULE_STEPS if span / s <= 8), GRATICULE_STEPS[-1])
 
     def name(value: float, positive: str, negative: str) -> str:
+        value = (value + 180.0) % 360.0 - 180.0 if abs(value) > 180.0 else value
         text = f"{abs(value):g}°"
-        return text + (positive if value > 0 else negative if value < 0 else "")
+        if value in (0.0, 180.0, -180.0):
+            return text  # the equator, the prime meridian, the antimeridian
+        return text + (positive if value > 0 else negative)
 
     def km(values: NDArray[np.float64]) -> list[float]:
         rounded: list[float] = np.round(values / 1000.0, 3).tolist()
@@ -149,33 +189,48 @@ def _graticule(
     lats = np.linspace(lat_min, lat_max, GRATICULE_POINTS)
     for lon in np.arange(math.ceil(lon_min / step) * step, lon_max + 1e-9, step):
         east, north = proj.forward(np.full_like(lats, lon), lats)
-        if np.isfinite(east).all():
+        if np.isfinite(east).sum() >= 2:
             meridians.append((name(float(lon), "E", "W"), km(east), km(north)))
     lons = np.linspace(lon_min, lon_max, GRATICULE_POINTS)
     for lat in np.arange(math.ceil(lat_min / step) * step, lat_max + 1e-9, step):
         east, north = proj.forward(lons, np.full_like(lons, lat))
-        if np.isfinite(east).all():
+        if np.isfinite(east).sum() >= 2:
             parallels.append((name(float(lat), "N", "S"), km(east), km(north)))
     return step, meridians, parallels
+
+
+def _merged(boxes: list[tuple[float, float, float, float]], resolution: Any) -> dict[str, Any]:
+    """:func:`features` of one box, or of the two sides of the antimeridian together."""
+    parts = [features(*box, resolution=resolution, max_cities=CANDIDATE_CITIES) for box in boxes]
+    merged = dict(parts[0])
+    for part in parts[1:]:
+        for key in ("coastlines", "borders", "rivers", "lakes", "cities"):
+            merged[key] = merged[key] + part[key]
+    merged["cities"] = sorted(merged["cities"], key=lambda c: -c["population"])
+    return merged
 
 
 def build_basemap(frame: MapFrame, whole: Extent) -> BaseMap | None:
     """The basemap around a map's whole-raid extent ((x0, x1), (y0, y1) in km), or None.
 
-    None when the scenario has no origin (its map is placed nowhere on the earth).
+    None when the scenario has no origin (its map is placed nowhere on the earth). A
+    map reaching across the antimeridian reads both sides of it.
     """
     if frame.origin is None:
         return None
     lat0, lon0 = frame.origin
     proj = LocalProjection(lat0, lon0)
     (x0, x1), (y0, y1) = whole
-    wide, tall = (x1 - x0) * MARGIN, (y1 - y0) * MARGIN
-    view = proj.bbox(x0 * 1000, y0 * 1000, x1 * 1000, y1 * 1000)
-    box = proj.bbox((x0 - wide) * 1000, (y0 - tall) * 1000, (x1 + wide) * 1000, (y1 + tall) * 1000)
-    if not (box[0] < box[2] and box[1] < box[3]):
-        return None
-    f = features(*box, resolution=resolution_for(*view), max_cities=CANDIDATE_CITIES)
-    step, meridians, parallels = _graticule(proj, box)
+    # the views are widened to the figure's shape: cover a square around the extent
+    half = max(x1 - x0, y1 - y0) / 2
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    view = [v * 1000 for v in (mid_x - half, mid_y - half, mid_x + half, mid_y + half)]
+    reach = half * (1 + 2 * MARGIN)
+    around = [v * 1000 for v in (mid_x - reach, mid_y - reach, mid_x + reach, mid_y + reach)]
+    # the coarsest scale of the sides: together they are as wide as the whole view
+    resolution = max((resolution_for(*b) for b in proj.boxes(*view)), key=lambda r: int(r[:-1]))
+    f = _merged(proj.boxes(*around), resolution)
+    step, meridians, parallels = _graticule(proj, proj.unwrapped_bbox(*around))
     graticule = _join([(np.asarray(x), np.asarray(y)) for _, x, y in meridians + parallels])
     cities = []
     for c in f["cities"]:
@@ -190,11 +245,12 @@ def build_basemap(frame: MapFrame, whole: Extent) -> BaseMap | None:
                     y=round(float(north) / 1000.0, 3),
                 )
             )
+    tolerance = 2 * half / THINNING
     return BaseMap(
-        coast=_project(proj, f["coastlines"]),
-        borders=_project(proj, f["borders"]),
-        rivers=_project(proj, [r["line"] for r in f["rivers"]]),
-        lakes=_project(proj, f["lakes"]),
+        coast=_project(proj, f["coastlines"], tolerance),
+        borders=_project(proj, f["borders"], tolerance),
+        rivers=_project(proj, [r["line"] for r in f["rivers"]], tolerance),
+        lakes=_project(proj, f["lakes"], tolerance),
         graticule=graticule,
         graticule_step=step,
         meridians=meridians,
