@@ -30,7 +30,14 @@ antimeridian (ask for two boxes); a bad box raises :class:`BasemapError`.
 :class:`LocalProjection` puts longitude and latitude into the scenario's own frame, metres
 east and north of its origin (:mod:`iadsim.geometry.frame`, an orthographic projection on
 the WGS84 ellipsoid), so a map drawn in it is true to scale in both directions; its
-:meth:`~LocalProjection.bbox` gives the box to ask :func:`features` for.
+:meth:`~LocalProjection.boxes` give the box (two across the antimeridian) to ask
+:func:`features` for a rectangle of that map::
+
+    proj = LocalProjection(50.0, 30.0)                  # origin latitude, longitude
+    east, north = proj.forward(lon, lat)                # arrays, metres; NaN out of sight
+    lon, lat = proj.inverse(east, north)
+    for box in proj.boxes(-400e3, -300e3, 400e3, 300e3):    # east/north min, max (m)
+        layers = features(*box)
 """
 
 from iadsim.basemap.features import (
