@@ -6,11 +6,13 @@ the input); the reported outcomes are then scored. Four models run side by
 side on the same targets:
 
 - ``simulation``: the national-defence scenario's shares by raid size
-  (:mod:`iadsim.history.model`) with the kill probability and the EW
+  (:mod:`iadsim.history.model`; for drones with a share of decoys growing with
+  raid size when the scenario has decoys) with the kill probability and the EW
   susceptibility drifting as logit random walks (:mod:`iadsim.history.drift`);
 - ``random walk``: the purely statistical model without the simulator, the
   leaked share (and the share of the rest lost to EW) as logit random walks
-  with beta-binomial (Dirichlet-multinomial) nights;
+  with beta-binomial (Dirichlet-multinomial) nights, the leaked share's logit
+  moving with the night's raid size;
 - ``persistence``: the shares of the last month (nightly: the last night) of the kind;
 - ``climatology``: the pooled shares of the training window (``window`` months,
   or :data:`CLIMATOLOGY_MONTHS` when the models use all history; never before a break).

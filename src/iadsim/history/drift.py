@@ -15,11 +15,12 @@ is the multinomial). The grid makes the filter exact up to the grid: the
 distribution of the parameters after the nights seen so far is a vector over
 grid points, carried to the next night by the random walk's transition
 matrices and multiplied by the night's likelihood. Several ``(sigma, c)``
-pairs (and variants of the shares, if any) run side by side; at each forecast origin the
-filter whose one-step predictive log-likelihood over the nights seen so far is highest is
-used (optionally with recent nights counting more: ``selection_half_life``), so the
-volatility and the spread are estimated from history only, never from what is being
-predicted.
+pairs (and variants of the shares, if any) run side by side; at each forecast origin each
+filter is weighted by its one-step predictive likelihood over the nights seen so far
+(optionally with recent nights counting more: ``selection_half_life``), and forecasts
+either average the filters by these weights (Bayesian model averaging over the static
+parameters, :meth:`FilterRun.weights`) or use the best one, so the volatility, the spread
+and the variant are estimated from history only, never from what is being predicted.
 
 Forecasts are simulation-free sampling: parameters drawn from the filtered
 distribution, carried forward night by night along a sampled random-walk path
