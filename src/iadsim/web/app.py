@@ -420,8 +420,9 @@ def create_app(
         await socket.send_json({"type": "hello", "jobs": [j.to_dict() for j in runs.jobs.values()]})
 
         async def forward() -> None:
-            while True:
-                await socket.send_json(await queue.get())
+            with contextlib.suppress(Exception):  # the page went away: the receiver ends too
+                while True:
+                    await socket.send_json(await queue.get())
 
         sender = asyncio.create_task(forward())
         try:
