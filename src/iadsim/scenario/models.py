@@ -206,7 +206,7 @@ class ThreatClass(_Model):
 class Asset(_Model):
     """A defended point."""
 
-    id: Identifier
+    id: Identifier = Field(description="name of the asset, unique; raids' targets name it")
     position: Position
     value: float = Field(
         ge=0.0,
@@ -221,8 +221,10 @@ class Asset(_Model):
 class Sensor(_Model):
     """A radar, optical or acoustic sensor feeding the common air picture."""
 
-    id: Identifier
-    preset: str | None = None
+    id: Identifier = Field(description="name of the sensor, unique among sensors")
+    preset: str | None = Field(
+        None, description="sensor preset whose figures fill the fields not given"
+    )
     kind: Literal["radar", "optical", "acoustic"] = Field(
         description="radar: range scales with RCS^(1/4) and the radar horizon applies; "
         "optical: horizon applies; acoustic: neither"
@@ -257,7 +259,7 @@ class Sensor(_Model):
     failures: Failures | None = Field(None, description="random failures and repairs")
     hardness: Hardness = Field("medium", description="how well it withstands a hit")
     value: float = Field(1.0, ge=0.0, le=1e6, description="its value as a target (as an asset's)")
-    source: str = ""
+    source: str = Field("", description="public source of the figures")
 
     @model_validator(mode="before")
     @classmethod
@@ -288,8 +290,10 @@ _KINETIC_FIELDS = ("channels", "rounds", "reload_time", "interceptor_speed", "co
 class FireUnit(_Model):
     """A SAM battery, gun, mobile fire team, interceptor-drone crew or EW site."""
 
-    id: Identifier
-    preset: str | None = None
+    id: Identifier = Field(description="name of the fire unit, unique among fire units")
+    preset: str | None = Field(
+        None, description="fire-unit preset whose figures fill the fields not given"
+    )
     kind: FireUnitKind = Field(
         description="sam, gun, manpads, interceptor_drone, ew (soft kill), aircraft (a combat "
         "air patrol station: needs an `orbit`) or helicopter"
@@ -364,7 +368,7 @@ class FireUnit(_Model):
     failures: Failures | None = Field(None, description="random failures and repairs")
     hardness: Hardness = Field("medium", description="how well it withstands a hit")
     value: float = Field(1.0, ge=0.0, le=1e6, description="its value as a target (as an asset's)")
-    source: str = ""
+    source: str = Field("", description="public source of the figures")
 
     @model_validator(mode="before")
     @classmethod
@@ -478,15 +482,18 @@ class Route(_Model):
 class Raid(_Model):
     """One wave: a number of threats of one class."""
 
-    id: Identifier
+    id: Identifier = Field(description="name of the raid, unique among raids")
     threat: str = Field(description="a key of threat_classes")
     count: Count = Field(
         ge=1,
         le=limits.MAX_THREATS,
         description="number of threats launched (at most 100,000 over all raids of a scenario)",
     )
-    launch: Launch
-    route: Route = Field(default_factory=Route)
+    launch: Launch = Field(description="where and when the threats are launched")
+    route: Route = Field(
+        default_factory=Route,
+        description="the path from launch to target: waypoints and jitter (default: straight)",
+    )
     targets: dict[
         str, Annotated[float, Field(gt=0.0, le=limits.MAX_WEIGHT, strict=True, allow_inf_nan=False)]
     ] = Field(
@@ -622,19 +629,27 @@ class Scenario(_Model):
     """A whole scenario: threats, raids, the defence, and its doctrine."""
 
     schema_version: Literal[1] = Field(description="version of this file format")
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: str = Field(min_length=1, description="what the scenario is called in tables and reports")
+    description: str = Field("", description="free text")
     origin: Origin | None = Field(None, description="lat/lon of the local frame's origin")
     start: ClockTime | None = Field(
         None, description="clock time at t = 0 (default: the earliest clock-time launch)"
     )
     duration: Duration = Field(description="time simulated from the start")
-    threat_classes: dict[str, ThreatClass] = Field(min_length=1)
-    assets: list[Asset] = Field(min_length=1)
-    sensors: list[Sensor] = Field(min_length=1)
-    fire_units: list[FireUnit] = Field(default_factory=list)
-    raids: list[Raid] = Field(min_length=1)
-    doctrine: Doctrine = Field(default_factory=Doctrine)
+    threat_classes: dict[str, ThreatClass] = Field(
+        min_length=1, description="threat class name -> its figures (a preset, and overrides)"
+    )
+    assets: list[Asset] = Field(min_length=1, description="the defended points")
+    sensors: list[Sensor] = Field(min_length=1, description="radars and other sensors")
+    fire_units: list[FireUnit] = Field(
+        default_factory=list,
+        description="SAM batteries, guns, fire teams, interceptor drones and EW sites",
+    )
+    raids: list[Raid] = Field(min_length=1, description="the waves of threats launched")
+    doctrine: Doctrine = Field(
+        default_factory=Doctrine,
+        description="how the defence decides: policy, decision cycle, reaction time, salvos",
+    )
     terrain: Terrain | None = Field(
         None,
         description="an elevation model for line of sight and terrain following; default: "

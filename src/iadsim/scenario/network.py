@@ -76,7 +76,7 @@ class Failures(Model):
 class CommandPost(Model):
     """A node that fuses tracks from sensors and passes them on to fire units and other posts."""
 
-    id: Identifier
+    id: Identifier = Field(description="name of the command post, unique in the network")
     position: Position
     track_capacity: Count | None = Field(
         None,
@@ -135,7 +135,7 @@ class Link(Model):
 class Jammer(Model):
     """The attacker's jamming area: a jammable link with an end inside it is down while it is on."""
 
-    id: Identifier
+    id: Identifier = Field(description="name of the jammer, unique among jammers")
     position: Position
     radius: Length = Field(description="radius of the jammed area")
     start: TimePointField | None = Field(None, description="when it is switched on (default: t=0)")
