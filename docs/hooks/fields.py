@@ -197,6 +197,8 @@ def _default(field: Any) -> str:
         return "none"
     if isinstance(value, BaseModel):
         return "each field's default"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"  # as YAML writes it
     if value in ([], {}, ""):
         return {list: "empty list", dict: "empty map", str: "empty"}[type(value)]
     if isinstance(value, dict | list | tuple):
