@@ -42,7 +42,7 @@ def test_the_basemap_lies_under_the_laydown(capital):
     last_base = max(k for k, m in enumerate(metas) if m.startswith("basemap:"))
     assert all(not m.startswith("basemap:") for m in metas[last_base + 1 :])
     assert metas.index("replay:shots") > last_base
-    cities = fig["data"][metas.index("basemap:cities")]
+    cities = fig["data"][metas.index("basemap:cities:all")]
     kyiv = cities["text"].index("Kyiv")
     assert (cities["x"][kyiv], cities["y"][kyiv]) == pytest.approx(KYIV_KM, abs=0.01)
     notes = [a["text"] for a in fig["layout"]["annotations"]]

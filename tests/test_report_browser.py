@@ -111,9 +111,17 @@ def test_demo_report_replay_in_chromium(browser, tmp_path):
     assert "destroyed" in status and "leaked" in status
 
     page.mouse.click(box["x"] + 0.75 * box["width"], box["y"] + box["height"] / 2)
+    labels = "#map .scatterlayer .textpoint text"  # text drawn on the map, not hover boxes
+    brovary = page.locator(labels, has_text="Brovary")  # a town by the defended area
+    assert brovary.count() == 0  # not labelled in the whole raid's view
     page.get_by_role("button", name="Defended area").click()
     page.wait_for_timeout(300)
     page.screenshot(path=tmp_path / "report-defended.png")
+    assert brovary.count() == 1 and page.locator(labels, has_text="Kharkiv").count() == 0
+    assert page.locator("#map .legendtext", has_text="cities").count() == 1
+    page.get_by_role("button", name="Whole raid").click()
+    page.wait_for_timeout(300)
+    assert brovary.count() == 0 and page.locator(labels, has_text="Kharkiv").count() == 1
     assert problems == []
 
 

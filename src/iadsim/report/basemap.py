@@ -106,11 +106,6 @@ class BaseMap:
                 out.append((text, x0, y, False))
         return out
 
-    def labelled(self, whole: Extent, defended: Extent) -> list[City]:
-        """The places labelled on the interactive map: those of either view."""
-        chosen = self.cities_in(whole, CITIES_WHOLE) + self.cities_in(defended, CITIES_DEFENDED)
-        return list({c.name + c.country + f"{c.x:.3f}": c for c in chosen}.values())
-
 
 def _crossing(at: float, along: NDArray[np.float64], other: NDArray[np.float64]) -> float | None:
     """Where a line whose ``along`` coordinate rises passes ``along == at`` (its other one)."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from iadsim import format as fmt
 from iadsim.metrics import Estimate
+from iadsim.report.basemap import CITIES_DEFENDED, CITIES_WHOLE
 from iadsim.report.campaign import CampaignView
 from iadsim.report.charts import (
     Bars,
@@ -80,8 +81,10 @@ def _grid(**axis: Any) -> dict[str, Any]:
 def _basemap_traces(fig: Any, data: ReportData) -> None:
     """The basemap under the laydown: lines, graticule labels, labelled cities, attribution.
 
-    Its traces carry ``meta`` = ``basemap:<layer>`` and ``basemap:cities``; one
-    legend entry shows or hides the lines, another the cities.
+    Its traces carry ``meta`` = ``basemap:<layer>``, and ``basemap:cities:all`` and
+    ``basemap:cities:defended`` for the places labelled in each of the map's views (the
+    page's script shows the one of the view chosen); one legend entry shows or hides the
+    lines, another the cities.
     """
     lay = data.laydown
     base = lay.basemap
@@ -109,8 +112,14 @@ def _basemap_traces(fig: Any, data: ReportData) -> None:
             meta=f"basemap:{name}",
             hoverinfo="skip",
         )
-    cities = base.labelled(lay.whole_raid(), lay.defended_area())
-    if cities:
+    # the places labelled in each view: one trace per view, the page's script shows the
+    # one of the view chosen (the page opens on the whole raid)
+    views = (
+        ("all", lay.whole_raid(), CITIES_WHOLE),
+        ("defended", lay.defended_area(), CITIES_DEFENDED),
+    )
+    for view, extent, count in views:
+        cities = base.cities_in(extent, count)
         fig.add_scatter(
             x=[c.x for c in cities],
             y=[c.y for c in cities],
@@ -123,7 +132,10 @@ def _basemap_traces(fig: Any, data: ReportData) -> None:
             hovertemplate="%{text}, %{customdata[0]}: population %{customdata[1]}"
             "<extra>Natural Earth</extra>",
             name="cities",
-            meta="basemap:cities",
+            legendgroup="cities",
+            showlegend=view == "all",
+            visible=view == "all",
+            meta=f"basemap:cities:{view}",
         )
     for text, x, y, meridian in base.graticule_labels(lay.whole_raid()):
         fig.add_annotation(

@@ -229,7 +229,17 @@
       button.addEventListener("click", function () {
         var view = doc.views[button.dataset.view];
         Plotly.relayout(gd, view ? { "xaxis.range": view.x, "yaxis.range": view.y }
-          : { "xaxis.autorange": true, "yaxis.autorange": true });
+          : { "xaxis.autorange": true, "yaxis.autorange": true }).then(function () {
+          // the basemap's places labelled in this view: its trace shown, the other hidden
+          var shown = [], which = [];
+          gd.data.forEach(function (trace, k) {
+            var meta = String(trace.meta || "");
+            if (meta.indexOf("basemap:cities:") !== 0) return;
+            which.push(k);
+            shown.push(meta === "basemap:cities:" + button.dataset.view);
+          });
+          if (which.length) Plotly.restyle(gd, { visible: shown, showlegend: shown }, which);
+        });
       });
     });
     // the whole raid's view (fixed ranges, from the page's data): moving rings do not
