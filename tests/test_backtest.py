@@ -296,6 +296,7 @@ def test_cli_backtest_writes_json_html_png_and_forecasts(
     assert {r["model"] for r in document["scores"]} == {"simulation", "random walk",
                                                         "persistence", "climatology"}  # fmt: skip
     assert any(t["target"].startswith("monthly missiles") for t in document["targets"])
+    assert document["by_size"] == []  # monthly only: no nightly scores by raid size
     page = html.read_text(encoding="utf-8")
     assert "<script>" in page and "Rolling-origin backtest" in page and "fan-month" in page
     assert sorted(p.name for p in png.iterdir()) == ["coverage.png", "fan_charts.png", "pit.png"]
