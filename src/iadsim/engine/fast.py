@@ -74,7 +74,7 @@ from iadsim.engine.network import (
     build_picture,
     first_seen,
     new_picture,
-    picture_from,
+    picture_span,
 )
 from iadsim.engine.outcomes import ARRAYS, Fate
 from iadsim.engine.reference import EventKind
@@ -182,6 +182,11 @@ class State(NamedTuple):
     sort_work: Any
     look: Any
     """The LOOK slot: ``look[0]``, when a track a unit lacked at a decision reaches it."""
+    ok_from: Any
+    """With a network, per engagement window: its unit lacks the threat's track until
+    ``ok_from`` and has it until ``ok_until`` (:func:`~iadsim.engine.network.picture_span`,
+    kept while the clock is before ``ok_until``; ``-inf``: not asked yet)."""
+    ok_until: Any
 
 
 class Row(NamedTuple):
@@ -353,6 +358,8 @@ def on_impact(
             pic.kill_time[pic.cnt[N_KILLS]] = t
             pic.cnt[N_KILLS] += 1
             build_picture(sc, pic, seed, rep)
+            for e in range(len(st.ok_until)):
+                st.ok_until[e] = -math.inf  # the picture has changed
         row.asset_destroyed[target] = True
 
 
@@ -429,7 +436,9 @@ def on_decide(sc: Any, st: Any, sm: Any, pic: Any, row: Any, t: float, tick: int
                         look = free
                     continue
             if sc.net_on:
-                has = picture_from(sc, pic, i, u, t)
+                if t >= st.ok_until[e]:
+                    st.ok_from[e], st.ok_until[e] = picture_span(sc, pic, i, u, t)
+                has = st.ok_from[e]
                 if has > t:  # the track has not reached the unit (yet): kept on the list
                     if has < look:
                         look = has
@@ -564,6 +573,8 @@ def new_state(sc: Any, sm: Any) -> State:
         np.zeros(n_threats, dtype=np.int64),
         np.zeros(n_threats, dtype=np.int64),
         np.full(1, math.inf),
+        np.zeros(n_windows),
+        np.full(n_windows, -math.inf),
     )
 
 
@@ -583,6 +594,7 @@ def reset(sc: Any, sm: Any, st: Any, ready0: Any, reserve0: Any) -> None:
         st.inflight[i] = 0
         st.engaged[i] = 0
     for e in range(len(st.opened)):
+        st.ok_until[e] = -math.inf
         st.engaged_by[e] = 0
         st.opened[e] = False
         st.parked[e] = False

@@ -455,6 +455,32 @@ def _h_pop(pic: Any, base: int, c: int) -> None:
 
 
 @kernel(inline=True)
+def _relax(
+    sc: Any, pic: Any, i: int, v: int, depart: float, impact: float, first_unit: int
+) -> None:
+    """Send threat ``i``'s track from node ``v`` at ``depart`` over each of its links.
+
+    A fire unit passes nothing on, has no capacity and no cycle: its arrival is set at
+    once (when it is up), without a turn through the queue.
+    """
+    width = sc.net_width
+    n_links = len(sc.net_link_to)
+    n_nodes = len(sc.net_node_cycle)
+    for p in range(sc.net_out_offset[v], sc.net_out_offset[v + 1]):
+        link = sc.net_out_link[p]
+        w = sc.net_link_to[link]
+        at = next_up(pic, width, link, depart) + sc.net_link_latency[link]
+        key = i * n_nodes + w
+        if w >= first_unit:
+            at = next_up(pic, width, n_links + w, at)
+            if at < impact and at < pic.arr[key]:
+                pic.arr[key] = at
+        elif at < impact and at < pic.tent[key]:
+            pic.tent[key] = at
+            _q_push(pic, at, 2 * key)
+
+
+@kernel(inline=True)
 def _deliver(sc: Any, pic: Any) -> None:
     """When each threat's track first reaches each node (label setting over all threats)."""
     n_threats = len(sc.impact_time)
@@ -463,6 +489,7 @@ def _deliver(sc: Any, pic: Any) -> None:
     n_links = len(sc.net_link_to)
     width = sc.net_width
     slots = len(pic.hold) // max(1, len(pic.n_hold))
+    first_unit = n_nodes - len(sc.unit_x)
     pic.cnt[N_QUEUE] = 0
     for c in range(len(pic.n_hold)):
         pic.n_hold[c] = 0
@@ -481,13 +508,7 @@ def _deliver(sc: Any, pic: Any) -> None:
             if not d < impact:
                 continue
             pic.arr[i * n_nodes + s] = d
-            for p in range(sc.net_out_offset[s], sc.net_out_offset[s + 1]):
-                link = sc.net_out_link[p]
-                w = sc.net_link_to[link]
-                at = next_up(pic, width, link, d) + sc.net_link_latency[link]
-                if at < impact and at < pic.tent[i * n_nodes + w]:
-                    pic.tent[i * n_nodes + w] = at
-                    _q_push(pic, at, 2 * (i * n_nodes + w))
+            _relax(sc, pic, i, s, d, impact, first_unit)
     while pic.cnt[N_QUEUE] > 0:
         t, key = pic.hq_t[0], pic.hq_k[0]
         _q_pop(pic)
@@ -533,13 +554,7 @@ def _deliver(sc: Any, pic: Any) -> None:
             if tick * cycle < t:
                 tick += 1
             depart = tick * cycle
-        for p in range(sc.net_out_offset[v], sc.net_out_offset[v + 1]):
-            link = sc.net_out_link[p]
-            w = sc.net_link_to[link]
-            at = next_up(pic, width, link, depart) + sc.net_link_latency[link]
-            if at < impact and at < pic.tent[i * n_nodes + w]:
-                pic.tent[i * n_nodes + w] = at
-                _q_push(pic, at, 2 * (i * n_nodes + w))
+        _relax(sc, pic, i, v, depart, impact, first_unit)
 
 
 @kernel
@@ -583,6 +598,18 @@ def picture_from(sc: Any, pic: Any, threat: int, unit: int, t: float) -> float:
 
     See the module docstring, step 4.
     """
+    start, _ = picture_span(sc, pic, threat, unit, t)
+    return start
+
+
+@kernel(inline=True)
+def picture_span(sc: Any, pic: Any, threat: int, unit: int, t: float) -> tuple[float, float]:
+    """``(a, b)``: ``unit`` may not engage ``threat`` from ``t`` until ``a``, then may until ``b``.
+
+    ``a`` is :func:`picture_from`; ``b`` the end of the piece that holds it (nothing
+    changes inside a piece), so a caller whose clock only moves forward may keep the
+    answer until ``b`` (``inf``, ``inf``: never).
+    """
     n_sensors = len(sc.sensor_pd)
     n_units = len(sc.unit_x)
     n_nodes = len(sc.net_node_cycle)
@@ -591,7 +618,7 @@ def picture_from(sc: Any, pic: Any, threat: int, unit: int, t: float) -> float:
     if t0 < t:
         t0 = t
     if t0 == math.inf:
-        return math.inf
+        return math.inf, math.inf
     n_pieces = pic.cnt[N_PIECES]
     unit_elem = len(sc.net_link_to) + node
     fallback = sc.net_unit_fallback[unit]
@@ -616,8 +643,8 @@ def picture_from(sc: Any, pic: Any, threat: int, unit: int, t: float) -> float:
                 if c < best:
                     best = c
         if best < b:
-            return best
-    return math.inf
+            return best, b
+    return math.inf, math.inf
 
 
 @kernel
