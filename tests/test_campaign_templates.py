@@ -83,6 +83,18 @@ def test_two_templates_are_drawn_in_proportion_to_their_weights() -> None:
     assert (again == chosen).all() and (other != chosen).any()
 
 
+def test_sizes_are_rounded_to_a_twentieth_of_the_mean_by_default() -> None:
+    campaign = plan(
+        schedule=[{"day": d} for d in range(1, 6)],
+        templates=[template("a", {"uniform": [100, 300]}), template("b", 37)],
+    )
+    chosen, size = template_draws(campaign, 200, seed=1)
+    ranged = size[chosen == 0]
+    assert (ranged % 10 == 0).all() and ranged.min() >= 100 and ranged.max() <= 300
+    assert len(set(ranged.tolist())) > 15  # 21 sizes: few compilations, still spread
+    assert (size[chosen == 1] == 37).all()  # a fixed size is never rounded
+
+
 def test_a_night_from_a_template_shares_its_size_over_axes_and_classes() -> None:
     raw = defence()
     plain = plan(schedule=[{"day": 1}], templates=[template("a", 12)]).templates[0]

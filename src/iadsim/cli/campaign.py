@@ -51,13 +51,15 @@ def _print(summary: dict[str, Any]) -> None:
     head = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     kinds = list(summary["launched"])
     head.add_column("threat kind", no_wrap=True, min_width=max([11, *map(len, kinds)]))
+    if summary.get("launched_by_replication"):
+        console.print("launched: mean (5th–95th percentile) over replications")
     for col in ("launched", "destroyed", "lost to EW", "leaked"):
         head.add_column(col, justify="right", overflow="fold")
     spread = summary.get("launched_by_replication", {})
     for kind, count in summary["launched"].items():
         shown = f"{count:,}" if isinstance(count, int) else f"{count:,.1f}"
         if kind in spread:  # templates: replications launch different raids
-            shown = f"{shown} ({spread[kind]['p5']:,.0f}–{spread[kind]['p95']:,.0f})"
+            shown = f"{shown}\n({spread[kind]['p5']:,.0f}–{spread[kind]['p95']:,.0f})"
         head.add_row(
             Text(kind),
             shown,

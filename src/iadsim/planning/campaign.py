@@ -337,7 +337,8 @@ def template_draws(
     Counter-based: replication ``r``'s night ``d`` uses ``uniform(seed, r, 92, d, 0)``
     to choose among the night's templates by weight and ``uniform(seed, r, 92, d, 1)``
     for the size (fixed, uniform, or the negative binomial's quantile), which is then
-    multiplied by the night's ``scale``, rounded, and rounded to the template's ``step``.
+    multiplied by the night's ``scale``, rounded, and rounded to the template's ``step``
+    (by default a twentieth of its mean size: see :attr:`~iadsim.scenario.campaign.Size.grain`).
 
     Returns:
         ``template`` [replication, day] (-1: no raid) and ``size`` [replication, day].
@@ -373,7 +374,7 @@ def template_draws(
             if spec.max is not None:
                 n[rows] = np.minimum(n[rows], spec.max)
             n[rows] = np.round(n[rows] * scale)
-            n[rows] = spec.step * np.round(n[rows] / spec.step)
+            n[rows] = spec.grain * np.round(n[rows] / spec.grain)
             if rows.any() and n[rows].max() > limits.MAX_THREATS:
                 field = "size.max" if spec.mean is not None else "size"
                 raise CampaignError(

@@ -191,13 +191,15 @@ class Size(_Model):
         "(variance = mean + mean^2 / k)",
     )
     max: Threats | None = Field(None, description="cap on the threats drawn")
-    step: int = Field(
-        1,
+    step: int | None = Field(
+        None,
         ge=1,
         le=limits.MAX_THREATS,
         strict=True,
-        description="threats: sizes are rounded to a multiple of it, so that replications "
-        "drawing nearby sizes share one compiled night (fewer compilations, faster)",
+        description="threats: drawn sizes are rounded to a multiple of it, so that "
+        "replications drawing nearby sizes share one compiled night (each distinct night "
+        "is compiled once); 1 keeps every size. Default: a twentieth of the mean size, at "
+        "least 1 (a fixed size is never rounded)",
     )
 
     @model_validator(mode="before")
@@ -224,6 +226,16 @@ class Size(_Model):
         return self
 
     @property
+    def grain(self) -> int:
+        """The step sizes are rounded to: ``step``, or a twentieth of the mean size."""
+        if self.fixed is not None:
+            return 1
+        if self.step is not None:
+            return self.step
+        mean = sum(self.uniform) / 2 if self.uniform is not None else self.mean or 0.0
+        return max(1, round(mean / 20))
+
+    @property
     def largest(self) -> int | None:
         """The most threats a draw can give (None: unbounded)."""
         top = self.fixed if self.fixed is not None else None
@@ -233,7 +245,7 @@ class Size(_Model):
             top = self.max if top is None else min(top, self.max)
         if top is None:
             return None
-        return self.step * round(top / self.step) if top else 0
+        return self.grain * math.ceil(top / self.grain)
 
 
 class Timing(_Model):
