@@ -40,7 +40,7 @@ EXAMPLES = sorted(
     if "threat_classes:" in path.read_text()  # scenarios, not campaign or laydown files
 )
 SMALL = Path(__file__).parent.parent / "examples" / "national_defence.yaml"
-"""A mid-sized example (109 threats, 30 units) for the tests that need only one."""
+"""A mid-sized example (139 threats, 30 units) for the tests that need only one."""
 SEED = 20251122
 REPS = (0, 3)
 """Replicate indices checked per scenario (few: the capital raid takes 0.15 s each)."""
