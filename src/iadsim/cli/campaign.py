@@ -53,9 +53,10 @@ def _print(summary: dict[str, Any]) -> None:
     head.add_column("threat kind", no_wrap=True, min_width=max([11, *map(len, kinds)]))
     if summary.get("launched_by_replication"):
         console.print("launched: mean (5th–95th percentile) over replications")
-    for col in ("launched", "destroyed", "lost to EW", "leaked"):
-        head.add_column(col, justify="right", overflow="fold")
     spread = summary.get("launched_by_replication", {})
+    for col in ("launched", "destroyed", "lost to EW", "leaked"):
+        wide = 13 if col == "launched" and spread else None  # "(5,241–7,117)" on one line
+        head.add_column(col, justify="right", overflow="fold", min_width=wide)
     for kind, count in summary["launched"].items():
         shown = f"{count:,}" if isinstance(count, int) else f"{count:,.1f}"
         if kind in spread:  # templates: replications launch different raids
