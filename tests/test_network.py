@@ -599,3 +599,54 @@ def test_random_network_scenarios_agree(raw: dict, seed: int) -> None:
     a = run_replications(cs, rows, seed=seed, engine="reference")
     b = run_replications(cs, rows, seed=seed, engine="fast")
     assert a.equals(b)
+
+
+def test_the_summary_json_and_report_say_what_the_network_did(tmp_path: Any) -> None:
+    import json
+
+    from ruamel.yaml import YAML
+
+    from iadsim.api import run_compiled
+    from iadsim.report import render_html, report_from_scenario
+
+    raw = base()
+    raw["raids"][0]["count"] = 20
+    raw["raids"][0]["launch"]["end"] = "00:19"
+    raw["fire_units"] = [unit("sam", -20, pk=0.5)]
+    raw = networked(
+        raw,
+        [
+            {
+                "from": "radar",
+                "to": "sam",
+                "latency": "4 s",
+                "outages": [{"start": "1250 s", "end": "1700 s"}],
+            }
+        ],
+    )
+    cs = build(raw)
+    summary = run_compiled(parse_scenario(copy.deepcopy(raw)), cs, replications=6, seed=1)
+    assert summary.network["track_delay"].mean == pytest.approx(4.0)
+    assert summary.network["engagement_windows_lost"].mean >= 4
+    data = json.loads(json.dumps(summary.to_dict()))
+    assert set(data["network"]) == {
+        "track_delay",
+        "tracks_undelivered",
+        "tracks_dropped",
+        "unit_seconds_cut_off",
+        "engagement_windows_lost",
+    }
+    # without a network, no network section (the outputs of other scenarios are unchanged)
+    plain = base()
+    plain["fire_units"] = [unit("sam", -20, pk=0.5)]
+    assert (
+        "network"
+        not in run_compiled(
+            parse_scenario(copy.deepcopy(plain)), build(plain), replications=2, seed=1
+        ).to_dict()
+    )
+    path = tmp_path / "net.yaml"
+    with path.open("w") as handle:
+        YAML().dump(raw, handle)
+    page = render_html(report_from_scenario(path, replications=4))
+    assert "windows lost to C2" in page and "track delay (s)" in page

@@ -84,6 +84,20 @@ def _cards(data: ReportData) -> str:
         ("cost-exchange ratio", two(cost["exchange_ratio"].mean), ci(cost["exchange_ratio"], two)),
         ("asset value lost", one(s.assets["value_lost"].mean), ci(s.assets["value_lost"], one)),
     ]
+    net = s.network
+    if net:  # what the command-and-control network did (iadsim.engine.network)
+        cut = net["unit_seconds_cut_off"]
+        hours = Estimate(cut.mean / 3600.0, cut.lo / 3600.0, cut.hi / 3600.0)
+        cards += [
+            ("track delay (s)", one(net["track_delay"].mean), ci(net["track_delay"], one)),
+            ("tracks dropped", one(net["tracks_dropped"].mean), "command posts full"),
+            ("unit-hours cut off", one(hours.mean), ci(hours, one)),
+            (
+                "windows lost to C2",
+                one(net["engagement_windows_lost"].mean),
+                ci(net["engagement_windows_lost"], one),
+            ),
+        ]
     return "\n".join(
         f'<div class="card"><div class="k">{esc(k)}</div><div class="v">{esc(v)}</div>'
         f'<div class="n">{esc(n)}</div></div>'
