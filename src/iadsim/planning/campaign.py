@@ -528,6 +528,7 @@ class _Carry:
             return _NEVER if days is None else int(days)
 
         self.asset_ids = tuple(a.id for a in base.assets)
+        self.asset_value = np.array([a.value for a in base.assets], dtype=float)
         self.unit_ids = [u.id for u in base.fire_units] + [str(j.get("id")) for j in joiners]
         unit_classes = [u.unit_class for u in base.fire_units] + [_unit_class(j) for j in joiners]
         self.sensor_ids = [x.id for x in base.sensors]
@@ -589,11 +590,18 @@ class _Carry:
 
     def night(self, rows: np.ndarray, day: int, cs: CompiledScenario, out: Any) -> np.ndarray:
         """Record a night's damage for ``rows``; returns the asset value each lost."""
-        hit = np.asarray(out.asset_destroyed, dtype=np.bool_)
+        reported = np.asarray(out.asset_destroyed, dtype=np.bool_)
+        if tuple(cs.asset_ids) == self.asset_ids:
+            hit = reported
+        else:  # the night's assets in the defence's order
+            hit = np.zeros((len(rows), len(self.asset_ids)), dtype=np.bool_)
+            for column, ident in enumerate(cs.asset_ids):
+                if ident in self.asset_ids:
+                    hit[:, self.asset_ids.index(ident)] = reported[:, column]
         if not self.on:
             self.lost[rows, day - 1] = hit
             self.down_after[rows, day - 1] = hit.sum(axis=1)
-            return np.asarray((hit * cs.asset_value).sum(axis=1))
+            return np.asarray((hit * self.asset_value).sum(axis=1))
         new = hit & (self.asset_back[rows] <= day)
         self.lost[rows, day - 1] = new
         self.asset_back[rows] = np.where(new, day + self.repair_asset, self.asset_back[rows])
@@ -607,12 +615,12 @@ class _Carry:
                 self.sensor_class,
             ),
         ):
-            reported = getattr(out, name, None)
-            if reported is None:
+            elements = getattr(out, name, None)
+            if elements is None:
                 continue
             night_ids = cs.unit_ids if name == "unit_destroyed" else cs.sensor_ids
             index = np.array([ids.index(i) for i in night_ids], dtype=np.int64)
-            for k, column in np.argwhere(np.asarray(reported, dtype=np.bool_)):
+            for k, column in np.argwhere(np.asarray(elements, dtype=np.bool_)):
                 row, element = int(rows[k]), int(index[column])
                 c = int(classes[element])
                 if self.spares[row, c] > 0:
@@ -620,7 +628,7 @@ class _Carry:
                     state[row, element] = day + 1
                 else:
                     state[row, element] = day + int(repair[element])
-        return np.asarray((new * cs.asset_value).sum(axis=1))
+        return np.asarray((new * self.asset_value).sum(axis=1))
 
 
 def _nights_field(campaign: Campaign, scale: np.ndarray) -> str:
