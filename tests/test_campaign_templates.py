@@ -221,33 +221,35 @@ def test_a_destroyed_asset_stays_destroyed_until_repaired() -> None:
 
 
 def test_destroyed_launchers_are_replaced_by_spares_then_repaired(monkeypatch: Any) -> None:
-    """The engine does not yet report destroyed fire units: stand in for it."""
+    raw = defence()
+    for sam in raw["fire_units"]:
+        sam["pk"] = {"drone": 0.01}  # they fire, and miss: drones reach sam-1
+    for raid in raw["raids"]:
+        raid["targets"] = {"sam-1": 1}
     real = campaign_module.run_replications
-    present: list[bool] = []
-
-    class Reported:
-        def __init__(self, out: Any, cs: Any) -> None:
-            self._out = out
-            self.unit_destroyed = np.zeros_like(out.shots, dtype=bool)
-            self.unit_destroyed[:, list(cs.unit_ids).index("sam-1")] = True
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._out, name)
+    shots: list[int] = []
 
     def run(cs: Any, rows: Any, **kw: Any) -> Any:
         out = real(cs, rows, **kw)
-        present.append("sam-1" in cs.unit_ids)
-        return Reported(out, cs) if "sam-1" in cs.unit_ids else out
+        shots.append(int(out.shots[:, list(cs.unit_ids).index("sam-1")].sum()))
+        return out
 
     monkeypatch.setattr(campaign_module, "run_replications", run)
     campaign = plan(
+        defence=raw,
         days=7,
         schedule=[{"day": d, "scale": 1.0} for d in range(1, 8)],
         damage={"repair": {"sam-class": "3 d"}, "spares": {"sam-class": 1}},
     )
-    run_campaign(campaign, defence(), replications=2, seed=1)
+    result = run_campaign(campaign, raw, replications=2, seed=1)
+    lost = result.asset_lost[:, :, result.assets.index("sam-1")]
     # night 1: destroyed, a spare replaces it; night 2: destroyed, no spare, back for night 5
-    assert present == [True, True, False, False, True, False, False]
+    assert (lost == [True, True, False, False, True, False, False]).all()
+    # out of action all night (an outage): it fires on nights 1, 2 and 5 only
+    assert [n > 0 for n in shots] == [True, True, False, False, True, False, False]
+    summary = result.summary()
+    assert summary["elements_destroyed"]["sam-1"]["times_destroyed"]["mean"] == 3
+    assert "sam-2" not in summary["elements_destroyed"] and "depot" in summary["assets"]
 
 
 def test_the_example_runs() -> None:

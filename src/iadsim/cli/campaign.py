@@ -123,7 +123,7 @@ def _print_raids(console: Any, summary: dict[str, Any]) -> None:
         console.print(table)
     if summary.get("damage_carried") and summary.get("assets"):
         table = Table(
-            title="Assets (damage carried until repaired)",
+            title="Assets and elements of the defence hit (damage carried until repaired)",
             title_justify="left",
             box=box.SIMPLE_HEAD,
             pad_edge=False,
@@ -132,7 +132,8 @@ def _print_raids(console: Any, summary: dict[str, Any]) -> None:
         table.add_column("destroyed in", justify="right")
         table.add_column("times destroyed", justify="right")
         table.add_column("first lost (median day)", justify="right")
-        for name, entry in summary["assets"].items():
+        targets = {**summary["assets"], **summary.get("elements_destroyed", {})}
+        for name, entry in targets.items():
             first = entry.get("first_day_median")
             table.add_row(
                 Text(name),

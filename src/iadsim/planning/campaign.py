@@ -96,9 +96,11 @@ class CampaignResult:
     template: np.ndarray
     """[replication, day] index in ``templates`` of the template drawn (-1: no raid)."""
     assets: tuple[str, ...]
-    """Asset ids of the defence."""
+    """Targets: the defence's asset ids, then its fire units, sensors and command posts."""
+    n_assets: int
+    """How many of ``assets`` are assets (the rest are elements of the defence)."""
     asset_lost: np.ndarray
-    """[replication, day, asset] the asset was destroyed that night (while whole)."""
+    """[replication, day, target] the target was destroyed that night (while whole)."""
     asset_down: np.ndarray
     """[replication, day] assets out of action at the end of the night."""
     carried: bool
@@ -174,6 +176,7 @@ class CampaignResult:
             **self._raids(each, confidence),
             "damage_carried": self.carried,
             "assets": self._assets(confidence),
+            "elements_destroyed": self._assets(confidence, elements=True),
             "assets_down_by_day": self.asset_down.mean(axis=0).tolist(),
         }
 
@@ -202,11 +205,13 @@ class CampaignResult:
         }
         return {"templates": drawn, "launched_by_replication": spread}
 
-    def _assets(self, confidence: float) -> dict[str, Any]:
-        """Each asset: share of replications that lost it, and how many times it was lost."""
-        times = self.asset_lost.sum(axis=1)  # [replication, asset]
+    def _assets(self, confidence: float, elements: bool = False) -> dict[str, Any]:
+        """Each asset (or element of the defence ever destroyed): how often it was lost."""
+        times = self.asset_lost.sum(axis=1)  # [replication, target]
         out = {}
         for a, name in enumerate(self.assets):
+            if (a >= self.n_assets) != elements or (elements and not times[:, a].any()):
+                continue
             lost = times[:, a] > 0
             entry: dict[str, Any] = {
                 "share_destroyed": float(lost.mean()),
@@ -503,12 +508,15 @@ def _unit_class(entry: dict[str, Any]) -> str:
 class _Carry:
     """Damage carried from night to night, per replication, from what the engine reports.
 
-    An asset destroyed while whole stays destroyed until it is repaired: later hits
-    on it count for nothing (the engine still flies and engages the threats aimed
-    at it, and command still values it). Fire units and sensors the engine reports
-    destroyed (``unit_destroyed``, ``sensor_destroyed`` on its outcomes, once it
-    has them) are left out of the following nights' scenarios until repaired, or
-    replaced for the next night by a spare of their class while spares last.
+    Targets are the defence's assets and its sensors, fire units and command posts
+    (which raids may aim at); the engine reports each one destroyed in
+    ``Outcomes.asset_destroyed``, by the compiled night's ``asset_ids``. One destroyed
+    while whole counts (its value lost) and is out of action until repaired; later
+    hits on it count for nothing. An asset out of action stays in the scenario (the
+    threats aimed at it fly and are engaged, and command still values it); a sensor,
+    fire unit or command post out of action is given an outage for the whole night.
+    A destroyed sensor or fire unit is replaced for the next night by a spare of its
+    class while spares last.
     """
 
     def __init__(
@@ -517,118 +525,87 @@ class _Carry:
         damage = campaign.damage
         self.on = damage is not None
         repair = {} if damage is None else damage.repair
+        self.asset_ids = tuple(a.id for a in base.assets)
+        posts = base.network.command_posts if getattr(base, "network", None) else []
+        units = [(u.id, u.unit_class) for u in base.fire_units]
+        units += [(str(j.get("id")), _unit_class(j)) for j in joiners]
+        elements = [("fire_units", i, c) for i, c in units]
+        elements += [("sensors", x.id, x.preset or x.kind) for x in base.sensors]
+        elements += [("command_posts", p.id, None) for p in posts]
+        self.elements = [(section, ident) for section, ident, _ in elements]
+        self.ids = [*self.asset_ids, *(ident for _, ident, _ in elements)]
+        self.column = {ident: k for k, ident in enumerate(self.ids)}
+        classes = [None] * len(self.asset_ids) + [c for _, _, c in elements]
+        spare_names = list(dict.fromkeys(c for c in classes if c is not None))
+        self.spare_of = np.array([spare_names.index(c) if c else -1 for c in classes])
 
-        def back_after(ident: str, kind: str | None = None) -> int:
-            if ident in repair:
-                days = repair[ident]
-            elif kind is not None and kind in repair:
-                days = repair[kind]
-            else:
-                days = repair.get("default")
+        def nights_out(ident: str, kind: str | None) -> int:
+            days = repair.get(ident, repair.get(kind or "", repair.get("default")))
             return _NEVER if days is None else int(days)
 
-        self.asset_ids = tuple(a.id for a in base.assets)
-        self.asset_value = np.array([a.value for a in base.assets], dtype=float)
-        self.unit_ids = [u.id for u in base.fire_units] + [str(j.get("id")) for j in joiners]
-        unit_classes = [u.unit_class for u in base.fire_units] + [_unit_class(j) for j in joiners]
-        self.sensor_ids = [x.id for x in base.sensors]
-        sensor_classes = [x.preset or x.kind for x in base.sensors]
-        self.spare_classes = list(dict.fromkeys([*unit_classes, *sensor_classes]))
-        self.unit_class = np.array([self.spare_classes.index(c) for c in unit_classes])
-        self.sensor_class = np.array([self.spare_classes.index(c) for c in sensor_classes])
-        self.repair_asset = np.array([back_after(a) for a in self.asset_ids], dtype=np.int64)
-        self.repair_unit = np.array(
-            [back_after(u, c) for u, c in zip(self.unit_ids, unit_classes, strict=True)],
-            dtype=np.int64,
-        )
-        self.repair_sensor = np.array(
-            [back_after(x, c) for x, c in zip(self.sensor_ids, sensor_classes, strict=True)],
-            dtype=np.int64,
+        self.repair = np.array(
+            [nights_out(i, c) for i, c in zip(self.ids, classes, strict=True)], dtype=np.int64
         )
         spares = {} if damage is None else damage.spares
         self.spares = np.tile(
-            np.array([spares.get(c, 0) for c in self.spare_classes], dtype=np.int64),
-            (replications, 1),
+            np.array([spares.get(c, 0) for c in spare_names], dtype=np.int64), (replications, 1)
         )
         r, days = replications, campaign.days
-        self.asset_back = np.zeros((r, len(self.asset_ids)), dtype=np.int64)
-        self.unit_back = np.zeros((r, len(self.unit_ids)), dtype=np.int64)
-        self.sensor_back = np.zeros((r, len(self.sensor_ids)), dtype=np.int64)
-        self.lost = np.zeros((r, days, len(self.asset_ids)), dtype=np.bool_)
+        self.back = np.zeros((r, len(self.ids)), dtype=np.int64)
+        """[replication, target] the night from which each target is whole again."""
+        self.lost = np.zeros((r, days, len(self.ids)), dtype=np.bool_)
         self.down_after = np.zeros((r, days), dtype=np.int64)
 
     def out_of_action(self, day: int) -> np.ndarray:
-        """[replication, unit + sensor] fire units and sensors out of action tonight."""
-        return np.concatenate([self.unit_back > day, self.sensor_back > day], axis=1)
+        """[replication, element] sensors, fire units and command posts out of action tonight."""
+        if not self.on:
+            return np.zeros((self.back.shape[0], 0), dtype=np.bool_)
+        return self.back[:, len(self.asset_ids) :] > day
 
     def remove(self, night: dict[str, Any], down: tuple[int, ...]) -> dict[str, Any]:
-        """The night without the fire units and sensors out of action (``down``: a key's tail).
-
-        Authority entries of classes with no unit left go too. A night keeps its last
-        sensor (a scenario needs one).
-        """
-        units = {self.unit_ids[i] for i, d in enumerate(down[: len(self.unit_ids)]) if d}
-        sensors = {self.sensor_ids[i] for i, d in enumerate(down[len(self.unit_ids) :]) if d}
-        if not units and not sensors:
+        """The night with an outage all night long for each element out of action (``down``)."""
+        out = {self.elements[k] for k, d in enumerate(down) if d}
+        if not out:
             return night
-        night = dict(night)
-        night["fire_units"] = [u for u in night.get("fire_units", []) if u.get("id") not in units]
-        left = [x for x in night.get("sensors", []) if x.get("id") not in sensors]
-        night["sensors"] = left or night.get("sensors", [])[:1]
-        doctrine = dict(night.get("doctrine") or {})
-        if "authority" in doctrine:
-            present = {_unit_class(u) for u in night["fire_units"]}
-            present |= {str(u.get("kind")) for u in night["fire_units"]}
-            doctrine["authority"] = {k: v for k, v in doctrine["authority"].items() if k in present}
-            night["doctrine"] = doctrine
+        night = copy.deepcopy(night)
+        whole_night = [{"start": "0 s"}]  # from the start to the end of the scenario
+        for section in ("fire_units", "sensors"):
+            for item in night.get(section) or []:
+                if (section, item.get("id")) in out:
+                    item["outages"] = whole_night
+        for post in (night.get("network") or {}).get("command_posts") or []:
+            if ("command_posts", post.get("id")) in out:
+                post["outages"] = whole_night
         return night
 
     def end_of_night(self, day: int) -> None:
         """Count the assets out of action once every replication's night is over."""
         if self.on:
-            self.down_after[:, day - 1] = (self.asset_back > day).sum(axis=1)
+            self.down_after[:, day - 1] = (self.back[:, : len(self.asset_ids)] > day).sum(axis=1)
 
     def night(self, rows: np.ndarray, day: int, cs: CompiledScenario, out: Any) -> np.ndarray:
-        """Record a night's damage for ``rows``; returns the asset value each lost."""
+        """Record a night's damage for ``rows``; returns the value each lost."""
         reported = np.asarray(out.asset_destroyed, dtype=np.bool_)
-        if tuple(cs.asset_ids) == self.asset_ids:
-            hit = reported
-        else:  # the night's assets in the defence's order
-            hit = np.zeros((len(rows), len(self.asset_ids)), dtype=np.bool_)
-            for column, ident in enumerate(cs.asset_ids):
-                if ident in self.asset_ids:
-                    hit[:, self.asset_ids.index(ident)] = reported[:, column]
+        columns = np.array([self.column.get(i, -1) for i in cs.asset_ids], dtype=np.int64)
+        known = columns >= 0
+        hit = np.zeros((len(rows), len(self.ids)), dtype=np.bool_)
+        hit[:, columns[known]] = reported[:, known]
+        value = np.zeros(len(self.ids))
+        value[columns[known]] = np.asarray(cs.asset_value)[known]
         if not self.on:
             self.lost[rows, day - 1] = hit
-            self.down_after[rows, day - 1] = hit.sum(axis=1)
-            return np.asarray((hit * self.asset_value).sum(axis=1))
-        new = hit & (self.asset_back[rows] <= day)
+            self.down_after[rows, day - 1] = hit[:, : len(self.asset_ids)].sum(axis=1)
+            return np.asarray((hit * value).sum(axis=1))
+        new = hit & (self.back[rows] <= day)
         self.lost[rows, day - 1] = new
-        self.asset_back[rows] = np.where(new, day + self.repair_asset, self.asset_back[rows])
-        for name, ids, state, repair, classes in (
-            ("unit_destroyed", self.unit_ids, self.unit_back, self.repair_unit, self.unit_class),
-            (
-                "sensor_destroyed",
-                self.sensor_ids,
-                self.sensor_back,
-                self.repair_sensor,
-                self.sensor_class,
-            ),
-        ):
-            elements = getattr(out, name, None)
-            if elements is None:
-                continue
-            night_ids = cs.unit_ids if name == "unit_destroyed" else cs.sensor_ids
-            index = np.array([ids.index(i) for i in night_ids], dtype=np.int64)
-            for k, column in np.argwhere(np.asarray(elements, dtype=np.bool_)):
-                row, element = int(rows[k]), int(index[column])
-                c = int(classes[element])
-                if self.spares[row, c] > 0:
-                    self.spares[row, c] -= 1
-                    state[row, element] = day + 1
-                else:
-                    state[row, element] = day + int(repair[element])
-        return np.asarray((new * self.asset_value).sum(axis=1))
+        back = np.where(new, day + self.repair, self.back[rows])
+        for k, target in np.argwhere(new & (self.spare_of >= 0)):
+            spare = self.spare_of[target]
+            if self.spares[rows[k], spare] > 0:  # replaced for the next night
+                self.spares[rows[k], spare] -= 1
+                back[k, target] = day + 1
+        self.back[rows] = back
+        return np.asarray((new * value).sum(axis=1))
 
 
 def _nights_field(campaign: Campaign, scale: np.ndarray) -> str:
@@ -908,7 +885,8 @@ def run_campaign(
         launched_each=launched,
         templates=names,
         template=drawn[0] if drawn is not None else np.full(shape, -1, dtype=np.int64),
-        assets=carry.asset_ids,
+        assets=tuple(carry.ids),
+        n_assets=len(carry.asset_ids),
         asset_lost=carry.lost,
         asset_down=carry.down_after,
         carried=campaign.damage is not None,
