@@ -17,14 +17,14 @@ allows (:class:`_NightCache`). A size ``step`` keeps the number of distinct
 nights small.
 
 With ``damage``, what a night destroyed is carried to the next (:class:`_Carry`),
-from what the engine reports per replication. Its limits: an asset destroyed and
-not yet repaired is still in the scenario, so the threats aimed at it fly and
-are engaged as before and command still values it; only its loss is not counted
-again. Fire units and sensors are carried only when the engine reports them
-destroyed (``unit_destroyed``, ``sensor_destroyed`` on its outcomes); they are
-then left out of the following nights' scenarios (which costs a compilation per
-distinct set out of action), rounds on a destroyed launcher go back to the
-stock, and a night keeps its last sensor.
+from what the engine reports per replication (``Outcomes.asset_destroyed``, whose
+columns are the night's assets and the sensors, fire units and command posts its
+raids aim at). Its limits: an asset destroyed and not yet repaired is still in the
+scenario, so the threats aimed at it fly and are engaged as before and command
+still values it; only its loss is not counted again. A sensor, fire unit or
+command post out of action is given an outage for the whole night, which costs a
+compilation per distinct set out of action; rounds on a destroyed launcher go
+back to the stock.
 """
 
 from __future__ import annotations

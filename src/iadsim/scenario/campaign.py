@@ -340,7 +340,8 @@ class Damage(_Model):
         default_factory=dict,
         max_length=10_000,
         description="time to repair a destroyed element, with its unit ('14 d', '36 h') or "
-        "'never', by id (asset, fire unit, sensor), by fire-unit class or sensor preset, or "
+        "'never', by id (asset, fire unit, sensor, command post), by fire-unit class or "
+        "sensor preset, or "
         "'default' (default: never). Destroyed on night d, an element with repair time t is "
         "back for night d + ceil(t / 1 d)",
     )
@@ -759,7 +760,7 @@ def check_templates(
 
 
 _WHAT = {
-    "repair": "asset, fire unit or sensor (id or class)",
+    "repair": "asset, fire unit, sensor or command post (id or class)",
     "spares": "fire-unit class or sensor preset",
 }
 
@@ -770,6 +771,8 @@ def _damage_names(defence: Any) -> dict[str, set[str]]:
     spares |= {s.preset or s.kind for s in defence.sensors}
     ids = {a.id for a in defence.assets} | {u.id for u in defence.fire_units}
     ids |= {s.id for s in defence.sensors}
+    network = getattr(defence, "network", None)
+    ids |= {p.id for p in (network.command_posts if network is not None else [])}
     return {"repair": ids | spares, "spares": spares}
 
 
