@@ -50,6 +50,7 @@ def test_purpose_numbers_are_frozen() -> None:
         "DAMAGE": 6,
         "ROUTE_JITTER": 7,
         "LAUNCH_TIME": 8,
+        "NET_FAIL": 9,
     }
 
 

@@ -213,7 +213,7 @@ CASES = [
     Case(
         "unknown-asset-in-targets",
         "raids.0.targets.nowhere",
-        ("unknown asset id", "'nowhere'", "plant"),
+        ("unknown target", "'nowhere'", "plant", "sensor, fire unit or command post"),
         lambda d: raid(d).update(targets={"nowhere": 1}),
     ),
     Case(

@@ -87,7 +87,7 @@ def test_single_battery_matches_the_hand_calculation() -> None:
 
 
 def test_every_example_file_is_covered() -> None:
-    planning = {"supply_pause", "laydown", "procurement"}
+    planning = {"supply_pause", "campaign_templates", "laydown", "procurement"}
     assert {p.stem for p in EXAMPLES.glob("*.yaml")} == set(CASES) | planning
 
 
