@@ -336,3 +336,19 @@ def test_bad_template_fields_name_their_path(
     with pytest.raises(CampaignError) as caught:
         load_campaign(file)
     assert f"`{path}`" in str(caught.value) and "c.json" in str(caught.value)
+
+
+def test_campaign_result_as_a_frame_has_a_row_per_replication_and_day() -> None:
+    from pathlib import Path
+
+    from iadsim.planning import run_campaign
+    from iadsim.scenario.campaign import load_campaign
+
+    examples = Path(__file__).parent.parent / "examples"
+    campaign, defence, _ = load_campaign(examples / "supply_pause.yaml")
+    result = run_campaign(campaign, defence, replications=3, seed=1, base_dir=examples)
+    frame = result.to_frame()
+    assert len(frame) == 3 * result.days
+    assert list(frame["day"][: result.days]) == list(range(1, result.days + 1))
+    stock = frame[f"stock.{result.types[0]}"].to_numpy().reshape(3, result.days)
+    assert (stock == result.stock[:, :, 0]).all()

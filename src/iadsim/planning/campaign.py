@@ -106,6 +106,45 @@ class CampaignResult:
     carried: bool
     """Damage is carried from night to night (the campaign's ``damage``)."""
 
+    def to_frame(self) -> Any:
+        """Day-by-day outcomes as a long ``pandas.DataFrame``: one row per replication and day.
+
+        Columns: ``replication``, ``day`` (1 to :attr:`days`), ``scale`` (the night's size
+        as a multiple of the standard night; 0: no raid), ``template`` (the raid template
+        drawn, or None), ``value_lost``, ``spend`` (defender, US dollars), ``assets_down``;
+        for each threat kind ``launched.<kind>``, ``destroyed.<kind>``, ``lost_to_ew.<kind>``
+        and ``leaked.<kind>``; for each stockpiled fire-unit class ``stock.<class>`` (after
+        the night) and ``fired.<class>``.
+        """
+        import pandas as pd
+
+        r, d = self.replications, self.days
+        names = np.asarray(self.templates, dtype=object)
+        drawn = self.template.reshape(-1)
+        columns: dict[str, Any] = {
+            "replication": np.repeat(np.arange(r), d),
+            "day": np.tile(np.arange(1, d + 1), r),
+            "scale": np.tile(np.asarray(self.scale, dtype=float), r),
+            "template": np.where(drawn >= 0, names[np.maximum(drawn, 0)], None)
+            if len(names)
+            else np.full(r * d, None, dtype=object),
+            "value_lost": self.value_lost.reshape(-1),
+            "spend": self.spend.reshape(-1),
+            "assets_down": self.asset_down.reshape(-1),
+        }
+        for j, kind in enumerate(self.kinds):
+            for label, array in (
+                ("launched", self.launched_each),
+                ("destroyed", self.destroyed),
+                ("lost_to_ew", self.lost_to_ew),
+                ("leaked", self.leaked),
+            ):
+                columns[f"{label}.{kind}"] = array[:, :, j].reshape(-1)
+        for k, name in enumerate(self.types):
+            columns[f"stock.{name}"] = self.stock[:, :, k].reshape(-1)
+            columns[f"fired.{name}"] = self.fired[:, :, k].reshape(-1)
+        return pd.DataFrame(columns)
+
     def exhaustion_day(self) -> np.ndarray:
         """[replication, type] first day the stock is empty after the night (0: never)."""
         empty = self.stock <= 0

@@ -380,17 +380,17 @@ class Delivery(_Model):
     """A one-off delivery of interceptors, at the start of a day."""
 
     type: str = Field(description="fire-unit class whose interceptors these are")
-    day: Day
-    count: Count
+    day: Day = Field(description="day of arrival, at the start of the day")
+    count: Count = Field(description="interceptors delivered")
 
 
 class Production(_Model):
     """A steady flow of interceptors: ``count`` every ``every`` days, with pauses."""
 
-    type: str
-    count: Count
+    type: str = Field(description="fire-unit class whose interceptors these are")
+    count: Count = Field(description="interceptors per arrival")
     every: Day = Field(description="days between arrivals")
-    start: Day = 1
+    start: Day = Field(1, description="day of the first arrival")
     end: Day | None = Field(None, description="last day (default: the horizon)")
     pauses: list[tuple[Day, Day]] = Field(
         default_factory=list, description="[first, last] days with no arrivals"
@@ -420,9 +420,9 @@ class Production(_Model):
 class Campaign(_Model):
     """Nights of raids against one defence, with interceptor stockpiles carried over."""
 
-    schema_version: Literal[1]
-    name: str = Field(min_length=1)
-    description: str = ""
+    schema_version: Literal[1] = Field(description="version of the campaign file format")
+    name: str = Field(min_length=1, description="what the campaign is called in its output")
+    description: str = Field("", description="free text")
     defence: str | dict[str, Any] = Field(
         description="scenario file (relative to this file) or inline scenario: its sensors, "
         "fire units, assets and doctrine, and raids that make up one standard night"
@@ -440,8 +440,12 @@ class Campaign(_Model):
         description="interceptors in stock at the start, by fire-unit class; classes not "
         "listed are refilled to their scenario magazines every night",
     )
-    deliveries: list[Delivery] = Field(default_factory=list)
-    production: list[Production] = Field(default_factory=list)
+    deliveries: list[Delivery] = Field(
+        default_factory=list, description="one-off deliveries of interceptors"
+    )
+    production: list[Production] = Field(
+        default_factory=list, description="steady flows of interceptors, with pauses"
+    )
     templates: list[RaidTemplate] = Field(
         default_factory=list,
         max_length=1_000,
