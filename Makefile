@@ -93,3 +93,9 @@ basemap: $(STAMP)
 	cd web/basemap && npm ci --ignore-scripts --no-audit --no-fund
 	$(BIN)/python web/basemap/build.py web/basemap/node_modules src/iadsim/basemap/data
 	$(BIN)/python -m pytest -q tests/test_basemap.py
+
+# The documentation site (mkdocs.yml, docs/), built strictly: a warning, a broken link or
+# reference fails it. Every tutorial's code runs while it builds (markdown-exec), so a
+# tutorial cannot drift from the code. Nothing is fetched at build or view time.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
