@@ -141,10 +141,17 @@ def test_the_site_builds_strictly_offline_with_every_field(tmp_path: Path) -> No
     for sheet in site.rglob("*.css"):
         text = sheet.read_text(encoding="utf-8")
         assert not re.search(r"@import\s+(url\()?[\"']?(https?:)?//", text), sheet
-    # the tutorials ran: their output is in the pages
-    night = (site / "tutorials/night-raid.html").read_text(encoding="utf-8")
+
+    # the tutorials ran: their output, and the commands' own, is in the pages
+    def text_of(page: str) -> str:
+        raw = (site / page).read_text(encoding="utf-8")
+        return html.unescape(re.sub(r"<[^>]+>", "", raw))
+
+    night = text_of("tutorials/night-raid.html")
     assert "leakers per night" in night
+    assert "$ iadsim run examples/single_battery.yaml --replications 200 --seed 1" in night
     assert "Traceback" not in night
+    assert "iadsim optimize procurement procurement.yaml" in text_of("tutorials/procurement.html")
     # every field of every input file kind is in its reference page
     for page, target in _markers().items():
         text = html.unescape((site / page).with_suffix(".html").read_text(encoding="utf-8"))

@@ -9,18 +9,35 @@ the code.
 
 from __future__ import annotations
 
+import builtins
 import os
 import shlex
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 """The repository root: tutorials name files relative to it (``examples/...``)."""
 
 TIMES: list[tuple[str, float]] = []
 """(command, seconds) of every command run, for the build's timing."""
+
+
+def _page_print() -> Any:
+    """The ``print`` of the code block that called us.
+
+    markdown-exec captures a block's output by giving the block its own ``print``; what
+    this module prints must go there too, not to the build's standard output.
+    """
+    frame = sys._getframe(2)
+    while frame is not None:
+        found = frame.f_globals.get("print")
+        if found is not None:
+            return found
+        frame = frame.f_back
+    return builtins.print
 
 
 def cli(
@@ -85,10 +102,11 @@ def cli(
         return done.stdout
     if lines is not None and len(body) > lines:
         body = [*body[:lines], f"... ({len(body) - lines} more lines)"]
-    print("```console")
-    print(f"$ {shown}")
-    print("\n".join(body).replace("```", "'''"))
-    print("```")
+    say = _page_print()
+    say("```console")
+    say(f"$ {shown}")
+    say("\n".join(body).replace("```", "'''"))
+    say("```")
     return done.stdout
 
 
@@ -116,4 +134,4 @@ def show_file(
     block = [f"```{lang}" + ("" if collapsed else f' title="{path}"'), *text, "```"]
     if collapsed:
         block = [f'??? example "{path}"', "", *("    " + line for line in block)]
-    print("\n".join(block))
+    _page_print()("\n".join(block))
