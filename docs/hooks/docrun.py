@@ -97,6 +97,7 @@ def cli(
     text = done.stdout + (done.stderr if stderr else "")
     for name, path in (paths or {}).items():
         text = text.replace(path.rstrip("/"), name.rstrip("/"))
+    text = text.replace(str(ROOT) + "/", "")  # paths inside the repository, as relative ones
     body = text.rstrip("\n").splitlines()
     if not echo:
         return done.stdout
