@@ -36,8 +36,8 @@ test: $(STAMP) chromium
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks web/basemap
-	$(BIN)/ruff format --check src tests benchmarks web/basemap
+	$(BIN)/ruff check src tests benchmarks web/basemap docs/hooks
+	$(BIN)/ruff format --check src tests benchmarks web/basemap docs/hooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -99,3 +99,4 @@ basemap: $(STAMP)
 # tutorial cannot drift from the code. Nothing is fetched at build or view time.
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict -d site
+	$(BIN)/python docs/hooks/check_site.py site
