@@ -26,7 +26,6 @@ import fields  # noqa: E402
 from iadsim.scenario import versions  # noqa: E402
 
 
-
 def _markers() -> dict[str, str]:
     """Reference page (relative to docs/) -> the model its marker names (module:Class)."""
     found = {}
