@@ -1,4 +1,4 @@
-"""Counter-based random draws (DESIGN.md invariant 1).
+"""Counter-based random draws (the design notes' invariant 1: docs/dev/design.md).
 
 Every draw is a pure function of ``(seed, replication, purpose, entity, index)``:
 a SplitMix64 hash of the five words. No generator state is carried, so a

@@ -13,7 +13,7 @@ the fast engine (:mod:`iadsim.engine.fast`), so the two read side by side:
   defeated with the site's pk;
 - ``IMPACT`` (``on_impact``) a threat still flying reaches its aim point and
   leaks; it destroys its asset with the chance set by its lethality and the
-  asset's hardness (decoys never do);
+  asset's hardness (a decoy's class usually sets it to 0);
 - ``TRACK`` (``on_track``) a threat has been detected and the reaction time has
   passed: it becomes eligible for engagement;
 - ``WAKE`` (``on_wake``) the firing gate of one of a tracked threat's
@@ -237,8 +237,9 @@ class Replication:
         scene: the scene of ``cs`` as lists (:func:`build_scene` with
             ``lists=True``), shared by the replications of a run; it fixes the
             policy, so ``policy`` must not be given with it.
-        out, row: where to write the outcome (default: a fresh one-row
+        out: the Outcomes to write the outcome into (default: a fresh one-row
             :class:`Outcomes`).
+        row: the row of ``out`` to write.
     """
 
     def __init__(

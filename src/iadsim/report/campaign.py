@@ -27,13 +27,13 @@ class CampaignView:
     threats: list[float]
     """Threats launched each night (0: no raid)."""
     stock_mean: list[list[float]]
-    """[type][day] interceptors in stock after the night, mean over replications."""
+    """``[type][day]`` interceptors in stock after the night, mean over replications."""
     stock_p5: list[list[float]]
-    """[type][day] 5th percentile over replications."""
+    """``[type][day]`` 5th percentile over replications."""
     stock_p95: list[list[float]]
-    """[type][day] 95th percentile over replications."""
+    """``[type][day]`` 95th percentile over replications."""
     exhaustion: list[list[int]]
-    """[type][replication] first day the stock is empty after the night (0: never)."""
+    """``[type][replication]`` first day the stock is empty after the night (0: never)."""
 
     def share_exhausted(self, k: int) -> float:
         """Share of replications in which stockpile ``k`` runs out within the campaign."""

@@ -1,8 +1,9 @@
 """Approximate public class-level figures for threats, fire units and sensors.
 
 Every preset names its public source and says it is approximate. Figures come
-from ``shared/PRESETS.md``. No per-shot kill probability of any real system is
-public: each preset's ``pk`` is an *assumption* of this project, labelled so,
+from the project's public-figures notes (docs/reference/presets.md). No per-shot
+kill probability of any real system is public: each preset's ``pk`` is an
+*assumption* of this project, labelled so,
 for the calibration against reported raids to tune.
 
 A preset is written exactly as a scenario file would write the fields, so a
