@@ -17,9 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from iadsim.engine import Fate
 from iadsim.errors import StoreError
-from iadsim.metrics import Estimate, Summary, mean_interval
+from iadsim.metrics import Estimate, Summary, mean_interval, total_estimates
 from iadsim.report.data import ReportData, SweepCurve, SweepResult, spend_by_class
 from iadsim.report.laydown import build_laydown
 from iadsim.report.replay import build_replay
@@ -30,10 +29,6 @@ __all__ = ["UnknownId", "report_from_campaign", "report_from_scenario", "report_
 
 class UnknownId(StoreError):
     """No run or sweep in the store has this id (or an id starting with it)."""
-
-
-_TOTALS = {"destroyed": Fate.DESTROYED, "lost_to_ew": Fate.LOST_TO_EW, "leaked": Fate.LEAKED}
-"""Totals over all threat kinds that the report shows with their intervals."""
 
 
 def _facts(summary: Summary, replicate: int) -> list[tuple[str, str]]:
@@ -147,35 +142,23 @@ def _run(
     source: str,
     policy: str | None = None,
 ) -> ReportData:
-    """As :func:`iadsim.api.run_compiled`, keeping also each replication's totals."""
-    from iadsim.api import batches, provenance
-    from iadsim.metrics import Accumulator
+    """Run the scenario through :func:`iadsim.api.run_replicates`, the one path.
 
-    accumulator = Accumulator(compiled)
-    columns: dict[str, list[Any]] = {name: [] for name in _TOTALS}
-    for batch in batches(
+    It gives the summary and each replication's totals.
+    """
+    from iadsim.api import run_replicates
+
+    result = run_replicates(
+        scenario,
         compiled,
         replications=replications,
         seed=seed,
         policy=policy,
         engine=engine,
         progress=progress,
-    ):
-        accumulator.add(batch)
-        for name, fate in _TOTALS.items():
-            columns[name].append((batch.fate == fate).sum(axis=1))
-    summary = accumulator.summary(
-        provenance=provenance(
-            scenario_hash=compiled.content_hash,
-            engine=engine,
-            policy=policy or compiled.policy,
-            schema_version=scenario.schema_version,
-        )
     )
-    totals = {
-        name: mean_interval(np.concatenate(v), lower=0.0, upper=float(compiled.n_threats))
-        for name, v in columns.items()
-    }
+    summary = result.summary
+    totals = result.totals()
     return _assemble(
         scenario,
         compiled,
@@ -327,12 +310,7 @@ def _run_report(store: Any, run_id: str, replicate: int) -> tuple[ReportData, An
             replications=outcomes.replications[k : k + 1],
             **{name: getattr(outcomes, name)[k : k + 1] for name in ARRAYS},
         )
-    replicates = store.replicates(run_id)
-    launched = float(replicates["launched"].max()) if len(replicates) else math.inf
-    totals = {
-        name: mean_interval(replicates[name].to_numpy(dtype=float), lower=0.0, upper=launched)
-        for name in _TOTALS
-    }
+    totals = total_estimates(store.replicates(run_id))
     data = _assemble(
         scenario,
         compiled,
