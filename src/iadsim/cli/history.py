@@ -101,6 +101,20 @@ def _frame_json(frame: Any) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
+SelectOption = Annotated[
+    str,
+    typer.Option(
+        "--select",
+        metavar="HOW",
+        help="how the drifting models use the volatilities, spreads and raid-size variants "
+        "they try: 'average' (each forecast sample from one drawn by its predictive "
+        "likelihood so far: Bayesian model averaging; what the backtest found best) or "
+        "'best' (only the most likely one)",
+    ),
+]
+"""``--select`` of ``calibrate`` and ``backtest``: one option, written once."""
+
+
 @history_app.command("load")
 def load(
     file: CsvFile,
@@ -232,17 +246,7 @@ def calibrate(
             show_default=False,
         ),
     ] = None,
-    select: Annotated[
-        str,
-        typer.Option(
-            "--select",
-            metavar="HOW",
-            help="how the drifting models use the volatilities, spreads and raid-size variants "
-            "they try: 'average' (each forecast sample from one drawn by its predictive "
-            "likelihood so far: Bayesian model averaging; what the backtest found best) or "
-            "'best' (only the most likely one)",
-        ),
-    ] = "average",
+    select: SelectOption = "average",
     stationary: Annotated[
         bool,
         typer.Option(
@@ -498,17 +502,7 @@ def backtest(
             show_default=False,
         ),
     ] = None,
-    select: Annotated[
-        str,
-        typer.Option(
-            "--select",
-            metavar="HOW",
-            help="how the drifting models use the volatilities, spreads and raid-size variants "
-            "they try: 'average' (each forecast sample from one drawn by its predictive "
-            "likelihood so far: Bayesian model averaging; what the backtest found best) or "
-            "'best' (only the most likely one)",
-        ),
-    ] = "average",
+    select: SelectOption = "average",
     samples: Annotated[
         int, typer.Option("--samples", min=20, max=100_000, help="forecast samples per target")
     ] = 400,
