@@ -184,6 +184,9 @@ class CompiledScenario:
     net_out_offset: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     """Links out of node ``v``: ``net_out_link[net_out_offset[v]:net_out_offset[v + 1]]``."""
     net_out_link: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    net_in_offset: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    """Links into node ``v``: ``net_in_link[net_in_offset[v]:net_in_offset[v + 1]]``."""
+    net_in_link: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     net_down_offset: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     """Scheduled and jammed down time of each element (links, then nodes): intervals."""
     net_down_start: F64 = field(default_factory=lambda: np.zeros(0))

@@ -159,6 +159,10 @@ def compile_network(
     out_offset = np.zeros(n_nodes + 1, dtype=np.int64)
     np.add.at(out_offset, np.array(sources, dtype=np.int64) + 1, 1)
     out_offset = np.cumsum(out_offset)
+    in_order = np.argsort(np.array(targets, dtype=np.int64), kind="stable")
+    in_offset = np.zeros(n_nodes + 1, dtype=np.int64)
+    np.add.at(in_offset, np.array(targets, dtype=np.int64) + 1, 1)
+    in_offset = np.cumsum(in_offset)
 
     # element down time: links first, then nodes
     items: list[Any] = [*link_items, *sensors, *posts, *units]
@@ -228,6 +232,8 @@ def compile_network(
         "net_link_latency": np.array(latency, dtype=float).reshape(n_links),
         "net_out_offset": out_offset.astype(np.int64),
         "net_out_link": order.astype(np.int64),
+        "net_in_offset": in_offset.astype(np.int64),
+        "net_in_link": in_order.astype(np.int64),
         "net_down_offset": down_offset,
         "net_down_start": np.array(down_start, dtype=float),
         "net_down_end": np.array(down_end, dtype=float),

@@ -58,6 +58,7 @@ __all__ = [
     "MAX_FAILURES",
     "METRICS",
     "Picture",
+    "arrival",
     "build_picture",
     "first_seen",
     "network_metrics",
@@ -99,7 +100,8 @@ class Picture(NamedTuple):
     det: Any
     """[threat, sensor]: first detection (``inf``: none)."""
     arr: Any
-    """[threat, node]: when the track first reaches the node (``inf``: never)."""
+    """[threat, node]: when the track first reaches the node (``inf``: never), for sensors
+    and command posts; a fire unit's is :func:`arrival`'s."""
     tent: Any
     """[threat, node]: the earliest arrival pushed so far (the search's tentative labels)."""
     wait: Any
@@ -117,6 +119,8 @@ class Picture(NamedTuple):
     seen: Any
     times: Any
     """Workspace: every piece boundary before sorting."""
+    bins: Any
+    """Workspace: the tracks held per time bin (:func:`_capacity_free`)."""
 
 
 def new_picture(sc: Any, lists: bool = False) -> Picture:
@@ -151,7 +155,7 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
         reach=i(pieces * n_sensors * n_units, np.int8),
         cut_since=f(pieces * n_units),
         det=f(n_threats * n_sensors),
-        arr=f(n_threats * n_nodes),
+        arr=f(n_threats * n_nodes, math.inf),
         tent=f(n_threats * n_nodes),
         wait=f(n_threats * n_nodes),
         dropped=i(n_threats),
@@ -162,6 +166,7 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
         stack=i(n_nodes),
         seen=i(n_nodes),
         times=f(2 * n_elems * width),
+        bins=i(BINS + 1),
     )
 
 
@@ -455,34 +460,128 @@ def _h_pop(pic: Any, base: int, c: int) -> None:
 
 
 @kernel(inline=True)
-def _relax(
-    sc: Any, pic: Any, i: int, v: int, depart: float, impact: float, first_unit: int
-) -> None:
-    """Send threat ``i``'s track from node ``v`` at ``depart`` over each of its links.
+def _depart(sc: Any, v: int, t: float) -> float:
+    """When node ``v`` passes on a track it has from ``t``: at once, or at its next decision."""
+    cycle = sc.net_node_cycle[v]
+    if cycle > 0.0:
+        tick = math.ceil(t / cycle)
+        if tick * cycle < t:
+            tick += 1
+        return tick * cycle
+    return t
 
-    A fire unit passes nothing on, has no capacity and no cycle: its arrival is set at
-    once (when it is up), without a turn through the queue.
+
+@kernel(inline=True)
+def _relax(sc: Any, pic: Any, i: int, v: int, depart: float, impact: float, key_base: int) -> None:
+    """Send threat ``i``'s track from node ``v`` at ``depart`` over each of its links to a post.
+
+    Its arrival at a post that is down is when the post is back. Links to fire units are
+    not followed: a fire unit passes nothing on, so its arrival is worked out when it is
+    asked for (:func:`arrival`). Queue keys are ``key_base + post`` (doubled: the low bit
+    marks a slot already kept).
     """
     width = sc.net_width
     n_links = len(sc.net_link_to)
     n_nodes = len(sc.net_node_cycle)
+    first_unit = n_nodes - len(sc.unit_x)
     for p in range(sc.net_out_offset[v], sc.net_out_offset[v + 1]):
         link = sc.net_out_link[p]
         w = sc.net_link_to[link]
-        at = next_up(pic, width, link, depart) + sc.net_link_latency[link]
-        key = i * n_nodes + w
         if w >= first_unit:
-            at = next_up(pic, width, n_links + w, at)
-            if at < impact and at < pic.arr[key]:
-                pic.arr[key] = at
-        elif at < impact and at < pic.tent[key]:
-            pic.tent[key] = at
-            _q_push(pic, at, 2 * key)
+            continue
+        at = next_up(pic, width, link, depart) + sc.net_link_latency[link]
+        at = next_up(pic, width, n_links + w, at)
+        cell = i * n_nodes + w
+        if at < impact and at < pic.tent[cell]:
+            pic.tent[cell] = at
+            _q_push(pic, at, 2 * (key_base + w))
 
 
 @kernel(inline=True)
-def _deliver(sc: Any, pic: Any) -> None:
-    """When each threat's track first reaches each node (label setting over all threats)."""
+def _deliver_one(sc: Any, pic: Any, i: int) -> None:
+    """Threat ``i``'s arrivals at sensors and posts, alone: posts of unlimited capacity.
+
+    An earliest-arrival search over the posts (waiting never makes a track arrive
+    earlier, so the first label settled is the earliest), with its own small queue.
+    """
+    n_sensors = len(sc.sensor_pd)
+    n_nodes = len(sc.net_node_cycle)
+    first_unit = n_nodes - len(sc.unit_x)
+    impact = sc.impact_time[i]
+    row = i * n_nodes
+    for v in range(n_sensors, first_unit):
+        pic.arr[row + v] = math.inf
+        pic.tent[row + v] = math.inf
+    pic.cnt[N_QUEUE] = 0
+    for s in range(n_sensors):
+        # a sensor has the track when it sees it (it looks only while up)
+        d = pic.det[i * n_sensors + s]
+        if d < impact:
+            pic.arr[row + s] = d
+            _relax(sc, pic, i, s, d, impact, 0)
+        else:
+            pic.arr[row + s] = math.inf
+    while pic.cnt[N_QUEUE] > 0:
+        t, v = pic.hq_t[0], pic.hq_k[0] >> 1
+        _q_pop(pic)
+        if pic.arr[row + v] < math.inf:
+            continue  # settled already, earlier
+        pic.arr[row + v] = t
+        _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0)
+
+
+BINS = 512
+"""Time bins of the quick check that no command post's track capacity binds."""
+
+
+@kernel(inline=True)
+def _capacity_free(sc: Any, pic: Any) -> bool:
+    """Whether no post with a track capacity ever holds as many tracks as it can take.
+
+    A post holds each track from its arrival to its threat's planned impact. Over
+    :data:`BINS` bins of time, each track counts in every bin its hold touches; when no
+    bin counts more tracks than the capacity, no track ever finds the post full
+    (every track held when one arrives touches that one's bin), so arrivals worked
+    out one threat at a time are those of the shared search. Conservative: ``False``
+    may be wrong, ``True`` never is.
+    """
+    n_threats = len(sc.impact_time)
+    n_sensors = len(sc.sensor_pd)
+    n_nodes = len(sc.net_node_cycle)
+    first_unit = n_nodes - len(sc.unit_x)
+    horizon = 0.0
+    for i in range(n_threats):
+        if sc.impact_time[i] > horizon:
+            horizon = sc.impact_time[i]
+    scale = BINS / horizon if horizon > 0.0 else 0.0
+    for v in range(n_sensors, first_unit):
+        capacity = sc.net_node_capacity[v]
+        if capacity <= 0 or capacity >= n_threats:
+            continue
+        for b in range(BINS + 1):
+            pic.bins[b] = 0
+        for i in range(n_threats):
+            a = pic.arr[i * n_nodes + v]
+            if a < math.inf:
+                lo = min(int(a * scale), BINS - 1)
+                hi = min(int(sc.impact_time[i] * scale), BINS - 1)
+                pic.bins[lo] += 1
+                pic.bins[hi + 1] -= 1
+        count = 0
+        for b in range(BINS):
+            count += pic.bins[b]
+            if count > capacity:
+                return False
+    return True
+
+
+@kernel(inline=True)
+def _deliver_shared(sc: Any, pic: Any) -> None:
+    """Every threat's arrivals at sensors and posts, in one search over all threats.
+
+    Label setting in time order over all threats at once, so that posts with a track
+    capacity take tracks first come, first served.
+    """
     n_threats = len(sc.impact_time)
     n_sensors = len(sc.sensor_pd)
     n_nodes = len(sc.net_node_cycle)
@@ -494,21 +593,17 @@ def _deliver(sc: Any, pic: Any) -> None:
     for c in range(len(pic.n_hold)):
         pic.n_hold[c] = 0
     for i in range(n_threats):
-        pic.dropped[i] = 0
-        for v in range(n_nodes):
+        for v in range(first_unit):
             pic.arr[i * n_nodes + v] = math.inf
             pic.wait[i * n_nodes + v] = math.inf
             pic.tent[i * n_nodes + v] = math.inf
     for i in range(n_threats):
-        # a sensor has the track when it sees it (it looks only while up): its links
-        # are taken at once, without a turn through the queue
         impact = sc.impact_time[i]
         for s in range(n_sensors):
             d = pic.det[i * n_sensors + s]
-            if not d < impact:
-                continue
-            pic.arr[i * n_nodes + s] = d
-            _relax(sc, pic, i, s, d, impact, first_unit)
+            if d < impact:
+                pic.arr[i * n_nodes + s] = d
+                _relax(sc, pic, i, s, d, impact, i * n_nodes)
     while pic.cnt[N_QUEUE] > 0:
         t, key = pic.hq_t[0], pic.hq_k[0]
         _q_pop(pic)
@@ -520,7 +615,7 @@ def _deliver(sc: Any, pic: Any) -> None:
         if pic.arr[key] <= t:
             continue  # reached already
         up = next_up(pic, width, n_links + v, t)
-        if up > t:  # the node is down: it takes the track when it is back
+        if up > t:  # a slot freed while the post is down: it takes the track when back
             if up < impact:
                 _q_push(pic, up, 2 * key + taken)
             continue
@@ -547,14 +642,50 @@ def _deliver(sc: Any, pic: Any) -> None:
                 continue
             _h_push(pic, base, c, impact)
         pic.arr[key] = t
-        depart = t
-        cycle = sc.net_node_cycle[v]
-        if cycle > 0.0:
-            tick = math.ceil(t / cycle)
-            if tick * cycle < t:
-                tick += 1
-            depart = tick * cycle
-        _relax(sc, pic, i, v, depart, impact, first_unit)
+        _relax(sc, pic, i, v, _depart(sc, v, t), impact, i * n_nodes)
+
+
+@kernel(inline=True)
+def _deliver(sc: Any, pic: Any) -> None:
+    """When each threat's track first reaches each sensor and post.
+
+    One threat at a time while no post's track capacity can bind (the usual case, and
+    far cheaper); otherwise one search over all threats (:func:`_deliver_shared`).
+    """
+    for i in range(len(sc.impact_time)):
+        pic.dropped[i] = 0
+        _deliver_one(sc, pic, i)
+    if sc.net_max_capacity > 0 and not _capacity_free(sc, pic):
+        _deliver_shared(sc, pic)
+
+
+@kernel(inline=True)
+def arrival(sc: Any, pic: Any, threat: int, node: int) -> float:
+    """When ``threat``'s track first reaches ``node`` (``inf``: never), after :func:`build_picture`.
+
+    A fire unit's is worked out here, from its links' sources: a source's track leaves
+    when it passes it on (:func:`_depart`), waits for the link to be up, takes the
+    link's latency, and waits for the unit to be up; it counts if before the impact.
+    """
+    n_nodes = len(sc.net_node_cycle)
+    first_unit = n_nodes - len(sc.unit_x)
+    if node < first_unit:
+        return pic.arr[threat * n_nodes + node]
+    width = sc.net_width
+    n_links = len(sc.net_link_to)
+    impact = sc.impact_time[threat]
+    best = math.inf
+    for p in range(sc.net_in_offset[node], sc.net_in_offset[node + 1]):
+        link = sc.net_in_link[p]
+        v = sc.net_link_from[link]
+        a = pic.arr[threat * n_nodes + v]
+        if a == math.inf:
+            continue
+        at = next_up(pic, width, link, _depart(sc, v, a)) + sc.net_link_latency[link]
+        at = next_up(pic, width, n_links + node, at)
+        if at < impact and at < best:
+            best = at
+    return best
 
 
 @kernel
@@ -614,7 +745,7 @@ def picture_span(sc: Any, pic: Any, threat: int, unit: int, t: float) -> tuple[f
     n_units = len(sc.unit_x)
     n_nodes = len(sc.net_node_cycle)
     node = n_nodes - n_units + unit
-    t0 = pic.arr[threat * n_nodes + node] + sc.reaction_time
+    t0 = arrival(sc, pic, threat, node) + sc.reaction_time
     if t0 < t:
         t0 = t
     if t0 == math.inf:
@@ -674,7 +805,7 @@ def picture_metrics(sc: Any, pic: Any, end_time: Any, out: Any) -> None:
             continue
         best = math.inf
         for u in range(n_units):
-            a = pic.arr[i * n_nodes + first_unit + u]
+            a = arrival(sc, pic, i, first_unit + u)
             if a < best:
                 best = a
         if best < math.inf:

@@ -102,10 +102,13 @@ class Scene(NamedTuple):
     net_max_capacity: int
     net_node_cycle: Any
     net_node_capacity: Any
+    net_link_from: Any
     net_link_to: Any
     net_link_latency: Any
     net_out_offset: Any
     net_out_link: Any
+    net_in_offset: Any
+    net_in_link: Any
     net_down_offset: Any
     net_down_start: Any
     net_down_end: Any
@@ -220,10 +223,13 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
         net_max_capacity=int(cs.net_max_capacity),
         net_node_cycle=floats(cs.net_node_cycle),
         net_node_capacity=ints(cs.net_node_capacity),
+        net_link_from=ints(cs.net_link_from),
         net_link_to=ints(cs.net_link_to),
         net_link_latency=floats(cs.net_link_latency),
         net_out_offset=ints(cs.net_out_offset),
         net_out_link=ints(cs.net_out_link),
+        net_in_offset=ints(cs.net_in_offset),
+        net_in_link=ints(cs.net_in_link),
         net_down_offset=ints(cs.net_down_offset),
         net_down_start=floats(cs.net_down_start),
         net_down_end=floats(cs.net_down_end),
