@@ -136,6 +136,40 @@ def test_seed_above_the_range_is_an_option_error(args: list, option: str) -> Non
     assert result.code == 2 and option in result.err and "Traceback" not in result.err
 
 
+# the run options' bad values, and the same setting given to the Python API
+BAD_RUN_OPTIONS = [
+    (["-n", "0"], {"replications": 0}),
+    (["--replications", "10000001"], {"replications": 10_000_001}),
+    (["-s", "-1"], {"seed": -1}),
+    (["--seed", TOO_BIG], {"seed": SEED_MAX + 1}),
+    (["-e", "turbo"], {"engine": "turbo"}),
+    (["--policy", "nope"], {"policy": "nope"}),
+]
+
+
+@pytest.mark.parametrize(("options", "setting"), BAD_RUN_OPTIONS)
+@pytest.mark.parametrize("command", [["run", BATTERY], ["report", BATTERY, "--html", "r.html"]])
+def test_run_options_are_refused_in_the_api_words(
+    command: list, options: list, setting: dict, tmp_path: Path, monkeypatch
+) -> None:
+    from iadsim.api import check_run
+    from iadsim.errors import OptionError
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(OptionError) as api:
+        check_run(**{"replications": 1, "seed": 0, **setting})
+    result = invoke(*command, *options)
+    assert result.code == 2 and "Traceback" not in result.err
+    assert result.err == f"error: {api.value}\n", (options, result.err)
+
+
+def test_run_help_says_the_ranges_and_choices() -> None:
+    for command in ("run", "report"):
+        text = " ".join(_help(command).split())
+        assert "1 to 10,000,000" in text and "0 to 2^64-1" in text, command
+        assert "<fast|reference>" in text and "<greedy|cost_aware|exact>" in text, command
+
+
 def test_largest_seed_runs(tmp_path: Path) -> None:
     result = invoke("run", BATTERY, "-n", "2", "-e", "reference", "-s", SEED_MAX, "-f", "json")
     assert result.code == 0, result.err

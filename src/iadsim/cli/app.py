@@ -13,10 +13,10 @@ from iadsim.cli.campaign import campaign as campaign_command
 from iadsim.cli.common import (
     Engine,
     OutputFormat,
-    PolicyChoice,
-    Seed,
+    engine_option,
     policy_option,
     reported,
+    seed_option,
 )
 from iadsim.cli.history import backtest as backtest_command
 from iadsim.cli.history import calibrate as calibrate_command
@@ -27,7 +27,6 @@ from iadsim.cli.results import results_app
 from iadsim.cli.serve import serve as serve_command
 from iadsim.cli.sweep import sweep as sweep_command
 from iadsim.cli.wta import wta_app
-from iadsim.errors import OptionError
 from iadsim.limits import MAX_REPLICATIONS
 
 app = typer.Typer(
@@ -84,12 +83,10 @@ def run(
         typer.Option(
             "--replications",
             "-n",
-            min=1,
-            max=MAX_REPLICATIONS,
-            help="Monte Carlo replications",
+            help=f"Monte Carlo replications, 1 to {MAX_REPLICATIONS:,}",
         ),
     ] = 1000,
-    seed: Seed = 0,
+    seed: Annotated[int, seed_option(checked=False)] = 0,
     overrides: Annotated[
         list[str] | None,
         typer.Option("--set", help="override a field by dotted path, e.g. raids.0.count=1000"),
@@ -99,25 +96,28 @@ def run(
     ] = OutputFormat.table,
     replicate_index: Annotated[
         int | None,
-        typer.Option("--replicate-index", min=0, help="run only this replication (reproduces it)"),
+        typer.Option(
+            "--replicate-index",
+            help="run only this replication, 0 to replications-1 (reproduces it)",
+        ),
     ] = None,
     engine: Annotated[
-        Engine,
-        typer.Option(
-            "--engine", "-e", help="fast (compiled, all cores) or reference (plain Python)"
-        ),
-    ] = Engine.fast,
-    policy: Annotated[PolicyChoice | None, policy_option()] = None,
+        str, engine_option("fast (compiled, all cores) or reference (plain Python)")
+    ] = Engine.fast.value,
+    policy: Annotated[str | None, policy_option()] = None,
 ) -> None:
     """Run the Monte Carlo simulation of a scenario and print what got through and why."""
-    from iadsim.api import prepare, run_compiled
+    from iadsim.api import check_run, prepare, run_compiled
 
     with reported():
-        if replicate_index is not None and replicate_index >= replications:
-            raise OptionError(
-                "--replicate-index",
-                f"must be in 0..{replications - 1} (one of the {replications} replications)",
-            )
+        # the options are checked as the Python API checks them, in its words
+        check_run(
+            replications=replications,
+            seed=seed,
+            replicate_index=replicate_index,
+            policy=policy,
+            engine=engine,
+        )
         scenario, compiled = prepare(file, overrides=overrides or (), policy=policy)
     if output is OutputFormat.json:
         summary = run_compiled(
@@ -126,7 +126,7 @@ def run(
             replications=replications,
             seed=seed,
             replicate_index=replicate_index,
-            engine=engine.value,
+            engine=engine,
             policy=policy,
         )
         typer.echo(json.dumps(summary.to_dict(), indent=2, allow_nan=False))
@@ -143,7 +143,7 @@ def run(
             replications=replications,
             seed=seed,
             replicate_index=replicate_index,
-            engine=engine.value,
+            engine=engine,
             policy=policy,
             progress=bar.counter("replications", total),
         )

@@ -23,6 +23,7 @@ __all__ = [
     "Seed",
     "check_output_dir",
     "check_output_file",
+    "engine_option",
     "policy_option",
     "reported",
     "schema_document",
@@ -39,12 +40,27 @@ Seed = Annotated[
 """The ``--seed`` option, the same in every command."""
 
 
-def seed_option(help: str = "random seed, 0 to 2^64-1", *names: str) -> Any:
+def seed_option(help: str = "random seed, 0 to 2^64-1", *names: str, checked: bool = True) -> Any:
     """A seed option with its own help (and names, default ``--seed -s``), range 0..2^64-1.
 
     For ``Annotated[int | None, seed_option("seed per point, 0 to 2^64-1 [default: 0]")]``.
+    ``checked=False`` leaves the range to the command, which checks it with
+    :func:`iadsim.api.check_run` (the API's words) inside :func:`reported`.
     """
-    return typer.Option(*(names or ("--seed", "-s")), min=0, max=SEED_MAX, help=help)
+    names = names or ("--seed", "-s")
+    if not checked:
+        return typer.Option(*names, help=help)
+    return typer.Option(*names, min=0, max=SEED_MAX, help=help)
+
+
+def engine_option(help: str) -> Any:
+    """The ``--engine -e`` option, its choices shown in the help.
+
+    For ``Annotated[Engine | None, engine_option(...)]`` (typer checks the choice) or
+    ``Annotated[str, engine_option(...)]`` (the command checks it with
+    :func:`iadsim.api.check_run`).
+    """
+    return typer.Option("--engine", "-e", metavar=f"<{'|'.join(Engine)}>", help=help)
 
 
 class Engine(StrEnum):
@@ -62,14 +78,25 @@ else:  # the table's names, as typer's choices (a Literal made when the CLI is i
 
 
 def policy_option(help: str = "assignment policy instead of the scenario doctrine's") -> Any:
-    """The ``--policy`` option: its choices and what they need, from the policy table."""
+    """The ``--policy`` option: its choices and what they need, from the policy table.
+
+    For ``Annotated[PolicyChoice | None, policy_option()]`` (typer checks the choice) or
+    ``Annotated[str | None, policy_option()]`` (the command checks it with
+    :func:`iadsim.api.check_run`); the help lists the choices either way.
+    """
     names = ", ".join(registry.POLICY_NAMES)
     needs = "".join(
         f"; {p.name} needs doctrine.{', doctrine.'.join(p.needs)}"
         for p in registry.POLICIES.values()
         if p.needs
     )
-    return typer.Option("--policy", "-p", help=f"{help}: {names}{needs}", show_default=False)
+    return typer.Option(
+        "--policy",
+        "-p",
+        metavar=f"<{'|'.join(registry.POLICY_NAMES)}>",
+        help=f"{help}: {names}{needs}",
+        show_default=False,
+    )
 
 
 class OutputFormat(StrEnum):

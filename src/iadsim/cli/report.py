@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from iadsim.cli.common import (
-    Engine,
-    PolicyChoice,
     check_output_dir,
     check_output_file,
+    engine_option,
     policy_option,
     reported,
     seed_option,
@@ -52,13 +51,13 @@ def report(
         typer.Option(
             "--replications",
             "-n",
-            min=1,
-            max=MAX_REPLICATIONS,
-            help=f"for a scenario or campaign file [default: {DEFAULT_REPLICATIONS}]",
+            help=f"for a scenario or campaign file, 1 to {MAX_REPLICATIONS:,} "
+            f"[default: {DEFAULT_REPLICATIONS}]",
         ),
     ] = None,
     seed: Annotated[
-        int | None, seed_option("for a scenario or campaign file, 0 to 2^64-1 [default: 0]")
+        int | None,
+        seed_option("for a scenario or campaign file, 0 to 2^64-1 [default: 0]", checked=False),
     ] = None,
     replicate_index: Annotated[
         int | None,
@@ -72,11 +71,11 @@ def report(
         typer.Option("--set", help="for a scenario file: override a field by dotted path"),
     ] = None,
     engine: Annotated[
-        Engine | None,
-        typer.Option("--engine", "-e", help="for a scenario or campaign file [default: fast]"),
+        str | None,
+        engine_option("for a scenario or campaign file: fast or reference [default: fast]"),
     ] = None,
     policy: Annotated[
-        PolicyChoice | None,
+        str | None,
         policy_option("for a scenario file: assignment policy instead of its doctrine's"),
     ] = None,
     store: Annotated[
@@ -98,7 +97,16 @@ def report(
     to one standard night of its defence. A stored run or sweep is read from
     --store; for a sweep the report adds leakage against the swept field.
     """
+    from iadsim.api import check_run
+
     with reported():
+        # the run's options are checked as the Python API checks them, in its words
+        check_run(
+            replications=DEFAULT_REPLICATIONS if replications is None else replications,
+            seed=0 if seed is None else seed,
+            policy=policy,
+            engine="fast" if engine is None else engine,
+        )
         if html is None and png is None:
             raise OptionError("--html", "give --html FILE and/or --png DIR")
         if replicate_index is not None and replicate_alias is not None:
@@ -146,7 +154,7 @@ def _gather(
     seed: int | None,
     replicate: int,
     overrides: list[str] | None,
-    engine: Engine | None,
+    engine: str | None,
     point: int | None,
     policy: str | None = None,
 ) -> ReportData:
@@ -196,7 +204,7 @@ def _from_file(
     seed: int | None,
     replicate: int,
     overrides: list[str],
-    engine: Engine | None,
+    engine: str | None,
     point: int | None,
     policy: str | None = None,
 ) -> ReportData:
@@ -210,7 +218,7 @@ def _from_file(
         raise OptionError(
             "--replicate-index", f"must be in 0..{n - 1} (one of the {n} replications)"
         )
-    engine_name = (engine or Engine.fast).value
+    engine_name = engine or "fast"
     raw = read_raw(path)[0]
     bar = Bar(quiet_unless_terminal=True)
     try:
