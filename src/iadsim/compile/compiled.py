@@ -184,6 +184,8 @@ class CompiledScenario:
     net_out_offset: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     """Links out of node ``v``: ``net_out_link[net_out_offset[v]:net_out_offset[v + 1]]``."""
     net_out_link: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    net_post_order: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    """The command posts in an order every post-to-post link follows (empty: links make a cycle)."""
     net_in_offset: I64 = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     """Links into node ``v``: ``net_in_link[net_in_offset[v]:net_in_offset[v + 1]]``."""
     net_in_link: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))

@@ -77,6 +77,32 @@ def needs_network(scenario: Any) -> bool:
     )
 
 
+def _post_order(n_sensors: int, n_posts: int, sources: list[int], targets: list[int]) -> Any:
+    """The command posts in an order that every post-to-post link follows, or none (a cycle).
+
+    With one, a track's arrivals at the posts are settled in that order, without a queue.
+    """
+    first_unit = n_sensors + n_posts
+    after: list[list[int]] = [[] for _ in range(n_posts)]
+    before = [0] * n_posts
+    for a, b in zip(sources, targets, strict=True):
+        if n_sensors <= a < first_unit and n_sensors <= b < first_unit:
+            after[a - n_sensors].append(b - n_sensors)
+            before[b - n_sensors] += 1
+    ready = [c for c in range(n_posts) if before[c] == 0]
+    order: list[int] = []
+    while ready:
+        c = ready.pop()
+        order.append(n_sensors + c)
+        for d in after[c]:
+            before[d] -= 1
+            if before[d] == 0:
+                ready.append(d)
+    if len(order) < n_posts:
+        return np.zeros(0, dtype=np.int64)
+    return np.array(order, dtype=np.int64)
+
+
 def compile_network(
     scenario: Any,
     sensors: Sequence[Any],
@@ -154,11 +180,13 @@ def compile_network(
         for t, item in zip(targets, link_items, strict=True):
             if item is not None and t >= first_unit:
                 linked[t - first_unit] = 1
-    order = np.argsort(np.array(sources, dtype=np.int64), kind="stable")
+    # each node's links out, those to command posts first (a fire unit passes nothing on)
+    order = np.lexsort((np.array(targets, dtype=np.int64), np.array(sources, dtype=np.int64)))
     n_nodes = n_sensors + n_posts + n_units
     out_offset = np.zeros(n_nodes + 1, dtype=np.int64)
     np.add.at(out_offset, np.array(sources, dtype=np.int64) + 1, 1)
     out_offset = np.cumsum(out_offset)
+    post_order = _post_order(n_sensors, n_posts, sources, targets)
     in_order = np.argsort(np.array(targets, dtype=np.int64), kind="stable")
     in_offset = np.zeros(n_nodes + 1, dtype=np.int64)
     np.add.at(in_offset, np.array(targets, dtype=np.int64) + 1, 1)
@@ -232,6 +260,7 @@ def compile_network(
         "net_link_latency": np.array(latency, dtype=float).reshape(n_links),
         "net_out_offset": out_offset.astype(np.int64),
         "net_out_link": order.astype(np.int64),
+        "net_post_order": post_order,
         "net_in_offset": in_offset.astype(np.int64),
         "net_in_link": in_order.astype(np.int64),
         "net_down_offset": down_offset,

@@ -116,6 +116,8 @@ class Picture(NamedTuple):
     n_hold: Any
     stack: Any
     """Workspaces of the reachability search."""
+    post_reach: Any
+    """Workspace: [post, unit] the units each post reaches in a piece; a last row for any."""
     seen: Any
     times: Any
     """Workspace: every piece boundary before sorting."""
@@ -164,6 +166,7 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
         hold=f(hold_slots),
         n_hold=i(max(1, n_cp)),
         stack=i(n_nodes),
+        post_reach=i((n_cp + 1) * n_units, np.int8),
         seen=i(n_nodes),
         times=f(2 * n_elems * width),
         bins=i(BINS + 1),
@@ -175,8 +178,10 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
 def is_up(pic: Any, width: int, e: int, t: float) -> bool:
     """Whether element ``e`` is up at ``t`` (intervals are ``[start, end)``)."""
     base = e * width
-    for k in range(pic.dn_n[e]):  # noqa: SIM110 (a kernel: no generators)
-        if pic.dn_s[base + k] <= t < pic.dn_e[base + k]:
+    for k in range(pic.dn_n[e]):  # sorted by start
+        if pic.dn_s[base + k] > t:
+            return True
+        if t < pic.dn_e[base + k]:
             return False
     return True
 
@@ -185,8 +190,10 @@ def is_up(pic: Any, width: int, e: int, t: float) -> bool:
 def next_up(pic: Any, width: int, e: int, t: float) -> float:
     """The first time at or after ``t`` that element ``e`` is up (``inf``: never again)."""
     base = e * width
-    for k in range(pic.dn_n[e]):  # sorted, disjoint
-        if pic.dn_s[base + k] <= t < pic.dn_e[base + k]:
+    for k in range(pic.dn_n[e]):  # sorted, disjoint, never touching
+        if pic.dn_s[base + k] > t:
+            return t
+        if t < pic.dn_e[base + k]:
             t = pic.dn_e[base + k]
     return t
 
@@ -320,28 +327,58 @@ def _search(sc: Any, pic: Any, t: float, start: int) -> None:
 
 @kernel(inline=True)
 def _reach(sc: Any, pic: Any, n_pieces: int) -> None:
-    """For each piece: which sensor reaches which unit, and which units are cut off."""
+    """For each piece: which sensor reaches which unit, and which units are cut off.
+
+    A search from each command post finds the units it reaches; a sensor reaches the
+    units its up links reach directly, and those of the up posts its up links reach.
+    A linked unit is cut off while no post and no networked sensor reaches it.
+    """
     n_sensors = len(sc.sensor_pd)
     n_units = len(sc.unit_x)
     n_nodes = len(sc.net_node_cycle)
+    n_links = len(sc.net_link_to)
+    width = sc.net_width
     first_unit = n_nodes - n_units
+    n_posts = first_unit - n_sensors
     for k in range(n_pieces):
         t = pic.tau[k]
-        for s in range(n_sensors):
+        # units each post reaches (and, in the last row, any post)
+        fed = n_posts * n_units
+        for u in range(n_units):
+            pic.post_reach[fed + u] = 0
+        for c in range(n_posts):
             for v in range(n_nodes):
                 pic.seen[v] = 0
-            _search(sc, pic, t, s)
+            _search(sc, pic, t, n_sensors + c)
             for u in range(n_units):
-                pic.reach[(k * n_sensors + s) * n_units + u] = pic.seen[first_unit + u]
-        # cut off: reached from no command post and no networked sensor
-        for v in range(n_nodes):
-            pic.seen[v] = 0
-        for v in range(first_unit):
-            if v >= n_sensors or sc.net_sensor_unit[v] < 0:
-                _search(sc, pic, t, v)
+                got = pic.seen[first_unit + u]
+                pic.post_reach[c * n_units + u] = got
+                if got == 1:
+                    pic.post_reach[fed + u] = 1
+        for s in range(n_sensors):
+            row = (k * n_sensors + s) * n_units
+            for u in range(n_units):
+                pic.reach[row + u] = 0
+            if not is_up(pic, width, n_links + s, t):
+                continue
+            networked = sc.net_sensor_unit[s] < 0
+            for p in range(sc.net_out_offset[s], sc.net_out_offset[s + 1]):
+                link = sc.net_out_link[p]
+                w = sc.net_link_to[link]
+                if not (is_up(pic, width, link, t) and is_up(pic, width, n_links + w, t)):
+                    continue
+                if w >= first_unit:
+                    pic.reach[row + w - first_unit] = 1
+                    if networked:
+                        pic.post_reach[fed + w - first_unit] = 1
+                else:
+                    c = w - n_sensors
+                    for u in range(n_units):
+                        if pic.post_reach[c * n_units + u] == 1:
+                            pic.reach[row + u] = 1
         for u in range(n_units):
             at = k * n_units + u
-            if sc.net_unit_linked[u] == 1 and pic.seen[first_unit + u] == 0:
+            if sc.net_unit_linked[u] == 1 and pic.post_reach[fed + u] == 0:
                 if k > 0 and pic.cut_since[at - n_units] < math.inf:
                     pic.cut_since[at] = pic.cut_since[at - n_units]
                 else:
@@ -472,13 +509,15 @@ def _depart(sc: Any, v: int, t: float) -> float:
 
 
 @kernel(inline=True)
-def _relax(sc: Any, pic: Any, i: int, v: int, depart: float, impact: float, key_base: int) -> None:
+def _relax(
+    sc: Any, pic: Any, i: int, v: int, depart: float, impact: float, key_base: int, queue: bool
+) -> None:
     """Send threat ``i``'s track from node ``v`` at ``depart`` over each of its links to a post.
 
     Its arrival at a post that is down is when the post is back. Links to fire units are
     not followed: a fire unit passes nothing on, so its arrival is worked out when it is
-    asked for (:func:`arrival`). Queue keys are ``key_base + post`` (doubled: the low bit
-    marks a slot already kept).
+    asked for (:func:`arrival`). With ``queue``, an improved arrival is pushed on the
+    search's queue, keyed ``key_base + post`` (doubled: the low bit marks a slot kept).
     """
     width = sc.net_width
     n_links = len(sc.net_link_to)
@@ -488,13 +527,16 @@ def _relax(sc: Any, pic: Any, i: int, v: int, depart: float, impact: float, key_
         link = sc.net_out_link[p]
         w = sc.net_link_to[link]
         if w >= first_unit:
-            continue
-        at = next_up(pic, width, link, depart) + sc.net_link_latency[link]
-        at = next_up(pic, width, n_links + w, at)
+            break  # links to posts come first
         cell = i * n_nodes + w
+        latency = sc.net_link_latency[link]
+        if not depart + latency < pic.tent[cell]:
+            continue  # waiting never makes it earlier
+        at = next_up(pic, width, n_links + w, next_up(pic, width, link, depart) + latency)
         if at < impact and at < pic.tent[cell]:
             pic.tent[cell] = at
-            _q_push(pic, at, 2 * (key_base + w))
+            if queue:
+                _q_push(pic, at, 2 * (key_base + w))
 
 
 @kernel(inline=True)
@@ -502,11 +544,13 @@ def _deliver_one(sc: Any, pic: Any, i: int) -> None:
     """Threat ``i``'s arrivals at sensors and posts, alone: posts of unlimited capacity.
 
     An earliest-arrival search over the posts (waiting never makes a track arrive
-    earlier, so the first label settled is the earliest), with its own small queue.
+    earlier, so the first label settled is the earliest): in an order every post-to-post
+    link follows when there is one (``net_post_order``), else with its own small queue.
     """
     n_sensors = len(sc.sensor_pd)
     n_nodes = len(sc.net_node_cycle)
     first_unit = n_nodes - len(sc.unit_x)
+    ordered = len(sc.net_post_order) == first_unit - n_sensors
     impact = sc.impact_time[i]
     row = i * n_nodes
     for v in range(n_sensors, first_unit):
@@ -518,16 +562,23 @@ def _deliver_one(sc: Any, pic: Any, i: int) -> None:
         d = pic.det[i * n_sensors + s]
         if d < impact:
             pic.arr[row + s] = d
-            _relax(sc, pic, i, s, d, impact, 0)
+            _relax(sc, pic, i, s, d, impact, 0, not ordered)
         else:
             pic.arr[row + s] = math.inf
+    if ordered:
+        for v in sc.net_post_order:
+            t = pic.tent[row + v]
+            if t < math.inf:
+                pic.arr[row + v] = t
+                _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0, False)
+        return
     while pic.cnt[N_QUEUE] > 0:
         t, v = pic.hq_t[0], pic.hq_k[0] >> 1
         _q_pop(pic)
         if pic.arr[row + v] < math.inf:
             continue  # settled already, earlier
         pic.arr[row + v] = t
-        _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0)
+        _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0, True)
 
 
 BINS = 512
@@ -603,7 +654,7 @@ def _deliver_shared(sc: Any, pic: Any) -> None:
             d = pic.det[i * n_sensors + s]
             if d < impact:
                 pic.arr[i * n_nodes + s] = d
-                _relax(sc, pic, i, s, d, impact, i * n_nodes)
+                _relax(sc, pic, i, s, d, impact, i * n_nodes, True)
     while pic.cnt[N_QUEUE] > 0:
         t, key = pic.hq_t[0], pic.hq_k[0]
         _q_pop(pic)
@@ -642,7 +693,7 @@ def _deliver_shared(sc: Any, pic: Any) -> None:
                 continue
             _h_push(pic, base, c, impact)
         pic.arr[key] = t
-        _relax(sc, pic, i, v, _depart(sc, v, t), impact, i * n_nodes)
+        _relax(sc, pic, i, v, _depart(sc, v, t), impact, i * n_nodes, True)
 
 
 @kernel(inline=True)

@@ -107,6 +107,7 @@ class Scene(NamedTuple):
     net_link_latency: Any
     net_out_offset: Any
     net_out_link: Any
+    net_post_order: Any
     net_in_offset: Any
     net_in_link: Any
     net_down_offset: Any
@@ -228,6 +229,7 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
         net_link_latency=floats(cs.net_link_latency),
         net_out_offset=ints(cs.net_out_offset),
         net_out_link=ints(cs.net_out_link),
+        net_post_order=ints(cs.net_post_order),
         net_in_offset=ints(cs.net_in_offset),
         net_in_link=ints(cs.net_in_link),
         net_down_offset=ints(cs.net_down_offset),
