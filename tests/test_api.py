@@ -14,7 +14,9 @@ from iadsim.api import check_run, prepare, run_compiled, run_file, run_replicate
 from iadsim.engine import simulate
 from iadsim.errors import IadsimError, OptionError, ScenarioError
 
-BATTERY = Path(__file__).parent.parent / "examples" / "single_battery.yaml"
+from repo_paths import EXAMPLES
+
+BATTERY = EXAMPLES / "single_battery.yaml"
 
 
 def invoke(*args: object) -> SimpleNamespace:

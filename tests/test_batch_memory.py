@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from iadsim.api import BATCH_BYTES, batch_size, prepare
 from iadsim.compile.build import replication_bytes
 from iadsim.engine import BATCH_SIZE
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from repo_paths import EXAMPLES
 
 
 def test_examples_keep_the_standard_batch() -> None:

@@ -34,7 +34,7 @@ from iadsim.scenario.units import (
     parse_quantity,
 )
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+from repo_paths import EXAMPLES
 
 
 def base() -> dict[str, Any]:

@@ -10,7 +10,9 @@ from iadsim.provenance import PACKAGES, provenance, versions
 from iadsim.runner import build_sweep, run_sweep
 from iadsim.store import Store
 
-BATTERY = Path(__file__).parent.parent / "examples" / "single_battery.yaml"
+from repo_paths import EXAMPLES
+
+BATTERY = EXAMPLES / "single_battery.yaml"
 
 
 def test_the_record_names_every_library_that_shapes_results() -> None:

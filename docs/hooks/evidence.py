@@ -1,9 +1,11 @@
 """The tests the documentation cites as evidence, checked and tabulated.
 
-Every ``tests/test_x.py::test_name`` written in a page of the site must name a test
-that exists (a ``def test_name(`` in that file); :func:`cited` raises otherwise, which
-fails the strict build (the model document's verification matrix calls it) and
-``tests/test_docs.py``.
+Every ``tests/<folder>/test_x.py::test_name`` written in a page of the site (the test
+file's path from the repository's root, e.g. ``tests/engine/test_engine.py``; tests mirror
+the package, see the developer guide) must name a test that exists (a ``def test_name(``
+in that file); :func:`cited` raises otherwise, which fails the strict build (the model
+document's verification matrix calls it) and ``tests/project/test_docs.py``. A file that
+is not there (a test moved or renamed) is named as such.
 """
 
 from __future__ import annotations
@@ -34,7 +36,8 @@ def cited(pages: str = "**/*.md") -> dict[str, list[tuple[str, str]]]:
                 path = ROOT / file
                 sources[file] = path.read_text(encoding="utf-8") if path.is_file() else ""
             if not re.search(rf"^\s*(async\s+)?def {name}\(", sources[file], re.MULTILINE):
-                missing.append(f"{page.relative_to(DOCS)}: {file}::{name}")
+                why = "" if (ROOT / file).is_file() else f" (no file {file})"
+                missing.append(f"{page.relative_to(DOCS)}: {file}::{name}{why}")
         if pairs:
             found[str(page.relative_to(DOCS))] = pairs
     if missing:
