@@ -142,3 +142,18 @@ def test_uniformity_over_other_words(vary: int, name: str) -> None:
     counts, _ = np.histogram(u, bins=20, range=(0.0, 1.0))
     assert stats.chisquare(counts).pvalue > 1e-4, name
     assert abs(np.corrcoef(u[:-1], u[1:])[0, 1]) < 0.03, name
+
+
+@settings(max_examples=300)
+@given(draw_keys())
+def test_a_prefix_shared_by_many_draws_gives_the_same_draws(key: Key) -> None:
+    from iadsim.draws import bits_after, key_prefix, uniform_after
+    from iadsim.engine.jit import compiled
+
+    seed, replication, purpose, entity, index = key
+    prefix = key_prefix(seed, replication, purpose)
+    assert bits_after(prefix, entity, index) == bits(*key)
+    assert uniform_after(prefix, entity, index) == uniform(*key)
+    if max(replication, purpose, entity, index) < 2**63:  # the compiled words are int64
+        twin = compiled(uniform)
+        assert twin(np.uint64(seed), replication, purpose, entity, index) == uniform(*key)

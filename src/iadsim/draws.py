@@ -17,7 +17,7 @@ import numpy as np
 
 from iadsim.kernel import kernel
 
-__all__ = ["Purpose", "bits", "uniform"]
+__all__ = ["Purpose", "bits", "bits_after", "key_prefix", "uniform", "uniform_after"]
 
 MASK = 0xFFFFFFFFFFFFFFFF
 GOLDEN = 0x9E3779B97F4A7C15
@@ -66,17 +66,38 @@ def _mix(z: int) -> int:
     return z ^ (z >> 31)
 
 
+@kernel(inline=True)
+def key_prefix(seed: int, replication: int, purpose: int) -> int:
+    """The first three words of a draw's key, mixed: one per purpose in a replication.
+
+    A loop over many draws of one purpose computes it once and draws with
+    :func:`uniform_after`; the draws are those of :func:`uniform`, bit for bit.
+    """
+    h = _mix((_word(seed) + GOLDEN) & MASK)
+    h = _mix(((h ^ _word(replication)) + GOLDEN) & MASK)
+    return _mix(((h ^ _word(purpose)) + GOLDEN) & MASK)
+
+
+@kernel(inline=True)
+def bits_after(prefix: int, entity: int, index: int) -> int:
+    """:func:`bits` from its key's :func:`key_prefix` and its last two words."""
+    h = _mix(((prefix ^ _word(entity)) + GOLDEN) & MASK)
+    return _mix(((h ^ _word(index)) + GOLDEN) & MASK)
+
+
 @kernel(signature="uint64(uint64, int64, int64, int64, int64)")
 def bits(seed: int, replication: int, purpose: int, entity: int, index: int) -> int:
     """64 random bits for one draw: SplitMix64 over the five words of its key."""
-    h = _mix((_word(seed) + GOLDEN) & MASK)
-    h = _mix(((h ^ _word(replication)) + GOLDEN) & MASK)
-    h = _mix(((h ^ _word(purpose)) + GOLDEN) & MASK)
-    h = _mix(((h ^ _word(entity)) + GOLDEN) & MASK)
-    return _mix(((h ^ _word(index)) + GOLDEN) & MASK)
+    return bits_after(key_prefix(seed, replication, purpose), entity, index)
 
 
 @kernel(signature="float64(uint64, int64, int64, int64, int64)")
 def uniform(seed: int, replication: int, purpose: int, entity: int, index: int) -> float:
     """A uniform draw in [0, 1) with 53 random bits, keyed like :func:`bits`."""
     return float(bits(seed, replication, purpose, entity, index) >> 11) * _TO_UNIT
+
+
+@kernel(inline=True)
+def uniform_after(prefix: int, entity: int, index: int) -> float:
+    """:func:`uniform` from its key's :func:`key_prefix` and its last two words."""
+    return float(bits_after(prefix, entity, index) >> 11) * _TO_UNIT

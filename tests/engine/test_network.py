@@ -116,12 +116,11 @@ def test_latency_through_a_command_post_and_its_cycle_adds_up() -> None:
     sc = build_scene(cs, lists=True)
     pic = new_picture(sc, lists=True)
     build_picture(sc, pic, np.uint64(1), 0)
-    n_nodes = len(sc.net_node_cycle)
     for i in range(cs.n_threats):
         seen = pic.det[i]  # one sensor
         at_post = seen + 1.0
         passed_on = math.ceil(at_post / 5.0) * 5.0
-        assert arrival(sc, pic, i, 1) == pic.arr[i * n_nodes + 1] == at_post
+        assert arrival(sc, pic, i, 1) == at_post
         assert arrival(sc, pic, i, 2) == passed_on + 2.0
     before, after = first_fire(plain), first_fire(cs)
     assert sorted(before) == sorted(after)
@@ -254,9 +253,8 @@ def test_a_track_waiting_for_a_slot_is_taken_when_the_held_one_ends() -> None:
     sc = build_scene(cs, lists=True)
     pic = new_picture(sc, lists=True)
     build_picture(sc, pic, np.uint64(1), 0)
-    n_nodes = len(sc.net_node_cycle)
-    assert pic.arr[0 * n_nodes + 1] == pic.det[0]
-    assert pic.arr[1 * n_nodes + 1] == cs.impact_time[0]  # drone 0's track let go
+    assert arrival(sc, pic, 0, 1) == pic.det[0]
+    assert arrival(sc, pic, 1, 1) == cs.impact_time[0]  # drone 0's track let go
     assert sum(pic.dropped) == 0
 
 

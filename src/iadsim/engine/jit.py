@@ -8,11 +8,19 @@ Numba (``cache=True``), release the GIL (``nogil=True``), so replications can
 run on threads, and do without reference counting unless they allocate
 (``_nrt=False``; see :mod:`iadsim.kernel`).
 
+Numba's disk cache knows a function only by its own source file's time stamp,
+so a twin that inlines a kernel from another file would be loaded stale after
+that file changed (wrong results, or a crash when a workspace's layout moved).
+Each twin's name therefore carries a digest of its code and of every kernel
+and constant it reaches (:func:`_digest`): a change anywhere below it gives a
+new cache file.
+
 Numba is imported by this module: only the fast engine imports it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import types
 from collections.abc import Callable
 from typing import Any
@@ -25,6 +33,49 @@ __all__ = ["compiled"]
 
 _twins: dict[Callable[..., Any], Any] = {}
 _making: set[Callable[..., Any]] = set()
+_digests: dict[Callable[..., Any], str] = {}
+_hashing: set[Callable[..., Any]] = set()
+
+
+def _code_words(code: types.CodeType, namespace: dict[str, Any], out: Any) -> None:
+    """Feed ``out`` a code object's bytecode, constants and the plain values it names."""
+    out.update(code.co_code)
+    out.update(repr(code.co_names).encode())
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            _code_words(const, namespace, out)
+        elif isinstance(const, frozenset):  # `x in {...}`: its order varies by process
+            out.update(repr(sorted(map(repr, const))).encode())
+        else:
+            out.update(repr(const).encode())
+    for name in code.co_names:
+        value = namespace.get(name)
+        if value is None:
+            continue
+        if is_kernel(value):
+            out.update(_digest(value).encode())
+        elif isinstance(value, int | float | str | bool | tuple):
+            out.update(f"{name}={value!r}".encode())
+
+
+def _digest(fn: Callable[..., Any]) -> str:
+    """A digest of kernel ``fn``'s code, the kernels it calls and the constants it reads."""
+    known = _digests.get(fn)
+    if known is not None:
+        return known
+    if fn in _hashing:
+        return fn.__qualname__  # a cycle: compiled() reports it
+    _hashing.add(fn)
+    try:
+        options = spec(fn)
+        source = options.compiled_as or fn
+        out = hashlib.sha256(repr((options.inline, options.signature)).encode())
+        _code_words(source.__code__, source.__globals__, out)
+    finally:
+        _hashing.discard(fn)
+    digest = out.hexdigest()[:16]
+    _digests[fn] = digest
+    return digest
 
 
 def _clone(fn: Callable[..., Any], namespace: dict[str, Any]) -> types.FunctionType:
@@ -63,6 +114,8 @@ def compiled(fn: Callable[..., Any]) -> Any:
             "_nrt": options.allocates,
         }
         clone = _clone(source, namespace)
+        # the cache file's name: stale once anything the twin reaches has changed
+        clone.__qualname__ = f"{source.__qualname__}_{_digest(fn)}"
         if options.signature is not None:
             twin = njit(options.signature, **flags)(clone)
         else:

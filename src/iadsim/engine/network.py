@@ -20,18 +20,24 @@ The model, with ``S`` sensors (organic ones included), ``C`` command posts and
 2. **Detection.** Sensor ``s`` detects threat ``i`` at ``det[i, s]``: the first of
    its looks (the same draws as without a network) that succeeds while the
    sensor is up.
-3. **Delivery.** A track travels from each sensor that detected it, in time
-   order over all threats at once (a label-setting search, which is exact
-   because waiting never makes a track arrive earlier). A node that is down
-   holds it until it is up; a link that is down holds it until it is up, then
-   adds its latency; a command post passes it on at the next multiple of its
-   decision cycle; a command post with a track capacity takes at most that many
-   tracks at once, each held until its threat's planned impact (a track it
-   cannot take waits for a slot, and is *dropped* if its threat arrives first).
-   ``arr[i, n]`` is when the track first reaches node ``n``.
+3. **Delivery.** A track travels from each sensor that detected it, earliest
+   first (a label-setting search, which is exact because waiting never makes a
+   track arrive earlier). A node that is down holds it until it is up; a link
+   that is down holds it until it is up, then adds its latency; a command post
+   passes it on at the next multiple of its decision cycle; a command post with
+   a track capacity takes at most that many tracks at once, each held until its
+   threat's planned impact (a track it cannot take waits for a slot, and is
+   *dropped* if its threat arrives first). :func:`arrival` is when the track
+   first reaches a node. While no post's capacity can bind (a quick binned
+   count says so), each threat's search runs alone, over the posts only, with
+   a queue of its own (none when no post-to-post links make a cycle); otherwise
+   one search runs over all threats at once, in time order, first come first
+   served. The two give the same arrivals whenever capacity does not bind. A
+   fire unit passes nothing on, so its arrival is worked out when asked for,
+   from its links' sources.
 4. **The picture.** Fire unit ``u`` may engage threat ``i`` at time ``t`` when
    the track reached it at least the reaction time ago
-   (``arr[i, u] + reaction_time <= t``), the unit is up, and at ``t`` some sensor
+   (``arrival(i, u) + reaction_time <= t``), the unit is up, and at ``t`` some sensor
    that has detected ``i`` still reaches ``u`` over elements that are all up
    (a link cut during an engagement takes the track away until it is back).
    A unit with links is *cut off* while no command post and no networked sensor
@@ -51,7 +57,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from iadsim.draws import Purpose, uniform
+from iadsim.draws import Purpose, key_prefix, uniform, uniform_after
 from iadsim.kernel import kernel
 
 __all__ = [
@@ -99,13 +105,16 @@ class Picture(NamedTuple):
     """[piece, unit]: when the unit's present cut-off began (``inf``: not cut off)."""
     det: Any
     """[threat, sensor]: first detection (``inf``: none)."""
+    seen_by: Any
+    """[threat, ...]: the sensors that detect the threat (``n_seen[threat]`` of them)."""
+    n_seen: Any
     arr: Any
-    """[threat, node]: when the track first reaches the node (``inf``: never), for sensors
-    and command posts; a fire unit's is :func:`arrival`'s."""
+    """[threat, post]: when the track first reaches the command post (``inf``: never);
+    any node's is :func:`arrival`'s."""
     tent: Any
-    """[threat, node]: the earliest arrival pushed so far (the search's tentative labels)."""
+    """[threat, post]: the earliest arrival found so far (the search's tentative labels)."""
     wait: Any
-    """[threat, node]: when a slot kept at a full command post frees (``inf``: none kept)."""
+    """[threat, post]: when a slot kept at a full command post frees (``inf``: none kept)."""
     dropped: Any
     """[threat]: command posts that dropped its track for want of capacity."""
     hq_t: Any
@@ -157,9 +166,11 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
         reach=i(pieces * n_sensors * n_units, np.int8),
         cut_since=f(pieces * n_units),
         det=f(n_threats * n_sensors),
-        arr=f(n_threats * n_nodes, math.inf),
-        tent=f(n_threats * n_nodes),
-        wait=f(n_threats * n_nodes),
+        seen_by=i(n_threats * n_sensors),
+        n_seen=i(n_threats),
+        arr=f(n_threats * n_cp, math.inf),
+        tent=f(n_threats * n_cp),
+        wait=f(n_threats * n_cp),
         dropped=i(n_threats),
         hq_t=f(queue),
         hq_k=i(queue),
@@ -393,9 +404,12 @@ def _detections(sc: Any, pic: Any, seed: Any, rep: int) -> None:
     n_sensors = len(sc.sensor_pd)
     width = sc.net_width
     n_links = len(sc.net_link_to)
+    phases = key_prefix(seed, rep, _DETECT_PHASE)
+    looks = key_prefix(seed, rep, _DETECT)
     for i in range(len(sc.impact_time)):
         for s in range(n_sensors):
             pic.det[i * n_sensors + s] = math.inf
+        n_seen = 0
         for w in range(sc.det_offset[i], sc.det_offset[i + 1]):
             s = sc.det_sensor[w]
             best = pic.det[i * n_sensors + s]
@@ -403,16 +417,21 @@ def _detections(sc: Any, pic: Any, seed: Any, rep: int) -> None:
             if start >= best:
                 continue
             period, pd = sc.sensor_scan[s], sc.sensor_pd[s]
-            phase = uniform(seed, rep, _DETECT_PHASE, w, 0)
+            phase = uniform_after(phases, w, 0)
             look = 0
             t = start + phase * period
             while t <= end and t < best:
-                if uniform(seed, rep, _DETECT, w, look) < pd and is_up(pic, width, n_links + s, t):
+                if uniform_after(looks, w, look) < pd and is_up(pic, width, n_links + s, t):
                     best = t
                     break
                 look += 1
                 t = start + (phase + look) * period
-            pic.det[i * n_sensors + s] = best
+            if best < math.inf:
+                if pic.det[i * n_sensors + s] == math.inf:
+                    pic.seen_by[i * n_sensors + n_seen] = s
+                    n_seen += 1
+                pic.det[i * n_sensors + s] = best
+        pic.n_seen[i] = n_seen
 
 
 @kernel(inline=True)
@@ -521,63 +540,62 @@ def _relax(
     """
     width = sc.net_width
     n_links = len(sc.net_link_to)
-    n_nodes = len(sc.net_node_cycle)
-    first_unit = n_nodes - len(sc.unit_x)
+    n_sensors = len(sc.sensor_pd)
+    first_unit = len(sc.net_node_cycle) - len(sc.unit_x)
+    row = i * (first_unit - n_sensors) - n_sensors
     for p in range(sc.net_out_offset[v], sc.net_out_offset[v + 1]):
         link = sc.net_out_link[p]
         w = sc.net_link_to[link]
         if w >= first_unit:
             break  # links to posts come first
-        cell = i * n_nodes + w
         latency = sc.net_link_latency[link]
-        if not depart + latency < pic.tent[cell]:
+        if not depart + latency < pic.tent[row + w]:
             continue  # waiting never makes it earlier
         at = next_up(pic, width, n_links + w, next_up(pic, width, link, depart) + latency)
-        if at < impact and at < pic.tent[cell]:
-            pic.tent[cell] = at
+        if at < impact and at < pic.tent[row + w]:
+            pic.tent[row + w] = at
             if queue:
-                _q_push(pic, at, 2 * (key_base + w))
+                _q_push(pic, at, 2 * (key_base + w - n_sensors))
 
 
 @kernel(inline=True)
 def _deliver_one(sc: Any, pic: Any, i: int) -> None:
-    """Threat ``i``'s arrivals at sensors and posts, alone: posts of unlimited capacity.
+    """Threat ``i``'s arrivals at the posts, alone: posts of unlimited capacity.
 
     An earliest-arrival search over the posts (waiting never makes a track arrive
     earlier, so the first label settled is the earliest): in an order every post-to-post
     link follows when there is one (``net_post_order``), else with its own small queue.
     """
     n_sensors = len(sc.sensor_pd)
-    n_nodes = len(sc.net_node_cycle)
-    first_unit = n_nodes - len(sc.unit_x)
-    ordered = len(sc.net_post_order) == first_unit - n_sensors
+    first_unit = len(sc.net_node_cycle) - len(sc.unit_x)
+    n_posts = first_unit - n_sensors
     impact = sc.impact_time[i]
-    row = i * n_nodes
-    for v in range(n_sensors, first_unit):
-        pic.arr[row + v] = math.inf
-        pic.tent[row + v] = math.inf
+    row = i * n_posts
+    for c in range(n_posts):
+        pic.arr[row + c] = math.inf
+        pic.tent[row + c] = math.inf
+    ordered = len(sc.net_post_order) == n_posts
     pic.cnt[N_QUEUE] = 0
-    for s in range(n_sensors):
+    for j in range(pic.n_seen[i]):
         # a sensor has the track when it sees it (it looks only while up)
+        s = pic.seen_by[i * n_sensors + j]
         d = pic.det[i * n_sensors + s]
         if d < impact:
-            pic.arr[row + s] = d
             _relax(sc, pic, i, s, d, impact, 0, not ordered)
-        else:
-            pic.arr[row + s] = math.inf
     if ordered:
         for v in sc.net_post_order:
-            t = pic.tent[row + v]
+            t = pic.tent[row + v - n_sensors]
             if t < math.inf:
-                pic.arr[row + v] = t
+                pic.arr[row + v - n_sensors] = t
                 _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0, False)
         return
     while pic.cnt[N_QUEUE] > 0:
-        t, v = pic.hq_t[0], pic.hq_k[0] >> 1
+        t, c = pic.hq_t[0], pic.hq_k[0] >> 1
         _q_pop(pic)
-        if pic.arr[row + v] < math.inf:
+        if pic.arr[row + c] < math.inf:
             continue  # settled already, earlier
-        pic.arr[row + v] = t
+        pic.arr[row + c] = t
+        v = n_sensors + c
         _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0, True)
 
 
@@ -598,21 +616,20 @@ def _capacity_free(sc: Any, pic: Any) -> bool:
     """
     n_threats = len(sc.impact_time)
     n_sensors = len(sc.sensor_pd)
-    n_nodes = len(sc.net_node_cycle)
-    first_unit = n_nodes - len(sc.unit_x)
+    n_posts = len(sc.net_node_cycle) - len(sc.unit_x) - n_sensors
     horizon = 0.0
     for i in range(n_threats):
         if sc.impact_time[i] > horizon:
             horizon = sc.impact_time[i]
     scale = BINS / horizon if horizon > 0.0 else 0.0
-    for v in range(n_sensors, first_unit):
-        capacity = sc.net_node_capacity[v]
+    for c in range(n_posts):
+        capacity = sc.net_node_capacity[n_sensors + c]
         if capacity <= 0 or capacity >= n_threats:
             continue
         for b in range(BINS + 1):
             pic.bins[b] = 0
         for i in range(n_threats):
-            a = pic.arr[i * n_nodes + v]
+            a = pic.arr[i * n_posts + c]
             if a < math.inf:
                 lo = min(int(a * scale), BINS - 1)
                 hi = min(int(sc.impact_time[i] * scale), BINS - 1)
@@ -628,40 +645,39 @@ def _capacity_free(sc: Any, pic: Any) -> bool:
 
 @kernel(inline=True)
 def _deliver_shared(sc: Any, pic: Any) -> None:
-    """Every threat's arrivals at sensors and posts, in one search over all threats.
+    """Every threat's arrivals at the posts, in one search over all threats.
 
     Label setting in time order over all threats at once, so that posts with a track
     capacity take tracks first come, first served.
     """
     n_threats = len(sc.impact_time)
     n_sensors = len(sc.sensor_pd)
-    n_nodes = len(sc.net_node_cycle)
     n_links = len(sc.net_link_to)
+    n_posts = len(sc.net_node_cycle) - len(sc.unit_x) - n_sensors
     width = sc.net_width
     slots = len(pic.hold) // max(1, len(pic.n_hold))
-    first_unit = n_nodes - len(sc.unit_x)
     pic.cnt[N_QUEUE] = 0
     for c in range(len(pic.n_hold)):
         pic.n_hold[c] = 0
-    for i in range(n_threats):
-        for v in range(first_unit):
-            pic.arr[i * n_nodes + v] = math.inf
-            pic.wait[i * n_nodes + v] = math.inf
-            pic.tent[i * n_nodes + v] = math.inf
+    for key in range(n_threats * n_posts):
+        pic.arr[key] = math.inf
+        pic.wait[key] = math.inf
+        pic.tent[key] = math.inf
     for i in range(n_threats):
         impact = sc.impact_time[i]
-        for s in range(n_sensors):
+        for j in range(pic.n_seen[i]):
+            s = pic.seen_by[i * n_sensors + j]
             d = pic.det[i * n_sensors + s]
             if d < impact:
-                pic.arr[i * n_nodes + s] = d
-                _relax(sc, pic, i, s, d, impact, i * n_nodes, True)
+                _relax(sc, pic, i, s, d, impact, i * n_posts, True)
     while pic.cnt[N_QUEUE] > 0:
         t, key = pic.hq_t[0], pic.hq_k[0]
         _q_pop(pic)
         taken = key & 1  # 1: a slot at a command post is already kept for it
         key >>= 1
-        i = key // n_nodes
-        v = key - i * n_nodes
+        i = key // n_posts
+        c = key - i * n_posts
+        v = n_sensors + c
         impact = sc.impact_time[i]
         if pic.arr[key] <= t:
             continue  # reached already
@@ -674,8 +690,7 @@ def _deliver_shared(sc: Any, pic: Any) -> None:
         if capacity > 0 and taken == 0:
             if pic.wait[key] < math.inf:
                 continue  # it already waits for the slot that frees first
-            base = (v - n_sensors) * slots
-            c = v - n_sensors
+            base = c * slots
             # holds are a min-heap by release time; the search runs forward in time, so
             # a hold let go by now is gone for good
             while pic.n_hold[c] > 0 and pic.hold[base] <= t:
@@ -693,12 +708,12 @@ def _deliver_shared(sc: Any, pic: Any) -> None:
                 continue
             _h_push(pic, base, c, impact)
         pic.arr[key] = t
-        _relax(sc, pic, i, v, _depart(sc, v, t), impact, i * n_nodes, True)
+        _relax(sc, pic, i, v, _depart(sc, v, t), impact, i * n_posts, True)
 
 
 @kernel(inline=True)
 def _deliver(sc: Any, pic: Any) -> None:
-    """When each threat's track first reaches each sensor and post.
+    """When each threat's track first reaches each post.
 
     One threat at a time while no post's track capacity can bind (the usual case, and
     far cheaper); otherwise one search over all threats (:func:`_deliver_shared`).
@@ -714,23 +729,30 @@ def _deliver(sc: Any, pic: Any) -> None:
 def arrival(sc: Any, pic: Any, threat: int, node: int) -> float:
     """When ``threat``'s track first reaches ``node`` (``inf``: never), after :func:`build_picture`.
 
-    A fire unit's is worked out here, from its links' sources: a source's track leaves
-    when it passes it on (:func:`_depart`), waits for the link to be up, takes the
-    link's latency, and waits for the unit to be up; it counts if before the impact.
+    A sensor has it when it detects it, a post when :func:`_deliver` says. A fire
+    unit's is worked out here, from its links' sources: a source's track leaves when it
+    passes it on (:func:`_depart`), waits for the link to be up, takes the link's
+    latency, and waits for the unit to be up; it counts if before the impact.
     """
-    n_nodes = len(sc.net_node_cycle)
-    first_unit = n_nodes - len(sc.unit_x)
+    n_sensors = len(sc.sensor_pd)
+    first_unit = len(sc.net_node_cycle) - len(sc.unit_x)
+    impact = sc.impact_time[threat]
+    if node < n_sensors:
+        d = pic.det[threat * n_sensors + node]
+        return d if d < impact else math.inf
     if node < first_unit:
-        return pic.arr[threat * n_nodes + node]
+        return pic.arr[threat * (first_unit - n_sensors) + node - n_sensors]
     width = sc.net_width
     n_links = len(sc.net_link_to)
-    impact = sc.impact_time[threat]
     best = math.inf
     for p in range(sc.net_in_offset[node], sc.net_in_offset[node + 1]):
         link = sc.net_in_link[p]
         v = sc.net_link_from[link]
-        a = pic.arr[threat * n_nodes + v]
-        if a == math.inf:
+        if v < n_sensors:
+            a = pic.det[threat * n_sensors + v]
+        else:
+            a = pic.arr[threat * (first_unit - n_sensors) + v - n_sensors]
+        if not a < impact:
             continue
         at = next_up(pic, width, link, _depart(sc, v, a)) + sc.net_link_latency[link]
         at = next_up(pic, width, n_links + node, at)
@@ -754,8 +776,8 @@ def first_seen(sc: Any, pic: Any, threat: int) -> float:
     """The first detection of ``threat`` by any sensor (``inf``: none)."""
     n_sensors = len(sc.sensor_pd)
     best = math.inf
-    for s in range(n_sensors):
-        d = pic.det[threat * n_sensors + s]
+    for j in range(pic.n_seen[threat]):
+        d = pic.det[threat * n_sensors + pic.seen_by[threat * n_sensors + j]]
         if d < best:
             best = d
     return best
@@ -818,7 +840,8 @@ def picture_span(sc: Any, pic: Any, threat: int, unit: int, t: float) -> tuple[f
             if fallback == 2 and since + sc.net_unit_delay[unit] > a:
                 a = since + sc.net_unit_delay[unit]
         best = math.inf
-        for s in range(n_sensors):
+        for j in range(pic.n_seen[threat]):
+            s = pic.seen_by[threat * n_sensors + j]
             if pic.reach[(k * n_sensors + s) * n_units + unit] == 1:
                 d = pic.det[threat * n_sensors + s]
                 c = d if d > a else a
