@@ -103,6 +103,12 @@ class Picture(NamedTuple):
     """[piece, sensor, unit]: 1 if the sensor reaches the unit over elements all up."""
     cut_since: Any
     """[piece, unit]: when the unit's present cut-off began (``inf``: not cut off)."""
+    keys: Any
+    """The replication's key prefixes of detection draws: phases, looks (``uint64``)."""
+    first: Any
+    """[threat]: its first detection by any sensor (``inf``: none)."""
+    ready: Any
+    """[threat]: 1 once ``det``, ``seen_by`` and ``arr`` hold its picture (:func:`_ensure`)."""
     det: Any
     """[threat, sensor]: first detection (``inf``: none)."""
     seen_by: Any
@@ -165,6 +171,9 @@ def new_picture(sc: Any, lists: bool = False) -> Picture:
         tau=f(pieces),
         reach=i(pieces * n_sensors * n_units, np.int8),
         cut_since=f(pieces * n_units),
+        keys=[0, 0] if lists else np.zeros(2, dtype=np.uint64),
+        first=f(n_threats, math.inf),
+        ready=i(n_threats, np.int8),
         det=f(n_threats * n_sensors),
         seen_by=i(n_threats * n_sensors),
         n_seen=i(n_threats),
@@ -399,39 +408,66 @@ def _reach(sc: Any, pic: Any, n_pieces: int) -> None:
 
 
 @kernel(inline=True)
-def _detections(sc: Any, pic: Any, seed: Any, rep: int) -> None:
-    """Each sensor's first look that sees each threat while the sensor is up."""
+def _detect_one(sc: Any, pic: Any, i: int) -> None:
+    """Each sensor's first look that sees threat ``i`` while the sensor is up."""
     n_sensors = len(sc.sensor_pd)
     width = sc.net_width
     n_links = len(sc.net_link_to)
-    phases = key_prefix(seed, rep, _DETECT_PHASE)
-    looks = key_prefix(seed, rep, _DETECT)
-    for i in range(len(sc.impact_time)):
-        for s in range(n_sensors):
-            pic.det[i * n_sensors + s] = math.inf
-        n_seen = 0
-        for w in range(sc.det_offset[i], sc.det_offset[i + 1]):
-            s = sc.det_sensor[w]
-            best = pic.det[i * n_sensors + s]
-            start, end = sc.det_start[w], sc.det_end[w]
-            if start >= best:
-                continue
-            period, pd = sc.sensor_scan[s], sc.sensor_pd[s]
-            phase = uniform_after(phases, w, 0)
-            look = 0
-            t = start + phase * period
-            while t <= end and t < best:
-                if uniform_after(looks, w, look) < pd and is_up(pic, width, n_links + s, t):
-                    best = t
-                    break
-                look += 1
-                t = start + (phase + look) * period
-            if best < math.inf:
-                if pic.det[i * n_sensors + s] == math.inf:
-                    pic.seen_by[i * n_sensors + n_seen] = s
-                    n_seen += 1
-                pic.det[i * n_sensors + s] = best
-        pic.n_seen[i] = n_seen
+    phases, looks = pic.keys[0], pic.keys[1]
+    for s in range(n_sensors):
+        pic.det[i * n_sensors + s] = math.inf
+    n_seen = 0
+    for w in range(sc.det_offset[i], sc.det_offset[i + 1]):
+        s = sc.det_sensor[w]
+        best = pic.det[i * n_sensors + s]
+        start, end = sc.det_start[w], sc.det_end[w]
+        if start >= best:
+            continue
+        period, pd = sc.sensor_scan[s], sc.sensor_pd[s]
+        phase = uniform_after(phases, w, 0)
+        look = 0
+        t = start + phase * period
+        while t <= end and t < best:
+            if uniform_after(looks, w, look) < pd and is_up(pic, width, n_links + s, t):
+                best = t
+                break
+            look += 1
+            t = start + (phase + look) * period
+        if best < math.inf:
+            if pic.det[i * n_sensors + s] == math.inf:
+                pic.seen_by[i * n_sensors + n_seen] = s
+                n_seen += 1
+            pic.det[i * n_sensors + s] = best
+    pic.n_seen[i] = n_seen
+
+
+@kernel(inline=True)
+def _first_detection(sc: Any, pic: Any, i: int) -> float:
+    """The first look of any sensor that sees threat ``i`` while up.
+
+    The least of :func:`_detect_one`'s, found without working out each sensor's
+    (windows come in order of start: the search stops at the first that starts late).
+    """
+    width = sc.net_width
+    n_links = len(sc.net_link_to)
+    phases, looks = pic.keys[0], pic.keys[1]
+    best = math.inf
+    for w in range(sc.det_offset[i], sc.det_offset[i + 1]):
+        start, end = sc.det_start[w], sc.det_end[w]
+        if start >= best:
+            break
+        s = sc.det_sensor[w]
+        period, pd = sc.sensor_scan[s], sc.sensor_pd[s]
+        phase = uniform_after(phases, w, 0)
+        look = 0
+        t = start + phase * period
+        while t <= end and t < best:
+            if uniform_after(looks, w, look) < pd and is_up(pic, width, n_links + s, t):
+                best = t
+                break
+            look += 1
+            t = start + (phase + look) * period
+    return best
 
 
 @kernel(inline=True)
@@ -719,9 +755,8 @@ def _deliver(sc: Any, pic: Any) -> None:
     far cheaper); otherwise one search over all threats (:func:`_deliver_shared`).
     """
     for i in range(len(sc.impact_time)):
-        pic.dropped[i] = 0
         _deliver_one(sc, pic, i)
-    if sc.net_max_capacity > 0 and not _capacity_free(sc, pic):
+    if not _capacity_free(sc, pic):
         _deliver_shared(sc, pic)
 
 
@@ -734,6 +769,7 @@ def arrival(sc: Any, pic: Any, threat: int, node: int) -> float:
     passes it on (:func:`_depart`), waits for the link to be up, takes the link's
     latency, and waits for the unit to be up; it counts if before the impact.
     """
+    _ensure(sc, pic, threat)
     n_sensors = len(sc.sensor_pd)
     first_unit = len(sc.net_node_cycle) - len(sc.unit_x)
     impact = sc.impact_time[threat]
@@ -763,24 +799,44 @@ def arrival(sc: Any, pic: Any, threat: int, node: int) -> float:
 
 @kernel
 def build_picture(sc: Any, pic: Any, seed: Any, rep: int) -> None:
-    """The night's picture, given the elements destroyed so far (``pic.kill_*``)."""
+    """The night's picture, given the elements destroyed so far (``pic.kill_*``).
+
+    Each threat's first detection is found at once. Where no post's track capacity
+    can bind (``sc.net_capacity_free``), the rest of a threat's picture (each sensor's
+    detection, the arrivals at the posts) is worked out the first time it is asked
+    for (:func:`_ensure`), so threats no fire unit ever asks about cost nothing more;
+    otherwise every threat's is worked out here, for the shared search.
+    """
     _down_intervals(sc, pic, seed, rep)
     n_pieces = _pieces(sc, pic)
     _reach(sc, pic, n_pieces)
-    _detections(sc, pic, seed, rep)
-    _deliver(sc, pic)
+    pic.keys[0] = key_prefix(seed, rep, _DETECT_PHASE)
+    pic.keys[1] = key_prefix(seed, rep, _DETECT)
+    n_threats = len(sc.impact_time)
+    for i in range(n_threats):
+        pic.ready[i] = 0
+        pic.dropped[i] = 0
+        pic.first[i] = _first_detection(sc, pic, i)
+    if sc.net_capacity_free == 0:
+        for i in range(n_threats):
+            _detect_one(sc, pic, i)
+            pic.ready[i] = 1
+        _deliver(sc, pic)
+
+
+@kernel(inline=True)
+def _ensure(sc: Any, pic: Any, threat: int) -> None:
+    """Work out ``threat``'s detections and arrivals at the posts, if not yet done."""
+    if pic.ready[threat] == 0:
+        _detect_one(sc, pic, threat)
+        _deliver_one(sc, pic, threat)
+        pic.ready[threat] = 1
 
 
 @kernel(inline=True)
 def first_seen(sc: Any, pic: Any, threat: int) -> float:
     """The first detection of ``threat`` by any sensor (``inf``: none)."""
-    n_sensors = len(sc.sensor_pd)
-    best = math.inf
-    for j in range(pic.n_seen[threat]):
-        d = pic.det[threat * n_sensors + pic.seen_by[threat * n_sensors + j]]
-        if d < best:
-            best = d
-    return best
+    return pic.first[threat]
 
 
 @kernel(inline=True)

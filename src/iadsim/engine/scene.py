@@ -100,6 +100,9 @@ class Scene(NamedTuple):
     net_on: int
     net_width: int
     net_max_capacity: int
+    net_capacity_free: int
+    """1 when no command post's track capacity can bind in any replication (see
+    :func:`_capacity_free`): each threat's picture may then be worked out alone."""
     net_node_cycle: Any
     net_node_capacity: Any
     net_link_from: Any
@@ -129,6 +132,29 @@ def _first_same_unit(cs: CompiledScenario) -> np.ndarray:
         for e in range(int(cs.eng_offset[i]), int(cs.eng_offset[i + 1])):
             first[e] = seen.setdefault(int(cs.eng_unit[e]), e)
     return first
+
+
+def _capacity_free(cs: CompiledScenario) -> int:
+    """1 when no command post can ever hold as many tracks as its capacity.
+
+    A post holds a track from its arrival, which is never before the threat's first
+    detection window opens, to the threat's planned impact. When, for every post
+    with a capacity, no more threats than it can take are ever inside those spans
+    at once, no track ever finds a post full, whatever the draws.
+    """
+    capacity = cs.net_node_capacity[cs.net_node_capacity > 0]
+    if not cs.net_on or capacity.size == 0 or cs.n_threats == 0:
+        return 1
+    offset = np.asarray(cs.det_offset)
+    seen = offset[1:] > offset[:-1]
+    start = np.asarray(cs.det_start)[offset[:-1][seen]]
+    end = np.asarray(cs.impact_time)[seen]
+    held = end > start
+    times = np.concatenate([start[held], end[held]])
+    steps = np.concatenate([np.ones(held.sum(), np.int64), -np.ones(held.sum(), np.int64)])
+    order = np.lexsort((steps, times))  # at a tie, a hold ends before another begins
+    peak = int(np.cumsum(steps[order]).max(initial=0))
+    return int(peak <= int(capacity.min()))
 
 
 def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool = False) -> Scene:
@@ -222,6 +248,7 @@ def build_scene(cs: CompiledScenario, policy: str | None = None, *, lists: bool 
         net_on=int(cs.net_on),
         net_width=int(cs.net_width),
         net_max_capacity=int(cs.net_max_capacity),
+        net_capacity_free=_capacity_free(cs),
         net_node_cycle=floats(cs.net_node_cycle),
         net_node_capacity=ints(cs.net_node_capacity),
         net_link_from=ints(cs.net_link_from),
