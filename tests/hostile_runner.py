@@ -1,6 +1,6 @@
 """Run hostile-corpus cases through the real ``iadsim`` entry point, each in a forked child.
 
-Used by ``tests/test_hostile.py`` (not a test module itself). Reads a JSON list of
+Used by ``tests/project/test_hostile.py`` (not a test module itself). Reads a JSON list of
 cases on stdin (``id``, ``args``, ``cwd``, ``timeout``) and writes one JSON
 result per case to stdout: exit code, stdout, stderr, seconds and the growth of
 the child's peak resident memory over the parent's at the fork.

@@ -1,7 +1,8 @@
 """Every example runs and its JSON summary matches the stored expected output (fixed seed).
 
-To accept a deliberate change of results: ``IADSIM_REGENERATE=1 pytest tests/test_examples.py``
-and review the diff of ``examples/*.expected.json``.
+To accept a deliberate change of results:
+``IADSIM_REGENERATE=1 pytest tests/project/test_examples.py`` and review the diff of
+``examples/*.expected.json``.
 """
 
 from __future__ import annotations
