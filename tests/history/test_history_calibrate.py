@@ -325,7 +325,9 @@ def test_cli_calibrate_runs_from_any_folder_with_the_built_in_scenario(
 
     _kinzhal_csv(tmp_path / "kinzhal.csv")
     # the tables of the built-in scenario are kept between test runs (about 10 s to simulate)
-    cache = pytestconfig.cache.mkdir("iadsim-history-tables")
+    # in pytest's cache; with -p no:cacheprovider there is none, and they are made here
+    kept = getattr(pytestconfig, "cache", None)
+    cache = kept.mkdir("iadsim-history-tables") if kept is not None else tmp_path / "tables"
     common = [sys.executable, "-m", "iadsim.cli", "calibrate", "kinzhal.csv", "--cache", str(cache),
               "--train", "2025-01-01:2025-02-28", "--test", "2025-03-01:2025-04-30"]  # fmt: skip
     runs = [
