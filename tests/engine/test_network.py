@@ -720,3 +720,57 @@ def test_no_capacity_binds_when_fewer_threats_fly_at_once_than_a_post_takes() ->
     plain = base()
     plain["fire_units"] = [unit("sam", -20, pk=0.5)]
     assert _capacity_free(build(plain)) == 1  # no network: nothing to bind
+
+
+def test_a_threats_search_alone_settles_posts_the_same_with_or_without_a_queue(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # two posts that pass tracks to each other (a cycle), with failing links and a slow
+    # decision cycle: few posts are settled by looking at each, many with a queue; the
+    # arrivals are the same either way, and the same as the shared search's
+    from iadsim.engine import network as net
+
+    raw = base()
+    raw["raids"][0]["count"] = 12
+    raw["raids"][0]["launch"]["end"] = "00:11"
+    raw["fire_units"] = [unit("sam", -20, pk=0.5), unit("gun", -5, pk=0.3)]
+    fails = {"failures": {"mtbf": "8 min", "mttr": "2 min"}}
+    raw = networked(
+        raw,
+        [
+            {"from": "radar", "to": "cp0", "latency": "3 s", **fails},
+            {"from": "radar", "to": "cp1", "latency": "9 s"},
+            {"from": "cp0", "to": "cp1", "latency": "2 s", **fails},
+            {"from": "cp1", "to": "cp0", "latency": "1 s"},
+            {"from": "cp0", "to": "sam", "latency": "1 s"},
+            {"from": "cp1", "to": "gun", "latency": "1 s", **fails},
+        ],
+        command_posts=[
+            {"id": "cp0", "position": ["-30 km", "0 km"], "decision_cycle": "7 s"},
+            {"id": "cp1", "position": ["-10 km", "0 km"], "decision_cycle": "3 s"},
+        ],
+    )
+    cs = build(raw)
+    sc = build_scene(cs, lists=True)
+    assert len(sc.net_post_order) == 0  # a cycle: no order to follow
+    n_nodes = len(sc.net_node_cycle)
+
+    def arrivals(rep: int) -> list[float]:
+        pic = new_picture(sc, lists=True)
+        build_picture(sc, pic, np.uint64(3), rep)
+        return [arrival(sc, pic, i, n) for i in range(cs.n_threats) for n in range(n_nodes)]
+
+    for rep in range(6):
+        scanned = arrivals(rep)
+        monkeypatch.setattr(net, "SCAN_POSTS", 0)
+        queued = arrivals(rep)
+        monkeypatch.setattr(net, "SCAN_POSTS", 16)
+        assert scanned == queued
+        eager_sc = sc._replace(net_capacity_free=0)
+        pic = new_picture(eager_sc, lists=True)
+        build_picture(eager_sc, pic, np.uint64(3), rep)
+        net._deliver_shared(eager_sc, pic)
+        shared = [arrival(sc, pic, i, n) for i in range(cs.n_threats) for n in range(n_nodes)]
+        assert scanned == shared
+        assert sum(a < math.inf for a in scanned) > cs.n_threats  # tracks got through
+    agree(cs)

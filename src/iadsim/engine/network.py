@@ -600,7 +600,9 @@ def _deliver_one(sc: Any, pic: Any, i: int) -> None:
 
     An earliest-arrival search over the posts (waiting never makes a track arrive
     earlier, so the first label settled is the earliest): in an order every post-to-post
-    link follows when there is one (``net_post_order``), else with its own small queue.
+    link follows when there is one (``net_post_order``); else, with up to
+    :data:`SCAN_POSTS` posts, the next is the least of those not yet settled, and with
+    more, the search has a queue of its own.
     """
     n_sensors = len(sc.sensor_pd)
     first_unit = len(sc.net_node_cycle) - len(sc.unit_x)
@@ -611,19 +613,34 @@ def _deliver_one(sc: Any, pic: Any, i: int) -> None:
         pic.arr[row + c] = math.inf
         pic.tent[row + c] = math.inf
     ordered = len(sc.net_post_order) == n_posts
+    queue = not ordered and n_posts > SCAN_POSTS
     pic.cnt[N_QUEUE] = 0
     for j in range(pic.n_seen[i]):
         # a sensor has the track when it sees it (it looks only while up)
         s = pic.seen_by[i * n_sensors + j]
         d = pic.det[i * n_sensors + s]
         if d < impact:
-            _relax(sc, pic, i, s, d, impact, 0, not ordered)
+            _relax(sc, pic, i, s, d, impact, 0, queue)
     if ordered:
         for v in sc.net_post_order:
             t = pic.tent[row + v - n_sensors]
             if t < math.inf:
                 pic.arr[row + v - n_sensors] = t
                 _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0, False)
+        return
+    if not queue:  # few posts: the next to settle is found by looking at each
+        for _ in range(n_posts):
+            t = math.inf
+            c = -1
+            for k in range(n_posts):
+                if pic.arr[row + k] == math.inf and pic.tent[row + k] < t:
+                    t = pic.tent[row + k]
+                    c = k
+            if c < 0:
+                return
+            pic.arr[row + c] = t
+            v = n_sensors + c
+            _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0, False)
         return
     while pic.cnt[N_QUEUE] > 0:
         t, c = pic.hq_t[0], pic.hq_k[0] >> 1
@@ -634,6 +651,10 @@ def _deliver_one(sc: Any, pic: Any, i: int) -> None:
         v = n_sensors + c
         _relax(sc, pic, i, v, _depart(sc, v, t), impact, 0, True)
 
+
+SCAN_POSTS = 16
+"""Up to this many command posts linked in a cycle, a threat's search alone settles the
+next post by looking at each (no queue)."""
 
 BINS = 512
 """Time bins of the quick check that no command post's track capacity binds."""
@@ -903,6 +924,8 @@ def picture_span(sc: Any, pic: Any, threat: int, unit: int, t: float) -> tuple[f
                 c = d if d > a else a
                 if c < best:
                     best = c
+                    if best <= a:
+                        break  # no sensor's detection can make it earlier than a
         if best < b:
             return best, b
     return math.inf, math.inf
