@@ -92,7 +92,7 @@ basemap: $(STAMP)
 	@command -v npm >/dev/null || { echo "error: make basemap needs npm (Debian: apt-get install npm)" >&2; exit 1; }
 	cd web/basemap && npm ci --ignore-scripts --no-audit --no-fund
 	$(BIN)/python web/basemap/build.py web/basemap/node_modules src/iadsim/basemap/data
-	$(BIN)/python -m pytest -q tests/test_basemap.py
+	$(BIN)/python -m pytest -q tests/basemap/test_basemap.py
 
 # The documentation site (mkdocs.yml, docs/), built strictly: a warning, a broken link or
 # reference fails it. Every tutorial's code runs while it builds (markdown-exec), so a
