@@ -689,7 +689,10 @@ def test_a_threats_picture_worked_out_alone_is_the_shared_searchs(
         assert first_seen(sc, eager, i) == first_seen(sc, lazy, i)
     shared = copy.deepcopy(eager)
     net._deliver_shared(sc, shared)
-    binds = not net._capacity_free(sc, eager)
+    alone = copy.deepcopy(eager)  # every threat's search alone, capacity or not
+    for i in range(cs.n_threats):
+        net._deliver_one(sc, alone, i)
+    binds = not net._capacity_free(sc, alone)
     for i in range(cs.n_threats):
         for node in range(n_nodes):
             # the search over all threats agrees with the one threat at a time unless a
@@ -698,8 +701,6 @@ def test_a_threats_picture_worked_out_alone_is_the_shared_searchs(
             if sc.net_capacity_free == 1:
                 assert arrival(sc, lazy, i, node) == arrival(sc, eager, i, node)
             elif not binds:
-                alone = copy.deepcopy(eager)
-                net._deliver_one(sc, alone, i)
                 assert arrival(sc, alone, i, node) == arrival(sc, shared, i, node)
         if sc.net_capacity_free == 1:
             for u in range(n_units):

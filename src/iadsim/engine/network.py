@@ -700,12 +700,13 @@ def _capacity_free(sc: Any, pic: Any) -> bool:
     return True
 
 
-@kernel(inline=True)
+@kernel
 def _deliver_shared(sc: Any, pic: Any) -> None:
     """Every threat's arrivals at the posts, in one search over all threats.
 
     Label setting in time order over all threats at once, so that posts with a track
-    capacity take tracks first come, first served.
+    capacity take tracks first come, first served. Not inlined: it runs once per
+    picture at most, and is compiled once.
     """
     n_threats = len(sc.impact_time)
     n_sensors = len(sc.sensor_pd)
