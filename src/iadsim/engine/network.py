@@ -408,31 +408,40 @@ def _reach(sc: Any, pic: Any, n_pieces: int) -> None:
 
 
 @kernel(inline=True)
+def _window_look(sc: Any, pic: Any, w: int, best: float) -> float:
+    """The first look in detection window ``w`` that sees its threat, the sensor up.
+
+    Only a look before ``best`` counts; without one, ``best``.
+    """
+    s = sc.det_sensor[w]
+    start, end = sc.det_start[w], sc.det_end[w]
+    period, pd = sc.sensor_scan[s], sc.sensor_pd[s]
+    phase = uniform_after(pic.keys[0], w, 0)
+    look = 0
+    t = start + phase * period
+    while t <= end and t < best:
+        if uniform_after(pic.keys[1], w, look) < pd and is_up(
+            pic, sc.net_width, len(sc.net_link_to) + s, t
+        ):
+            return t
+        look += 1
+        t = start + (phase + look) * period
+    return best
+
+
+@kernel(inline=True)
 def _detect_one(sc: Any, pic: Any, i: int) -> None:
     """Each sensor's first look that sees threat ``i`` while the sensor is up."""
     n_sensors = len(sc.sensor_pd)
-    width = sc.net_width
-    n_links = len(sc.net_link_to)
-    phases, looks = pic.keys[0], pic.keys[1]
     for s in range(n_sensors):
         pic.det[i * n_sensors + s] = math.inf
     n_seen = 0
     for w in range(sc.det_offset[i], sc.det_offset[i + 1]):
         s = sc.det_sensor[w]
         best = pic.det[i * n_sensors + s]
-        start, end = sc.det_start[w], sc.det_end[w]
-        if start >= best:
+        if sc.det_start[w] >= best:
             continue
-        period, pd = sc.sensor_scan[s], sc.sensor_pd[s]
-        phase = uniform_after(phases, w, 0)
-        look = 0
-        t = start + phase * period
-        while t <= end and t < best:
-            if uniform_after(looks, w, look) < pd and is_up(pic, width, n_links + s, t):
-                best = t
-                break
-            look += 1
-            t = start + (phase + look) * period
+        best = _window_look(sc, pic, w, best)
         if best < math.inf:
             if pic.det[i * n_sensors + s] == math.inf:
                 pic.seen_by[i * n_sensors + n_seen] = s
@@ -448,25 +457,11 @@ def _first_detection(sc: Any, pic: Any, i: int) -> float:
     The least of :func:`_detect_one`'s, found without working out each sensor's
     (windows come in order of start: the search stops at the first that starts late).
     """
-    width = sc.net_width
-    n_links = len(sc.net_link_to)
-    phases, looks = pic.keys[0], pic.keys[1]
     best = math.inf
     for w in range(sc.det_offset[i], sc.det_offset[i + 1]):
-        start, end = sc.det_start[w], sc.det_end[w]
-        if start >= best:
+        if sc.det_start[w] >= best:
             break
-        s = sc.det_sensor[w]
-        period, pd = sc.sensor_scan[s], sc.sensor_pd[s]
-        phase = uniform_after(phases, w, 0)
-        look = 0
-        t = start + phase * period
-        while t <= end and t < best:
-            if uniform_after(looks, w, look) < pd and is_up(pic, width, n_links + s, t):
-                best = t
-                break
-            look += 1
-            t = start + (phase + look) * period
+        best = _window_look(sc, pic, w, best)
     return best
 
 
